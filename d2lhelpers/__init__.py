@@ -1,0 +1,19 @@
+"""The toolbox of the §4.2 notebooks, imported as ``import d2lhelpers as d2l``.
+
+It offers what the book's ``d2lzh`` offers for this section, under the same
+names and signatures, working offline and on current IPython:
+
+- ``data``: Fashion-MNIST from local files (``load_data_fashion_mnist``);
+- ``training``: ``train_ch3``, ``evaluate_accuracy``, ``sgd``;
+- ``inspection``: statistics and gradient norms of a network's parameters;
+- ``plotting``: ``use_svg_display``, ``show_fashion_mnist``, ``Animator``, histograms.
+"""
+from .data import (DataError, download_fashion_mnist, find_fashion_mnist,
+                   get_fashion_mnist_labels, load_data_fashion_mnist,
+                   load_fashion_mnist_arrays)
+from .inspection import GradNormRecorder, grad_norms, param_stats
+from .plotting import (Animator, set_figsize, show_fashion_mnist, show_histograms,
+                       use_svg_display)
+from .training import History, evaluate_accuracy, sgd, train_ch3
+
+__version__ = '0.1.0'

@@ -1,0 +1,293 @@
+"""d2lhelpers.data: IDX parsing, the search for the files, content checks, batches, downloads."""
+import gzip
+import http.server
+import os
+import threading
+import time
+
+import mxnet as mx
+import numpy as np
+import pytest
+from mxnet import nd
+
+import d2lhelpers as d2l
+import d2lhelpers.data as data
+from conftest import write_idx
+
+LABELS = 'train-labels-idx1-ubyte.gz'
+IMAGES = 'train-images-idx3-ubyte.gz'
+
+
+# --- IDX parsing on small files the tests write -------------------------------------
+
+def test_read_idx_returns_images_and_labels_as_written(tmp_path):
+    images = np.arange(3 * 28 * 28, dtype=np.uint8).reshape(3, 28, 28)
+    labels = np.array([0, 9, 4], dtype=np.uint8)
+    got_images, _ = data.read_idx(write_idx(tmp_path / 'i.gz', 2051, images), 2051, 3)
+    got_labels, _ = data.read_idx(write_idx(tmp_path / 'l.gz', 2049, labels), 2049, 3)
+    np.testing.assert_array_equal(got_images, images)
+    np.testing.assert_array_equal(got_labels, labels)
+
+
+@pytest.mark.parametrize('kwargs, expected', [
+    (dict(magic=2051), 'magic number 2051, expected 2049'),
+    (dict(count=4), 'holds 4 items, expected 3'),
+    (dict(labels=[0, 10, 1]), 'label 10, outside 0-9'),
+])
+def test_read_idx_rejects_bad_headers_and_values(tmp_path, kwargs, expected):
+    path = write_idx(tmp_path / LABELS, kwargs.get('magic', 2049),
+                     kwargs.get('labels', [0, 1, 2]), count=kwargs.get('count'))
+    with pytest.raises(data.DataError, match=expected) as info:
+        data.read_idx(path, 2049, 3)
+    assert str(path) in str(info.value) and 'get the file again' in str(info.value)
+
+
+def test_read_idx_rejects_truncated_data(tmp_path):
+    path = tmp_path / IMAGES
+    raw = np.array([2051, 2, 28, 28], dtype='>u4').tobytes() + bytes(28 * 28 + 5)
+    with gzip.open(path, 'wb') as f:
+        f.write(raw)
+    with pytest.raises(data.DataError, match='truncated or padded'):
+        data.read_idx(path, 2051, 2)
+
+
+def test_read_idx_rejects_a_file_that_is_not_gzip(tmp_path):
+    path = write_idx(tmp_path / LABELS, 2049, [1, 2, 3], compress=False)
+    with pytest.raises(data.DataError, match='not a complete gzip file') as info:
+        data.read_idx(path, 2049, 3)
+    assert str(path) in str(info.value)
+
+
+# --- where the files are looked for ---------------------------------------------------
+
+@pytest.fixture
+def no_default_dirs(monkeypatch, tmp_path):
+    """Point every default search place at empty folders."""
+    monkeypatch.delenv('FASHION_MNIST_DIR', raising=False)
+    monkeypatch.setenv('MXNET_HOME', str(tmp_path / 'mxnet-home'))
+    monkeypatch.setattr(data, 'DEBIAN_DIR', tmp_path / 'debian')
+
+
+def make_complete_dir(folder):
+    folder.mkdir(parents=True)
+    for name in data.FILES:
+        (folder / name).touch()
+    return folder
+
+
+def test_search_order_is_root_then_variable_then_mxnet_home_then_debian(
+        no_default_dirs, monkeypatch, tmp_path):
+    debian = make_complete_dir(tmp_path / 'debian')
+    assert data.find_fashion_mnist() == debian
+    mxnet_home = make_complete_dir(tmp_path / 'mxnet-home' / 'datasets' / 'fashion-mnist')
+    assert data.find_fashion_mnist() == mxnet_home
+    variable = make_complete_dir(tmp_path / 'from-variable')
+    monkeypatch.setenv('FASHION_MNIST_DIR', str(variable))
+    assert data.find_fashion_mnist() == variable
+    explicit = make_complete_dir(tmp_path / 'explicit')
+    assert data.find_fashion_mnist(root=explicit) == explicit
+
+
+def test_no_data_anywhere_names_every_place_and_the_fixes(no_default_dirs, tmp_path):
+    start = time.perf_counter()
+    with pytest.raises(data.DataError) as info:
+        d2l.load_data_fashion_mnist(256)
+    assert time.perf_counter() - start < 1
+    message = str(info.value)
+    assert str(tmp_path / 'debian') in message and 'mxnet-home' in message
+    assert 'dataset-fashion-mnist' in message and 'FASHION_MNIST_DIR' in message
+
+
+def test_an_explicit_root_is_the_only_place_looked_at(no_default_dirs, tmp_path):
+    make_complete_dir(tmp_path / 'debian')
+    with pytest.raises(data.DataError, match='the root argument'):
+        data.find_fashion_mnist(root=tmp_path / 'elsewhere')
+
+
+def test_a_missing_file_is_named(no_default_dirs, monkeypatch, tmp_path):
+    folder = make_complete_dir(tmp_path / 'partial')
+    (folder / LABELS).unlink()
+    monkeypatch.setenv('FASHION_MNIST_DIR', str(folder))
+    with pytest.raises(data.DataError, match=f'lacks {LABELS}'):
+        d2l.load_data_fashion_mnist(256)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason='root reads every folder whatever its mode')
+def test_an_unreadable_folder_is_named(no_default_dirs, tmp_path):
+    folder = make_complete_dir(tmp_path / 'locked')
+    folder.chmod(0)
+    try:
+        with pytest.raises(data.DataError, match='cannot be read'):
+            data.find_fashion_mnist(root=folder)
+    finally:
+        folder.chmod(0o755)
+
+
+# --- the real data --------------------------------------------------------------------
+
+def test_real_data_has_the_published_counts_and_balance(real_dir):
+    train_images, train_labels, test_images, test_labels = d2l.load_fashion_mnist_arrays()
+    assert train_images.shape == (60000, 28, 28) and test_images.shape == (10000, 28, 28)
+    assert np.bincount(train_labels).tolist() == [6000] * 10
+    assert np.bincount(test_labels).tolist() == [1000] * 10
+
+
+def test_batches_look_like_d2lzh_batches(real_dir):
+    train_iter, test_iter = d2l.load_data_fashion_mnist(256)
+    X, y = next(iter(train_iter))
+    assert X.shape == (256, 1, 28, 28) and X.dtype == np.float32 and y.dtype == np.int32
+    assert 0 <= X.min().asscalar() and X.max().asscalar() <= 1
+    assert len(train_iter) == 235 and len(test_iter) == 40
+    assert sum(y.shape[0] for _, y in test_iter) == 10000
+
+
+def test_test_batches_equal_mxnet_own_parsing_and_totensor(real_dir, monkeypatch):
+    """The same pixels as gluon's FashionMNIST + ToTensor, which d2lzh uses."""
+    from mxnet.gluon.data.vision import datasets, transforms
+    monkeypatch.setattr(datasets, 'download',
+                        lambda url, path=None, **kw: str(real_dir / url.rsplit('/', 1)[-1]))
+    theirs = datasets.FashionMNIST(root=str(real_dir), train=False)
+    _, test_iter = d2l.load_data_fashion_mnist(100)
+    X, y = next(iter(test_iter))
+    their_X = nd.stack(*[transforms.ToTensor()(theirs[i][0]) for i in range(100)])
+    np.testing.assert_array_equal(X.asnumpy(), their_X.asnumpy())
+    np.testing.assert_array_equal(y.asnumpy(), [theirs[i][1] for i in range(100)])
+
+
+def test_every_epoch_is_a_new_shuffle_of_all_examples_repeatable_by_seed(real_dir):
+    train_iter, _ = d2l.load_data_fashion_mnist(1000)
+    np.random.seed(0)
+    first = np.concatenate([y.asnumpy() for _, y in train_iter])
+    second = np.concatenate([y.asnumpy() for _, y in train_iter])
+    np.random.seed(0)
+    again = np.concatenate([y.asnumpy() for _, y in train_iter])
+    assert np.bincount(first).tolist() == [6000] * 10
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(first, again)
+
+
+def test_resize_gives_the_requested_size(real_dir):
+    _, test_iter = d2l.load_data_fashion_mnist(8, resize=32)
+    X, _ = next(iter(test_iter))
+    assert X.shape == (8, 1, 32, 32)
+
+
+# --- damaged copies of the real files ---------------------------------------------------
+
+def damage_truncate(path):
+    raw = path.read_bytes()
+    path.write_bytes(raw[:len(raw) // 2])
+
+
+def damage_not_gzip(path):
+    path.write_bytes(b'<html>404 Not Found</html>')
+
+
+def damage_magic(path):
+    write_idx(path, 2051, np.zeros(60000, dtype=np.uint8))
+
+
+def damage_count(path):
+    write_idx(path, 2049, np.zeros(59999, dtype=np.uint8))
+
+
+def damage_label(path):
+    labels = np.zeros(60000, dtype=np.uint8)
+    labels[123] = 11
+    write_idx(path, 2049, labels)
+
+
+def damage_content(path):
+    with gzip.open(path, 'rb') as f:
+        raw = bytearray(f.read())
+    raw[-1] = (raw[-1] + 1) % 10
+    with gzip.open(path, 'wb') as f:
+        f.write(bytes(raw))
+
+
+@pytest.mark.parametrize('damage, expected', [
+    (damage_truncate, 'not a complete gzip file'),
+    (damage_not_gzip, 'not a complete gzip file'),
+    (damage_magic, 'magic number 2051, expected 2049'),
+    (damage_count, 'holds 59999 items, expected 60000'),
+    (damage_label, 'label 11, outside 0-9'),
+    (damage_content, 'content differs from the published Fashion-MNIST'),
+])
+def test_a_damaged_file_gives_an_error_naming_it_and_the_fix(real_copy, damage, expected):
+    damage(real_copy / LABELS)
+    start = time.perf_counter()
+    with pytest.raises(data.DataError, match=expected) as info:
+        d2l.load_data_fashion_mnist(256, root=real_copy)
+    assert time.perf_counter() - start < 1
+    message = str(info.value)
+    assert str(real_copy / LABELS) in message
+    assert 'dataset-fashion-mnist' in message and 'FASHION_MNIST_DIR' in message
+
+
+# --- downloads from a local server -------------------------------------------------------
+
+class FileServer(http.server.BaseHTTPRequestHandler):
+    """Serves bytes from ``self.server.files``; ``mode`` makes it misbehave."""
+
+    def do_GET(self):
+        body = self.server.files.get(self.path.lstrip('/'))
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        if self.server.mode == 'drop':
+            self.wfile.write(body[:len(body) // 2])  # then the connection closes
+        elif self.server.mode == 'stall':
+            time.sleep(3)
+        else:
+            self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server(real_dir):
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), FileServer)
+    httpd.files = {name: (real_dir / name).read_bytes() for name in data.FILES}
+    httpd.mode = 'good'
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.url = f'http://127.0.0.1:{httpd.server_address[1]}/'
+    yield httpd
+    httpd.shutdown()
+
+
+def assert_no_partial_files(folder):
+    assert [p.name for p in folder.iterdir() if p.name not in data.FILES] == []
+
+
+def test_download_writes_verified_files_and_they_load(server, tmp_path):
+    folder = d2l.download_fashion_mnist(tmp_path / 'dl', base_url=server.url)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(data.FILES)
+    assert d2l.load_fashion_mnist_arrays(root=folder)[1].shape == (60000,)
+
+
+@pytest.mark.parametrize('mode, expected', [
+    ('wrong', 'differs from the published Fashion-MNIST'),
+    ('drop', 'stopped after'),
+    ('stall', 'timed out'),
+])
+def test_a_failed_download_leaves_nothing_and_the_next_one_succeeds(
+        server, real_dir, tmp_path, mode, expected):
+    folder = tmp_path / 'dl'
+    if mode == 'wrong':
+        server.files[LABELS] = gzip.compress(gzip.decompress(server.files[LABELS])[:-1] + b'\x00')
+    else:
+        server.mode = mode
+    with pytest.raises(data.DataError, match=expected):
+        d2l.download_fashion_mnist(folder, base_url=server.url, timeout=1)
+    assert_no_partial_files(folder)
+    assert not (folder / LABELS).exists()
+
+    server.mode = 'good'
+    server.files[LABELS] = (real_dir / LABELS).read_bytes()
+    d2l.download_fashion_mnist(folder, base_url=server.url)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(data.FILES)

@@ -1,0 +1,130 @@
+"""d2lhelpers.training: train_ch3 learns, keeps d2lzh's interface, reports history and rejects bad input."""
+import inspect
+
+import d2lzh
+import mxnet as mx
+import numpy as np
+import pytest
+from mxnet import gluon, init, nd
+from mxnet.gluon import loss as gloss, nn
+
+import d2lhelpers as d2l
+from d2lhelpers.data import ArrayBatches
+
+
+def blobs(n=400, seed=0):
+    """Two well separated Gaussian blobs in 4 dimensions, labels 0 and 1."""
+    rng = np.random.RandomState(seed)
+    labels = rng.randint(0, 2, size=n)
+    features = rng.normal(size=(n, 4)) + 3 * labels[:, None]
+    return nd.array(features), nd.array(labels, dtype='int32')
+
+
+def linear_net(outputs=2):
+    mx.random.seed(0)
+    net = nn.Dense(outputs, in_units=4)
+    net.initialize(init.Normal(sigma=0.01))
+    return net
+
+
+def test_train_ch3_learns_a_small_problem_and_returns_its_history(capsys):
+    features, labels = blobs()
+    train_iter = ArrayBatches(features, labels, 50, shuffle=True)
+    test_iter = ArrayBatches(*blobs(seed=1), 50)
+    net = linear_net()
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.5})
+    seen = []
+    history = d2l.train_ch3(net, train_iter, test_iter, gloss.SoftmaxCrossEntropyLoss(),
+                            4, 50, trainer=trainer,
+                            callback=lambda epoch, net, h: seen.append((epoch, len(h))))
+    assert len(history) == 4 and len(history.seconds) == 4
+    assert history.loss[-1] < history.loss[0]
+    assert history.test_acc[-1] > 0.95
+    assert seen == [(1, 1), (2, 2), (3, 3), (4, 4)]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ('epoch 1, loss %.4f, train acc %.3f, test acc %.3f'
+                        % (history.loss[0], history.train_acc[0], history.test_acc[0]))
+    assert len(lines) == 4
+
+
+def test_train_ch3_with_the_book_sgd_and_params():
+    features, labels = blobs()
+    net = linear_net()
+    params = [p.data() for p in net.collect_params().values()]
+    for p in params:
+        p.attach_grad()
+
+    class Raw:  # a net over raw NDArrays, as in the book's from-scratch chapters
+        def collect_params(self):
+            return net.collect_params()
+
+        def __call__(self, X):
+            return nd.dot(X, params[0].T) + params[1]
+
+    history = d2l.train_ch3(Raw(), ArrayBatches(features, labels, 50),
+                            ArrayBatches(features, labels, 50),
+                            gloss.SoftmaxCrossEntropyLoss(), 3, 50, params, 0.5)
+    assert history.train_acc[-1] > 0.95
+
+
+def test_signatures_match_d2lzh():
+    for name in ['train_ch3', 'evaluate_accuracy', 'load_data_fashion_mnist', 'sgd',
+                 'get_fashion_mnist_labels', 'show_fashion_mnist', 'use_svg_display']:
+        ours = list(inspect.signature(getattr(d2l, name)).parameters)
+        theirs = list(inspect.signature(getattr(d2lzh, name)).parameters)
+        assert ours[:len(theirs)] == theirs, name
+    assert d2l.sgd is d2lzh.sgd
+
+
+def test_evaluate_accuracy_counts_correct_predictions():
+    net = nn.Dense(2, use_bias=False, in_units=2)
+    net.initialize(init.Constant(0), ctx=[mx.cpu(0), mx.cpu(1)])
+    net.weight.set_data(nd.array([[1, 0], [0, 1]]))  # predicts the larger coordinate
+    X = nd.array([[1, 0], [0, 1], [1, 0], [0, 1]])
+    y = nd.array([0, 1, 1, 1], dtype='int32')
+    assert d2l.evaluate_accuracy(ArrayBatches(X, y, 3), net) == 0.75
+    assert d2l.evaluate_accuracy(ArrayBatches(X, y, 3), net, [mx.cpu(0), mx.cpu(1)]) == 0.75
+
+
+def good_args(**changes):
+    features, labels = blobs(n=20)
+    net = linear_net()
+    args = dict(net=net, train_iter=ArrayBatches(features, labels, 10),
+                test_iter=ArrayBatches(features, labels, 10),
+                loss=gloss.SoftmaxCrossEntropyLoss(), num_epochs=1, batch_size=10,
+                trainer=gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1}))
+    args.update(changes)
+    return args
+
+
+def uninitialized():
+    return nn.Dense(2)
+
+
+@pytest.mark.parametrize('changes, error, expected', [
+    (dict(batch_size=0), ValueError, 'batch_size must be at least 1'),
+    (dict(batch_size=2.5), TypeError, 'batch_size must be a whole number'),
+    (dict(num_epochs=-1), ValueError, 'num_epochs must be 0 or more'),
+    (dict(trainer=None), ValueError, 'pass trainer='),
+    (dict(net=nn.Sequential()), ValueError, 'net has no parameters'),
+    (dict(net=uninitialized()), ValueError, 'call net.initialize()'),
+    (dict(net=lambda X: X), TypeError, 'net must be a gluon Block'),
+    (dict(train_iter=ArrayBatches(nd.ones((4, 4)), nd.ones((4, 2)), 2)), ValueError,
+     'labels of shape'),
+    (dict(train_iter=[]), ValueError, 'yields no batches'),
+])
+def test_train_ch3_rejects_bad_arguments_clearly(changes, error, expected):
+    with pytest.raises(error, match=expected):
+        d2l.train_ch3(**good_args(**changes))
+
+
+def test_zero_epochs_trains_nothing():
+    assert len(d2l.train_ch3(**good_args(num_epochs=0))) == 0
+
+
+def test_deferred_initialization_is_accepted():
+    net = nn.Dense(2)  # no in_units
+    net.initialize()  # shapes come with the first batch
+    args = good_args(net=net, trainer=gluon.Trainer(net.collect_params(), 'sgd',
+                                                    {'learning_rate': 0.1}))
+    assert len(d2l.train_ch3(**args)) == 1
