@@ -32,20 +32,23 @@ def show_fashion_mnist(images, labels):
         ax.set_title(label)
         ax.axes.get_xaxis().set_visible(False)
         ax.axes.get_yaxis().set_visible(False)
-    return axes
 
 
-def show_histograms(arrays, titles, bins=50, xlabel='value', figsize=None):
-    """One histogram per array, side by side, to compare distributions of values."""
+def show_histograms(arrays, titles, bins=50, xlabel='value', figsize=None,
+                    sharex=False, log=False):
+    """One histogram per array, side by side, to compare distributions of values.
+
+    ``sharex=True`` puts all panels on one x scale, to compare widths;
+    ``log=True`` uses a log count axis, so that rare values stay visible.
+    """
     figsize = figsize or (3 * len(arrays), 2.5)
-    fig, axes = plt.subplots(1, len(arrays), figsize=figsize, squeeze=False)
+    fig, axes = plt.subplots(1, len(arrays), figsize=figsize, squeeze=False, sharex=sharex)
     for ax, values, title in zip(axes[0], arrays, titles):
         ax.hist(values.asnumpy().ravel() if hasattr(values, 'asnumpy') else values,
-                bins=bins)
+                bins=bins, log=log)
         ax.set_title(title)
         ax.set_xlabel(xlabel)
     fig.tight_layout()
-    return axes[0]
 
 
 class Animator:
