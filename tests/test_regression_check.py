@@ -1,0 +1,78 @@
+"""The nbval regression check can fail: edited outputs and changed seeds are caught.
+
+Each test copies a notebook, changes one thing, runs nbval on the copy in a
+subprocess, and expects it to fail on that cell; the unchanged copy passes.
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / 'notebooks'
+SANITIZE = NOTEBOOKS / 'nbval-sanitize.cfg'
+SHARING = NOTEBOOKS / '04_sharing_parameters.ipynb'
+
+
+def run_nbval(path, **env):
+    result = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--nbval',
+         '--nbval-current-env', '--nbval-sanitize-with', str(SANITIZE), str(path)],
+        cwd=path.parent, capture_output=True, text=True, timeout=300,
+        env={**os.environ, **env})
+    return result.returncode, result.stdout
+
+
+def copy_with(tmp_path, change):
+    nb = nbformat.read(SHARING, as_version=4)
+    change(nb)
+    path = tmp_path / SHARING.name
+    nbformat.write(nb, path)
+    return path
+
+
+def code_cell(nb, starting_with):
+    return next(c for c in nb.cells if c.cell_type == 'code' and c.source.startswith(starting_with))
+
+
+def test_the_unchanged_notebook_passes(tmp_path):
+    code, out = run_nbval(copy_with(tmp_path, lambda nb: None))
+    assert code == 0, out
+
+
+def test_a_hand_edited_output_fails(tmp_path):
+    def edit(nb):
+        output = code_cell(nb, '(net[1].weight is net[2].weight').outputs[0]
+        output['data']['text/plain'] = '(True, True, False)'
+    code, out = run_nbval(copy_with(tmp_path, edit))
+    assert code != 0 and '1 failed' in out, out
+
+
+def test_a_changed_seed_fails(tmp_path):
+    def reseed(nb):
+        cell = code_cell(nb, 'import mxnet as mx')
+        cell.source = cell.source.replace('mx.random.seed(0)', 'mx.random.seed(1)')
+    code, out = run_nbval(copy_with(tmp_path, reseed))
+    assert code != 0 and 'Cell outputs differ' in out, out
+
+
+@pytest.mark.parametrize('path', sorted(NOTEBOOKS.glob('*.ipynb')), ids=lambda p: p.name)
+def test_every_code_cell_is_stored_executed_in_order(path):
+    """nbval does not compare a cell stored without execution: none may be left so."""
+    cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == 'code']
+    counts = [c.execution_count for c in cells]
+    assert None not in counts and counts == list(range(1, len(cells) + 1)), counts
+    assert any(c.outputs for c in cells)
+
+
+def test_training_outputs_are_the_same_with_one_omp_thread():
+    """The notebooks were stored with OMP_NUM_THREADS unset; make test pins it to 1.
+
+    With 2 OMP threads the exercise's training differs in the last printed digit,
+    so the Makefile pins the thread count for test and run.
+    """
+    code, out = run_nbval(NOTEBOOKS / '05_exercises.ipynb', OMP_NUM_THREADS='1')
+    assert code == 0, out
