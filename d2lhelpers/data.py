@@ -20,6 +20,7 @@ from pathlib import Path
 
 import mxnet as mx
 import numpy as np
+from d2lzh import get_fashion_mnist_labels  # noqa: F401  the book's own works as it is
 from mxnet import nd
 
 DEBIAN_PACKAGE = 'dataset-fashion-mnist'
@@ -45,9 +46,6 @@ FILES = {
         LABEL_MAGIC, 10000,
         '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34'),
 }
-
-TEXT_LABELS = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
-               'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
 
 HOW_TO_GET = (
     f"To get the files: `sudo apt-get install {DEBIAN_PACKAGE}` (Debian/Ubuntu, "
@@ -235,11 +233,6 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None):
     test_iter = ArrayBatches(to_tensor(test_images, resize),
                              nd.array(test_labels, dtype='int32'), batch_size)
     return train_iter, test_iter
-
-
-def get_fashion_mnist_labels(labels):
-    """Map numeric labels to the text names of the ten classes."""
-    return [TEXT_LABELS[int(i)] for i in labels]
 
 
 def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30):

@@ -74,6 +74,7 @@ def test_signatures_match_d2lzh():
         theirs = list(inspect.signature(getattr(d2lzh, name)).parameters)
         assert ours[:len(theirs)] == theirs, name
     assert d2l.sgd is d2lzh.sgd
+    assert d2l.get_fashion_mnist_labels is d2lzh.get_fashion_mnist_labels
 
 
 def test_evaluate_accuracy_counts_correct_predictions():
