@@ -46,6 +46,7 @@ test: data
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) tests $(NOTEBOOKS)
 
 bench: data
+	$(PY) bench/bench_notebooks.py
 	$(PY) bench/bench_train.py
 
 # Re-freeze every transitive dependency after changing requirements.txt.

@@ -89,6 +89,11 @@ def find_fashion_mnist(root=None):
             continue
         missing = [name for name in FILES if not (folder / name).is_file()]
         if not missing:
+            unreadable = [str(folder / name) for name in FILES
+                          if not os.access(folder / name, os.R_OK)]
+            if unreadable:
+                raise DataError(f'{", ".join(unreadable)} cannot be read: check its '
+                                f'permissions (found through {why}).')
             return folder
         if len(missing) < len(FILES):
             problems.append(f'{folder} ({why}) lacks {", ".join(missing)}')

@@ -2,8 +2,13 @@
 import gzip
 import http.server
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import mxnet as mx
 import numpy as np
@@ -112,15 +117,48 @@ def test_a_missing_file_is_named(no_default_dirs, monkeypatch, tmp_path):
         d2l.load_data_fashion_mnist(256)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason='root reads every folder whatever its mode')
-def test_an_unreadable_folder_is_named(no_default_dirs, tmp_path):
-    folder = make_complete_dir(tmp_path / 'locked')
-    folder.chmod(0)
-    try:
-        with pytest.raises(data.DataError, match='cannot be read'):
-            data.find_fashion_mnist(root=folder)
-    finally:
-        folder.chmod(0o755)
+def run_as_user_without_root_powers(code):
+    """Run Python ``code`` with the package importable; as root, as the user nobody."""
+    command = [sys.executable, '-c', code]
+    if os.geteuid() == 0:
+        if shutil.which('setpriv') is None:
+            pytest.fail('running as root and setpriv (util-linux) is missing: '
+                        'root reads every file, so this case needs another user')
+        command = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, 'MPLCONFIGDIR': tempfile.mkdtemp()})
+
+
+@pytest.fixture
+def shared_tmp():
+    """A folder that another user may enter (pytest's tmp_path is private to root)."""
+    folder = Path(tempfile.mkdtemp())
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize('locked, expected', [
+    ('folder', 'cannot be read: check its permissions'),
+    (LABELS, 'cannot be read: check its permissions'),
+])
+def test_an_unreadable_folder_or_file_is_named(shared_tmp, locked, expected):
+    folder = shared_tmp / 'locked'
+    folder.mkdir()
+    for name in data.FILES:
+        write_idx(folder / name, 2049, [0])
+        (folder / name).chmod(0o644)
+    target = folder if locked == 'folder' else folder / locked
+    target.chmod(0)
+    folder.chmod(0 if locked == 'folder' else 0o755)
+    result = run_as_user_without_root_powers(
+        'import d2lhelpers\n'
+        'try:\n'
+        f'    d2lhelpers.load_data_fashion_mnist(256, root={str(folder)!r})\n'
+        'except d2lhelpers.DataError as e:\n'
+        '    print(e)\n')
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout and str(target) in result.stdout, result.stdout
 
 
 # --- the real data --------------------------------------------------------------------
