@@ -329,3 +329,17 @@ def test_a_failed_download_leaves_nothing_and_the_next_one_succeeds(
     server.files[LABELS] = (real_dir / LABELS).read_bytes()
     d2l.download_fashion_mnist(folder, base_url=server.url)
     assert sorted(p.name for p in folder.iterdir()) == sorted(data.FILES)
+
+
+# --- argument errors ---------------------------------------------------------------------
+
+@pytest.mark.parametrize('batch_size, error', [(0, ValueError), (-5, ValueError),
+                                               (2.5, TypeError), ('256', TypeError)])
+def test_load_data_rejects_a_bad_batch_size_before_reading_anything(batch_size, error):
+    with pytest.raises(error, match='batch_size'):
+        d2l.load_data_fashion_mnist(batch_size, root='/nonexistent')
+
+
+def test_batches_reject_features_and_labels_of_different_lengths():
+    with pytest.raises(ValueError, match='features has 4 examples but labels has 3'):
+        data.ArrayBatches(nd.ones((4, 2)), nd.ones(3), 2)

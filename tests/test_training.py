@@ -129,3 +129,11 @@ def test_deferred_initialization_is_accepted():
     args = good_args(net=net, trainer=gluon.Trainer(net.collect_params(), 'sgd',
                                                     {'learning_rate': 0.1}))
     assert len(d2l.train_ch3(**args)) == 1
+
+
+def test_evaluate_accuracy_rejects_an_empty_iterator_and_wrong_shapes():
+    net = linear_net()
+    with pytest.raises(ValueError, match='yields no batches'):
+        d2l.evaluate_accuracy([], net)
+    with pytest.raises(ValueError, match='labels of shape'):
+        d2l.evaluate_accuracy([(nd.ones((2, 4)), nd.ones((2, 1)))], net)
