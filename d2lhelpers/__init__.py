@@ -6,12 +6,15 @@ names and signatures, working offline and on current IPython:
 - ``data``: Fashion-MNIST from local files (``load_data_fashion_mnist``);
 - ``training``: ``train_ch3``, ``evaluate_accuracy``, ``sgd``;
 - ``inspection``: statistics and gradient norms of a network's parameters;
-- ``plotting``: ``use_svg_display``, ``show_fashion_mnist``, ``Animator``, histograms.
+- ``plotting``: ``use_svg_display``, ``show_fashion_mnist``, ``Animator``, histograms;
+- ``distributed``: ``run_local_ps``, a parameter-server group of local processes.
 """
 from .data import (DataError, download_fashion_mnist, find_fashion_mnist,
                    get_fashion_mnist_labels, load_data_fashion_mnist,
                    load_fashion_mnist_arrays)
-from .inspection import GradNormRecorder, grad_norms, param_stats
+from .distributed import run_local_ps
+from .inspection import (GradNormRecorder, grad_norms, layer_grad_stds, layer_output_stds,
+                         param_stats, parameter_table, print_parameter_table, std)
 from .plotting import (Animator, set_figsize, show_fashion_mnist, show_histograms,
                        use_svg_display)
 from .training import History, evaluate_accuracy, sgd, train_ch3

@@ -1,11 +1,19 @@
 """Looking inside a network: its parameters, their statistics and their gradients.
 
 Shared parameters are counted once: ``collect_params()`` lists a ``Parameter``
-once by name however many layers use it.
+once by name however many layers use it, and ``parameter_table`` says which
+layers use each one.
 """
-from mxnet import nd
+import numpy as np
+from mxnet import autograd, nd
 
-__all__ = ['GradNormRecorder', 'grad_norms', 'param_stats']
+__all__ = ['GradNormRecorder', 'grad_norms', 'layer_grad_stds', 'layer_output_stds',
+           'param_stats', 'parameter_table', 'print_parameter_table', 'std']
+
+
+def std(x):
+    """Population standard deviation of all elements of an NDArray, as a float."""
+    return nd.sqrt(((x - x.mean()) ** 2).mean()).asscalar()
 
 
 def param_stats(net, select=None):
@@ -13,13 +21,8 @@ def param_stats(net, select=None):
 
     ``select`` is the regular expression of ``collect_params`` (for example ``'.*weight'``).
     """
-    stats = {}
-    for name, param in net.collect_params(select).items():
-        data = param.data()
-        mean = data.mean()
-        std = nd.sqrt(((data - mean) ** 2).mean())
-        stats[name] = (mean.asscalar(), std.asscalar())
-    return stats
+    return {name: (param.data().mean().asscalar(), std(param.data()))
+            for name, param in net.collect_params(select).items()}
 
 
 def grad_norms(net, select=None):
@@ -43,3 +46,52 @@ class GradNormRecorder:
     def __call__(self, epoch, net, history):
         for name, norm in grad_norms(net, self.select).items():
             self.norms.setdefault(name, []).append(norm)
+
+
+def parameter_table(net):
+    """One row per distinct parameter: ``{'name', 'shape', 'count', 'used_by'}``.
+
+    ``used_by`` lists the paths of the blocks holding the parameter (``'1'`` is
+    ``net[1]``, ``'0.2'`` is ``net[0][2]``); a shared parameter has several.
+    """
+    usage = {}
+
+    def visit(block, path):
+        for param in block._reg_params.values():
+            usage.setdefault(param, []).append(path or '(net)')
+        for name, child in block._children.items():
+            visit(child, f'{path}.{name}' if path else name)
+
+    visit(net, '')
+    return [{'name': param.name, 'shape': param.shape,
+             'count': int(np.prod(param.shape)), 'used_by': paths}
+            for param, paths in usage.items()]
+
+
+def print_parameter_table(net):
+    """Print ``parameter_table(net)`` with a total that counts shared parameters once."""
+    rows = parameter_table(net)
+    print(f'{"parameter":<20}{"shape":<14}{"count":>10}  used by')
+    for row in rows:
+        print(f'{row["name"]:<20}{str(row["shape"]):<14}{row["count"]:>10}  '
+              f'{", ".join("net[" + p.replace(".", "][") + "]" for p in row["used_by"])}')
+    shared = [row for row in rows if len(row['used_by']) > 1]
+    print(f'total: {sum(row["count"] for row in rows)} parameters in {len(rows)} arrays; '
+          f'{len(shared)} arrays shared by several layers, counted once')
+
+
+def layer_output_stds(net, X):
+    """Standard deviation of each layer's output, feeding ``X`` through a ``Sequential``."""
+    stds = []
+    for layer in net:
+        X = layer(X)
+        stds.append(std(X))
+    return stds
+
+
+def layer_grad_stds(net, X, y, loss):
+    """Standard deviation of each layer's weight gradient after one backward pass."""
+    with autograd.record():
+        batch_loss = loss(net(X), y).mean()
+    batch_loss.backward()
+    return [std(layer.weight.grad()) for layer in net]

@@ -40,3 +40,35 @@ def test_grad_norm_recorder_keeps_one_value_per_epoch():
         recorder(epoch, net, None)
     values = recorder.norms[net[0].weight.name]
     assert len(values) == 3 and np.allclose(np.array(values) / values[0], [1, 2, 3])
+
+
+def test_parameter_table_counts_a_shared_parameter_once_and_names_its_users(capsys):
+    net = shared_net()
+    rows = d2l.parameter_table(net)
+    assert [row['used_by'] for row in rows] == [['0'], ['0'], ['1', '2'], ['1', '2']]
+    assert sum(row['count'] for row in rows) == 2 * 3 + 3 + 3 * 3 + 3
+    d2l.print_parameter_table(net)
+    out = capsys.readouterr().out
+    assert 'net[1], net[2]' in out
+    assert out.splitlines()[-1] == ('total: 21 parameters in 4 arrays; '
+                                    '2 arrays shared by several layers, counted once')
+
+
+def test_parameter_table_walks_nested_blocks():
+    inner = nn.Sequential()
+    inner.add(nn.Dense(2, in_units=2))
+    net = nn.Sequential()
+    net.add(inner, nn.Dense(1, in_units=2))
+    assert [row['used_by'] for row in d2l.parameter_table(net)] == [['0.0'], ['0.0'], ['1'], ['1']]
+
+
+def test_layer_stds_follow_the_signal_through_each_layer():
+    net = nn.Sequential()
+    net.add(nn.Dense(4, in_units=4, use_bias=False), nn.Dense(4, in_units=4, use_bias=False))
+    net.initialize(init.Constant(0.5))  # 4 inputs x 0.5: each layer doubles the spread
+    X = nd.array([[1, 1, 1, 1], [-1, -1, -1, -1]])
+    assert np.allclose(d2l.layer_output_stds(net, X), [2, 4])
+    from mxnet.gluon import loss as gloss
+    grad_stds = d2l.layer_grad_stds(net, X, nd.zeros((2, 4)), gloss.L2Loss())
+    assert len(grad_stds) == 2 and all(s >= 0 for s in grad_stds)
+    assert np.isclose(grad_stds[1], d2l.std(net[1].weight.grad()))
