@@ -76,8 +76,8 @@ def print_parameter_table(net):
         print(f'{row["name"]:<20}{str(row["shape"]):<14}{row["count"]:>10}  '
               f'{", ".join("net[" + p.replace(".", "][") + "]" for p in row["used_by"])}')
     shared = [row for row in rows if len(row['used_by']) > 1]
-    print(f'total: {sum(row["count"] for row in rows)} parameters in {len(rows)} arrays; '
-          f'{len(shared)} arrays shared by several layers, counted once')
+    print(f'total: {sum(row["count"] for row in rows)} parameters in {len(rows)} arrays '
+          f'(shared by several layers, counted once: {len(shared)})')
 
 
 def layer_output_stds(net, X):

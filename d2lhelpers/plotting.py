@@ -35,19 +35,23 @@ def show_fashion_mnist(images, labels):
 
 
 def show_histograms(arrays, titles, bins=50, xlabel='value', figsize=None,
-                    sharex=False, log=False):
-    """One histogram per array, side by side, to compare distributions of values.
+                    sharex=False, log=False, ncols=None):
+    """One histogram per array, in a row (or rows of ``ncols``), to compare distributions.
 
     ``sharex=True`` puts all panels on one x scale, to compare widths;
     ``log=True`` uses a log count axis, so that rare values stay visible.
     """
-    figsize = figsize or (3 * len(arrays), 2.5)
-    fig, axes = plt.subplots(1, len(arrays), figsize=figsize, squeeze=False, sharex=sharex)
-    for ax, values, title in zip(axes[0], arrays, titles):
+    ncols = ncols or len(arrays)
+    nrows = -(-len(arrays) // ncols)
+    figsize = figsize or (3 * ncols, 2.5 * nrows)
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, sharex=sharex)
+    for ax, values, title in zip(axes.ravel(), arrays, titles):
         ax.hist(values.asnumpy().ravel() if hasattr(values, 'asnumpy') else values,
                 bins=bins, log=log)
         ax.set_title(title)
         ax.set_xlabel(xlabel)
+    for ax in axes.ravel()[len(arrays):]:
+        ax.axis('off')
     fig.tight_layout()
 
 

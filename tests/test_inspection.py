@@ -50,8 +50,8 @@ def test_parameter_table_counts_a_shared_parameter_once_and_names_its_users(caps
     d2l.print_parameter_table(net)
     out = capsys.readouterr().out
     assert 'net[1], net[2]' in out
-    assert out.splitlines()[-1] == ('total: 21 parameters in 4 arrays; '
-                                    '2 arrays shared by several layers, counted once')
+    assert out.splitlines()[-1] == ('total: 21 parameters in 4 arrays '
+                                    '(shared by several layers, counted once: 2)')
 
 
 def test_parameter_table_walks_nested_blocks():

@@ -37,6 +37,13 @@ def test_show_histograms_draws_one_panel_per_array():
     assert sum(p.get_height() for p in axes[0].patches) == 10
 
 
+def test_show_histograms_wraps_into_rows_and_hides_empty_panels():
+    d2l.show_histograms([[1, 2]] * 5, list('abcde'), ncols=3)
+    axes = plt.gcf().axes
+    assert len(axes) == 6 and [ax.get_title() for ax in axes[:5]] == list('abcde')
+    assert not axes[5].axison
+
+
 def test_animator_keeps_every_point_of_every_curve():
     animator = d2l.Animator(xlabel='epoch', legend=['loss', 'acc'], xlim=[1, 3])
     for epoch in (1, 2, 3):

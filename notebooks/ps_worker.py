@@ -1,0 +1,54 @@
+"""One worker of the parameter-server demo in 10_parameters_across_devices.ipynb.
+
+d2lhelpers.run_local_ps starts it with the DMLC_* variables of a local group.
+Every worker builds the same small MLP, takes its share of each mini-batch of a
+fixed stream of Fashion-MNIST images, and lets the parameter server add up the
+gradients of all workers before each update. At the end it saves its weights
+to OUT_DIR/worker-<rank>.params.
+
+SEEDS is 'same' (every worker initializes from seed 0) or 'per-rank' (worker k
+from seed k): the second shows why workers must start from the same weights.
+
+Usage: python ps_worker.py OUT_DIR SEEDS [STEPS] [BATCH_SIZE]
+"""
+import os
+import sys
+
+import mxnet as mx
+from mxnet import autograd, gluon, init, nd
+from mxnet.gluon import loss as gloss, nn
+
+import d2lhelpers as d2l
+
+
+def small_mlp():
+    net = nn.Sequential()
+    net.add(nn.Dense(64, activation='relu', in_units=784), nn.Dense(10, in_units=64))
+    return net
+
+
+def main(out_dir, seeds, steps=20, batch_size=64):
+    kv = mx.kv.create('dist_sync')
+    mx.random.seed(0 if seeds == 'same' else kv.rank)
+    net = small_mlp()
+    net.initialize(init.Xavier())
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1}, kvstore=kv)
+    loss = gloss.SoftmaxCrossEntropyLoss()
+
+    images, labels = d2l.load_fashion_mnist_arrays()[:2]
+    share = len(range(kv.rank, batch_size, kv.num_workers))
+    for step in range(steps):
+        batch = slice(step * batch_size, (step + 1) * batch_size)
+        X = nd.array(images[batch][kv.rank::kv.num_workers].reshape(-1, 784)) / 255
+        y = nd.array(labels[batch][kv.rank::kv.num_workers])
+        with autograd.record():
+            batch_loss = loss(net(X), y).sum()
+        batch_loss.backward()
+        trainer.step(batch_size)  # the whole batch: the server sums every worker's share
+    net.save_parameters(os.path.join(out_dir, f'worker-{kv.rank}.params'))
+    print(f'worker {kv.rank} of {kv.num_workers}: seeds {seeds}, {steps} steps on {share} '
+          f'of every {batch_size} images')
+
+
+if __name__ == '__main__':
+    main(sys.argv[1], sys.argv[2], *map(int, sys.argv[3:]))
