@@ -7,12 +7,15 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 SANITIZE  := notebooks/nbval-sanitize.cfg
+# MathJax for the offline book, from the npm registry (npm pack), kept inside .venv.
+MATHJAX_VERSION := 3.2.2
+MATHJAX   := $(VENV)/share/mathjax-$(MATHJAX_VERSION)/es5
 # mxnet 1.9.1 with numpy 1.23 has wheels for Python 3.8-3.11 only.
 PYTHON    ?= $(shell for p in python3.11 python3.10 python3.9 python3.8 python3; do \
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 8) <= sys.version_info[:2] <= (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
 
-.PHONY: help setup data run test bench constraints clean
+.PHONY: help setup data mathjax run test bench constraints clean
 
 # Training results are bit-identical for a given OpenMP thread count, not across counts:
 # the stored outputs were made with one thread, so run and test use one.
@@ -35,15 +38,23 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 data: $(STAMP)
 	@bash tools/get-data.sh $(PY)
 
-run: data
-	rm -rf build/notebooks build/html
+mathjax: $(MATHJAX)/tex-mml-chtml.js
+
+$(MATHJAX)/tex-mml-chtml.js: | $(STAMP)
+	@command -v npm >/dev/null || { echo "make: npm is needed once to fetch MathJax for the offline book (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(VENV)/share/mathjax-tmp && mkdir -p $(VENV)/share/mathjax-tmp
+	cd $(VENV)/share/mathjax-tmp && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null && tar xzf mathjax-$(MATHJAX_VERSION).tgz package/es5
+	rm -rf $(VENV)/share/mathjax-$(MATHJAX_VERSION) && mv $(VENV)/share/mathjax-tmp/package $(VENV)/share/mathjax-$(MATHJAX_VERSION)
+	rm -rf $(VENV)/share/mathjax-tmp
+
+run: data mathjax
+	rm -rf build/notebooks
 	$(PY) -m jupyter nbconvert --to notebook --execute --output-dir build/notebooks $(NOTEBOOKS)
-	$(PY) -m jupyter nbconvert --to html --output-dir build/html build/notebooks/*.ipynb
-	$(PY) tools/html_index.py build/notebooks build/html/index.html
+	$(PY) tools/build_book.py build/notebooks build/html $(MATHJAX)
 	@echo "Open build/html/index.html"
 
-test: data
-	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) tests $(NOTEBOOKS)
+test: data mathjax
+	MATHJAX_DIR=$(MATHJAX) $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) tests $(NOTEBOOKS)
 
 bench: data
 	$(PY) bench/bench_notebooks.py

@@ -1,0 +1,57 @@
+"""The reading version: a Jupyter Book of the stored notebooks, complete, in order and offline."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(p.stem for p in (ROOT / 'notebooks').glob('*.ipynb'))
+
+
+def test_the_table_of_contents_lists_every_notebook_in_order():
+    toc = yaml.safe_load((ROOT / 'book' / '_toc.yml').read_text())
+    assert [chapter['file'] for chapter in toc['chapters']] == NOTEBOOKS
+
+
+@pytest.fixture(scope='module')
+def book(tmp_path_factory):
+    mathjax = os.environ.get('MATHJAX_DIR')
+    if not mathjax:
+        pytest.skip('MATHJAX_DIR is not set: run the tests through make test, '
+                    'which fetches MathJax for the offline book')
+    out = tmp_path_factory.mktemp('book') / 'html'
+    subprocess.run([sys.executable, str(ROOT / 'tools' / 'build_book.py'),
+                    str(ROOT / 'notebooks'), str(out), mathjax],
+                   check=True, capture_output=True, text=True, timeout=600)
+    return out
+
+
+def test_the_index_links_every_chapter_in_order(book):
+    redirect = (book / 'index.html').read_text(encoding='utf-8')
+    start = re.search(r'url=([\w.]+\.html)', redirect).group(1)
+    index = (book / start).read_text(encoding='utf-8')
+    positions = [index.find(f'href="{name}.html"') for name in NOTEBOOKS]
+    assert -1 not in positions and positions == sorted(positions)
+
+
+def test_each_page_shows_stored_outputs_and_figures(book):
+    exercises = (book / '05_exercises.html').read_text(encoding='utf-8')
+    assert 'epoch 5, loss 0.4121, train acc 0.846, test acc 0.843' in exercises
+    assert re.search(r'<img [^>]*src="_images/', exercises)
+    assert all((book / '_images' / Path(src).name).is_file()
+               for src in re.findall(r'<img [^>]*src="(_images/[^"]+)"', exercises))
+
+
+def test_nothing_is_loaded_from_the_network(book):
+    """No script, stylesheet or image comes from another host; MathJax is local."""
+    for page in book.glob('*.html'):
+        html = page.read_text(encoding='utf-8')
+        remote = re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="(https?:)?//[^"]*"', html)
+        assert remote == [], page.name
+    sharing = (book / '04_sharing_parameters.html').read_text(encoding='utf-8')
+    assert 'src="_static/mathjax/tex-mml-chtml.js' in sharing
+    assert (book / '_static' / 'mathjax' / 'output' / 'chtml' / 'fonts' / 'woff-v2').is_dir()
