@@ -15,7 +15,7 @@ PYTHON    ?= $(shell for p in python3.11 python3.10 python3.9 python3.8 python3;
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 8) <= sys.version_info[:2] <= (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
 
-.PHONY: help setup data mathjax run test bench constraints clean
+.PHONY: help setup data mathjax browser run test bench constraints clean
 
 # Training results are bit-identical for a given OpenMP thread count, not across counts:
 # the stored outputs were made with one thread, so run and test use one.
@@ -40,6 +40,10 @@ data: $(STAMP)
 
 mathjax: $(MATHJAX)/tex-mml-chtml.js
 
+# Debian's chromium for the JupyterLab UI test; where it cannot be installed the test says so and is skipped.
+browser:
+	@bash tools/get-browser.sh
+
 $(MATHJAX)/tex-mml-chtml.js: | $(STAMP)
 	@command -v npm >/dev/null || { echo "make: npm is needed once to fetch MathJax for the offline book (Debian: apt-get install npm)"; exit 1; }
 	rm -rf $(VENV)/share/mathjax-tmp && mkdir -p $(VENV)/share/mathjax-tmp
@@ -53,8 +57,8 @@ run: data mathjax
 	$(PY) tools/build_book.py build/notebooks build/html $(MATHJAX)
 	@echo "Open build/html/index.html"
 
-test: data mathjax
-	MATHJAX_DIR=$(MATHJAX) $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) tests $(NOTEBOOKS)
+test: data mathjax browser
+	MATHJAX_DIR=$(MATHJAX) $(PY) -m pytest -rs --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) tests $(NOTEBOOKS)
 
 bench: data
 	$(PY) bench/bench_notebooks.py

@@ -1,0 +1,156 @@
+"""Every notebook runs through the real JupyterLab UI, in headless Chromium, on the project's kernel.
+
+JupyterLab is started from this environment on 127.0.0.1 over a copy of
+notebooks/. For each notebook, Playwright (driving Debian's /usr/bin/chromium;
+no browser is downloaded) opens it, clicks Run > Restart Kernel and Run All
+Cells, waits until every cell has run, saves, and takes a screenshot into
+build/screenshots/. The saved file must have every code cell executed in order
+and no error except in cells tagged raises-exception.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(p.name for p in (ROOT / 'notebooks').glob('*.ipynb'))
+CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+SCREENSHOTS = ROOT / 'build' / 'screenshots'
+TOKEN = 'd2l-jupyterlab-test'
+# As in the probe of this machine: no background traffic, a fresh profile per launch.
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                 '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync']
+
+playwright = pytest.importorskip(
+    'playwright.sync_api', reason='playwright is not installed: run the tests through make test')
+if not Path(CHROMIUM).is_file():
+    pytest.skip(f'no Chromium at {CHROMIUM}: the JupyterLab UI test needs Debian\'s chromium '
+                f'(make test installs it as root or with sudo) or CHROMIUM=/path/to/chromium',
+                allow_module_level=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope='module')
+def lab(tmp_path_factory):
+    """A JupyterLab server over a copy of notebooks/, with its own config and no news."""
+    work = tmp_path_factory.mktemp('jupyterlab')
+    root = work / 'notebooks'
+    shutil.copytree(ROOT / 'notebooks', root)
+    settings = work / 'settings' / '@jupyterlab' / 'apputils-extension'
+    settings.mkdir(parents=True)
+    (settings / 'notification.jupyterlab-settings').write_text('{"fetchNews": "false"}')
+    env = {**os.environ, 'JUPYTER_CONFIG_DIR': str(work / 'config'),
+           'JUPYTER_RUNTIME_DIR': str(work / 'runtime'),
+           'JUPYTERLAB_SETTINGS_DIR': str(work / 'settings'),
+           'JUPYTERLAB_WORKSPACES_DIR': str(work / 'workspaces')}
+    port = free_port()
+    command = [sys.executable, '-m', 'jupyter', 'lab', '--no-browser', '--ip=127.0.0.1',
+               f'--port={port}', f'--IdentityProvider.token={TOKEN}',
+               f'--ServerApp.root_dir={root}', '--LabApp.news_url=None',
+               '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+               '--LabApp.extension_manager=readonly']
+    if os.geteuid() == 0:
+        command.append('--allow-root')
+    log = open(work / 'jupyterlab.log', 'w')
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f'http://127.0.0.1:{port}'
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f'{base}/api/status?token={TOKEN}', timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f'JupyterLab exited:\n{(work / "jupyterlab.log").read_text()}')
+                time.sleep(0.2)
+        else:
+            pytest.fail(f'JupyterLab did not answer:\n{(work / "jupyterlab.log").read_text()}')
+        yield {'base': base, 'root': root, 'runtime': work / 'runtime'}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope='module')
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def kernel_commands(runtime_dir):
+    """The command lines of the kernels this server started (their connection files are ours)."""
+    commands = []
+    for proc in Path('/proc').iterdir():
+        try:
+            argv = (proc / 'cmdline').read_bytes().split(b'\0')
+        except OSError:
+            continue
+        argv = [a.decode() for a in argv if a]
+        if any(a.startswith(str(runtime_dir)) for a in argv) and 'ipykernel_launcher' in argv:
+            commands.append(argv)
+    return commands
+
+
+# The run is over when the first cell has run, no cell is queued ([*]) and the kernel is
+# idle: after an error, Run All stops and the cells left show [ ]: the checks below see that.
+RUN_IS_OVER = """() => {
+    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+        .map(e => e.textContent.trim());
+    const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
+    return prompts.length > 0 && prompts[0] === '[1]:' && !prompts.includes('[*]:')
+        && indicator !== null && indicator.dataset.status === 'idle';
+}"""
+
+
+@pytest.mark.parametrize('name', NOTEBOOKS)
+def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
+    page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+    try:
+        page.goto(f'{lab["base"]}/lab/tree/{name}?token={TOKEN}&reset')
+        page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=60_000)
+        page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
+                               timeout=60_000)
+        page.click('.lm-MenuBar-itemLabel:text-is("Run")')
+        page.click('.lm-Menu-itemLabel:text-is("Restart Kernel and Run All Cells…")')
+        page.click('.jp-Dialog-button.jp-mod-accept')
+        page.wait_for_timeout(1000)  # the prompts of the old run are cleared first
+        page.wait_for_function(RUN_IS_OVER, timeout=300_000, polling=500)
+        commands = kernel_commands(lab['runtime'])
+        saved_at = (lab['root'] / name).stat().st_mtime
+        page.keyboard.press('Control+s')
+        page.wait_for_selector('text=Saving completed', timeout=30_000)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f'{Path(name).stem}.png'))
+    finally:
+        page.close()
+
+    assert (lab['root'] / name).stat().st_mtime > saved_at, 'the notebook was not saved'
+    assert commands and all(argv[0] == sys.executable for argv in commands), commands
+    notebook = json.loads((lab['root'] / name).read_text(encoding='utf-8'))
+    code = [cell for cell in notebook['cells'] if cell['cell_type'] == 'code']
+    assert [cell['execution_count'] for cell in code] == list(range(1, len(code) + 1))
+    unexpected = [(cell['execution_count'], output['ename'], output['evalue'][:200])
+                  for cell in code for output in cell['outputs']
+                  if output['output_type'] == 'error'
+                  and 'raises-exception' not in cell['metadata'].get('tags', [])]
+    assert unexpected == []
+    assert notebook['metadata']['kernelspec']['name'] == 'python3'
