@@ -15,7 +15,7 @@ PYTHON    ?= $(shell for p in python3.11 python3.10 python3.9 python3.8 python3;
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 8) <= sys.version_info[:2] <= (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
 
-.PHONY: help setup data mathjax browser run test bench constraints clean
+.PHONY: help setup data mathjax browser run test student bench constraints clean
 
 # Training results are bit-identical for a given OpenMP thread count, not across counts:
 # the stored outputs were made with one thread, so run and test use one.
@@ -24,7 +24,8 @@ run test: export OMP_NUM_THREADS = 1
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
 	@echo "make test   helper tests and nbval over every notebook"
-	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor"
+	@echo "make student  write the student edition (no solutions, with self-checks) to build/student"
+	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor; each notebook's peak memory"
 
 setup: $(STAMP)
 
@@ -59,6 +60,10 @@ run: data mathjax
 
 test: data mathjax browser
 	MATHJAX_DIR=$(MATHJAX) $(PY) -m pytest -rs --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) tests $(NOTEBOOKS)
+
+# The student edition: exercises without solutions, each followed by a self-check.
+student: $(STAMP)
+	$(PY) tools/make_student.py notebooks build/student
 
 bench: data
 	$(PY) bench/bench_notebooks.py

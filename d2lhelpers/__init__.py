@@ -7,8 +7,10 @@ names and signatures, working offline and on current IPython:
 - ``training``: ``train_ch3``, ``evaluate_accuracy``, ``sgd``;
 - ``inspection``: statistics and gradient norms of a network's parameters;
 - ``plotting``: ``use_svg_display``, ``show_fashion_mnist``, ``Animator``, histograms;
-- ``distributed``: ``run_local_ps``, a parameter-server group of local processes.
+- ``distributed``: ``run_local_ps``, a parameter-server group of local processes;
+- ``check``: self-checks for the exercises (``d2l.check.init_table(...)`` and so on).
 """
+from . import check
 from .data import (DataError, download_fashion_mnist, find_fashion_mnist,
                    get_fashion_mnist_labels, load_data_fashion_mnist,
                    load_fashion_mnist_arrays)
