@@ -4,17 +4,9 @@
 # else say that the test will be skipped. Never fails: the test reports the skip itself.
 set -uo pipefail
 chromium=${CHROMIUM:-/usr/bin/chromium}
-if [ -x "$chromium" ] && fc-list 2>/dev/null | grep -qi "wenquanyi"; then
-  echo "Chromium: $chromium"
-  exit 0
-fi
-if command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else sudo=none; fi
-  if [ "$sudo" != none ]; then
-    echo "Installing Debian's chromium and fonts-wqy-microhei for the JupyterLab UI test ..."
-    $sudo apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null 2>&1 \
-      || { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null 2>&1; }
-  fi
+if ! { [ -x "$chromium" ] && fc-list 2>/dev/null | grep -qi "wenquanyi"; }; then
+  echo "Installing Debian's chromium and fonts-wqy-microhei for the JupyterLab UI test ..."
+  bash "$(dirname "$0")/apt-install.sh" chromium fonts-wqy-microhei || true
 fi
 if [ -x "$chromium" ]; then
   echo "Chromium: $chromium"

@@ -6,19 +6,13 @@ set -euo pipefail
 python=$1
 found() { "$python" -c 'import d2lhelpers; print(d2lhelpers.find_fashion_mnist())' 2>/dev/null; }
 
-if dir=$(found); then
-  echo "Fashion-MNIST: $dir"
-  exit 0
-fi
-if command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else sudo=none; fi
-  if [ "$sudo" != none ]; then
-    echo "Installing Debian's dataset-fashion-mnist ..."
-    $sudo apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 \
-      || { $sudo apt-get update -qq && $sudo apt-get install -y -qq dataset-fashion-mnist >/dev/null; }
-    if dir=$(found); then echo "Fashion-MNIST: $dir"; exit 0; fi
+if ! dir=$(found); then
+  echo "Installing Debian's dataset-fashion-mnist ..."
+  bash "$(dirname "$0")/apt-install.sh" dataset-fashion-mnist || true
+  if ! dir=$(found); then
+    echo "Fashion-MNIST is not on this machine and could not be installed:" >&2
+    "$python" -c 'import d2lhelpers; d2lhelpers.find_fashion_mnist()' 2>&1 | tail -n 1 >&2
+    exit 1
   fi
 fi
-echo "Fashion-MNIST is not on this machine and could not be installed:" >&2
-"$python" -c 'import d2lhelpers; d2lhelpers.find_fashion_mnist()' 2>&1 | tail -n 1 >&2
-exit 1
+echo "Fashion-MNIST: $dir"
