@@ -23,6 +23,8 @@ import numpy as np
 from mxnet import autograd, gluon, init, nd
 from mxnet.gluon import loss as gloss, nn
 
+import d2lhelpers
+
 BATCH_SIZE, LR = 256, 0.5
 
 
@@ -70,7 +72,6 @@ def train_with(module, iters, epochs, seed):
         module.train_ch3(net, train_iter, test_iter, loss, epochs, BATCH_SIZE,
                          None, None, trainer)
         seconds = (time.perf_counter() - start) / epochs
-    import d2lhelpers
     return seconds, d2lhelpers.evaluate_accuracy(test_iter, net)
 
 
@@ -97,7 +98,6 @@ def train_floor(iters, epochs, seed):
 
 def helpers_peak_memory(epochs, queue):
     """Child process: train with d2lhelpers and report its peak resident memory in MiB."""
-    import d2lhelpers
     train_with(d2lhelpers, d2lhelpers.load_data_fashion_mnist(BATCH_SIZE), epochs, seed=0)
     queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
@@ -109,7 +109,6 @@ def main():
     args = parser.parse_args()
 
     import d2lzh
-    import d2lhelpers
     queue = multiprocessing.get_context('spawn').Queue()
     child = multiprocessing.get_context('spawn').Process(
         target=helpers_peak_memory, args=(args.epochs, queue))

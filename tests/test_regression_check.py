@@ -17,11 +17,12 @@ SANITIZE = NOTEBOOKS / 'nbval-sanitize.cfg'
 SHARING = NOTEBOOKS / '04_sharing_parameters.ipynb'
 
 
-def run_nbval(path, **env):
+def run_nbval(*paths, **env):
+    """Run nbval on the notebooks in a fresh pytest; return its exit code and output."""
     result = subprocess.run(
         [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--nbval',
-         '--nbval-current-env', '--nbval-sanitize-with', str(SANITIZE), str(path)],
-        cwd=path.parent, capture_output=True, text=True, timeout=300,
+         '--nbval-current-env', '--nbval-sanitize-with', str(SANITIZE), *map(str, paths)],
+        cwd=paths[0].parent, capture_output=True, text=True, timeout=900,
         env={**os.environ, **env})
     return result.returncode, result.stdout
 
@@ -85,10 +86,5 @@ def test_the_series_passes_again_right_after_a_run():
     ``make test`` runs tests/ first and then nbval over the series, so with this
     pass the series runs twice in a row in every ``make test``.
     """
-    result = subprocess.run(
-        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--nbval',
-         '--nbval-current-env', '--nbval-sanitize-with', str(SANITIZE),
-         *map(str, sorted(NOTEBOOKS.glob('*.ipynb')))],
-        cwd=NOTEBOOKS, capture_output=True, text=True, timeout=900,
-        env={**os.environ, 'OMP_NUM_THREADS': '1'})
-    assert result.returncode == 0, result.stdout
+    code, out = run_nbval(*sorted(NOTEBOOKS.glob('*.ipynb')), OMP_NUM_THREADS='1')
+    assert code == 0, out
