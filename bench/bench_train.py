@@ -3,7 +3,8 @@
 (a) the book's d2lzh: ``load_data_fashion_mnist`` + ``train_ch3``, reading the same
     local files (mxnet's gzip SHA-1 check is replaced by d2lhelpers' content check,
     since Debian recompressed the files; nothing is downloaded);
-(b) d2lhelpers: ``load_data_fashion_mnist`` + ``train_ch3``;
+(b) d2lhelpers: ``load_data_fashion_mnist`` + ``train_ch3``, keeping the smaller last
+    batch as d2lzh does, so that (a) and (b) train on the same batches;
 (c) a floor: the same model on batches sliced before timing, no bookkeeping.
 
 Each way runs ``--epochs`` epochs, with a warm-up epoch before timing; (a) and (b)
@@ -62,6 +63,10 @@ def d2lzh_iters():
     return d2lzh.load_data_fashion_mnist(BATCH_SIZE, root=str(folder))
 
 
+def helpers_iters():
+    return d2lhelpers.load_data_fashion_mnist(BATCH_SIZE, last_batch='keep')
+
+
 def train_with(module, iters, epochs, seed):
     """Train with ``module.train_ch3``; return (seconds per epoch, final test accuracy)."""
     net, trainer, loss = new_model(seed)
@@ -98,7 +103,7 @@ def train_floor(iters, epochs, seed):
 
 def helpers_peak_memory(epochs, queue):
     """Child process: train with d2lhelpers and report its peak resident memory in MiB."""
-    train_with(d2lhelpers, d2lhelpers.load_data_fashion_mnist(BATCH_SIZE), epochs, seed=0)
+    train_with(d2lhelpers, helpers_iters(), epochs, seed=0)
     queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
@@ -116,7 +121,7 @@ def main():
     peak_mib = queue.get()
     child.join()
 
-    d2lzh_data, helpers_data = d2lzh_iters(), d2lhelpers.load_data_fashion_mnist(BATCH_SIZE)
+    d2lzh_data, helpers_data = d2lzh_iters(), helpers_iters()
     results = {'d2lzh': [], 'helpers': [], 'floor': []}
     for round_ in range(args.rounds):
         results['d2lzh'].append(train_with(d2lzh, d2lzh_data, args.epochs, seed=round_))

@@ -182,24 +182,34 @@ class ArrayBatches:
 
     With ``shuffle=True`` each pass draws a new order from numpy's global random
     generator (as gluon's ``DataLoader`` does), so ``np.random.seed`` makes it
-    repeatable. The last, smaller batch is kept, as with d2lzh's loader.
+    repeatable. ``last_batch`` says what happens to the examples left over after
+    the full batches, as in ``DataLoader``: ``'keep'`` yields them as a smaller
+    last batch (d2lzh's loader does), ``'discard'`` drops them (with shuffling,
+    different ones each epoch).
     """
 
-    def __init__(self, features, labels, batch_size, shuffle=False):
+    def __init__(self, features, labels, batch_size, shuffle=False, last_batch='keep'):
         check_batch_size(batch_size)
         if features.shape[0] != labels.shape[0]:
             raise ValueError(f'features has {features.shape[0]} examples but labels '
                              f'has {labels.shape[0]}: they must match.')
+        check_last_batch(last_batch)
+        if last_batch == 'discard' and batch_size > features.shape[0]:
+            raise ValueError(f'batch_size {batch_size} is larger than the {features.shape[0]} '
+                             "examples, so last_batch='discard' would leave no batch: "
+                             "use a smaller batch_size or last_batch='keep'.")
         self.features, self.labels = features, labels
-        self.batch_size, self.shuffle = batch_size, shuffle
+        self.batch_size, self.shuffle, self.last_batch = batch_size, shuffle, last_batch
 
     def __len__(self):
-        return -(-self.features.shape[0] // self.batch_size)
+        n = self.features.shape[0]
+        return n // self.batch_size if self.last_batch == 'discard' else -(-n // self.batch_size)
 
     def __iter__(self):
-        n = self.features.shape[0]
+        n = len(self) * self.batch_size if self.last_batch == 'discard' else self.features.shape[0]
         if self.shuffle:
-            order = nd.array(np.random.permutation(n), ctx=self.features.context)
+            order = nd.array(np.random.permutation(self.features.shape[0]),
+                             ctx=self.features.context)
         for start in range(0, n, self.batch_size):
             stop = min(start + self.batch_size, n)
             if self.shuffle:
@@ -216,6 +226,11 @@ def check_batch_size(batch_size):
         raise ValueError(f'batch_size must be at least 1, got {batch_size}.')
 
 
+def check_last_batch(last_batch):
+    if last_batch not in ('keep', 'discard'):
+        raise ValueError(f"last_batch must be 'keep' or 'discard', got {last_batch!r}.")
+
+
 def to_tensor(images, resize=None, ctx=None):
     """uint8 images ``(n, 28, 28)`` -> float32 NDArray ``(n, 1, h, w)`` scaled to [0, 1]."""
     X = nd.array(images, ctx=ctx or mx.cpu(), dtype='float32').expand_dims(axis=1) / 255
@@ -225,16 +240,25 @@ def to_tensor(images, resize=None, ctx=None):
     return X
 
 
-def load_data_fashion_mnist(batch_size, resize=None, root=None):
+def load_data_fashion_mnist(batch_size, resize=None, root=None, last_batch='discard'):
     """Return ``(train_iter, test_iter)`` over Fashion-MNIST, like d2lzh's function.
 
     Batches are ``X`` float32 in [0, 1] of shape ``(batch, 1, 28, 28)`` (or the
     ``resize`` size) and ``y`` int32 labels; the training set is reshuffled each epoch.
+
+    Unlike d2lzh, training batches are all full by default (``last_batch='discard'``
+    drops the 96 examples left over from 60,000 at batch size 256, different ones
+    each epoch): MKLDNN's dense layer rounds a batch of another size differently
+    with one OpenMP thread than with several, so a smaller last batch would make
+    the training results depend on the machine's thread count. ``'keep'`` gives
+    d2lzh's batches. The test iterator always keeps every example.
     """
     check_batch_size(batch_size)
+    check_last_batch(last_batch)
     train_images, train_labels, test_images, test_labels = load_fashion_mnist_arrays(root)
     train_iter = ArrayBatches(to_tensor(train_images, resize),
-                              nd.array(train_labels, dtype='int32'), batch_size, shuffle=True)
+                              nd.array(train_labels, dtype='int32'), batch_size,
+                              shuffle=True, last_batch=last_batch)
     test_iter = ArrayBatches(to_tensor(test_images, resize),
                              nd.array(test_labels, dtype='int32'), batch_size)
     return train_iter, test_iter

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
@@ -38,9 +39,17 @@ def test_the_index_links_every_chapter_in_order(book):
     assert -1 not in positions and positions == sorted(positions)
 
 
+def stored_output_lines(notebook, starting_with):
+    nb = nbformat.read(ROOT / 'notebooks' / f'{notebook}.ipynb', as_version=4)
+    return [line for cell in nb.cells if cell.cell_type == 'code'
+            for output in cell.outputs for line in output.get('text', '').splitlines()
+            if line.startswith(starting_with)]
+
+
 def test_each_page_shows_stored_outputs_and_figures(book):
     exercises = (book / '05_exercises.html').read_text(encoding='utf-8')
-    assert 'epoch 5, loss 0.4121, train acc 0.846, test acc 0.843' in exercises
+    last_epochs = stored_output_lines('05_exercises', 'epoch 5, loss')
+    assert last_epochs and all(line in exercises for line in last_epochs)
     assert re.search(r'<img [^>]*src="_images/', exercises)
     assert all((book / '_images' / Path(src).name).is_file()
                for src in re.findall(r'<img [^>]*src="(_images/[^"]+)"', exercises))

@@ -175,8 +175,26 @@ def test_batches_look_like_d2lzh_batches(real_dir):
     X, y = next(iter(train_iter))
     assert X.shape == (256, 1, 28, 28) and X.dtype == np.float32 and y.dtype == np.int32
     assert 0 <= X.min().asscalar() and X.max().asscalar() <= 1
-    assert len(train_iter) == 235 and len(test_iter) == 40
+    assert len(train_iter) == 234 and len(test_iter) == 40
     assert sum(y.shape[0] for _, y in test_iter) == 10000
+
+
+def test_training_batches_are_all_full_and_each_epoch_drops_other_examples(real_dir):
+    train_iter, _ = d2l.load_data_fashion_mnist(256)
+    train_iter.features = nd.arange(60000).reshape((60000, 1))  # the index in place of the image
+    np.random.seed(0)
+    epochs = [[X.asnumpy().ravel().astype(int) for X, _ in train_iter] for _ in range(2)]
+    for batches in epochs:
+        assert len(batches) == 234 and {len(b) for b in batches} == {256}
+        assert len(set(np.concatenate(batches))) == 234 * 256
+    dropped = [set(range(60000)) - set(np.concatenate(batches)) for batches in epochs]
+    assert len(dropped[0]) == 96 and dropped[0] != dropped[1]
+
+
+def test_keep_gives_d2lzh_batches_with_a_smaller_last_one(real_dir):
+    train_iter, _ = d2l.load_data_fashion_mnist(256, last_batch='keep')
+    sizes = [y.shape[0] for _, y in train_iter]
+    assert len(train_iter) == len(sizes) == 235 and sizes[-1] == 96 and sum(sizes) == 60000
 
 
 def test_test_batches_equal_mxnet_own_parsing_and_totensor(real_dir, monkeypatch):
@@ -338,6 +356,17 @@ def test_a_failed_download_leaves_nothing_and_the_next_one_succeeds(
 def test_load_data_rejects_a_bad_batch_size_before_reading_anything(batch_size, error):
     with pytest.raises(error, match='batch_size'):
         d2l.load_data_fashion_mnist(batch_size, root='/nonexistent')
+
+
+def test_load_data_rejects_a_bad_last_batch_before_reading_anything():
+    with pytest.raises(ValueError, match="last_batch must be 'keep' or 'discard', got 'rollover'"):
+        d2l.load_data_fashion_mnist(256, root='/nonexistent', last_batch='rollover')
+
+
+def test_discarding_with_a_batch_larger_than_the_data_is_refused():
+    with pytest.raises(ValueError, match='batch_size 8 is larger than the 4 examples'):
+        data.ArrayBatches(nd.ones((4, 2)), nd.ones(4), 8, last_batch='discard')
+    assert len(data.ArrayBatches(nd.ones((4, 2)), nd.ones(4), 8)) == 1
 
 
 def test_batches_reject_features_and_labels_of_different_lengths():
