@@ -17,11 +17,6 @@ PYTHON    ?= $(shell for p in python3.11 python3.10 python3.9 python3.8 python3;
 
 .PHONY: help setup data mathjax browser run test student bench constraints clean
 
-# Training results are bit-identical for a given OpenMP thread count, not across counts
-# (MKLDNN's dense layer rounds differently with 2 threads for batches other than 256 rows):
-# the stored outputs were made with one thread, so run and test use one.
-run test: export OMP_NUM_THREADS = 1
-
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
 	@echo "make test   helper tests and nbval over every notebook"
