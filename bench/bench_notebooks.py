@@ -29,11 +29,12 @@ def measure(path, out_dir):
 def main():
     notebooks = sorted(Path(__file__).resolve().parent.parent.glob('notebooks/*.ipynb'))
     peaks = {}
+    width = max(len(path.name) for path in notebooks)
     with tempfile.TemporaryDirectory() as out_dir:
         for path in notebooks:
             peak_mib, seconds = measure(path, out_dir)
             peaks[path.name] = peak_mib
-            print(f'{path.name:34s} peak {peak_mib:6.0f} MiB  {seconds:5.1f} s', flush=True)
+            print(f'{path.name:{width}s} peak {peak_mib:6.0f} MiB  {seconds:5.1f} s', flush=True)
     worst = max(peaks, key=peaks.get)
     print(f'notebooks: max_peak_mib={peaks[worst]:.0f} ({worst}) limit_mib={LIMIT_MIB} '
           f'{"ok" if peaks[worst] < LIMIT_MIB else "OVER"}')
