@@ -7,11 +7,13 @@ their *content* (IDX header, counts, label range, SHA-256 of the decompressed
 bytes), parsed once per process and kept in memory, so an epoch costs only the
 slicing of batches.
 """
+import glob
 import gzip
 import http.client
 import hashlib
 import os
 import shutil
+import socket
 import tempfile
 import urllib.request
 import zlib
@@ -269,11 +271,14 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30):
 
     Each file goes to a temporary name in the same folder, is verified by content,
     and only then renamed into place; on any failure nothing is left behind.
-    Files already present and valid are kept. Returns the folder.
+    Temporary files of a download whose process was killed (a kernel restarted
+    in the middle) are removed by the next call. Files already present and valid
+    are kept. Returns the folder.
     """
     folder = Path(root).expanduser() if root is not None else default_download_dir()
     folder.mkdir(parents=True, exist_ok=True)
     for name in FILES:
+        remove_parts_of_ended_downloads(folder, name)
         target = folder / name
         if target.is_file():
             try:
@@ -281,7 +286,8 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30):
                 continue
             except DataError:
                 pass  # a bad copy is replaced below
-        fd, tmp_name = tempfile.mkstemp(prefix=f'.{name}.', suffix='.part', dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f'{part_prefix(name)}{os.getpid()}.',
+                                        suffix='.part', dir=folder)
         try:
             with os.fdopen(fd, 'wb') as tmp, \
                     urllib.request.urlopen(base_url + name, timeout=timeout) as response:
@@ -301,6 +307,33 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30):
                 os.remove(tmp_name)
     _load_arrays.cache_clear()
     return folder
+
+
+def part_prefix(name):
+    """Temporary download files are ``.<name>.<host>.<pid>.<random>.part``."""
+    return f'.{name}.{socket.gethostname()}.'
+
+
+def remove_parts_of_ended_downloads(folder, name):
+    """Remove this host's temporary files of ``name`` whose process no longer runs.
+
+    A live download elsewhere (another kernel on the same folder) keeps its file.
+    """
+    prefix = part_prefix(name)
+    for part in folder.glob(glob.escape(prefix) + '*.part'):
+        pid = part.name[len(prefix):].split('.')[0]
+        if pid.isdigit() and not process_is_running(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def process_is_running(pid):
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, as another user's process
+    return True
 
 
 def _verify_download(tmp_path, url):

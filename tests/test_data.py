@@ -297,6 +297,10 @@ class FileServer(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body[:len(body) // 2])  # then the connection closes
         elif self.server.mode == 'stall':
             time.sleep(3)
+        elif self.server.mode == 'half then wait':
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            time.sleep(60)
         else:
             self.wfile.write(body)
 
@@ -347,6 +351,37 @@ def test_a_failed_download_leaves_nothing_and_the_next_one_succeeds(
     server.files[LABELS] = (real_dir / LABELS).read_bytes()
     d2l.download_fashion_mnist(folder, base_url=server.url)
     assert sorted(p.name for p in folder.iterdir()) == sorted(data.FILES)
+
+
+def test_a_download_killed_midway_leaves_no_file_and_the_next_one_cleans_up(server, tmp_path):
+    """A kernel restarted during a download: the next call removes its temporary file."""
+    folder = tmp_path / 'dl'
+    server.mode = 'half then wait'
+    child = subprocess.Popen([sys.executable, '-c', 'import d2lhelpers; d2lhelpers.download_fashion_mnist('
+                              f'{str(folder)!r}, base_url={server.url!r}, timeout=60)'])
+    deadline = time.monotonic() + 60
+    while not any(p.stat().st_size for p in folder.glob('.*.part')) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child.kill()
+    child.wait()
+    left_over = list(folder.glob('.*.part'))
+    assert len(left_over) == 1 and str(child.pid) in left_over[0].name
+    assert not any((folder / name).exists() for name in data.FILES)
+
+    server.mode = 'good'
+    d2l.download_fashion_mnist(folder, base_url=server.url)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(data.FILES)
+
+
+def test_the_temporary_file_of_a_running_download_is_kept(tmp_path):
+    ended = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
+                           capture_output=True, text=True, check=True)
+    running = tmp_path / f'{data.part_prefix(LABELS)}{os.getpid()}.abc.part'
+    stale = tmp_path / f'{data.part_prefix(LABELS)}{ended.stdout.strip()}.abc.part'
+    running.touch()
+    stale.touch()
+    data.remove_parts_of_ended_downloads(tmp_path, LABELS)
+    assert running.exists() and not stale.exists()
 
 
 # --- argument errors ---------------------------------------------------------------------
