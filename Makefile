@@ -15,11 +15,12 @@ PYTHON    ?= $(shell for p in python3.11 python3.10 python3.9 python3.8 python3;
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 8) <= sys.version_info[:2] <= (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
 
-.PHONY: help setup data mathjax browser run test student bench constraints clean
+.PHONY: help setup data mathjax browser run test store student bench constraints clean
 
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
 	@echo "make test   helper tests and nbval over every notebook"
+	@echo "make store  re-execute the notebooks in place after editing them (NOTEBOOKS=... for some)"
 	@echo "make student  write the student edition (no solutions, with self-checks) to build/student"
 	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor; each notebook's peak memory"
 
@@ -59,6 +60,14 @@ run: data mathjax
 test: export OMP_NUM_THREADS = 1
 test: data mathjax browser
 	MATHJAX_DIR=$(MATHJAX) $(PY) -m pytest -rs --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) tests $(NOTEBOOKS)
+
+# After editing a notebook, store its outputs from a real run, top to bottom, in place.
+# Cell metadata other than tags (execution times) is dropped, so that an unchanged notebook stores unchanged.
+store: export OMP_NUM_THREADS = 1
+store: data
+	$(PY) -m jupyter nbconvert --to notebook --execute --inplace --ClearMetadataPreprocessor.enabled=True \
+	  --ClearMetadataPreprocessor.clear_notebook_metadata=False \
+	  --ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags $(NOTEBOOKS)
 
 # The student edition: exercises without solutions, each followed by a self-check.
 student: $(STAMP)
