@@ -357,10 +357,13 @@ def test_a_download_killed_midway_leaves_no_file_and_the_next_one_cleans_up(serv
     """A kernel restarted during a download: the next call removes its temporary file."""
     folder = tmp_path / 'dl'
     server.mode = 'half then wait'
-    child = subprocess.Popen([sys.executable, '-c', 'import d2lhelpers; d2lhelpers.download_fashion_mnist('
-                              f'{str(folder)!r}, base_url={server.url!r}, timeout=60)'])
+    download = (f'import d2lhelpers; d2lhelpers.download_fashion_mnist('
+                f'{str(folder)!r}, base_url={server.url!r}, timeout=60)')
+    child = subprocess.Popen([sys.executable, '-c', download])
     deadline = time.monotonic() + 60
-    while not any(p.stat().st_size for p in folder.glob('.*.part')) and time.monotonic() < deadline:
+    while time.monotonic() < deadline:  # until the first half has reached the disk
+        if any(part.stat().st_size for part in folder.glob('.*.part')):
+            break
         time.sleep(0.1)
     child.kill()
     child.wait()
