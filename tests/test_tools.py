@@ -1,0 +1,243 @@
+"""make_student.py and build_book.py never destroy what they did not make (tools/safe_output.py).
+
+Every run happens in a scratch copy of the repository (tools/, book/, notebooks/ and a
+.git folder), so that a tool which does delete its input or the repository deletes the copy.
+"""
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MATHJAX = os.environ.get('MATHJAX_DIR') and Path(os.environ['MATHJAX_DIR']).resolve()
+
+
+def load_safe_output(folder):
+    spec = importlib.util.spec_from_file_location('safe_output', folder / 'safe_output.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A scratch copy of the repository, .git included, to let the tools loose on."""
+    copy = tmp_path / 'repo'
+    shutil.copytree(ROOT / 'tools', copy / 'tools', ignore=shutil.ignore_patterns('__pycache__'))
+    shutil.copytree(ROOT / 'book', copy / 'book')
+    (copy / 'notebooks').mkdir()
+    for path in (ROOT / 'notebooks').iterdir():
+        if path.is_file():
+            shutil.copy(path, copy / 'notebooks')
+    (copy / '.git').mkdir()
+    (copy / '.git' / 'HEAD').write_text('ref: refs/heads/main\n')
+    (copy / 'README.md').write_text('the clone\n')
+    return copy
+
+
+@pytest.fixture
+def fake_mathjax(tmp_path):
+    """Enough of MathJax for the tool to accept it; the refusals come before any build."""
+    folder = tmp_path / 'mathjax'
+    folder.mkdir()
+    (folder / 'tex-mml-chtml.js').write_text('// MathJax\n')
+    return folder
+
+
+def snapshot(folder):
+    """Every file under ``folder`` with its content hash: to prove nothing changed."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder).rglob('*')) if p.is_file()}
+
+
+def run_tool(repo, tool, *args):
+    return subprocess.run([sys.executable, str(repo / 'tools' / tool), *map(str, args)],
+                          cwd=repo, capture_output=True, text=True, timeout=600)
+
+
+def student(repo, out):
+    return run_tool(repo, 'make_student.py', repo / 'notebooks', out)
+
+
+def book(repo, out, mathjax):
+    return run_tool(repo, 'build_book.py', repo / 'notebooks', out, mathjax)
+
+
+def refused(result, folder_named):
+    """The tool failed with a message that names the folder and says what to do."""
+    return (result.returncode != 0 and 'Traceback' not in result.stderr
+            and folder_named in result.stderr and 'choose' in result.stderr.lower())
+
+
+# Output folders a careless user might give, relative to the scratch repository.
+DANGEROUS = {
+    'the input itself': 'notebooks',
+    'inside the input': 'notebooks/student',
+    'the repository root': '.',
+    'a folder containing the repository': '..',
+    'the git folder': '.git',
+    'inside the git folder': '.git/student',
+    'a folder of the repository that the tool did not write': 'book',
+}
+
+
+@pytest.mark.parametrize('tool', ['make_student', 'build_book'])
+@pytest.mark.parametrize('case', DANGEROUS)
+def test_an_output_that_overlaps_the_input_or_the_repository_is_refused(repo, fake_mathjax,
+                                                                        tool, case):
+    out = DANGEROUS[case]
+    before = snapshot(repo)
+    if tool == 'make_student':
+        result = student(repo, out)
+    else:
+        result = book(repo, out, fake_mathjax)
+    assert refused(result, out), result.stderr
+    assert snapshot(repo) == before
+
+
+def test_build_book_refuses_to_write_over_its_mathjax(repo, tmp_path):
+    mathjax = repo / 'mathjax'
+    mathjax.mkdir()
+    (mathjax / 'tex-mml-chtml.js').write_text('// MathJax\n')
+    before = snapshot(repo)
+    result = book(repo, mathjax, mathjax)
+    assert refused(result, str(mathjax)), result.stderr
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize('tool', ['make_student', 'build_book'])
+def test_a_folder_of_someone_elses_files_is_refused(repo, tmp_path, fake_mathjax, tool):
+    out = tmp_path / 'build' / 'out'
+    out.mkdir(parents=True)
+    (out / 'grades.csv').write_text('student,grade\nli,92\n')
+    result = student(repo, out) if tool == 'make_student' else book(repo, out, fake_mathjax)
+    assert refused(result, str(out)), result.stderr
+    assert 'did not write' in result.stderr
+    assert snapshot(out) == {'grades.csv': hashlib.sha256(b'student,grade\nli,92\n').hexdigest()}
+
+
+def test_a_file_given_as_the_output_folder_is_refused(repo, tmp_path):
+    out = tmp_path / 'notes.txt'
+    out.write_text('mine')
+    result = student(repo, out)
+    assert result.returncode != 0 and 'not a folder' in result.stderr
+    assert out.read_text() == 'mine'
+
+
+def test_the_tool_replaces_its_own_output_and_marks_it(repo, tmp_path):
+    out = tmp_path / 'build' / 'student'
+    assert student(repo, out).returncode == 0
+    assert (out / '.made-by-make_student').is_file()
+    first = snapshot(out)
+    result = student(repo, out)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(out) == first
+    assert sorted(p.name for p in out.parent.iterdir()) == ['student']  # no leftovers beside
+
+
+@pytest.mark.parametrize('change', ['add', 'edit', 'remove'])
+def test_a_teachers_file_in_the_tools_own_output_is_never_lost(repo, tmp_path, change):
+    """The marker lists every file it wrote with its hash: anything else blocks the run."""
+    out = tmp_path / 'build' / 'student'
+    assert student(repo, out).returncode == 0
+    if change == 'add':
+        (out / 'grades.csv').write_text('li,92\n')
+    elif change == 'edit':
+        (out / 'README.md').write_text('my notes for the class\n')
+    else:
+        (out / 'README.md').unlink()
+    before = snapshot(out)
+    result = student(repo, out)
+    assert refused(result, str(out)), result.stderr
+    assert snapshot(out) == before
+
+
+def test_a_previous_edition_is_untouched_when_the_new_one_fails(repo, tmp_path):
+    out = tmp_path / 'build' / 'student'
+    assert student(repo, out).returncode == 0
+    before = snapshot(out)
+    (repo / 'notebooks' / '03_custom_initialization.ipynb').write_text('{"cells": [')
+    result = student(repo, out)
+    assert result.returncode != 0 and '03_custom_initialization.ipynb' in result.stderr
+    assert 'Traceback' not in result.stderr
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ['student']
+
+
+def test_leftovers_of_a_killed_run_are_removed_by_the_next(repo, tmp_path):
+    out = tmp_path / 'build' / 'student'
+    assert student(repo, out).returncode == 0
+    staging = out.parent / '.student.tmp-0123456789ab'  # what a killed run leaves
+    staging.mkdir()
+    (staging / '.building-by-make_student').touch()
+    (staging / '05_exercises.ipynb').write_text('half')
+    someone_elses = out.parent / '.student.tmp-notmine'
+    someone_elses.mkdir()
+    (someone_elses / 'keep.txt').write_text('keep')
+    assert student(repo, out).returncode == 0
+    assert not staging.exists()
+    assert (someone_elses / 'keep.txt').read_text() == 'keep'
+
+
+def test_a_failure_while_building_leaves_the_previous_output_and_no_staging(repo, tmp_path):
+    safe_output = load_safe_output(repo / 'tools')
+    out = tmp_path / 'out'
+    with safe_output.replacing(out, 'tool', [repo / 'notebooks'], 'build/out') as staging:
+        (staging / 'page.html').write_text('good')
+    with pytest.raises(OSError):
+        with safe_output.replacing(out, 'tool', [repo / 'notebooks'], 'build/out') as staging:
+            (staging / 'page.html').write_text('half')
+            raise OSError('No space left on device')
+    assert (out / 'page.html').read_text() == 'good'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['out', 'repo']
+
+
+def test_a_failed_swap_puts_the_previous_output_back(repo, tmp_path, monkeypatch):
+    safe_output = load_safe_output(repo / 'tools')
+    out = tmp_path / 'out'
+    with safe_output.replacing(out, 'tool', [repo / 'notebooks'], 'build/out') as staging:
+        (staging / 'page.html').write_text('good')
+    renames = []
+
+    def rename(source, target):
+        renames.append(source)
+        if len(renames) == 2:  # the new output into place
+            raise OSError('simulated failure')
+        os.replace(source, target)
+
+    monkeypatch.setattr(safe_output.os, 'rename', rename)
+    with pytest.raises(OSError, match='simulated'):
+        with safe_output.replacing(out, 'tool', [repo / 'notebooks'], 'build/out') as staging:
+            (staging / 'page.html').write_text('new')
+    assert (out / 'page.html').read_text() == 'good'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['out', 'repo']
+
+
+@pytest.mark.skipif(not MATHJAX, reason='MATHJAX_DIR is not set: run the tests through make '
+                                        'test, which fetches MathJax for the offline book')
+def test_a_failed_book_build_leaves_the_previous_book(repo, tmp_path):
+    out = tmp_path / 'build' / 'html'
+    result = book(repo, out, MATHJAX)
+    assert result.returncode == 0, result.stderr
+    assert (out / '.made-by-build_book').is_file()
+    before = snapshot(out)
+    (repo / 'notebooks' / '04_sharing_parameters.ipynb').write_text('not a notebook')
+    result = book(repo, out, MATHJAX)
+    assert result.returncode != 0 and 'unchanged' in result.stderr
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ['html']
+
+
+@pytest.mark.parametrize('tool, args', [('make_student.py', []), ('make_student.py', ['x']),
+                                        ('build_book.py', ['a', 'b']),
+                                        ('make_student.py', ['no-such-folder', 'out'])])
+def test_wrong_arguments_give_a_usage_message(repo, tool, args):
+    result = run_tool(repo, tool, *args)
+    assert result.returncode != 0 and 'Traceback' not in result.stderr, result.stderr
+    assert 'usage' in result.stderr or 'not a folder of notebooks' in result.stderr
+    assert not (repo / 'out').exists()
