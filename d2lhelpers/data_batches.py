@@ -10,7 +10,7 @@ import mxnet as mx
 import numpy as np
 from mxnet import nd
 
-from .data_files import DataArgumentError
+from .data_files import DataArgumentError, DataError
 from .data_verify import load_fashion_mnist_arrays
 
 MAX_BATCH_BYTES = 2**30  # a resized float32 batch larger than 1 GiB is refused up front
@@ -146,9 +146,26 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, last_batch='disc
         check_batch_memory(batch_size, size)
     transform = None if size is None else (lambda X: resize_images(X, size))
     train_images, train_labels, test_images, test_labels = load_fashion_mnist_arrays(root)
-    train_iter = ArrayBatches(to_tensor(train_images), nd.array(train_labels, dtype='int32'),
+    train_X, test_X = float_images(train_images, test_images)
+    train_iter = ArrayBatches(train_X, nd.array(train_labels, dtype='int32'),
                               batch_size, shuffle=True, last_batch=last_batch,
                               transform=transform)
-    test_iter = ArrayBatches(to_tensor(test_images), nd.array(test_labels, dtype='int32'),
+    test_iter = ArrayBatches(test_X, nd.array(test_labels, dtype='int32'),
                              batch_size, transform=transform)
     return train_iter, test_iter
+
+
+def float_images(*image_arrays):
+    """``to_tensor`` of each array; running out of memory is a ``DataError`` saying so."""
+    try:
+        tensors = [to_tensor(images) for images in image_arrays]
+        for X in tensors:
+            X.wait_to_read()  # mxnet allocates lazily: fail here, not at the first batch
+    except (MemoryError, mx.base.MXNetError) as e:
+        if not isinstance(e, MemoryError) and 'allocate' not in str(e):
+            raise
+        mebibytes = sum(images.size for images in image_arrays) * 4 / 2**20
+        raise DataError(f'Not enough memory to hold Fashion-MNIST as float32 '
+                        f'({mebibytes:.0f} MiB): close other notebooks or programs, or raise '
+                        f'the memory limit, and try again.') from None
+    return tensors

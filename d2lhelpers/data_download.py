@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 
 from .data_files import (DOWNLOAD_URL, FILES, HOW_TO_GET, DataArgumentError, DataError,
-                         default_download_dir)
+                         default_download_dir, root_folder)
 from .data_verify import clear_cache, max_compressed_size, read_fashion_mnist_file
 
 CHUNK = 1 << 16
@@ -50,7 +50,7 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadlin
     """
     timeout, deadline = check_times(timeout, deadline)
     urls = file_urls(base_url)
-    folder = Path(root).expanduser() if root is not None else default_download_dir()
+    folder = root_folder(root) if root is not None else default_download_dir()
     created = make_folder(folder)
     watchdog = Watchdog(deadline)
     try:
@@ -205,7 +205,7 @@ class Watchdog:
         self.stop_at = time.monotonic() + deadline
         self.sockets = []
         self.lock = threading.Lock()
-        self.timer = threading.Timer(deadline, self._shut_all)
+        self.timer = threading.Timer(min(deadline, threading.TIMEOUT_MAX), self._shut_all)
         self.timer.daemon = True
         self.timer.start()
         self.opener = urllib.request.build_opener(
@@ -239,7 +239,8 @@ class Watchdog:
                 f'Downloading {url} took longer than the deadline of {self.deadline:g} s; '
                 f'nothing was kept. Try again later, pass a larger deadline=..., or use a '
                 f'nearer mirror (base_url=..., or FASHION_MNIST_URL for postBuild).')
-        return DataError(f'Downloading {url} failed ({e}); nothing was kept. Check the URL '
+        reason = ' '.join(str(e).split())  # some errors quote a multi-line server reply
+        return DataError(f'Downloading {url} failed ({reason}); nothing was kept. Check the URL '
                          f'and the network and try again. {HOW_TO_GET}')
 
 

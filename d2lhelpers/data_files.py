@@ -57,13 +57,23 @@ def default_download_dir():
     return Path(mxnet_home, 'datasets', 'fashion-mnist').expanduser()
 
 
+def root_folder(root):
+    """``root`` as a ``Path``; an empty or non-path ``root`` is a ``DataArgumentError``
+    (an empty one would silently mean the current folder)."""
+    if not isinstance(root, (str, os.PathLike)) or not str(root).strip():
+        raise DataArgumentError(f'root must be the path of a folder, got {root!r}: give '
+                                f'the folder holding the four files, or leave root out '
+                                f'to use the usual places.')
+    return Path(root).expanduser()
+
+
 def candidate_dirs(root=None):
     """The folders searched for the four files, as (folder, why it is searched).
 
     Used in: every notebook that loads data (through ``find_fashion_mnist``).
     """
     if root is not None:
-        return [(Path(root).expanduser(), 'the root argument')]
+        return [(root_folder(root), 'the root argument')]
     if os.environ.get('FASHION_MNIST_DIR'):
         return [(Path(os.environ['FASHION_MNIST_DIR']).expanduser(),
                  'the FASHION_MNIST_DIR variable')]

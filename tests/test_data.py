@@ -400,6 +400,18 @@ def test_a_resize_whose_batches_cannot_fit_in_memory_is_refused_up_front():
         d2l.load_data_fashion_mnist(256, resize=(6000, 6100), root='/nonexistent')
 
 
+@pytest.mark.parametrize('root', ['', '  ', 5])
+def test_an_empty_or_wrong_root_is_refused(tmp_path, monkeypatch, root):
+    """An empty root (say, an unset variable) would otherwise mean the current folder."""
+    monkeypatch.chdir(tmp_path)
+    for call in (lambda: d2l.load_data_fashion_mnist(256, root=root),
+                 lambda: d2l.download_fashion_mnist(root, base_url='http://127.0.0.1:9/')):
+        with pytest.raises(ValueError, match='root must be the path of a folder') as info:
+            call()
+        assert isinstance(info.value, d2l.DataError)
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- memory: a gzip bomb, resizing, an allocation that fails -------------------------------
 
 def run_limited(code, address_space_gib=None, file_size=None):
@@ -465,6 +477,26 @@ def test_out_of_memory_while_reading_is_a_data_error_naming_the_file(tmp_path, m
     monkeypatch.setattr(gzip.GzipFile, 'read', no_memory)
     with pytest.raises(data.DataError, match=f'Not enough memory to read {path}'):
         data.read_idx(path, 2049, 3)
+
+
+def test_out_of_memory_for_the_float_images_is_a_data_error(real_dir):
+    """mxnet's own failure would be "Failed to allocate CPU Memory", naming nothing."""
+    result = run_limited(
+        'import os, sys\n'
+        'import d2lhelpers\n'
+        'd2lhelpers.load_fashion_mnist_arrays()\n'
+        'vm = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") '
+        'if l.startswith("VmSize"))\n'
+        'resource.setrlimit(resource.RLIMIT_AS, (vm + 100 * 2**20, vm + 100 * 2**20))\n'
+        'try:\n'
+        '    d2lhelpers.load_data_fashion_mnist(256)\n'
+        'except d2lhelpers.DataError as e:\n'
+        '    print("DataError:", e)\n'
+        'sys.stdout.flush()\n'
+        'os._exit(0)  # mxnet cannot shut down cleanly under the limit\n')
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert 'DataError: Not enough memory to hold Fashion-MNIST as float32 (209 MiB)' \
+        in result.stdout
 
 
 def test_a_file_larger_than_any_gzip_of_it_is_refused_before_decompressing(tmp_path):
