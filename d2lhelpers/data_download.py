@@ -144,10 +144,15 @@ def download_file(folder, name, url, timeout, watchdog):
     except OSError as e:
         raise folder_error(folder, e) from None
     try:
-        with os.fdopen(fd, 'wb') as tmp:
-            fetch(url, tmp, folder, timeout, watchdog, max_compressed_size(*FILES[name][:2]))
+        try:
+            with os.fdopen(fd, 'wb') as tmp:
+                fetch(url, tmp, folder, timeout, watchdog, max_compressed_size(*FILES[name][:2]))
+                tmp.flush()
+                os.fsync(tmp.fileno())  # on disk before it is renamed into place
+        except OSError as e:  # network errors are DataErrors by now: this is the disk
+            raise folder_error(folder, e) from None
         read_fashion_mnist_file(
-            tmp_name, name=name, source=f'The download of {url}',
+            tmp_name, name=name, source=f'the download of {url}',
             fix=f'Nothing was kept. Check that {url.rsplit("/", 1)[0]}/ serves the original '
                 f'Fashion-MNIST files, or try again.')
         try:

@@ -52,7 +52,7 @@ def max_compressed_size(magic, count):
 
 
 def check_header(header, magic, count):
-    """Raise ``_Invalid`` unless ``header`` is the IDX header of ``count`` items of kind ``magic``."""
+    """Raise ``_Invalid`` unless ``header`` is the IDX header of ``count`` items of ``magic``."""
     if len(header) < header_length(magic):
         raise _Invalid('is too short to hold an IDX header')
     fields = np.frombuffer(header, dtype='>u4')
@@ -110,25 +110,28 @@ def _decompress_checked(path, magic, count):
 
 
 def read_idx(path, magic, count, sha256=None, source=None, fix=None):
-    """Read and check a gzip-compressed IDX file; return ``(array, SHA-256 of the decompressed bytes)``.
+    """Read and check a gzip-compressed IDX file; return ``(array, SHA-256 of its content)``.
 
-    The array is read-only uint8, ``(count, 28, 28)`` for images (``magic`` 2051) or
-    ``(count,)`` for labels (2049, each 0-9). With ``sha256`` the content must also
-    be exactly that. Every problem raises ``DataError`` naming the file (or
-    ``source``, e.g. the URL it came from), what is wrong and what to do (``fix``).
+    The SHA-256 is of the decompressed bytes. The array is read-only uint8,
+    ``(count, 28, 28)`` for images (``magic`` 2051) or ``(count,)`` for labels
+    (2049, each 0-9). With ``sha256`` the content must also be exactly that.
+    Every problem raises ``DataError`` naming the file (or ``source``, e.g. the
+    URL it came from), what is wrong and what to do (``fix``).
 
     Used in: every notebook that loads data (through ``load_fashion_mnist_arrays``),
     and by ``download_fashion_mnist`` to check each download before keeping it.
     """
     path = Path(path)
     source = source or str(path)
+    # A description such as 'the download of URL' opens a sentence; a path keeps its case.
+    subject = source if source == str(path) else source[:1].upper() + source[1:]
     fix = fix or f'Delete {path} and get the file again. {HOW_TO_GET}'
     try:
         raw = _decompress_checked(path, magic, count)
     except _Invalid as e:
-        raise DataError(f'{source} {e}. {fix}') from None
+        raise DataError(f'{subject} {e}. {fix}') from None
     except PermissionError:
-        raise DataError(f'{source} cannot be read: check its permissions.') from None
+        raise DataError(f'{subject} cannot be read: check its permissions.') from None
     except MemoryError:
         megabytes = decompressed_size(magic, count) / 2**20
         raise DataError(f'Not enough memory to read {source} ({megabytes:.0f} MiB once '
@@ -138,10 +141,10 @@ def read_idx(path, magic, count, sha256=None, source=None, fix=None):
     data = data.reshape(item_shape(magic, count))
     data.flags.writeable = False  # the arrays are cached and shared between callers
     if magic == LABEL_MAGIC and data.size and data.max() >= NUM_CLASSES:
-        raise DataError(f'{source} has label {data.max()}, outside 0-9. {fix}')
+        raise DataError(f'{subject} has label {data.max()}, outside 0-9. {fix}')
     digest = hashlib.sha256(raw).hexdigest()
     if sha256 is not None and digest != sha256:
-        raise DataError(f'{source} is well formed but its content differs from the '
+        raise DataError(f'{subject} is well formed but its content differs from the '
                         f'published Fashion-MNIST (SHA-256 {digest}). {fix}')
     return data, digest
 

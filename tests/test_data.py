@@ -8,7 +8,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import mxnet as mx
 import numpy as np
 import pytest
 from mxnet import nd
