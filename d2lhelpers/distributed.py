@@ -5,7 +5,15 @@ wheel. Each process learns its role from ``DMLC_*`` variables; the scheduler and
 the servers are plain ``import mxnet`` with their role set, and they exit when
 the workers finish. ``run_local_ps`` starts the group, waits a bounded time,
 and always ends every process it started.
+
+What keeps it on this machine: ps-lite (MXNet's parameter server) binds the
+scheduler to ``DMLC_PS_ROOT_URI`` and every other node to ``DMLC_NODE_HOST``;
+without the latter it picks the first network interface and listens there. Both
+are set to 127.0.0.1, and the variables that would override them are removed:
+``DMLC_USE_KUBERNETES`` (the scheduler binds 0.0.0.0), ``DMLC_INTERFACE``,
+``PORT`` (one fixed port for every node), ``DMLC_LOCAL`` and the others.
 """
+import math
 import os
 import signal
 import socket
@@ -14,8 +22,12 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ['WorkerResult', 'run_local_ps']
+
+LOOPBACK = '127.0.0.1'
+GRACE = 5  # seconds the workers get to finish after the scheduler or a server exited
 
 
 @dataclass
@@ -30,31 +42,116 @@ class WorkerResult:
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
+        s.bind((LOOPBACK, 0))
         return s.getsockname()[1]
+
+
+def group_environment(num_workers, num_servers, port):
+    """This process's environment with only our ``DMLC_*`` settings: all on 127.0.0.1."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith('DMLC_') and name != 'PORT'}
+    env.update(DMLC_PS_ROOT_URI=LOOPBACK, DMLC_PS_ROOT_PORT=str(port), DMLC_NODE_HOST=LOOPBACK,
+               DMLC_INTERFACE='lo', DMLC_NUM_SERVER=str(num_servers),
+               DMLC_NUM_WORKER=str(num_workers))
+    return env
+
+
+def check_arguments(worker_args, num_workers, num_servers, timeout, cwd):
+    """Reject bad arguments before any process is started."""
+    if isinstance(worker_args, (str, bytes, os.PathLike)) or not hasattr(worker_args, '__iter__'):
+        raise TypeError(f'worker_args must be a list of arguments for python, such as '
+                        f"['ps_worker.py', 'out', 'same'], got {worker_args!r}.")
+    worker_args = [os.fspath(a) if isinstance(a, os.PathLike) else a for a in worker_args]
+    if not worker_args or not all(isinstance(a, str) for a in worker_args):
+        raise TypeError(f'worker_args must be a non-empty list of strings (the script and its '
+                        f'arguments), got {worker_args!r}.')
+    for name, value in [('num_workers', num_workers), ('num_servers', num_servers)]:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f'{name} must be a whole number, got {value!r}.')
+    if num_workers < 1 or num_servers < 1:
+        raise ValueError('run_local_ps needs at least one worker and one server.')
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+            or not math.isfinite(timeout) or timeout <= 0:
+        raise ValueError(f'timeout must be a positive number of seconds, got {timeout!r}.')
+    if cwd is not None and not Path(cwd).is_dir():
+        raise ValueError(f'cwd {cwd!r} is not a folder: give the folder the workers run in.')
+    script = worker_args[0]
+    if not script.startswith('-') and not Path(cwd or '.', script).is_file():
+        raise FileNotFoundError(f'The worker script {script!r} was not found (looked in '
+                                f'{Path(cwd or ".").resolve()}): give its path, or cwd=.')
+    return worker_args
+
+
+def _stat(pid):
+    """(parent pid, start time) of a process from /proc, or None if it is gone."""
+    try:
+        with open(f'/proc/{pid}/stat', 'rb') as f:
+            fields = f.read().rsplit(b')', 1)[1].split()
+        return int(fields[1]), int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def descendants(pids):
+    """{pid: start time} of every live process below ``pids``, read from /proc.
+
+    It finds children that left our process groups (``setsid``) while their parent lives.
+    """
+    children = {}
+    for entry in os.listdir('/proc') if os.path.isdir('/proc') else []:
+        stat = entry.isdigit() and _stat(entry)
+        if stat:
+            children.setdefault(stat[0], []).append((int(entry), stat[1]))
+    found, todo = {}, list(pids)
+    while todo:
+        for child, started in children.get(todo.pop(), []):
+            if child not in found:
+                found[child] = started
+                todo.append(child)
+    return found
+
+
+def _end(processes, strays):
+    """Kill each started process's group (its children too) and any stray descendant."""
+    strays = {**strays, **descendants([p.pid for p in processes])}
+    for process in processes:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # even if the leader is gone: its children
+        except (ProcessLookupError, PermissionError):
+            pass
+    for pid, started in strays.items():
+        stat = _stat(pid)
+        if stat and stat[1] == started:  # the same process, not a new one with its pid
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+    for process in processes:
+        process.wait()
 
 
 def run_local_ps(worker_args, num_workers=2, num_servers=1, timeout=120, cwd=None):
     """Run ``python *worker_args`` as ``num_workers`` dist_sync workers; return their results.
 
     Raises ``TimeoutError`` if the workers are not done within ``timeout`` seconds
-    and ``RuntimeError`` if one fails; in every case all processes are ended.
-    The results are in start order; a worker's kvstore rank is assigned by the
-    scheduler, so workers should report ``kv.rank`` themselves.
+    and ``RuntimeError`` at once if any process (a worker, a server, the scheduler)
+    fails, with its last output; in every case all processes, and the processes
+    they started, are ended. The results are in start order; a worker's kvstore
+    rank is assigned by the scheduler, so workers should report ``kv.rank`` themselves.
     """
-    if num_workers < 1 or num_servers < 1:
-        raise ValueError('run_local_ps needs at least one worker and one server.')
-    env = {**os.environ, 'DMLC_PS_ROOT_URI': '127.0.0.1', 'DMLC_PS_ROOT_PORT': str(free_port()),
-           'DMLC_NUM_SERVER': str(num_servers), 'DMLC_NUM_WORKER': str(num_workers)}
-
-    logs = []
+    worker_args = check_arguments(worker_args, num_workers, num_servers, timeout, cwd)
+    env = group_environment(num_workers, num_servers, free_port())
+    processes, logs, names, strays = [], [], [], {}
 
     def start(role, args):
-        stdout, stderr = tempfile.TemporaryFile('w+'), tempfile.TemporaryFile('w+')
+        stdout = tempfile.TemporaryFile('w+', errors='replace')
+        stderr = tempfile.TemporaryFile('w+', errors='replace')
         logs.append((stdout, stderr))
-        return subprocess.Popen([sys.executable, *args], env={**env, 'DMLC_ROLE': role},
-                                cwd=cwd, stdout=stdout, stderr=stderr, text=True,
-                                start_new_session=True)
+        names.append(role if role != 'worker' else f'worker {len(names) - 1 - num_servers}')
+        # A session of its own: killing its process group also ends what it started.
+        processes.append(subprocess.Popen([sys.executable, *args], env={**env, 'DMLC_ROLE': role},
+                                          cwd=cwd, stdout=stdout, stderr=stderr, text=True,
+                                          start_new_session=True))
 
     def output(index):
         stdout, stderr = logs[index]
@@ -62,33 +159,47 @@ def run_local_ps(worker_args, num_workers=2, num_servers=1, timeout=120, cwd=Non
         stderr.seek(0)
         return stdout.read(), stderr.read()
 
-    processes = [start('scheduler', ['-c', 'import mxnet'])]
-    processes += [start('server', ['-c', 'import mxnet']) for _ in range(num_servers)]
-    first_worker = len(processes)
-    processes += [start('worker', list(worker_args)) for _ in range(num_workers)]
-    deadline = time.monotonic() + timeout
+    def failure(index, what):
+        stdout, stderr = output(index)
+        tail = (stderr.strip() or stdout.strip() or '(no output)')[-2000:]
+        return RuntimeError(f'The parameter-server {names[index]} {what}; all processes were '
+                            f'ended. Its last output:\n{tail}')
+
     try:
+        start('scheduler', ['-c', 'import mxnet'])
+        for _ in range(num_servers):
+            start('server', ['-c', 'import mxnet'])
+        first_worker = len(processes)
+        for _ in range(num_workers):
+            start('worker', worker_args)
+        deadline, next_look, group_gone = time.monotonic() + timeout, 0, None
         while True:
-            codes = [p.poll() for p in processes[first_worker:]]
-            failed = [i for i, code in enumerate(codes) if code not in (None, 0)]
-            if failed:  # the others would wait for it forever
-                _, stderr = output(first_worker + failed[0])
-                raise RuntimeError(f'Worker {failed[0]} exited with code {codes[failed[0]]}:'
-                                   f'\n{stderr[-2000:]}')
-            if all(code == 0 for code in codes):
+            codes = [p.poll() for p in processes]
+            for index, code in enumerate(codes):
+                if code not in (None, 0):  # the others would wait for it forever
+                    raise failure(index, f'exited with code {code}')
+            if all(code == 0 for code in codes[first_worker:]):
                 break
+            if group_gone is None and any(code == 0 for code in codes[:first_worker]):
+                group_gone = time.monotonic()  # normal at the very end, fatal before
+            if group_gone is not None and time.monotonic() - group_gone > GRACE:
+                index = next(i for i, code in enumerate(codes[:first_worker]) if code == 0)
+                raise failure(index, 'exited before the workers finished')
             if time.monotonic() > deadline:
                 raise TimeoutError(f'The parameter-server workers did not finish within '
                                    f'{timeout} s; all processes were ended.')
+            if time.monotonic() > next_look:  # remember children that leave our groups
+                strays.update(descendants([p.pid for p in processes]))
+                next_look = time.monotonic() + 0.5
             time.sleep(0.05)
         for process in processes[:first_worker]:  # they exit once the workers are done
-            process.wait(timeout=max(deadline - time.monotonic(), 5))
+            try:
+                process.wait(timeout=min(max(deadline - time.monotonic(), 1), GRACE))
+            except subprocess.TimeoutExpired:
+                pass  # the workers' results are complete; it is ended below
         return [WorkerResult(i, 0, *output(first_worker + i)) for i in range(num_workers)]
     finally:
-        for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        _end(processes, strays)
         for stdout, stderr in logs:
             stdout.close()
             stderr.close()

@@ -4,7 +4,14 @@
 accuracy on the device and reads them once per epoch instead of once per
 batch, returns a ``History`` to plot, and calls ``callback(epoch, net, history)``
 after every epoch so a notebook can look at parameters and gradients while training.
+
+It says plainly when training goes wrong: labels that the net's output cannot score
+(a net with 5 outputs for labels 0-9, a label 42 or -1) are an error before the
+first update, and a loss that is no longer finite stops training after printing
+that epoch's line, with ``TrainingDiverged``. None of these checks draws a random
+number or changes a parameter, so valid runs train exactly as before.
 """
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -15,7 +22,7 @@ from mxnet.gluon.parameter import DeferredInitializationError
 
 from .data import check_batch_size
 
-__all__ = ['History', 'evaluate_accuracy', 'sgd', 'train_ch3']
+__all__ = ['History', 'TrainingDiverged', 'evaluate_accuracy', 'sgd', 'train_ch3']
 
 
 @dataclass
@@ -30,13 +37,21 @@ class History:
         return len(self.loss)
 
 
+class TrainingDiverged(FloatingPointError):
+    """The mean loss of an epoch is nan or infinite; ``history`` includes that epoch."""
+
+    def __init__(self, message, history):
+        super().__init__(message)
+        self.history = history
+
+
 def evaluate_accuracy(data_iter, net, ctx=mx.cpu()):
     """Fraction of examples in ``data_iter`` whose predicted class equals the label.
 
     ``ctx`` is a context or a list of contexts (each batch is split across them).
     """
     contexts = [ctx] if isinstance(ctx, mx.Context) else list(ctx)
-    correct, n = nd.zeros(1, ctx=mx.cpu()), 0
+    correct, bad_labels, n = nd.zeros(1, ctx=mx.cpu()), nd.zeros(1, ctx=mx.cpu()), 0
     for X, y in data_iter:
         parts = contexts[:X.shape[0]]  # a last batch smaller than the device count
         Xs = gluon.utils.split_and_load(X, parts, even_split=False)
@@ -46,9 +61,12 @@ def evaluate_accuracy(data_iter, net, ctx=mx.cpu()):
             check_output_shape(y_hat, y_part)
             hits = y_hat.argmax(axis=1) == y_part.astype('float32')
             correct += hits.sum().as_in_context(mx.cpu())
+            bad_labels += count_bad_labels(y_part, y_hat.shape[1]).as_in_context(mx.cpu())
         n += y.shape[0]
     if n == 0:
         raise ValueError('evaluate_accuracy got an iterator that yields no batches.')
+    if bad_labels.asscalar() > 0:
+        raise ValueError(label_error(int(bad_labels.asscalar()), 'the evaluated data', y_hat))
     return correct.asscalar() / n
 
 
@@ -64,12 +82,18 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
     history = History()
     for epoch in range(1, num_epochs + 1):
         start = time.perf_counter()
-        loss_sum, correct, n = nd.zeros(1), nd.zeros(1), 0
+        loss_sum, correct, bad_labels, n = nd.zeros(1), nd.zeros(1), nd.zeros(1), 0
         for X, y in train_iter:
             with autograd.record():
                 y_hat = net(X)
                 check_output_shape(y_hat, y)
                 batch_loss = loss(y_hat, y).sum()
+            # Labels the net cannot score are clipped silently by the loss: count them on
+            # the device (no wait), and look at the very first batch before any update.
+            bad_labels += count_bad_labels(y, y_hat.shape[1])
+            if epoch == 1 and n == 0 and bad_labels.asscalar() > 0:
+                raise ValueError(label_error(int(bad_labels.asscalar()), 'the first batch',
+                                             y_hat, y))
             batch_loss.backward()
             if trainer is None:
                 sgd(params, lr, batch_size)
@@ -80,6 +104,8 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
             n += y.shape[0]
         if n == 0:
             raise ValueError('train_ch3 got a train_iter that yields no batches.')
+        if bad_labels.asscalar() > 0:
+            raise ValueError(label_error(int(bad_labels.asscalar()), f'epoch {epoch}', y_hat))
         test_acc = evaluate_accuracy(test_iter, net)
         history.loss.append(loss_sum.asscalar() / n)
         history.train_acc.append(correct.asscalar() / n)
@@ -89,6 +115,9 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
               % (epoch, history.loss[-1], history.train_acc[-1], test_acc))
         if callback is not None:
             callback(epoch, net, history)
+        if not math.isfinite(history.loss[-1]):  # the line above shows it; then stop
+            raise TrainingDiverged(diverged_message(epoch, history.loss[-1], lr, trainer),
+                                   history)
     return history
 
 
@@ -120,6 +149,33 @@ def check_initialized(net):
         except RuntimeError:
             raise ValueError(f'Parameter {param.name} is not initialized: call '
                              f'net.initialize() before training.') from None
+
+
+def count_bad_labels(y, num_classes):
+    """How many labels are not a whole number in 0..num_classes-1 (nan included), on the device."""
+    y = y.astype('float32')
+    good = (y >= 0) * (y < num_classes) * (y == y.floor())
+    return y.shape[0] - good.sum()
+
+
+def label_error(count, where, y_hat, y=None):
+    """The message for labels outside the classes the net's output scores."""
+    classes = y_hat.shape[1]
+    seen = ''
+    if y is not None:
+        y = y.astype('float32')
+        seen = f' (they range from {y.min().asscalar():g} to {y.max().asscalar():g})'
+    return (f'{count} labels in {where} are not class numbers 0 to {classes - 1}{seen}, but the '
+            f'net gives {classes} scores per example: give the last layer one output per '
+            f'class (for Fashion-MNIST, nn.Dense(10)), and labels that count classes from 0.')
+
+
+def diverged_message(epoch, loss, lr, trainer):
+    rate = lr if trainer is None else getattr(trainer, 'learning_rate', None)
+    used = f' (it was {rate:g})' if isinstance(rate, (int, float)) else ''
+    return (f'Training diverged in epoch {epoch}: the mean loss is {loss}, and the parameters '
+            f'are no longer usable. Re-initialize the net and train with a smaller learning '
+            f'rate{used}, for example half of it.')
 
 
 def check_output_shape(y_hat, y):

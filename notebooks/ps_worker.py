@@ -20,6 +20,8 @@ from mxnet.gluon import loss as gloss, nn
 
 import d2lhelpers as d2l
 
+USAGE = 'usage: python ps_worker.py OUT_DIR same|per-rank [STEPS] [BATCH_SIZE]'
+
 
 def small_mlp():
     net = nn.Sequential()
@@ -28,6 +30,11 @@ def small_mlp():
 
 
 def main(out_dir, seeds, steps=20, batch_size=64):
+    # This demo stays on this machine: the scheduler must be local, and this
+    # worker listens on 127.0.0.1 (ps-lite would otherwise pick the network's address).
+    if os.environ.get('DMLC_PS_ROOT_URI') != '127.0.0.1':
+        sys.exit('ps_worker: start it with d2lhelpers.run_local_ps (a group on 127.0.0.1).')
+    os.environ['DMLC_NODE_HOST'] = '127.0.0.1'
     kv = mx.kv.create('dist_sync')
     mx.random.seed(0 if seeds == 'same' else kv.rank)
     net = small_mlp()
@@ -45,10 +52,22 @@ def main(out_dir, seeds, steps=20, batch_size=64):
             batch_loss = loss(net(X), y).sum()
         batch_loss.backward()
         trainer.step(batch_size)  # the whole batch: the server sums every worker's share
-    net.save_parameters(os.path.join(out_dir, f'worker-{kv.rank}.params'))
+    path = os.path.join(out_dir, f'worker-{kv.rank}.params')
+    net.save_parameters(path + '.part')
+    os.replace(path + '.part', path)  # a reader never sees half a file
     print(f'worker {kv.rank} of {kv.num_workers}: seeds {seeds}, {steps} steps on {share} '
           f'of every {batch_size} images')
 
 
+def parse(args):
+    """OUT_DIR, SEEDS and the optional STEPS and BATCH_SIZE, or exit with the usage line."""
+    numbers = [int(a) if a.isdigit() and int(a) > 0 else None for a in args[2:]]
+    if not 2 <= len(args) <= 4 or args[1] not in ('same', 'per-rank') or None in numbers \
+            or not os.path.isdir(args[0]):
+        sys.exit(f'{USAGE}\n(OUT_DIR an existing folder, STEPS and BATCH_SIZE positive '
+                 f'whole numbers; got {args})')
+    return [args[0], args[1], *numbers]
+
+
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2], *map(int, sys.argv[3:]))
+    main(*parse(sys.argv[1:]))

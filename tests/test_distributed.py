@@ -1,10 +1,23 @@
-"""d2lhelpers.distributed: a local dist_sync group runs, agrees, and never outlives its call."""
+"""d2lhelpers.distributed: a local dist_sync group runs, agrees, stays on 127.0.0.1, and never
+outlives its call.
+
+The tests look only at processes they started: ``started`` records every process that
+``run_local_ps`` starts, and the processes those start are found through /proc.
+"""
+import os
+import socket
 import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
 import d2lhelpers as d2l
+import d2lhelpers.distributed as distributed
+
+ROOT = Path(__file__).resolve().parent.parent
 
 WORKER = '''
 import mxnet as mx
@@ -18,28 +31,155 @@ print(kv.rank, kv.num_workers, out.asnumpy().tolist())
 '''
 
 
-def no_processes_left(folder):
-    """No scheduler, server (``python -c import mxnet``) or worker (a script in ``folder``) runs."""
-    found = subprocess.run(['pgrep', '-f', f'import mxnet|{folder}'], capture_output=True, text=True)
-    return found.stdout.strip() == ''
+@pytest.fixture
+def started(monkeypatch):
+    """[(role, Popen)] of every process run_local_ps starts during the test."""
+    processes, real_popen = [], subprocess.Popen
+
+    def popen(*args, **kwargs):
+        process = real_popen(*args, **kwargs)
+        processes.append((kwargs.get('env', {}).get('DMLC_ROLE', '?'), process))
+        return process
+
+    monkeypatch.setattr(distributed.subprocess, 'Popen', popen)
+    return processes
 
 
-def test_two_workers_see_the_sum_of_their_pushes(tmp_path):
+def children_of(pids):
+    """Every live process below ``pids``, found through /proc."""
+    parents = {}
+    for entry in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open(f'/proc/{entry}/stat') as f:
+                parents[int(entry)] = int(f.read().rsplit(')', 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    found, todo = set(), list(pids)
+    while todo:
+        parent = todo.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in found:
+                found.add(pid)
+                todo.append(pid)
+    return found
+
+
+def alive(pid):
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'  # a zombie has ended
+    except OSError:
+        return False
+
+
+def none_alive(pids, wait=3):
+    deadline = time.monotonic() + wait
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return [pid for pid in pids if alive(pid)] == []
+
+
+def no_processes_left(started):
+    assert started, 'run_local_ps started no process'
+    return none_alive([process.pid for _, process in started])
+
+
+def listening_addresses(pid):
+    """'ip:port' of each TCP socket that process ``pid`` listens on (from /proc)."""
+    try:
+        inodes = {os.readlink(f'/proc/{pid}/fd/{fd}')[8:-1] for fd in os.listdir(f'/proc/{pid}/fd')
+                  if os.readlink(f'/proc/{pid}/fd/{fd}').startswith('socket:[')}
+    except OSError:  # it ended meanwhile
+        return set()
+    found = set()
+    for table in ('tcp', 'tcp6'):
+        try:
+            lines = Path(f'/proc/{pid}/net/{table}').read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == '0A' and fields[9] in inodes:  # 0A: LISTEN
+                address, port = fields[1].split(':')
+                raw = bytes.fromhex(address)
+                # /proc prints each 32-bit word in host (little-endian) order
+                raw = b''.join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+                family = socket.AF_INET if len(raw) == 4 else socket.AF_INET6
+                found.add(f'{socket.inet_ntop(family, raw)}:{int(port, 16)}')
+    return found
+
+
+def test_two_workers_see_the_sum_of_their_pushes(tmp_path, started):
     (tmp_path / 'worker.py').write_text(WORKER)
     results = d2l.run_local_ps([str(tmp_path / 'worker.py')], num_workers=2, timeout=60)
     lines = sorted(r.stdout.split('\n')[0] for r in results)
     assert lines == ['0 2 [3.0, 3.0, 3.0]', '1 2 [3.0, 3.0, 3.0]']
-    assert no_processes_left(tmp_path)
+    assert no_processes_left(started)
 
 
-def test_a_failing_worker_is_reported_and_everything_is_ended(tmp_path):
-    (tmp_path / 'worker.py').write_text('raise SystemExit("broken worker")')
+@pytest.mark.parametrize('hostile', [False, True])
+def test_every_process_listens_on_the_loopback_only(tmp_path, started, monkeypatch, hostile):
+    """By default ps-lite listens on the machine's network address; also with variables set
+    that would make it listen on every address."""
+    if hostile:
+        monkeypatch.setenv('DMLC_USE_KUBERNETES', '1')  # the scheduler would bind 0.0.0.0
+        monkeypatch.setenv('DMLC_INTERFACE', 'eth0')
+        monkeypatch.setenv('DMLC_NODE_HOST', '0.0.0.0')
+    (tmp_path / 'worker.py').write_text(WORKER + 'import time\ntime.sleep(1.5)\n')
+    seen, done = {}, threading.Event()
+
+    def watch():  # sample the sockets of every process the helper started, and theirs
+        while not done.is_set():
+            for role, process in list(started):
+                for pid in {process.pid} | children_of([process.pid]):
+                    for address in listening_addresses(pid):
+                        seen.setdefault(address, set()).add(f'{role} {process.pid}')
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        d2l.run_local_ps([str(tmp_path / 'worker.py')], num_workers=2, num_servers=2,
+                         timeout=60)
+    finally:
+        done.set()
+        watcher.join()
+    listeners = {owner for owners in seen.values() for owner in owners}
+    assert sorted(owner.split()[0] for owner in listeners) == \
+        ['scheduler', 'server', 'server', 'worker', 'worker'], seen
+    assert [address for address in seen if not address.startswith('127.0.0.1:')] == [], seen
+    assert no_processes_left(started)
+
+
+def test_the_processes_a_worker_starts_are_ended_too(tmp_path, started):
+    """A child in the worker's process group, and one that left it with setsid."""
+    (tmp_path / 'worker.py').write_text(
+        'import os, subprocess, sys, time\n'
+        'sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]\n'
+        'a = subprocess.Popen(sleeper)\n'
+        'b = subprocess.Popen(sleeper, start_new_session=True)\n'
+        'open(f"pids-{os.getpid()}", "w").write(f"{a.pid} {b.pid}")\n'
+        'time.sleep(1)\n' + WORKER)
+    d2l.run_local_ps([str(tmp_path / 'worker.py')], cwd=tmp_path, timeout=60)
+    pids = [int(pid) for path in tmp_path.glob('pids-*') for pid in path.read_text().split()]
+    assert len(pids) == 4
+    assert none_alive(pids)
+    assert no_processes_left(started)
+
+
+def test_a_failing_worker_is_reported_and_everything_is_ended(tmp_path, started):
+    (tmp_path / 'worker.py').write_text(
+        'import subprocess, sys\n'
+        'child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])\n'
+        'open("child", "w").write(str(child.pid))\n'
+        'raise SystemExit("broken worker")')
     with pytest.raises(RuntimeError, match='broken worker'):
         d2l.run_local_ps([str(tmp_path / 'worker.py')], cwd=tmp_path, timeout=30)
-    assert no_processes_left(tmp_path)
+    assert no_processes_left(started)
+    assert none_alive([int(path.read_text()) for path in [tmp_path / 'child'] if path.exists()])
 
 
-def test_one_failing_worker_is_reported_at_once_though_the_other_waits(tmp_path):
+def test_one_failing_worker_is_reported_at_once_though_the_other_waits(tmp_path, started):
     (tmp_path / 'worker.py').write_text(
         'import os, sys, time\n'
         'if not os.path.exists("claimed"):  # the first worker to get here fails\n'
@@ -50,16 +190,73 @@ def test_one_failing_worker_is_reported_at_once_though_the_other_waits(tmp_path)
     with pytest.raises(RuntimeError, match='one worker broke'):
         d2l.run_local_ps([str(tmp_path / 'worker.py')], cwd=tmp_path, timeout=30)
     assert time.monotonic() - start < 10
-    assert no_processes_left(tmp_path)
+    assert no_processes_left(started)
 
 
-def test_a_stuck_group_times_out_and_everything_is_ended(tmp_path):
+def test_a_scheduler_that_cannot_bind_fails_the_call_at_once_with_its_message(
+        tmp_path, started, monkeypatch):
+    (tmp_path / 'worker.py').write_text(WORKER)
+    with socket.socket() as taken:  # the port the scheduler is told to use is in use
+        taken.bind(('127.0.0.1', 0))
+        taken.listen()
+        monkeypatch.setattr(distributed, 'free_port', lambda: taken.getsockname()[1])
+        start = time.monotonic()
+        with pytest.raises(RuntimeError, match='(?s)scheduler.*bind failed'):
+            d2l.run_local_ps([str(tmp_path / 'worker.py')], timeout=60)
+    assert time.monotonic() - start < 20
+    assert no_processes_left(started)
+
+
+def test_a_stuck_group_times_out_and_everything_is_ended(tmp_path, started):
     (tmp_path / 'worker.py').write_text('import time\ntime.sleep(60)')
     with pytest.raises(TimeoutError, match='within 2 s'):
         d2l.run_local_ps([str(tmp_path / 'worker.py')], timeout=2)
-    assert no_processes_left(tmp_path)
+    assert no_processes_left(started)
 
 
-def test_at_least_one_worker_and_server():
-    with pytest.raises(ValueError, match='at least one worker'):
-        d2l.run_local_ps(['worker.py'], num_workers=0)
+@pytest.mark.parametrize('changes, error, message', [
+    (dict(num_workers=0), ValueError, 'at least one worker'),
+    (dict(num_servers=0), ValueError, 'at least one worker and one server'),
+    (dict(num_workers=2.5), TypeError, 'num_workers must be a whole number'),
+    (dict(num_workers=True), TypeError, 'num_workers must be a whole number'),
+    (dict(timeout='60'), ValueError, 'timeout must be a positive number'),
+    (dict(timeout=0), ValueError, 'timeout must be a positive number'),
+    (dict(timeout=float('nan')), ValueError, 'timeout must be a positive number'),
+    (dict(worker_args='worker.py'), TypeError, 'worker_args must be a list'),
+    (dict(worker_args=[]), TypeError, 'non-empty list'),
+    (dict(worker_args=['worker.py', 3]), TypeError, 'list of strings'),
+    (dict(worker_args=['no_such_worker.py']), FileNotFoundError, 'no_such_worker.py'),
+    (dict(cwd='/no/such/folder'), ValueError, 'is not a folder'),
+])
+def test_bad_arguments_are_rejected_before_any_process_starts(tmp_path, started, changes,
+                                                              error, message):
+    (tmp_path / 'worker.py').write_text(WORKER)
+    arguments = dict(worker_args=['worker.py'], num_workers=2, num_servers=1, timeout=30,
+                     cwd=tmp_path)
+    arguments.update(changes)
+    with pytest.raises(error, match=message):
+        d2l.run_local_ps(**arguments)
+    assert started == []
+
+
+def test_variables_that_would_leave_the_loopback_are_not_passed_on(monkeypatch):
+    for name, value in [('DMLC_USE_KUBERNETES', '1'), ('DMLC_INTERFACE', 'eth0'),
+                        ('DMLC_NODE_HOST', '0.0.0.0'), ('PORT', '8888'), ('DMLC_LOCAL', '1'),
+                        ('DMLC_PS_ROOT_URI', '10.0.0.1')]:
+        monkeypatch.setenv(name, value)
+    env = distributed.group_environment(2, 1, 12345)
+    assert env['DMLC_NODE_HOST'] == env['DMLC_PS_ROOT_URI'] == '127.0.0.1'
+    assert env['DMLC_INTERFACE'] == 'lo'
+    assert 'DMLC_USE_KUBERNETES' not in env and 'PORT' not in env and 'DMLC_LOCAL' not in env
+
+
+def test_the_notebooks_worker_refuses_to_run_outside_a_local_group(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith('DMLC_')}
+    script = str(ROOT / 'notebooks' / 'ps_worker.py')
+    usage = subprocess.run([sys.executable, script, str(tmp_path), 'sometimes'],
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert usage.returncode != 0 and 'usage' in usage.stderr and 'Traceback' not in usage.stderr
+    alone = subprocess.run([sys.executable, script, str(tmp_path), 'same'],
+                           env={**env, 'DMLC_ROLE': 'worker', 'DMLC_PS_ROOT_URI': '192.0.2.1'},
+                           capture_output=True, text=True, timeout=60)
+    assert alone.returncode != 0 and 'run_local_ps' in alone.stderr

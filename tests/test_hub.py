@@ -7,7 +7,6 @@ from pathlib import Path
 import yaml
 
 import d2lhelpers.data as data
-from test_data import server  # noqa: F401  the local HTTP server fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +20,7 @@ def test_environment_yml_uses_python_3_11_and_the_pins_of_requirements_txt():
     assert '-c constraints.txt' in (ROOT / 'requirements.txt').read_text()
 
 
-def test_postbuild_downloads_verified_data_into_the_users_mxnet_folder(server, tmp_path):  # noqa: F811
+def test_postbuild_downloads_verified_data_into_the_users_mxnet_folder(server, tmp_path):
     postbuild = ROOT / 'postBuild'
     assert os.access(postbuild, os.X_OK), 'repo2docker runs postBuild only if it is executable'
     # As on Binder, `python` is the environment's own.

@@ -1,5 +1,11 @@
-"""The student edition: the teacher's checks pass, the student's run to the end and say "not yet"."""
+"""The student edition: the teacher's checks pass, the student's run to the end and say "not yet".
+
+It gives no answer away: every file it writes is searched for the teacher's solution lines
+themselves, and a marker written almost right, in the wrong cell or unbalanced, or a
+notebook that cannot be read, stops the tool with no edition written.
+"""
 import importlib.util
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +53,79 @@ def student_edition(tmp_path_factory):
     return out
 
 
+def nbformat_text(path):
+    """Every cell's source and every output's text of a notebook, decoded."""
+    nb = nbformat.read(path, as_version=4)
+    return '\n'.join([cell.source for cell in nb.cells] + [
+        output.get('text', '') + ''.join(map(str, output.get('data', {}).values()))
+        for cell in nb.cells for output in cell.get('outputs', [])])
+
+
+def solution_and_public_lines(nb):
+    """The non-blank lines of the teacher's answers, and the lines of everything else.
+
+    Answers are the lines between the exact markers in code cells and the lines of cells
+    tagged ``solution``; read here independently of the tool.
+    """
+    answers, public = set(), set()
+    for cell in nb.cells:
+        hidden = 'solution' in cell.metadata.get('tags', [])
+        inside = False
+        for line in cell.source.splitlines():
+            marker = line.strip()
+            if marker in ('### BEGIN SOLUTION', '### BEGIN HIDDEN TESTS'):
+                inside = True
+            elif marker in ('### END SOLUTION', '### END HIDDEN TESTS'):
+                inside = False
+            elif marker:
+                (answers if hidden or inside else public).add(marker)
+    return answers, public
+
+
+def teachers_answers(notebook_dir=ROOT / 'notebooks'):
+    """The answer lines that appear nowhere else in the teacher's material (so may not leak)."""
+    answers, public = solution_and_public_lines(nbformat.read(notebook_dir / EXERCISES.name,
+                                                              as_version=4))
+    for path in notebook_dir.iterdir():
+        if path.is_file() and path.name != EXERCISES.name:
+            text = nbformat_text(path) if path.suffix == '.ipynb' else path.read_text('utf-8')
+            public.add(text)
+    public = '\n'.join(public)  # an answer line found anywhere in it is not the answer's own
+    return {answer for answer in answers if answer not in public}
+
+
+ANSWERS = teachers_answers()
+
+
+def leaked_answers(folder, answers=ANSWERS):
+    """(file, answer line) for every answer found in any file under ``folder``, hidden ones too."""
+    leaks = []
+    for path in sorted(Path(folder).rglob('*')):
+        if not path.is_file():
+            continue
+        text = path.read_bytes().decode('utf-8', errors='replace')
+        if path.suffix == '.ipynb':  # JSON escapes quotes: search the decoded strings too
+            try:
+                text += nbformat_text(path)
+            except Exception:  # noqa: BLE001 (not a notebook: the raw text was searched)
+                pass
+        leaks += [(path.name, answer) for answer in answers if answer in text]
+    return leaks
+
+
+def test_the_answers_searched_for_are_the_teachers_own_lines():
+    assert len(ANSWERS) > 30
+    assert {'shape_before = net[0].weight.shape', 'shape_after = net[0].weight.shape',
+            "diverging_trainer = gluon.Trainer(diverging.collect_params(), 'sgd', "
+            "{'learning_rate': 1.0})"} <= ANSWERS
+    assert any(line.startswith("'MSRAPrelu':") for line in ANSWERS)
+    assert leaked_answers(ROOT / 'notebooks')  # the search finds them where they are
+
+
+def test_no_file_of_the_student_edition_holds_an_answer(student_edition):
+    assert leaked_answers(student_edition) == []
+
+
 def test_the_student_edition_gives_no_answers_away(student_edition):
     nb = nbformat.read(student_edition / EXERCISES.name, as_version=4)
     text = '\n'.join(cell.source for cell in nb.cells)
@@ -78,3 +157,190 @@ def test_unbalanced_markers_are_rejected_with_the_cell_named(source, message):
     with pytest.raises(ValueError, match=message) as info:
         make_student.strip_solution(source, '05_exercises.ipynb, cell 4')
     assert '05_exercises.ipynb, cell 4' in str(info.value)
+
+
+# --- failing closed: a teacher's slip stops the tool, and no edition is written ---
+
+@pytest.fixture
+def teacher(tmp_path):
+    """A scratch copy of the teacher's notebook folder, to be damaged by a test."""
+    folder = tmp_path / 'notebooks'
+    folder.mkdir()
+    for path in (ROOT / 'notebooks').iterdir():
+        if path.is_file():
+            shutil.copy(path, folder)
+    return folder
+
+
+def edit_exercises(folder, change):
+    """Apply ``change(cells)`` to the exercise notebook in ``folder``."""
+    nb = nbformat.read(folder / EXERCISES.name, as_version=4)
+    change(nb.cells)
+    nbformat.write(nb, folder / EXERCISES.name)
+
+
+def make(teacher, out):
+    return subprocess.run([sys.executable, str(ROOT / 'tools' / 'make_student.py'),
+                           str(teacher), str(out)], capture_output=True, text=True, timeout=300)
+
+
+def first_marker(cells, marker='### BEGIN SOLUTION'):
+    """(cell index, line number from 1) of the first line that is exactly ``marker``."""
+    for index, cell in enumerate(cells):
+        lines = cell.source.splitlines()
+        if cell.cell_type == 'code' and marker in lines:
+            return index, lines.index(marker) + 1
+    raise AssertionError(marker)
+
+
+def replace_line(cells, where, new):
+    index, number = where
+    lines = cells[index].source.splitlines()
+    lines[number - 1] = new
+    cells[index].source = '\n'.join(lines)
+
+
+def assert_refused_naming(result, out, *named):
+    assert result.returncode != 0, result.stdout
+    assert 'Traceback' not in result.stderr, result.stderr
+    for text in named:
+        assert text in result.stderr, (text, result.stderr)
+    assert not out.exists() or leaked_answers(out) == [], 'an edition with answers was written'
+    assert not out.exists(), 'no edition may be written when the tool fails'
+
+
+@pytest.mark.parametrize('marker, variant', [
+    ('### BEGIN SOLUTION', '### BEGIN SOLUTION (exercise 1)'),
+    ('### BEGIN SOLUTION', '###BEGIN SOLUTION'),
+    ('### BEGIN SOLUTION', '# BEGIN SOLUTION'),
+    ('### BEGIN SOLUTION', '#### BEGIN SOLUTION'),
+    ('### BEGIN SOLUTION', '### begin solution'),
+    ('### BEGIN SOLUTION', '### BEGIN  SOLUTION'),
+    ('### BEGIN SOLUTION', '### BEGIN_SOLUTION'),
+    ('### BEGIN SOLUTION', '### BEGIN SOLUTION:'),
+    ('### BEGIN SOLUTION', 'x = 1  ### BEGIN SOLUTION'),
+    ('### BEGIN SOLUTION', '### BEGIN\u00a0SOLUTION'),
+    ('### END SOLUTION', '### END SOLUTION '),
+    ('### END SOLUTION', '### END SOLUTION.'),
+    ('### END SOLUTION', '### end solution'),
+    ('### END SOLUTION', '## END SOLUTION'),
+    ('### END SOLUTION', '### END OF SOLUTION'),
+])
+def test_a_marker_written_almost_right_is_an_error_naming_cell_and_line(teacher, tmp_path,
+                                                                          marker, variant):
+    where = []
+    edit_exercises(teacher, lambda cells: (where.append(first_marker(cells, marker)),
+                                           replace_line(cells, where[0], variant)))
+    out = tmp_path / 'build' / 'student'
+    index, number = where[0]
+    assert_refused_naming(make(teacher, out), out, EXERCISES.name, f'cell {index}',
+                          f'line {number}', repr(variant))
+
+
+@pytest.mark.parametrize('variant', ['### BEGIN HIDDEN TEST', '### begin hidden tests',
+                                     '###END HIDDEN TESTS', '# BEGIN HIDDEN TESTS (grader)'])
+def test_a_hidden_tests_marker_written_almost_right_is_an_error(teacher, tmp_path, variant):
+    where = []
+    edit_exercises(teacher, lambda cells: (
+        where.append(first_marker(cells, '### END SOLUTION')),
+        replace_line(cells, where[0], f'### END SOLUTION\n{variant}\nassert when_to_use')))
+    out = tmp_path / 'build' / 'student'
+    index, number = where[0]
+    assert_refused_naming(make(teacher, out), out, f'cell {index}', f'line {number + 1}')
+
+
+def test_hidden_tests_are_left_out(teacher, tmp_path):
+    secret = 'assert len(when_to_use) == 14  # the grader only'
+    edit_exercises(teacher, lambda cells: replace_line(
+        cells, first_marker(cells, '### END SOLUTION'),
+        f'### END SOLUTION\n### BEGIN HIDDEN TESTS\n{secret}\n### END HIDDEN TESTS'))
+    out = tmp_path / 'student'
+    result = make(teacher, out)
+    assert result.returncode == 0, result.stderr
+    assert leaked_answers(out, ANSWERS | {secret}) == []
+
+
+@pytest.mark.parametrize('cell_type', ['markdown', 'raw'])
+def test_a_marker_in_a_markdown_or_raw_cell_is_an_error(teacher, tmp_path, cell_type):
+    answer = '答案：形状是 (8, 0)，因为输入个数还不知道。'
+    new = getattr(nbformat.v4, f'new_{cell_type}_cell')(
+        f'下面是答案：\n### BEGIN SOLUTION\n{answer}\n### END SOLUTION')
+    edit_exercises(teacher, lambda cells: cells.insert(8, new))
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, EXERCISES.name, 'cell 8', 'line 2',
+                          cell_type)
+
+
+@pytest.mark.parametrize('change, named', [
+    (lambda cells: replace_line(cells, first_marker(cells, '### END SOLUTION'), 'pass'),
+     'without ### END SOLUTION'),
+    (lambda cells: replace_line(cells, first_marker(cells, '### BEGIN SOLUTION'), 'pass'),
+     'without ### BEGIN SOLUTION'),
+    (lambda cells: replace_line(cells, first_marker(cells, '### END SOLUTION'),
+                                '### BEGIN SOLUTION\nx = 1\n### END SOLUTION'),
+     'inside another block'),
+    (lambda cells: replace_line(cells, first_marker(cells, '### END SOLUTION'),
+                                '### END HIDDEN TESTS'),
+     'does not close'),
+])
+def test_an_unbalanced_block_in_a_notebook_is_an_error_and_writes_nothing(teacher, tmp_path,
+                                                                          change, named):
+    edit_exercises(teacher, change)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, EXERCISES.name, named, 'line ')
+
+
+@pytest.mark.parametrize('tags', [['Solution'], ['solutions'], [' solution'], 'solution'])
+def test_a_tag_that_looks_like_solution_but_is_not_is_an_error(teacher, tmp_path, tags):
+    def retag(cells):
+        index = next(i for i, c in enumerate(cells) if 'solution' in c.metadata.get('tags', []))
+        cells[index].metadata['tags'] = tags
+    edit_exercises(teacher, retag)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, EXERCISES.name, 'cell 9')
+
+
+def test_an_nbgrader_solution_cell_without_markers_is_an_error(teacher, tmp_path):
+    cell = nbformat.v4.new_code_cell('answer = 42',
+                                     metadata={'nbgrader': {'solution': True, 'grade': False}})
+    edit_exercises(teacher, lambda cells: cells.insert(5, cell))
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, 'cell 5', 'nbgrader')
+
+
+@pytest.mark.parametrize('content', [
+    b'', b'{"cells": [', b'[]', b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}',
+    b'\xff\xfe not text', b'{"cells": [{"cell_type": "code"}], "metadata": {}, '
+                          b'"nbformat": 4, "nbformat_minor": 5}',
+])
+def test_a_malformed_notebook_is_a_clear_error_and_writes_nothing(teacher, tmp_path, content):
+    (teacher / '03_custom_initialization.ipynb').write_bytes(content)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, '03_custom_initialization.ipynb',
+                          'not a valid notebook')
+
+
+def test_jupyters_checkpoints_and_other_hidden_files_are_not_copied(teacher, tmp_path):
+    checkpoints = teacher / '.ipynb_checkpoints'
+    checkpoints.mkdir()
+    shutil.copy(teacher / EXERCISES.name, checkpoints / '05_exercises-checkpoint.ipynb')
+    (teacher / 'answers').mkdir()  # a notebook in a subfolder is a notebook too
+    shutil.copy(teacher / EXERCISES.name, teacher / 'answers' / 'copy.ipynb')
+    out = tmp_path / 'student'
+    result = make(teacher, out)
+    assert result.returncode == 0, result.stderr
+    assert leaked_answers(out) == []
+    assert not (out / '.ipynb_checkpoints').exists()
+    assert (out / 'answers' / 'copy.ipynb').is_file()
+
+
+def test_a_failed_run_keeps_the_previous_edition_which_has_no_answers(teacher, tmp_path):
+    out = tmp_path / 'student'
+    assert make(teacher, out).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    edit_exercises(teacher, lambda cells: replace_line(
+        cells, first_marker(cells, '### BEGIN SOLUTION'), '###BEGIN SOLUTION'))
+    result = make(teacher, out)
+    assert result.returncode != 0 and 'unchanged' in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert leaked_answers(out) == []

@@ -137,3 +137,112 @@ def test_evaluate_accuracy_rejects_an_empty_iterator_and_wrong_shapes():
         d2l.evaluate_accuracy([], net)
     with pytest.raises(ValueError, match='labels of shape'):
         d2l.evaluate_accuracy([(nd.ones((2, 4)), nd.ones((2, 1)))], net)
+
+
+# --- training that goes wrong is said plainly ---
+
+def weights(net):
+    return [p.data().asnumpy().copy() for p in net.collect_params().values()]
+
+
+def same_weights(before, net):
+    return all((a == b).all() for a, b in zip(before, weights(net)))
+
+
+def test_a_nan_loss_stops_training_after_printing_that_epoch(capsys):
+    args = good_args(num_epochs=5)
+    args['net'].weight.set_data(nd.full((2, 4), float('nan')))
+    with pytest.raises(d2l.training.TrainingDiverged,
+                       match='(?s)diverged in epoch 1.*smaller learning rate.*was 0.1') as info:
+        d2l.train_ch3(**args)
+    assert isinstance(info.value, FloatingPointError)
+    assert len(info.value.history) == 1 and np.isnan(info.value.history.loss[0])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith('epoch 1, loss nan')
+
+
+def test_an_infinite_loss_is_divergence_too_and_the_book_sgd_names_its_rate():
+    features, labels = blobs(n=20)
+    net = linear_net()
+    params = [p.data() for p in net.collect_params().values()]
+    for p in params:
+        p.attach_grad()
+    infinite = lambda y_hat, y: gloss.SoftmaxCrossEntropyLoss()(y_hat, y) + float('inf')
+    with pytest.raises(d2l.training.TrainingDiverged, match='(?s)loss is inf.*was 0.5'):
+        d2l.train_ch3(net, ArrayBatches(features, labels, 10), ArrayBatches(features, labels, 10),
+                      infinite, 3, 10, params, 0.5)
+
+
+def test_a_learning_rate_far_too_large_diverges_with_a_clear_error():
+    args = good_args(num_epochs=3)
+    args['trainer'] = gluon.Trainer(args['net'].collect_params(), 'sgd',
+                                    {'learning_rate': 1e38})
+    with pytest.raises(d2l.training.TrainingDiverged, match='smaller learning rate'):
+        d2l.train_ch3(**args)
+
+
+def ten_class_batches(labels):
+    features = nd.array(np.random.RandomState(0).normal(size=(len(labels), 4)))
+    return ArrayBatches(features, nd.array(labels, dtype='int32'), 10)
+
+
+@pytest.mark.parametrize('outputs, labels, seen', [
+    (5, list(range(10)) * 2, 'from 0 to 9'),          # 5 outputs for 10 classes
+    (2, [0, 1] * 4 + [42, 1] + [0, 1] * 5, 'to 42'),  # a label 42 from a custom iterator
+    (2, [-1] + [0, 1] * 9 + [0], 'from -1'),
+])
+def test_labels_the_net_cannot_score_are_an_error_before_the_first_update(outputs, labels,
+                                                                          seen, capsys):
+    net = linear_net(outputs)
+    before = weights(net)
+    args = good_args(net=net, train_iter=ten_class_batches(labels),
+                     trainer=gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1}))
+    with pytest.raises(ValueError, match=f'(?s)class numbers 0 to {outputs - 1}.*{seen}.*'
+                                         f'one output per class'):
+        d2l.train_ch3(**args)
+    assert same_weights(before, net)  # no step was taken
+    assert capsys.readouterr().out == ''
+
+
+@pytest.mark.parametrize('bad', [2.5, float('nan')])
+def test_labels_that_are_not_class_numbers_are_an_error(bad):
+    features, labels = blobs(n=20)
+    labels = labels.astype('float32')
+    labels[3] = bad
+    with pytest.raises(ValueError, match='not class numbers'):
+        d2l.train_ch3(**good_args(train_iter=ArrayBatches(features, labels, 10)))
+
+
+def test_a_bad_label_in_a_later_batch_is_an_error_at_the_end_of_the_epoch(capsys):
+    labels = [0, 1] * 10
+    labels[15] = 42  # in the second batch of 10
+    with pytest.raises(ValueError, match='1 labels in epoch 1 are not class numbers 0 to 1'):
+        d2l.train_ch3(**good_args(train_iter=ten_class_batches(labels)))
+    assert capsys.readouterr().out == ''
+
+
+def test_bad_labels_in_the_test_data_are_an_error():
+    with pytest.raises(ValueError, match='the evaluated data'):
+        d2l.train_ch3(**good_args(test_iter=ten_class_batches([0, 1, 7, 1])))
+
+
+def test_the_divergence_demo_of_the_exercises_fails_clearly_with_its_history(real_dir, capsys):
+    """05_exercises: the shared-layer MLP at learning rate 1.0, as the notebook runs it."""
+    mx.random.seed(3)
+    np.random.seed(3)
+    net = nn.Sequential()
+    shared = nn.Dense(256, activation='relu')
+    net.add(nn.Dense(256, activation='relu'), shared,
+            nn.Dense(256, activation='relu', params=shared.params), nn.Dense(10))
+    net.initialize(init.Normal(sigma=0.01))
+    train_iter, test_iter = d2l.load_data_fashion_mnist(256)
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 1.0})
+    try:
+        diverged = d2l.train_ch3(net, train_iter, test_iter, gloss.SoftmaxCrossEntropyLoss(),
+                                 5, 256, None, None, trainer)
+    except d2l.training.TrainingDiverged as error:
+        print(error)
+        diverged = error.history
+    assert not np.isfinite(diverged.loss[-1]) and diverged.test_acc[-1] < 0.5
+    out = capsys.readouterr().out
+    assert 'loss nan' in out and 'Training diverged in epoch' in out and '(it was 1)' in out

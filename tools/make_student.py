@@ -146,7 +146,10 @@ def read_notebook(path, name):
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
     except Exception as e:  # JSON, encoding, schema, version: all mean "not a notebook"
-        reason = ' '.join(str(e).split())[:300]
+        reason = ' '.join(str(getattr(e, 'message', e)).split())[:300]
+        place = list(getattr(e, 'absolute_path', []))  # where the schema check failed
+        if place[:1] == ['cells'] and len(place) > 1:
+            reason = f'cell {place[1]}, {".".join(map(str, place[2:]))}: {reason}'
         raise StudentError(f'{name}: not a valid notebook ({type(e).__name__}: {reason}): '
                            f'repair it (open and save it in Jupyter) or remove it.') from None
     return nb

@@ -1,0 +1,304 @@
+"""Downloading Fashion-MNIST: into a temporary file, checked by ``data_verify``, then renamed.
+
+The *download* part of ``d2lhelpers.data``. Why not a library:
+
+- mxnet's ``gluon.utils.download`` calls ``requests.get`` with no timeout at all, checks
+  the SHA-1 of the *compressed* file (mirrors and Debian recompress it, so the same data
+  fails), does so only after moving the file into place (a bad file stays there),
+  and leaves its temporary file behind when a download fails.
+- ``pooch`` would be a new dependency for one function, also hashes the compressed
+  file, and bounds each read but not the whole download or its size.
+
+So this module uses ``urllib`` directly; the content check is the one used for files
+found on disk. Every failure raises ``DataError`` naming the URL or the folder and what to do.
+"""
+import glob
+import http.client
+import math
+import numbers
+import os
+import socket
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from .data_files import (DOWNLOAD_URL, FILES, HOW_TO_GET, DataArgumentError, DataError,
+                         default_download_dir, root_folder)
+from .data_verify import clear_cache, max_compressed_size, read_fashion_mnist_file
+
+CHUNK = 1 << 16
+DEADLINE_PER_TIMEOUT = 20  # default overall deadline: 20 per-read timeouts (600 s for 30 s)
+
+
+def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadline=None):
+    """Download the four files from the publisher into ``root`` (default: mxnet's data folder).
+
+    ``base_url`` is a folder URL (http, https or file) holding the four original files.
+    ``timeout`` bounds each network read (seconds); ``deadline`` bounds the whole call
+    (default ``20 * timeout``), so a server that sends slowly cannot hold it for long.
+    Each file goes to a temporary name in the same folder, is verified by content
+    (``data_verify.read_idx``, as for files on disk), and only then renamed into place;
+    on any failure nothing partial is left behind, and folders this call created are
+    removed again if they stay empty. Temporary files of a download whose process was
+    killed (a kernel restarted in the middle) are removed by the next call. Files
+    already present and valid are kept. Returns the folder.
+
+    Used in: postBuild (Binder); the README's set-up for machines without the data.
+    """
+    timeout, deadline = check_times(timeout, deadline)
+    urls = file_urls(base_url)
+    folder = root_folder(root) if root is not None else default_download_dir()
+    created = make_folder(folder)
+    watchdog = Watchdog(deadline)
+    try:
+        for name in FILES:
+            download_file(folder, name, urls[name], timeout, watchdog)
+    except BaseException:
+        remove_empty_folders(created)
+        raise
+    finally:
+        watchdog.stop()
+        clear_cache()
+    return folder
+
+
+def check_times(timeout, deadline):
+    """Return ``(timeout, deadline)`` in seconds; ``deadline`` None means 20 timeouts."""
+    def seconds(name, value):
+        if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+                or not math.isfinite(value) or value <= 0):
+            raise DataArgumentError(f'{name} must be a positive number of seconds, '
+                                    f'got {value!r}.')
+        return float(value)
+    timeout = seconds('timeout', timeout)
+    if deadline is None:
+        return timeout, DEADLINE_PER_TIMEOUT * timeout
+    return timeout, seconds('deadline', deadline)
+
+
+def file_urls(base_url):
+    """The four files' URLs under ``base_url``; a missing final ``/`` is added."""
+    hint = (f'Give the URL of a folder holding the four files ({", ".join(FILES)}), '
+            f'for example the publisher\'s {DOWNLOAD_URL} (the default); for postBuild, '
+            f'set FASHION_MNIST_URL to it or leave FASHION_MNIST_URL unset.')
+    if not isinstance(base_url, str) or not base_url.strip():
+        raise DataArgumentError(f'The download URL (base_url) is {base_url!r}. {hint}')
+    parts = urllib.parse.urlsplit(base_url.strip())
+    if parts.scheme not in ('http', 'https', 'file') or (
+            parts.scheme != 'file' and not parts.netloc):
+        raise DataArgumentError(f'The download URL (base_url) {base_url!r} is not an '
+                                f'http://, https:// or file:// URL. {hint}')
+    base = base_url.strip()
+    base = base if base.endswith('/') else base + '/'
+    return {name: base + name for name in FILES}
+
+
+def folder_error(folder, e):
+    """A ``DataError`` for a folder the files cannot be written to."""
+    what = (f'{folder} is not a folder' if folder.exists() and not folder.is_dir()
+            else f'Cannot write to {folder} ({e.strerror or e})')
+    return DataError(f'{what}: nothing was downloaded into it. Pass another folder as '
+                     f'root=..., or set MXNET_HOME to a folder you can write to.')
+
+
+def make_folder(folder):
+    """Create ``folder`` and missing parents; return those created, deepest last."""
+    created = []
+    try:
+        for path in [p for p in [folder, *folder.parents] if not p.exists()][::-1]:
+            path.mkdir()
+            created.append(path)
+        if not folder.is_dir():
+            raise NotADirectoryError(20, 'not a directory', str(folder))
+    except OSError as e:
+        remove_empty_folders(created)
+        raise folder_error(folder, e) from None
+    return created
+
+
+def remove_empty_folders(created):
+    """Remove the folders a failed call created, deepest first, if they are still empty."""
+    for path in reversed(created):
+        try:
+            path.rmdir()
+        except OSError:
+            return  # not empty (or gone): keep it and its parents
+
+
+def download_file(folder, name, url, timeout, watchdog):
+    """Make ``folder / name`` a verified copy of ``url``, unless it already is one."""
+    remove_parts_of_ended_downloads(folder, name)
+    target = folder / name
+    if target.is_file():
+        try:
+            read_fashion_mnist_file(target)
+            return
+        except DataError:
+            pass  # a bad copy is replaced below, once a good one is downloaded
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f'{part_prefix(name)}{os.getpid()}.',
+                                        suffix='.part', dir=folder)
+    except OSError as e:
+        raise folder_error(folder, e) from None
+    try:
+        try:
+            with os.fdopen(fd, 'wb') as tmp:
+                fetch(url, tmp, folder, timeout, watchdog, max_compressed_size(*FILES[name][:2]))
+                tmp.flush()
+                os.fsync(tmp.fileno())  # on disk before it is renamed into place
+        except OSError as e:  # network errors are DataErrors by now: this is the disk
+            raise folder_error(folder, e) from None
+        read_fashion_mnist_file(
+            tmp_name, name=name, source=f'the download of {url}',
+            fix=f'Nothing was kept. Check that {url.rsplit("/", 1)[0]}/ serves the original '
+                f'Fashion-MNIST files, or try again.')
+        try:
+            os.replace(tmp_name, target)
+        except OSError as e:
+            raise folder_error(folder, e) from None
+    finally:
+        if os.path.exists(tmp_name):
+            os.remove(tmp_name)
+
+
+def fetch(url, out, folder, timeout, watchdog, max_bytes):
+    """Copy ``url`` into the open file ``out``, within the timeouts and at most ``max_bytes``."""
+    try:
+        with watchdog.opener.open(url, timeout=timeout) as response:
+            expected = response.headers.get('Content-Length')
+            if expected is not None and expected.isdigit() and int(expected) > max_bytes:
+                raise DataError(f'{url} announces {expected} bytes, more than any copy of '
+                                f'this file has ({max_bytes}): it is not Fashion-MNIST; '
+                                f'nothing was kept. Check the URL.')
+            received = copy_response(response, out, url, folder, watchdog, max_bytes)
+    except (OSError, http.client.HTTPException, ValueError) as e:
+        raise watchdog.network_error(url, e) from None
+    if expected is not None and expected.isdigit() and received != int(expected):
+        raise DataError(f'Downloading {url} stopped after {received} of {expected} bytes; '
+                        f'nothing was kept. Try again.')
+
+
+def copy_response(response, out, url, folder, watchdog, max_bytes):
+    """Copy the body in chunks as they arrive; return the number of bytes."""
+    received = 0
+    while True:
+        chunk = response.read1(CHUNK)  # returns what has arrived: the deadline is seen
+        if watchdog.expired():
+            raise watchdog.network_error(url)
+        if not chunk:
+            return received
+        received += len(chunk)
+        if received > max_bytes:
+            raise DataError(f'{url} sent more than the {max_bytes} bytes any copy of this '
+                            f'file has: it is not Fashion-MNIST; nothing was kept. '
+                            f'Check the URL.')
+        try:
+            out.write(chunk)
+        except OSError as e:
+            raise folder_error(folder, e) from None
+
+
+class Watchdog:
+    """The overall deadline of a download: at that time every socket it opened is shut,
+    so no read, connection or slow header blocks past it (only a name lookup can)."""
+
+    def __init__(self, deadline):
+        self.deadline = deadline
+        self.stop_at = time.monotonic() + deadline
+        self.sockets = []
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(min(deadline, threading.TIMEOUT_MAX), self._shut_all)
+        self.timer.daemon = True
+        self.timer.start()
+        self.opener = urllib.request.build_opener(
+            _WatchedHTTPHandler(self), _WatchedHTTPSHandler(self))
+
+    def expired(self):
+        return time.monotonic() >= self.stop_at
+
+    def watch(self, sock):
+        """Register a new socket; one opened after the deadline is shut at once."""
+        with self.lock:
+            self.sockets.append(sock)
+        if self.expired():
+            self._shut_all()
+
+    def _shut_all(self):
+        with self.lock:
+            for sock in self.sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read in the other thread
+                except OSError:
+                    pass  # already closed
+
+    def stop(self):
+        self.timer.cancel()
+
+    def network_error(self, url, e=None):
+        """A ``DataError`` for a failed transfer, saying if the deadline ended it."""
+        if self.expired():
+            return DataError(
+                f'Downloading {url} took longer than the deadline of {self.deadline:g} s; '
+                f'nothing was kept. Try again later, pass a larger deadline=..., or use a '
+                f'nearer mirror (base_url=..., or FASHION_MNIST_URL for postBuild).')
+        reason = ' '.join(str(e).split())  # some errors quote a multi-line server reply
+        return DataError(f'Downloading {url} failed ({reason}); nothing was kept. Check the URL '
+                         f'and the network and try again. {HOW_TO_GET}')
+
+
+def _watched(connection_class, watchdog):
+    """``connection_class`` whose sockets are handed to ``watchdog`` once connected."""
+    class Watched(connection_class):
+        def connect(self):
+            super().connect()
+            watchdog.watch(self.sock)
+    return Watched
+
+
+class _WatchedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, watchdog):
+        super().__init__()
+        self.connection_class = _watched(http.client.HTTPConnection, watchdog)
+
+    def http_open(self, req):
+        return self.do_open(self.connection_class, req)
+
+
+class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, watchdog):
+        super().__init__()
+        self.connection_class = _watched(http.client.HTTPSConnection, watchdog)
+
+    def https_open(self, req):
+        return self.do_open(self.connection_class, req, context=self._context)
+
+
+def part_prefix(name):
+    """Temporary download files are ``.<name>.<host>.<pid>.<random>.part``."""
+    return f'.{name}.{socket.gethostname()}.'
+
+
+def remove_parts_of_ended_downloads(folder, name):
+    """Remove this host's temporary files of ``name`` whose process no longer runs.
+
+    A live download elsewhere (another kernel on the same folder) keeps its file.
+    """
+    prefix = part_prefix(name)
+    for part in Path(folder).glob(glob.escape(prefix) + '*.part'):
+        pid = part.name[len(prefix):].split('.')[0]
+        if pid.isdigit() and not process_is_running(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def process_is_running(pid):
+    """Whether a process with this id exists (as any user)."""
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, as another user's process
+    return True
