@@ -24,7 +24,7 @@ help:
 	@echo "make test   helper tests and nbval over every notebook"
 	@echo "make store  re-execute the notebooks in place after editing them (NOTEBOOKS=... for some)"
 	@echo "make student  write the student edition (no solutions, with self-checks) to build/student"
-	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor; each notebook's peak memory"
+	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor, native vs pinned kernels; each notebook's peak memory"
 
 setup: $(STAMP)
 
@@ -76,6 +76,7 @@ student: $(STAMP)
 bench: data
 	$(PY) bench/bench_notebooks.py
 	$(PY) bench/bench_train.py
+	$(PY) bench/bench_kernels.py
 
 # Re-freeze every transitive dependency after changing requirements.txt.
 constraints: $(STAMP)
