@@ -81,8 +81,9 @@ def check_output(out_dir, tool, inputs, example):
     if not out.exists() or not any(out.iterdir()):
         return out
     if (out / '.git').exists():
-        raise OutputError(f'the output folder {given} holds a git repository (.git): '
-                          f'choose another output folder.')
+        raise OutputError(f'the output folder {given} holds a git repository (.git), which '
+                          f'{tool} would delete: write to another folder (for example '
+                          f'{example}) and copy the result into your checkout.')
     marker = out / marker_name(tool)
     try:
         recorded = json.loads(marker.read_text(encoding='utf-8'))['files']
