@@ -82,7 +82,7 @@ def check_output(out_dir, tool, inputs, example):
         return out
     if (out / '.git').exists():
         raise OutputError(f'the output folder {given} holds a git repository (.git), which '
-                          f'{tool} would delete: write to another folder (for example '
+                          f'{tool} would delete: choose another output folder (for example '
                           f'{example}) and copy the result into your checkout.')
     marker = out / marker_name(tool)
     try:
