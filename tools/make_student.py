@@ -212,7 +212,8 @@ def main(argv):
         sys.exit(f'make_student: {notebook_dir} is not a folder of notebooks: give the '
                  f"teacher's notebook folder, for example notebooks.")
     try:
-        with safe_output.replacing(out_dir, 'make_student', [notebook_dir], 'build/student') as staging:
+        with safe_output.replacing(out_dir, 'make_student', [notebook_dir],
+                                   'build/student') as staging:
             write_edition(notebook_dir, staging)
     except safe_output.OutputError as e:
         sys.exit(f'make_student: {e}')
