@@ -19,6 +19,6 @@ from .inspection import (GradNormRecorder, grad_norms, layer_grad_stds, layer_ou
                          param_stats, parameter_table, print_parameter_table, std)
 from .plotting import (Animator, set_figsize, show_fashion_mnist, show_histograms,
                        use_svg_display)
-from .training import History, evaluate_accuracy, sgd, train_ch3
+from .training import History, TrainingDiverged, evaluate_accuracy, sgd, train_ch3
 
 __version__ = '0.1.0'

@@ -96,18 +96,20 @@ def browser():
         chromium.close()
 
 
-def kernel_commands(runtime_dir):
-    """The command lines of the kernels this server started (their connection files are ours)."""
-    commands = []
+def kernel_processes(runtime_dir):
+    """(command line, environment) of each kernel this server started (their connection files are ours)."""
+    kernels = []
     for proc in Path('/proc').iterdir():
         try:
             argv = (proc / 'cmdline').read_bytes().split(b'\0')
+            environ = (proc / 'environ').read_bytes().split(b'\0')
         except OSError:
             continue
         argv = [a.decode() for a in argv if a]
         if any(a.startswith(str(runtime_dir)) for a in argv) and 'ipykernel_launcher' in argv:
-            commands.append(argv)
-    return commands
+            env = dict(item.decode().split('=', 1) for item in environ if b'=' in item)
+            kernels.append((argv, env))
+    return kernels
 
 
 # The run is over when the first cell has run, no cell is queued ([*]) and the kernel is
@@ -134,7 +136,7 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
         page.click('.jp-Dialog-button.jp-mod-accept')
         page.wait_for_timeout(1000)  # the prompts of the old run are cleared first
         page.wait_for_function(RUN_IS_OVER, timeout=300_000, polling=500)
-        commands = kernel_commands(lab['runtime'])
+        kernels = kernel_processes(lab['runtime'])
         saved_at = (lab['root'] / name).stat().st_mtime
         page.keyboard.press('Control+s')
         page.wait_for_selector('text=Saving completed', timeout=30_000)
@@ -144,7 +146,10 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
         page.close()
 
     assert (lab['root'] / name).stat().st_mtime > saved_at, 'the notebook was not saved'
-    assert commands and all(argv[0] == sys.executable for argv in commands), commands
+    # This environment's Python, with the project kernel's pins (tools/kernelspec) in force.
+    assert kernels and all(argv[0] == sys.executable for argv, _ in kernels), kernels
+    assert all(env.get('DNNL_MAX_CPU_ISA') == 'AVX2' and env.get('OPENBLAS_CORETYPE') == 'Haswell'
+               and env.get('OMP_NUM_THREADS') == '1' for _, env in kernels)
     notebook = json.loads((lab['root'] / name).read_text(encoding='utf-8'))
     code = [cell for cell in notebook['cells'] if cell['cell_type'] == 'code']
     assert [cell['execution_count'] for cell in code] == list(range(1, len(code) + 1))
@@ -153,4 +158,4 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
                   if output['output_type'] == 'error'
                   and 'raises-exception' not in cell['metadata'].get('tags', [])]
     assert unexpected == []
-    assert notebook['metadata']['kernelspec']['name'] == 'python3'
+    assert notebook['metadata']['kernelspec']['name'] == 'd2l-mxnet'
