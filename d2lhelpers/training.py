@@ -172,7 +172,7 @@ def label_error(count, where, y_hat, y=None):
 
 def diverged_message(epoch, loss, lr, trainer):
     rate = lr if trainer is None else getattr(trainer, 'learning_rate', None)
-    used = f' (it was {rate})' if isinstance(rate, (int, float)) else ''
+    used = f' (it was {rate:g})' if isinstance(rate, (int, float)) else ''
     return (f'Training diverged in epoch {epoch}: the mean loss is {loss}, and the parameters '
             f'are no longer usable. Re-initialize the net and train with a smaller learning '
             f'rate{used}, for example half of it.')

@@ -245,4 +245,4 @@ def test_the_divergence_demo_of_the_exercises_fails_clearly_with_its_history(rea
         diverged = error.history
     assert not np.isfinite(diverged.loss[-1]) and diverged.test_acc[-1] < 0.5
     out = capsys.readouterr().out
-    assert 'loss nan' in out and 'Training diverged in epoch' in out and '(it was 1.0)' in out
+    assert 'loss nan' in out and 'Training diverged in epoch' in out and '(it was 1)' in out
