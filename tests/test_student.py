@@ -344,3 +344,10 @@ def test_a_failed_run_keeps_the_previous_edition_which_has_no_answers(teacher, t
     assert result.returncode != 0 and 'unchanged' in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert leaked_answers(out) == []
+
+
+def test_a_marker_in_a_file_copied_as_it_is_is_an_error(teacher, tmp_path):
+    (teacher / 'solutions.py').write_text('x = 1\n### BEGIN SOLUTION\nanswer = 42\n'
+                                          '### END SOLUTION\n')
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, 'solutions.py', 'line 2')

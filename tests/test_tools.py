@@ -241,3 +241,15 @@ def test_wrong_arguments_give_a_usage_message(repo, tool, args):
     assert result.returncode != 0 and 'Traceback' not in result.stderr, result.stderr
     assert 'usage' in result.stderr or 'not a folder of notebooks' in result.stderr
     assert not (repo / 'out').exists()
+
+
+def test_a_checkout_given_as_the_output_folder_is_refused(repo, tmp_path):
+    """A teacher's clone of the student branch: even with the tool's marker in it."""
+    out = tmp_path / 'student-branch'
+    assert student(repo, out).returncode == 0
+    (out / '.git').mkdir()
+    (out / '.git' / 'HEAD').write_text('ref: refs/heads/student\n')
+    before = snapshot(out)
+    result = student(repo, out)
+    assert refused(result, str(out)) and '.git' in result.stderr, result.stderr
+    assert snapshot(out) == before

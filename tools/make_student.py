@@ -155,6 +155,19 @@ def read_notebook(path, name):
     return nb
 
 
+def check_plain_file(path, name):
+    """A file copied as it is must not hold solution markers: only notebooks are stripped."""
+    try:
+        text = path.read_text(encoding='utf-8')
+    except (UnicodeDecodeError, OSError):
+        return  # not text: nothing a marker could be in
+    for number, line in enumerate(text.splitlines(), 1):
+        if LOOKS_LIKE_MARKER.search(line):
+            raise StudentError(f'{name}, line {number}: a solution marker ({line.strip()!r}) in a '
+                               f'file that is copied as it is (only notebooks are stripped): '
+                               f'move the answer into a notebook, or the file out of the folder.')
+
+
 def is_hidden(relative):
     return any(part.startswith('.') or part == '__pycache__' for part in relative.parts)
 
@@ -169,6 +182,10 @@ def write_edition(notebook_dir, staging):
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix != '.ipynb':
+            try:
+                check_plain_file(path, relative.as_posix())
+            except StudentError as e:
+                errors.append(str(e))
             shutil.copy(path, target)
             continue
         try:
@@ -195,7 +212,8 @@ def main(argv):
         sys.exit(f'make_student: {notebook_dir} is not a folder of notebooks: give the '
                  f"teacher's notebook folder, for example notebooks.")
     try:
-        with safe_output.replacing(out_dir, 'make_student', [notebook_dir], 'build/student') as staging:
+        with safe_output.replacing(out_dir, 'make_student', [notebook_dir],
+                                   'build/student') as staging:
             write_edition(notebook_dir, staging)
     except safe_output.OutputError as e:
         sys.exit(f'make_student: {e}')

@@ -81,8 +81,9 @@ def check_output(out_dir, tool, inputs, example):
     if not out.exists() or not any(out.iterdir()):
         return out
     if (out / '.git').exists():
-        raise OutputError(f'the output folder {given} holds a git repository (.git): '
-                          f'choose another output folder.')
+        raise OutputError(f'the output folder {given} holds a git repository (.git), which '
+                          f'{tool} would delete: choose another output folder (for example '
+                          f'{example}) and copy the result into your checkout.')
     marker = out / marker_name(tool)
     try:
         recorded = json.loads(marker.read_text(encoding='utf-8'))['files']
@@ -105,9 +106,23 @@ def check_output(out_dir, tool, inputs, example):
 def _remove_leftovers(out, tool):
     """Remove staging or set-aside folders of this tool left by a run that was killed."""
     for sibling in out.parent.glob(f'.{out.name}.*-*'):
-        if sibling.is_dir() and not sibling.is_symlink() and (
-                (sibling / marker_name(tool)).is_file() or (sibling / _building_name(tool)).is_file()):
+        if not sibling.is_dir() or sibling.is_symlink():
+            continue
+        building = sibling / _building_name(tool)
+        if building.is_file() and _alive(building.read_text().strip()):
+            continue  # another run is building there right now
+        if building.is_file() or (sibling / marker_name(tool)).is_file():
             shutil.rmtree(sibling, ignore_errors=True)
+
+
+def _alive(pid):
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _write_atomically(path, text):
@@ -124,14 +139,15 @@ def replacing(out_dir, tool, inputs, example):
     _remove_leftovers(out, tool)
     staging = out.parent / f'.{out.name}.tmp-{uuid.uuid4().hex[:12]}'
     staging.mkdir()
-    (staging / _building_name(tool)).touch()  # so a killed run's leftover is known as ours
+    # So that a killed run's leftover is known as ours (and a running one is left alone):
+    (staging / _building_name(tool)).write_text(str(os.getpid()))
     try:
         yield staging
         (staging / _building_name(tool)).unlink()
         _write_atomically(staging / marker_name(tool), json.dumps(
             {'tool': tool, 'files': _manifest(staging, skip=marker_name(tool))},
             indent=0, sort_keys=True))
-        check_output(out_dir, tool, inputs, example)  # again: someone may have added a file meanwhile
+        check_output(out_dir, tool, inputs, example)  # again: a file may have been added since
         _swap(staging, out)
     finally:
         if staging.exists():
