@@ -17,11 +17,12 @@ PYTHON    ?= $(shell for p in python3.11 python3.10 python3.9 python3.8 python3;
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 8) <= sys.version_info[:2] <= (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
 
-.PHONY: help setup data mathjax browser run test store student bench constraints clean
+.PHONY: help setup data mathjax browser run quick lint test store student bench constraints clean
 
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
-	@echo "make test   helper tests and nbval over every notebook"
+	@echo "make quick  lint and the fast tests, no notebook executed (the editing loop)"
+	@echo "make test   everything CI runs: helper tests, nbval over every notebook, the book, the JupyterLab UI"
 	@echo "make store  re-execute the notebooks in place after editing them (NOTEBOOKS=... for some)"
 	@echo "make student  write the student edition (no solutions, with self-checks) to build/student"
 	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor, native vs pinned kernels; each notebook's peak memory"
@@ -58,11 +59,18 @@ run: data mathjax
 	$(PY) tools/build_book.py build/notebooks build/html $(MATHJAX)
 	@echo "Open build/html/index.html"
 
-# nbval runs each notebook on the kernel it names, the project's own (KERNEL), whose pins make the
-# stored numbers reproduce on any x86-64 CPU with AVX2; tests/test_regression_check.py runs the series
-# again as an AVX2 machine with two threads would, and once on the native kernels (claims only).
-test: data mathjax browser
-	MATHJAX_DIR=$(MATHJAX) $(PY) -m pytest -rs --nbval --nbval-sanitize-with $(SANITIZE) tests $(NOTEBOOKS)
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+# The editing loop: lint and every test not marked slow (no notebook is executed).
+quick: lint data
+	$(PY) -m pytest -n 2 -q -m "not slow" tests
+
+# Everything, as configured in pyproject.toml: nbval runs each notebook on the kernel it names,
+# the project's own (KERNEL), whose pins make the stored numbers reproduce on any x86-64 CPU with
+# AVX2; two processes share the work (one file each at a time, so a notebook's cells stay together).
+test: lint data mathjax browser
+	MATHJAX_DIR=$(MATHJAX) $(PY) -m pytest -n 2 --dist loadfile
 
 # After editing a notebook, store its outputs from a real run, top to bottom, in place,
 # on the project's kernel; a failed run leaves the notebook unchanged (tools/store_notebooks.py).

@@ -49,6 +49,7 @@ def child(epochs):
 
     sys.path.insert(0, str(HERE))
     import bench_train
+
     import d2lhelpers
 
     iters = d2lhelpers.load_data_fashion_mnist(bench_train.BATCH_SIZE)

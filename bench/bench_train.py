@@ -22,7 +22,8 @@ import time
 import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, init, nd
-from mxnet.gluon import loss as gloss, nn
+from mxnet.gluon import loss as gloss
+from mxnet.gluon import nn
 
 import d2lhelpers
 
@@ -51,6 +52,7 @@ def d2lzh_iters():
     """d2lzh's own loader, pointed at the verified local files."""
     import d2lzh
     from mxnet.gluon.data.vision import datasets
+
     import d2lhelpers.data as data
 
     folder = data.find_fashion_mnist()

@@ -11,14 +11,36 @@ names and signatures, working offline and on current IPython:
 - ``check``: self-checks for the exercises (``d2l.check.init_table(...)`` and so on).
 """
 from . import check
-from .data import (DataError, download_fashion_mnist, find_fashion_mnist,
-                   get_fashion_mnist_labels, load_data_fashion_mnist,
-                   load_fashion_mnist_arrays)
+from .data import (
+                   DataError,
+                   download_fashion_mnist,
+                   find_fashion_mnist,
+                   get_fashion_mnist_labels,
+                   load_data_fashion_mnist,
+                   load_fashion_mnist_arrays,
+)
 from .distributed import run_local_ps
-from .inspection import (GradNormRecorder, grad_norms, layer_grad_stds, layer_output_stds,
-                         param_stats, parameter_table, print_parameter_table, std)
-from .plotting import (Animator, set_figsize, show_fashion_mnist, show_histograms,
-                       use_svg_display)
+from .inspection import (
+                   GradNormRecorder,
+                   grad_norms,
+                   layer_grad_stds,
+                   layer_output_stds,
+                   param_stats,
+                   parameter_table,
+                   print_parameter_table,
+                   std,
+)
+from .plotting import Animator, show_fashion_mnist, show_histograms, use_svg_display
 from .training import History, TrainingDiverged, evaluate_accuracy, sgd, train_ch3
 
+__all__ = [
+    'check',
+    'DataError', 'download_fashion_mnist', 'find_fashion_mnist', 'get_fashion_mnist_labels',
+    'load_data_fashion_mnist', 'load_fashion_mnist_arrays',
+    'run_local_ps',
+    'GradNormRecorder', 'grad_norms', 'layer_grad_stds', 'layer_output_stds', 'param_stats',
+    'parameter_table', 'print_parameter_table', 'std',
+    'Animator', 'show_fashion_mnist', 'show_histograms', 'use_svg_display',
+    'History', 'TrainingDiverged', 'evaluate_accuracy', 'sgd', 'train_ch3',
+]
 __version__ = '0.1.0'

@@ -17,14 +17,38 @@ This module gathers their public names, so ``d2lhelpers.data.X`` keeps working.
 """
 from d2lzh import get_fashion_mnist_labels  # noqa: F401  the book's own works as it is
 
-from .data_batches import (MAX_BATCH_BYTES, ArrayBatches, check_batch_memory,  # noqa: F401
-                           check_batch_size, check_last_batch, check_resize,
-                           load_data_fashion_mnist, resize_images, to_tensor)
-from .data_download import (DEADLINE_PER_TIMEOUT, download_fashion_mnist,  # noqa: F401
-                            part_prefix, process_is_running, remove_parts_of_ended_downloads)
-from .data_files import (DEBIAN_DIR, DEBIAN_PACKAGE, DOWNLOAD_URL, FILES,  # noqa: F401
-                         HOW_TO_GET, IMAGE_MAGIC, IMAGE_SIZE, LABEL_MAGIC, NUM_CLASSES,
-                         DataArgumentError, DataError, candidate_dirs, default_download_dir,
-                         find_fashion_mnist)
-from .data_verify import (clear_cache, load_fashion_mnist_arrays,  # noqa: F401
-                          read_fashion_mnist_file, read_idx)
+from .data_batches import (  # noqa: F401
+                           MAX_BATCH_BYTES,
+                           ArrayBatches,
+                           load_data_fashion_mnist,
+                           resize_images,
+                           to_tensor,
+                           validate_batch_memory,
+                           validate_batch_size,
+                           validate_last_batch,
+                           validate_resize,
+)
+from .data_download import (  # noqa: F401
+                           DEADLINE_PER_TIMEOUT,
+                           download_fashion_mnist,
+                           part_prefix,
+                           process_is_running,
+                           remove_parts_of_ended_downloads,
+)
+from .data_files import (  # noqa: F401
+                           DEBIAN_DIR,
+                           DEBIAN_PACKAGE,
+                           DOWNLOAD_URL,
+                           FILES,
+                           HOW_TO_GET,
+                           IMAGE_MAGIC,
+                           IMAGE_SIZE,
+                           LABEL_MAGIC,
+                           NUM_CLASSES,
+                           DataArgumentError,
+                           DataError,
+                           candidate_dirs,
+                           default_download_dir,
+                           find_fashion_mnist,
+)
+from .data_verify import clear_cache, load_fashion_mnist_arrays, read_fashion_mnist_file, read_idx  # noqa: F401

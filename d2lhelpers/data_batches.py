@@ -33,11 +33,11 @@ class ArrayBatches:
 
     def __init__(self, features, labels, batch_size, shuffle=False, last_batch='keep',
                  transform=None):
-        check_batch_size(batch_size)
+        validate_batch_size(batch_size)
         if features.shape[0] != labels.shape[0]:
             raise ValueError(f'features has {features.shape[0]} examples but labels '
                              f'has {labels.shape[0]}: they must match.')
-        check_last_batch(last_batch)
+        validate_last_batch(last_batch)
         if last_batch == 'discard' and batch_size > features.shape[0]:
             raise ValueError(f'batch_size {batch_size} is larger than the {features.shape[0]} '
                              "examples, so last_batch='discard' would leave no batch: "
@@ -65,7 +65,7 @@ class ArrayBatches:
             yield (X if self.transform is None else self.transform(X)), y
 
 
-def check_batch_size(batch_size):
+def validate_batch_size(batch_size):
     """Raise unless ``batch_size`` is a whole number of at least 1."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
         raise TypeError(f'batch_size must be a whole number, got {batch_size!r}.')
@@ -73,13 +73,13 @@ def check_batch_size(batch_size):
         raise ValueError(f'batch_size must be at least 1, got {batch_size}.')
 
 
-def check_last_batch(last_batch):
+def validate_last_batch(last_batch):
     """Raise unless ``last_batch`` is ``'keep'`` or ``'discard'``."""
     if last_batch not in ('keep', 'discard'):
         raise ValueError(f"last_batch must be 'keep' or 'discard', got {last_batch!r}.")
 
 
-def check_resize(resize):
+def validate_resize(resize):
     """Return ``resize`` as ``None`` or ``(height, width)``; raise ``DataArgumentError`` (a
     ``ValueError``) unless it is None, a positive int, or a pair of positive ints."""
     def positive_int(value):
@@ -96,7 +96,7 @@ def check_resize(resize):
                             f'224) or a pair of positive ints (height, width), got {resize!r}.')
 
 
-def check_batch_memory(batch_size, size):
+def validate_batch_memory(batch_size, size):
     """Refuse a ``resize`` that would make each float32 batch larger than ``MAX_BATCH_BYTES``."""
     nbytes = batch_size * size[0] * size[1] * 4
     if nbytes > MAX_BATCH_BYTES:
@@ -112,7 +112,7 @@ def to_tensor(images, resize=None, ctx=None):
     Used in: every notebook that trains on Fashion-MNIST (through ``load_data_fashion_mnist``).
     """
     X = nd.array(images, ctx=ctx or mx.cpu(), dtype='float32').expand_dims(axis=1) / 255
-    size = check_resize(resize)
+    size = validate_resize(resize)
     return X if size is None else resize_images(X, size)
 
 
@@ -139,11 +139,11 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, last_batch='disc
     Used in: 05_exercises, 07_why_initialization_matters, 08_tied_weights,
     09_saving_parameters, 10_parameters_across_devices.
     """
-    check_batch_size(batch_size)
-    check_last_batch(last_batch)
-    size = check_resize(resize)
+    validate_batch_size(batch_size)
+    validate_last_batch(last_batch)
+    size = validate_resize(resize)
     if size is not None:
-        check_batch_memory(batch_size, size)
+        validate_batch_memory(batch_size, size)
     transform = None if size is None else (lambda X: resize_images(X, size))
     train_images, train_labels, test_images, test_labels = load_fashion_mnist_arrays(root)
     train_X, test_X = float_images(train_images, test_images)

@@ -25,8 +25,15 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .data_files import (DOWNLOAD_URL, FILES, HOW_TO_GET, DataArgumentError, DataError,
-                         default_download_dir, root_folder)
+from .data_files import (
+    DOWNLOAD_URL,
+    FILES,
+    HOW_TO_GET,
+    DataArgumentError,
+    DataError,
+    default_download_dir,
+    root_folder,
+)
 from .data_verify import clear_cache, max_compressed_size, read_fashion_mnist_file
 
 CHUNK = 1 << 16
@@ -48,7 +55,7 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadlin
 
     Used in: postBuild (Binder); the README's set-up for machines without the data.
     """
-    timeout, deadline = check_times(timeout, deadline)
+    timeout, deadline = validate_times(timeout, deadline)
     urls = file_urls(base_url)
     folder = root_folder(root) if root is not None else default_download_dir()
     created = make_folder(folder)
@@ -65,7 +72,7 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadlin
     return folder
 
 
-def check_times(timeout, deadline):
+def validate_times(timeout, deadline):
     """Return ``(timeout, deadline)`` in seconds; ``deadline`` None means 20 timeouts."""
     def seconds(name, value):
         if (isinstance(value, bool) or not isinstance(value, numbers.Real)

@@ -16,8 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .data_files import (FILES, HOW_TO_GET, IMAGE_MAGIC, IMAGE_SIZE, LABEL_MAGIC, NUM_CLASSES,
-                         DataError, find_fashion_mnist)
+from .data_files import (
+    FILES,
+    HOW_TO_GET,
+    IMAGE_MAGIC,
+    IMAGE_SIZE,
+    LABEL_MAGIC,
+    NUM_CLASSES,
+    DataError,
+    find_fashion_mnist,
+)
 
 CHUNK = 1 << 20  # bytes decompressed per step: bounds the reader's working memory
 
@@ -51,7 +59,7 @@ def max_compressed_size(magic, count):
     return size + size // 1000 + 64 * 1024
 
 
-def check_header(header, magic, count):
+def validate_header(header, magic, count):
     """Raise ``_Invalid`` unless ``header`` is the IDX header of ``count`` items of ``magic``."""
     if len(header) < header_length(magic):
         raise _Invalid('is too short to hold an IDX header')
@@ -89,7 +97,7 @@ def _decompress_checked(path, magic, count):
     try:
         with gzip.open(path, 'rb') as stream:
             header = stream.read(header_length(magic))
-            check_header(header, magic, count)
+            validate_header(header, magic, count)
             raw = bytearray(decompressed_size(magic, count))
             raw[:len(header)] = header
             data_bytes = len(raw) - len(header)

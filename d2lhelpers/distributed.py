@@ -34,7 +34,6 @@ GRACE = 5  # seconds the workers get to finish after the scheduler or a server e
 class WorkerResult:
     """What one worker process printed; ``index`` is its start order, not its kvstore rank."""
     index: int
-    returncode: int
     stdout: str
     stderr: str
 
@@ -56,7 +55,7 @@ def group_environment(num_workers, num_servers, port):
     return env
 
 
-def check_arguments(worker_args, num_workers, num_servers, timeout, cwd):
+def validate_arguments(worker_args, num_workers, num_servers, timeout, cwd):
     """Reject bad arguments before any process is started."""
     if isinstance(worker_args, (str, bytes, os.PathLike)) or not hasattr(worker_args, '__iter__'):
         raise TypeError(f'worker_args must be a list of arguments for python, such as '
@@ -139,7 +138,7 @@ def run_local_ps(worker_args, num_workers=2, num_servers=1, timeout=120, cwd=Non
     they started, are ended. The results are in start order; a worker's kvstore
     rank is assigned by the scheduler, so workers should report ``kv.rank`` themselves.
     """
-    worker_args = check_arguments(worker_args, num_workers, num_servers, timeout, cwd)
+    worker_args = validate_arguments(worker_args, num_workers, num_servers, timeout, cwd)
     env = group_environment(num_workers, num_servers, free_port())
     processes, logs, names, strays = [], [], [], {}
 
@@ -197,7 +196,7 @@ def run_local_ps(worker_args, num_workers=2, num_servers=1, timeout=120, cwd=Non
                 process.wait(timeout=min(max(deadline - time.monotonic(), 1), GRACE))
             except subprocess.TimeoutExpired:
                 pass  # the workers' results are complete; it is ended below
-        return [WorkerResult(i, 0, *output(first_worker + i)) for i in range(num_workers)]
+        return [WorkerResult(i, *output(first_worker + i)) for i in range(num_workers)]
     finally:
         _end(processes, strays)
         for stdout, stderr in logs:

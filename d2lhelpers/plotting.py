@@ -10,18 +10,13 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-__all__ = ['Animator', 'set_figsize', 'show_fashion_mnist', 'show_histograms',
+__all__ = ['Animator', 'show_fashion_mnist', 'show_histograms',
            'use_svg_display']
 
 
 def use_svg_display():
     """Show matplotlib figures as SVG in Jupyter (the book's helper, working on IPython 8+)."""
     set_matplotlib_formats('svg')
-
-
-def set_figsize(figsize=(3.5, 2.5)):
-    """Set the default size of matplotlib figures."""
-    plt.rcParams['figure.figsize'] = figsize
 
 
 def show_fashion_mnist(images, labels):

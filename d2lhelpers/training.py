@@ -20,7 +20,7 @@ from d2lzh import sgd  # the book's own mini-batch SGD works as it is
 from mxnet import autograd, gluon, nd
 from mxnet.gluon.parameter import DeferredInitializationError
 
-from .data import check_batch_size
+from .data import validate_batch_size
 
 __all__ = ['History', 'TrainingDiverged', 'evaluate_accuracy', 'sgd', 'train_ch3']
 
@@ -58,7 +58,7 @@ def evaluate_accuracy(data_iter, net, ctx=mx.cpu()):
         ys = gluon.utils.split_and_load(y, parts, even_split=False)
         for X_part, y_part in zip(Xs, ys):
             y_hat = net(X_part)
-            check_output_shape(y_hat, y_part)
+            validate_output_shape(y_hat, y_part)
             hits = y_hat.argmax(axis=1) == y_part.astype('float32')
             correct += hits.sum().as_in_context(mx.cpu())
             bad_labels += count_bad_labels(y_part, y_hat.shape[1]).as_in_context(mx.cpu())
@@ -78,7 +78,7 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
     ``sgd``. ``callback(epoch, net, history)``, if given, runs after each epoch
     (epochs count from 1), while the last batch's gradients are still in place.
     """
-    check_train_args(net, num_epochs, batch_size, params, lr, trainer)
+    validate_train_args(net, num_epochs, batch_size, params, lr, trainer)
     history = History()
     for epoch in range(1, num_epochs + 1):
         start = time.perf_counter()
@@ -86,7 +86,7 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
         for X, y in train_iter:
             with autograd.record():
                 y_hat = net(X)
-                check_output_shape(y_hat, y)
+                validate_output_shape(y_hat, y)
                 batch_loss = loss(y_hat, y).sum()
             # Labels the net cannot score are clipped silently by the loss: count them on
             # the device (no wait), and look at the very first batch before any update.
@@ -111,8 +111,8 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
         history.train_acc.append(correct.asscalar() / n)
         history.test_acc.append(test_acc)
         history.seconds.append(time.perf_counter() - start)
-        print('epoch %d, loss %.4f, train acc %.3f, test acc %.3f'
-              % (epoch, history.loss[-1], history.train_acc[-1], test_acc))
+        print(f'epoch {epoch}, loss {history.loss[-1]:.4f}, '
+              f'train acc {history.train_acc[-1]:.3f}, test acc {test_acc:.3f}')
         if callback is not None:
             callback(epoch, net, history)
         if not math.isfinite(history.loss[-1]):  # the line above shows it; then stop
@@ -121,20 +121,20 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
     return history
 
 
-def check_train_args(net, num_epochs, batch_size, params, lr, trainer):
+def validate_train_args(net, num_epochs, batch_size, params, lr, trainer):
     """Reject arguments that would make ``train_ch3`` fail late or silently."""
     if isinstance(num_epochs, bool) or not isinstance(num_epochs, int):
         raise TypeError(f'num_epochs must be a whole number, got {num_epochs!r}.')
     if num_epochs < 0:
         raise ValueError(f'num_epochs must be 0 or more, got {num_epochs}.')
-    check_batch_size(batch_size)
+    validate_batch_size(batch_size)
     if trainer is None and (params is None or lr is None):
         raise ValueError('train_ch3 needs a way to update the parameters: pass '
                          'trainer=gluon.Trainer(...), or both params and lr for sgd.')
-    check_initialized(net)
+    validate_initialized(net)
 
 
-def check_initialized(net):
+def validate_initialized(net):
     """Raise ``ValueError`` unless ``net`` has parameters and ``initialize()`` was called."""
     if not hasattr(net, 'collect_params'):
         raise TypeError(f'net must be a gluon Block, got {type(net).__name__}.')
@@ -178,7 +178,7 @@ def diverged_message(epoch, loss, lr, trainer):
             f'rate{used}, for example half of it.')
 
 
-def check_output_shape(y_hat, y):
+def validate_output_shape(y_hat, y):
     """The net must give one row of class scores per label."""
     if y.ndim != 1 or y_hat.ndim != 2 or y_hat.shape[0] != y.shape[0]:
         raise ValueError(f'Expected net(X) of shape (batch, classes) and labels of shape '

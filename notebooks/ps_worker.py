@@ -16,7 +16,8 @@ import sys
 
 import mxnet as mx
 from mxnet import autograd, gluon, init, nd
-from mxnet.gluon import loss as gloss, nn
+from mxnet.gluon import loss as gloss
+from mxnet.gluon import nn
 
 import d2lhelpers as d2l
 

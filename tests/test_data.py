@@ -558,8 +558,8 @@ def test_slow_headers_are_stopped_at_the_overall_deadline(server, tmp_path):
 
 
 def test_the_default_deadline_follows_the_timeout():
-    assert data_download.check_times(1, None) == (1.0, 20.0)
-    assert data_download.check_times(30, None) == (30.0, 600.0)
+    assert data_download.validate_times(1, None) == (1.0, 20.0)
+    assert data_download.validate_times(30, None) == (30.0, 600.0)
 
 
 @pytest.mark.parametrize('timeout, deadline', [(0, None), (-1, None), ('1', None),

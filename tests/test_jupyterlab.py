@@ -1,11 +1,17 @@
-"""Every notebook runs through the real JupyterLab UI, in headless Chromium, on the project's kernel.
+"""Every notebook runs through the real JupyterLab UI, in headless Chromium, on the project kernel.
 
 JupyterLab is started from this environment on 127.0.0.1 over a copy of
 notebooks/. For each notebook, Playwright (driving Debian's /usr/bin/chromium;
 no browser is downloaded) opens it, clicks Run > Restart Kernel and Run All
 Cells, waits until every cell has run, saves, and takes a screenshot into
-build/screenshots/. The saved file must have every code cell executed in order
-and no error except in cells tagged raises-exception.
+build/screenshots/. The saved file must have every code cell executed in order,
+no error except in cells tagged raises-exception, and the stored outputs, compared
+by nbval's rules (tests/notebook_outputs.py).
+
+The server runs in the environment of an AVX2-only machine whose user asked for
+two OpenMP threads (``AVX2_MACHINE_WITH_TWO_THREADS``): the kernel that JupyterLab
+starts is the project's, whose own pins must win, so this run is also the strict
+check that the stored numbers come back with another thread count and CPU.
 """
 import json
 import os
@@ -17,12 +23,17 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
+from notebook_outputs import differing_cells, read_sanitize_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / 'notebooks').glob('*.ipynb'))
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 SCREENSHOTS = ROOT / 'build' / 'screenshots'
+SANITIZE = ROOT / 'notebooks' / 'nbval-sanitize.cfg'
+AVX2_MACHINE_WITH_TWO_THREADS = {'DNNL_MAX_CPU_ISA': 'AVX2', 'OPENBLAS_CORETYPE': 'Haswell',
+                                  'OMP_NUM_THREADS': '2'}
 TOKEN = 'd2l-jupyterlab-test'
 # As in the probe of this machine: no background traffic, a fresh profile per launch.
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -52,7 +63,8 @@ def lab(tmp_path_factory):
     settings = work / 'settings' / '@jupyterlab' / 'apputils-extension'
     settings.mkdir(parents=True)
     (settings / 'notification.jupyterlab-settings').write_text('{"fetchNews": "false"}')
-    env = {**os.environ, 'JUPYTER_CONFIG_DIR': str(work / 'config'),
+    env = {**os.environ, **AVX2_MACHINE_WITH_TWO_THREADS,
+           'JUPYTER_CONFIG_DIR': str(work / 'config'),
            'JUPYTER_RUNTIME_DIR': str(work / 'runtime'),
            'JUPYTERLAB_SETTINGS_DIR': str(work / 'settings'),
            'JUPYTERLAB_WORKSPACES_DIR': str(work / 'workspaces')}
@@ -97,7 +109,7 @@ def browser():
 
 
 def kernel_processes(runtime_dir):
-    """(command line, environment) of each kernel this server started (their connection files are ours)."""
+    """(command line, environment) of each kernel this server started (by its connection file)."""
     kernels = []
     for proc in Path('/proc').iterdir():
         try:
@@ -159,3 +171,6 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
                   and 'raises-exception' not in cell['metadata'].get('tags', [])]
     assert unexpected == []
     assert notebook['metadata']['kernelspec']['name'] == 'd2l-mxnet'
+    stored = nbformat.read(ROOT / 'notebooks' / name, as_version=4)
+    executed = nbformat.reads(json.dumps(notebook), as_version=4)
+    assert differing_cells(stored, executed, read_sanitize_rules(SANITIZE)) == []

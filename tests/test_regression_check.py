@@ -1,10 +1,11 @@
-"""The nbval regression check can fail: edited outputs and changed seeds are caught.
+"""The nbval regression check can fail, and what it checks holds beyond this machine.
 
-Each test copies a notebook, changes one thing, runs nbval on the copy in a
-subprocess, and expects it to fail on that cell; the unchanged copy passes.
+Copies of a notebook with one thing changed (an output edited by hand, another seed)
+must fail nbval in a subprocess, while the unchanged copy passes. The project kernel
+must pin the CPU kernels whatever the caller sets, every notebook must name it and be
+stored executed, and every claim must hold on the machine's native kernels too.
 """
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / 'notebooks'
-SANITIZE = NOTEBOOKS / 'nbval-sanitize.cfg'
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / 'notebooks'
 SHARING = NOTEBOOKS / '04_sharing_parameters.ipynb'
 
 
@@ -21,20 +22,19 @@ SHARING = NOTEBOOKS / '04_sharing_parameters.ipynb'
 PINS = ('DNNL_MAX_CPU_ISA', 'OPENBLAS_CORETYPE', 'NPY_DISABLE_CPU_FEATURES', 'OMP_NUM_THREADS')
 
 
-def run_nbval(*paths, mode='--nbval', native=False, **env):
-    """Run nbval (``--nbval-lax``: exceptions only) on the notebooks in a fresh pytest.
+def run_nbval(*paths, lax=False, native=False, **env):
+    """Run nbval on the notebooks in a fresh pytest, configured as ``make test`` (pyproject.toml).
 
     The notebooks run on the kernel they name, the project's ``d2l-mxnet``; with
     ``native=True``, on a plain kernel of this Python with none of its pins.
-    Returns its exit code and output.
+    ``lax=True`` checks exceptions only. Returns the exit code and the output.
     """
     base = {k: v for k, v in os.environ.items() if not (native and k in PINS)}
-    kernel = ['--nbval-current-env'] if native else []
+    options = (['--nbval-lax'] if lax else []) + (['--nbval-current-env'] if native else [])
     result = subprocess.run(
-        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', mode, *kernel,
-         '--nbval-sanitize-with', str(SANITIZE), *map(str, paths)],
-        cwd=paths[0].parent, capture_output=True, text=True, timeout=900,
-        env={**base, **env})
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+         '-c', str(ROOT / 'pyproject.toml'), *options, *map(str, paths)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, env={**base, **env})
     return result.returncode, result.stdout
 
 
@@ -80,21 +80,6 @@ def test_every_code_cell_is_stored_executed_in_order(path):
     assert any(c.outputs for c in cells)
 
 
-AVX2_MACHINE = {'DNNL_MAX_CPU_ISA': 'AVX2', 'OPENBLAS_CORETYPE': 'Haswell'}
-
-
-def test_the_series_passes_again_with_two_threads_on_an_avx2_machine():
-    """The stored numbers come back with another thread count, on an AVX2-only machine too.
-
-    ``make test`` runs tests/ first and then nbval over the series, so the series
-    runs twice in a row. This run asks for two OpenMP threads and caps oneDNN and
-    OpenBLAS at AVX2, as an AVX2-only laptop would; the project kernel sets its own
-    values, so the numbers must not move.
-    """
-    code, out = run_nbval(*sorted(NOTEBOOKS.glob('*.ipynb')), OMP_NUM_THREADS='2', **AVX2_MACHINE)
-    assert code == 0, out
-
-
 def test_the_claims_hold_with_the_native_kernels():
     """Every assertion in the series holds outside the project kernel too.
 
@@ -104,12 +89,12 @@ def test_the_claims_hold_with_the_native_kernels():
     comparison cannot apply. ``--nbval-lax`` still runs every cell and fails on
     any exception, so every claim a notebook asserts must hold there as well.
     """
-    code, out = run_nbval(*sorted(NOTEBOOKS.glob('*.ipynb')), mode='--nbval-lax', native=True)
+    code, out = run_nbval(*sorted(NOTEBOOKS.glob('*.ipynb')), lax=True, native=True)
     assert code == 0, out
 
 
 def run_in_project_kernel(code, **env):
-    """Run ``code`` in a fresh ``d2l-mxnet`` kernel; return everything it printed, fd output included."""
+    """Run ``code`` in a fresh ``d2l-mxnet`` kernel; return all it printed, fd output included."""
     from jupyter_client.manager import start_new_kernel
     # ipykernel forwards file-descriptor output only outside pytest: hide that it is inside.
     outside_pytest = {k: v for k, v in os.environ.items() if k != 'PYTEST_CURRENT_TEST'}
@@ -169,7 +154,8 @@ def test_the_project_kernel_pins_the_cpu_kernels_whatever_the_caller_sets():
     assert 'mxnet openblas: Haswell' in printed and 'numpy openblas: Haswell' in printed, printed
     assert 'numpy AVX512F dispatch: False' in printed, printed
     assert 'openmp threads: 1' in printed, printed
-    assert 'Warning' not in printed, printed  # numpy's notice about features this CPU lacks is muted
+    # numpy's notice about features this CPU lacks is muted:
+    assert 'Warning' not in printed, printed
 
 
 def test_every_notebook_names_the_project_kernel():

@@ -1,4 +1,4 @@
-"""make store (tools/store_notebooks.py): a notebook is replaced only by a complete, successful run."""
+"""make store (tools/store_notebooks.py): a notebook is replaced only by a complete run."""
 import resource
 import subprocess
 import sys
@@ -50,7 +50,8 @@ def test_storing_an_unchanged_notebook_does_not_touch_the_file(tmp_path):
 
 
 def test_a_cell_that_never_ends_stops_at_the_timeout_and_changes_nothing(tmp_path):
-    path = notebook_with(tmp_path, "print('edited, not yet stored')", "import time\ntime.sleep(600)")
+    path = notebook_with(tmp_path, "print('edited, not yet stored')",
+                         "import time\ntime.sleep(600)")
     before = path.read_bytes()
     result = store('--timeout', '3', path)
     assert result.returncode == 1

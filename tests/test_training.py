@@ -1,4 +1,4 @@
-"""d2lhelpers.training: train_ch3 learns, keeps d2lzh's interface, reports history and rejects bad input."""
+"""d2lhelpers.training: train_ch3 learns, keeps d2lzh's interface, reports, rejects bad input."""
 import inspect
 
 import d2lzh
@@ -6,7 +6,8 @@ import mxnet as mx
 import numpy as np
 import pytest
 from mxnet import gluon, init, nd
-from mxnet.gluon import loss as gloss, nn
+from mxnet.gluon import loss as gloss
+from mxnet.gluon import nn
 
 import d2lhelpers as d2l
 from d2lhelpers.data import ArrayBatches
@@ -42,7 +43,8 @@ def test_train_ch3_learns_a_small_problem_and_returns_its_history(capsys):
     assert history.test_acc[-1] > 0.95
     assert seen == [(1, 1), (2, 2), (3, 3), (4, 4)]
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == ('epoch 1, loss %.4f, train acc %.3f, test acc %.3f'
+    # d2lzh's own format string, kept as the book writes it.
+    assert lines[0] == ('epoch 1, loss %.4f, train acc %.3f, test acc %.3f'  # noqa: UP031
                         % (history.loss[0], history.train_acc[0], history.test_acc[0]))
     assert len(lines) == 4
 
@@ -167,7 +169,9 @@ def test_an_infinite_loss_is_divergence_too_and_the_book_sgd_names_its_rate():
     params = [p.data() for p in net.collect_params().values()]
     for p in params:
         p.attach_grad()
-    infinite = lambda y_hat, y: gloss.SoftmaxCrossEntropyLoss()(y_hat, y) + float('inf')
+    def infinite(y_hat, y):
+        return gloss.SoftmaxCrossEntropyLoss()(y_hat, y) + float('inf')
+
     with pytest.raises(d2l.training.TrainingDiverged, match='(?s)loss is inf.*was 0.5'):
         d2l.train_ch3(net, ArrayBatches(features, labels, 10), ArrayBatches(features, labels, 10),
                       infinite, 3, 10, params, 0.5)

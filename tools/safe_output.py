@@ -61,7 +61,7 @@ def _inside(path, folder):
     return path == folder or folder in path.parents
 
 
-def check_output(out_dir, tool, inputs, example):
+def validate_output(out_dir, tool, inputs, example):
     """Return the resolved output folder, or raise ``OutputError`` if it must not be replaced."""
     given = Path(out_dir)
     out = given.resolve()  # a symlink is judged by what it points to
@@ -134,7 +134,7 @@ def _write_atomically(path, text):
 @contextmanager
 def replacing(out_dir, tool, inputs, example):
     """Yield an empty staging folder; when the block succeeds, it becomes ``out_dir``."""
-    out = check_output(out_dir, tool, inputs, example)
+    out = validate_output(out_dir, tool, inputs, example)
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out, tool)
     staging = out.parent / f'.{out.name}.tmp-{uuid.uuid4().hex[:12]}'
@@ -147,7 +147,7 @@ def replacing(out_dir, tool, inputs, example):
         _write_atomically(staging / marker_name(tool), json.dumps(
             {'tool': tool, 'files': _manifest(staging, skip=marker_name(tool))},
             indent=0, sort_keys=True))
-        check_output(out_dir, tool, inputs, example)  # again: a file may have been added since
+        validate_output(out_dir, tool, inputs, example)  # again: a file may have been added since
         _swap(staging, out)
     finally:
         if staging.exists():
