@@ -47,7 +47,7 @@ def main(out_dir, seeds, steps=20, batch_size=64):
     share = len(range(kv.rank, batch_size, kv.num_workers))
     for step in range(steps):
         batch = slice(step * batch_size, (step + 1) * batch_size)
-        X = nd.array(images[batch][kv.rank::kv.num_workers].reshape(-1, 784)) / 255
+        X = d2l.data.to_tensor(images[batch][kv.rank::kv.num_workers])  # as the loader makes them
         y = nd.array(labels[batch][kv.rank::kv.num_workers])
         with autograd.record():
             batch_loss = loss(net(X), y).sum()

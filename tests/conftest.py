@@ -1,6 +1,7 @@
 """Shared fixtures: the real data when present, and a local HTTP server that serves it."""
 import http.server
 import shutil
+import socket
 import threading
 import time
 
@@ -111,3 +112,16 @@ def server(real_dir):
     yield httpd
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """Every network connection the code under test tries, recorded and refused."""
+    tried = []
+
+    def refuse(sock, address, *args, **kwargs):
+        tried.append(address)
+        raise OSError('the test allows no connection')
+
+    monkeypatch.setattr(socket.socket, 'connect', refuse)
+    return tried

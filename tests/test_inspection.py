@@ -68,7 +68,21 @@ def test_layer_stds_follow_the_signal_through_each_layer():
     net.initialize(init.Constant(0.5))  # 4 inputs x 0.5: each layer doubles the spread
     X = nd.array([[1, 1, 1, 1], [-1, -1, -1, -1]])
     assert np.allclose(d2l.layer_output_stds(net, X), [2, 4])
+
+
+def test_layer_grad_stds_match_gradients_worked_out_by_hand():
+    """Two layers W1 = I, W2 = 2I on x = (1, 2), L2 loss to 0 (gluon's: mean of (p - y)^2 / 2).
+
+    pred = (2, 4), dL/dpred = pred / 2 = (1, 2); dL/dW2 = dL/dpred (x) h1 = [[1, 2], [2, 4]];
+    dL/dW1 = (W2^T dL/dpred) (x) x = (2, 4) (x) (1, 2) = [[2, 4], [4, 8]].
+    """
     from mxnet.gluon import loss as gloss
-    grad_stds = d2l.layer_grad_stds(net, X, nd.zeros((2, 4)), gloss.L2Loss())
-    assert len(grad_stds) == 2 and all(s >= 0 for s in grad_stds)
-    assert np.isclose(grad_stds[1], d2l.std(net[1].weight.grad()))
+    net = nn.Sequential()
+    net.add(nn.Dense(2, in_units=2, use_bias=False), nn.Dense(2, in_units=2, use_bias=False))
+    net.initialize()
+    net[0].weight.set_data(nd.array([[1, 0], [0, 1]]))
+    net[1].weight.set_data(nd.array([[2, 0], [0, 2]]))
+    # The same example twice: the loss is averaged over the batch, so the gradients are as for one.
+    X = nd.array([[1, 2], [1, 2]])
+    grad_stds = d2l.layer_grad_stds(net, X, nd.zeros((2, 2)), gloss.L2Loss())
+    assert np.allclose(grad_stds, [np.std([[2, 4], [4, 8]]), np.std([[1, 2], [2, 4]])])

@@ -1,5 +1,4 @@
 """d2lhelpers.plotting: the book's display helpers on current IPython, and the live Animator."""
-import d2lzh
 import matplotlib
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -17,11 +16,6 @@ def test_use_svg_display_works_on_the_installed_ipython():
     d2l.use_svg_display()
     assert Figure in formatters['image/svg+xml'].type_printers
     formatters['image/svg+xml'].type_printers.pop(Figure)
-
-
-def test_d2lzh_use_svg_display_is_the_broken_one_we_replace():
-    with pytest.raises(AttributeError, match='set_matplotlib_formats'):
-        d2lzh.use_svg_display()
 
 
 def test_show_fashion_mnist_titles_each_image():
