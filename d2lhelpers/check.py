@@ -26,7 +26,11 @@ def installed_initializers():
 
 
 def init_table(when_to_use):
-    """Exercise 1: ``when_to_use`` maps every initializer of ``mxnet.init`` to a sentence."""
+    """Exercise 1: ``when_to_use`` maps every initializer of ``mxnet.init`` to a sentence.
+
+    Only the list is checked (no name missing or extra, no empty text): the
+    verdict says so, since the sentences themselves cannot be graded here.
+    """
     expected = installed_initializers()
     if not when_to_use:
         return report(False, '', 'when_to_use 还是空的。',
@@ -38,7 +42,8 @@ def init_table(when_to_use):
         f'还缺 {len(missing)} 个初始化器' if missing else '',
         f'{", ".join(extra)} 不是 mxnet.init 中的初始化器' if extra else '',
         f'{", ".join(empty)} 还没有说明' if empty else ''] if part)
-    return report(not problem, f'列出了 mxnet.init 的全部 {len(expected)} 个初始化器。',
+    return report(not problem, f'名单齐全：列出了 mxnet.init 的全部 {len(expected)} 个初始化器，每个都有说明。'
+                  '这里只核对名单和说明不空，说明写得对不对，请对照文档和解答自己判断。',
                   problem + '。',
                   '对照 [n for n in dir(mxnet.init)] 和 MXNet 文档，别忘了 Mixed、Load 和基类 Initializer。')
 

@@ -24,3 +24,23 @@ def test_cells_carry_only_tags_as_written_by_make_store(notebook):
     """No execution times in the cells, so that storing an unchanged notebook changes no byte."""
     extra = {key for cell in notebook.cells for key in cell.metadata if key != 'tags'}
     assert extra == set()
+
+
+MAX_OUTPUT_LINES = 60
+
+
+def output_text(output):
+    """The text a reader sees of one output: a stream, a result's text/plain, or an error."""
+    if output.output_type == 'stream':
+        return output.text
+    if output.output_type == 'error':
+        return f'{output.ename}: {output.evalue}'
+    return output.get('data', {}).get('text/plain', '')
+
+
+def test_no_stored_output_is_longer_than_a_screen(notebook):
+    """A wall of numbers teaches nothing: print a summary instead (at most 60 lines a cell)."""
+    long = {index: lines for index, cell in enumerate(notebook.cells) if cell.cell_type == 'code'
+            for lines in [sum(len(output_text(o).splitlines()) for o in cell.outputs)]
+            if lines > MAX_OUTPUT_LINES}
+    assert long == {}
