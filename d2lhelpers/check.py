@@ -42,17 +42,20 @@ def init_table(when_to_use):
         f'还缺 {len(missing)} 个初始化器' if missing else '',
         f'{", ".join(extra)} 不是 mxnet.init 中的初始化器' if extra else '',
         f'{", ".join(empty)} 还没有说明' if empty else ''] if part)
-    return report(not problem, f'名单齐全：列出了 mxnet.init 的全部 {len(expected)} 个初始化器，每个都有说明。'
+    return report(not problem,
+                  f'名单齐全：列出了 mxnet.init 的全部 {len(expected)} 个初始化器，每个都有说明。'
                   '这里只核对名单和说明不空，说明写得对不对，请对照文档和解答自己判断。',
                   problem + '。',
-                  '对照 [n for n in dir(mxnet.init)] 和 MXNet 文档，别忘了 Mixed、Load 和基类 Initializer。')
+                  '对照 [n for n in dir(mxnet.init)] 和 MXNet 文档，'
+                  '别忘了 Mixed、Load 和基类 Initializer。')
 
 
 def deferred_shapes(shape_before, shape_after):
     """Exercise 2: the first layer's weight shape before and after the first forward pass."""
     if shape_before is None or shape_after is None:
         return report(False, '', '还没有给出 shape_before 和 shape_after。',
-                      '在 net.initialize() 之后读一次 net[0].weight.shape，做一次 net(X) 之后再读一次。')
+                      '在 net.initialize() 之后读一次 net[0].weight.shape，'
+                      '做一次 net(X) 之后再读一次。')
     shape_before, shape_after = tuple(shape_before), tuple(shape_after)
     if shape_before == (8, 20):
         return report(False, '', 'shape_before 已经是完整的形状 (8, 20)。',
@@ -70,7 +73,8 @@ def shared_mlp_training(net, history):
     """Exercise 3: a 4-layer MLP whose 2nd and 3rd layers share parameters, trained to >= 0.78."""
     if net is None or history is None:
         return report(False, '', '还没有训练好的 net 和 train_ch3 返回的 history。',
-                      '按原书构造含共享层的多层感知机，用 d2l.train_ch3 训练 5 个周期，保存它的返回值。')
+                      '按原书构造含共享层的多层感知机，用 d2l.train_ch3 训练 5 个周期，'
+                      '保存它的返回值。')
     if len(net) != 4 or net[1].weight is not net[2].weight:
         return report(False, '', '网络应有 4 层，且第二层和第三层共享同一个权重。',
                       '构造第三层时传入 params=shared.params。')
@@ -81,4 +85,5 @@ def shared_mlp_training(net, history):
         return report(False, '', f'最后的测试准确率是 {accuracy:.3f}，低于 {TARGET_ACCURACY}。',
                       '原书用 init.Normal(sigma=0.01)、学习率 0.5、批量大小 256；若损失变成 nan，'
                       '说明训练发散了，换一个随机种子或把学习率稍微调小。')
-    return report(True, f'共享层的网络训练了 {len(history)} 个周期，测试准确率 {accuracy:.3f}。', '', '')
+    return report(True, f'共享层的网络训练了 {len(history)} 个周期，测试准确率 {accuracy:.3f}。',
+                  '', '')

@@ -1,6 +1,5 @@
 """d2lhelpers.check: right answers pass, missing and wrong ones get a hint, nothing raises."""
 import pytest
-from mxnet import init
 from mxnet.gluon import nn
 
 import d2lhelpers as d2l
@@ -25,7 +24,8 @@ def history(epochs=5, last_acc=0.84):
 
 
 @pytest.mark.parametrize('call, ok, expected', [
-    (lambda: d2l.check.init_table(full_table()), True, '名单齐全：列出了 mxnet.init 的全部 14 个初始化器'),
+    (lambda: d2l.check.init_table(full_table()), True,
+     '名单齐全：列出了 mxnet.init 的全部 14 个初始化器'),
     (lambda: d2l.check.init_table({}), False, 'when_to_use 还是空的'),
     (lambda: d2l.check.init_table({k: v for k, v in list(full_table().items())[1:]}), False,
      '还缺 1 个初始化器'),

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.exporters import NotebookExporter
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from traitlets.config import Config
 
 KERNEL = 'd2l-mxnet'
@@ -48,8 +49,12 @@ def execute(path, timeout):
     config.ClearMetadataPreprocessor.clear_notebook_metadata = False
     config.ClearMetadataPreprocessor.preserve_cell_metadata_mask = ['tags']
     resources = {'metadata': {'path': str(path.parent)}}
+    exporter = NotebookExporter(config=config)
+    # Join the stream pieces that the kernel happened to flush separately, so that the
+    # stored notebook does not depend on timing (nbval joins them too before comparing).
+    exporter.register_preprocessor(CoalesceStreamsPreprocessor(enabled=True), enabled=True)
     try:
-        text, _ = NotebookExporter(config=config).from_notebook_node(nb, resources)
+        text, _ = exporter.from_notebook_node(nb, resources)
     except Exception as e:  # a failing cell, a timeout or a dead kernel: nbclient's own errors
         first_line = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
         raise StoreError(f'{path} did not run to the end ({type(e).__name__}: {first_line}); '
