@@ -1,9 +1,14 @@
-"""Shared fixtures: the real data when present, and a local HTTP server that serves it."""
+"""Shared fixtures: the real data when present, a local HTTP server that serves it, nbval runs."""
 import http.server
+import json
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +130,41 @@ def connections(monkeypatch):
 
     monkeypatch.setattr(socket.socket, 'connect', refuse)
     return tried
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# What the project kernel pins (tools/kernelspec/kernel.json); a native run has none of it.
+PROJECT_KERNEL_ENV = json.loads((ROOT / 'tools' / 'kernelspec' / 'kernel.json').read_text())['env']
+
+
+def _run_nbval(*paths, lax=False, native=False, **env):
+    """Run nbval on the notebooks in a fresh pytest, configured as ``make test`` (pyproject.toml).
+
+    The notebooks run on the kernel they name, the project's ``d2l-mxnet``; with
+    ``native=True``, on a plain kernel of this Python with none of its pins.
+    ``lax=True`` checks exceptions only. Returns the exit code and the output.
+    """
+    base = {k: v for k, v in os.environ.items() if not (native and k in PROJECT_KERNEL_ENV)}
+    options = (['--nbval-lax'] if lax else []) + (['--nbval-current-env'] if native else [])
+    result = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+         '-c', str(ROOT / 'pyproject.toml'), *options, *map(str, paths)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, env={**base, **env})
+    return result.returncode, result.stdout
+
+
+@pytest.fixture(scope='session')
+def run_nbval():
+    """``run_nbval(*notebooks, lax=False, native=False, **env)`` -> (exit code, output)."""
+    return _run_nbval
+
+
+@pytest.fixture(scope='session')
+def mathjax_dir():
+    """The MathJax copy that make fetches for the offline book (MATHJAX_DIR may name another)."""
+    found = os.environ.get('MATHJAX_DIR') or next(
+        (str(p) for p in sorted((ROOT / '.venv' / 'share').glob('mathjax-*/es5'))), None)
+    if not found:
+        pytest.skip('no MathJax: run the tests through make test, which fetches it for the '
+                    'offline book, or set MATHJAX_DIR')
+    return Path(found).resolve()

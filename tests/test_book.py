@@ -1,5 +1,4 @@
 """The reading version: a Jupyter Book of the stored notebooks, complete, in order and offline."""
-import os
 import re
 import subprocess
 import sys
@@ -7,26 +6,18 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
+
+pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a browser
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.stem for p in (ROOT / 'notebooks').glob('*.ipynb'))
 
 
-def test_the_table_of_contents_lists_every_notebook_in_order():
-    toc = yaml.safe_load((ROOT / 'book' / '_toc.yml').read_text())
-    assert [chapter['file'] for chapter in toc['chapters']] == NOTEBOOKS
-
-
 @pytest.fixture(scope='module')
-def book(tmp_path_factory):
-    mathjax = os.environ.get('MATHJAX_DIR')
-    if not mathjax:
-        pytest.skip('MATHJAX_DIR is not set: run the tests through make test, '
-                    'which fetches MathJax for the offline book')
+def book(tmp_path_factory, mathjax_dir):
     out = tmp_path_factory.mktemp('book') / 'html'
     subprocess.run([sys.executable, str(ROOT / 'tools' / 'build_book.py'),
-                    str(ROOT / 'notebooks'), str(out), mathjax],
+                    str(ROOT / 'notebooks'), str(out), str(mathjax_dir)],
                    check=True, capture_output=True, text=True, timeout=600)
     return out
 

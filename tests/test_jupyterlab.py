@@ -27,6 +27,8 @@ import nbformat
 import pytest
 from notebook_outputs import differing_cells, read_sanitize_rules
 
+pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a browser
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / 'notebooks').glob('*.ipynb'))
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')

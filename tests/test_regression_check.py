@@ -6,8 +6,6 @@ must pin the CPU kernels whatever the caller sets, every notebook must name it a
 stored executed, and every claim must hold on the machine's native kernels too.
 """
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -16,26 +14,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / 'notebooks'
 SHARING = NOTEBOOKS / '04_sharing_parameters.ipynb'
-
-
-# What the project kernel (tools/kernelspec/kernel.json) pins; a native run has none of it.
-PINS = ('DNNL_MAX_CPU_ISA', 'OPENBLAS_CORETYPE', 'NPY_DISABLE_CPU_FEATURES', 'OMP_NUM_THREADS')
-
-
-def run_nbval(*paths, lax=False, native=False, **env):
-    """Run nbval on the notebooks in a fresh pytest, configured as ``make test`` (pyproject.toml).
-
-    The notebooks run on the kernel they name, the project's ``d2l-mxnet``; with
-    ``native=True``, on a plain kernel of this Python with none of its pins.
-    ``lax=True`` checks exceptions only. Returns the exit code and the output.
-    """
-    base = {k: v for k, v in os.environ.items() if not (native and k in PINS)}
-    options = (['--nbval-lax'] if lax else []) + (['--nbval-current-env'] if native else [])
-    result = subprocess.run(
-        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
-         '-c', str(ROOT / 'pyproject.toml'), *options, *map(str, paths)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, env={**base, **env})
-    return result.returncode, result.stdout
 
 
 def copy_with(tmp_path, change):
@@ -50,12 +28,14 @@ def code_cell(nb, starting_with):
     return next(c for c in nb.cells if c.cell_type == 'code' and c.source.startswith(starting_with))
 
 
-def test_the_unchanged_notebook_passes(tmp_path):
+@pytest.mark.slow
+def test_the_unchanged_notebook_passes(tmp_path, run_nbval):
     code, out = run_nbval(copy_with(tmp_path, lambda nb: None))
     assert code == 0, out
 
 
-def test_a_hand_edited_output_fails(tmp_path):
+@pytest.mark.slow
+def test_a_hand_edited_output_fails(tmp_path, run_nbval):
     def edit(nb):
         output = code_cell(nb, '(net[1].weight is net[2].weight').outputs[0]
         output['data']['text/plain'] = '(True, True, False)'
@@ -63,7 +43,8 @@ def test_a_hand_edited_output_fails(tmp_path):
     assert code != 0 and '1 failed' in out, out
 
 
-def test_a_changed_seed_fails(tmp_path):
+@pytest.mark.slow
+def test_a_changed_seed_fails(tmp_path, run_nbval):
     def reseed(nb):
         cell = code_cell(nb, 'import mxnet as mx')
         cell.source = cell.source.replace('mx.random.seed(0)', 'mx.random.seed(1)')
@@ -78,19 +59,6 @@ def test_every_code_cell_is_stored_executed_in_order(path):
     counts = [c.execution_count for c in cells]
     assert None not in counts and counts == list(range(1, len(cells) + 1)), counts
     assert any(c.outputs for c in cells)
-
-
-def test_the_claims_hold_with_the_native_kernels():
-    """Every assertion in the series holds outside the project kernel too.
-
-    A student who runs a notebook on a plain Python kernel gets the kernels that
-    oneDNN, OpenBLAS and numpy pick for this CPU (here AVX-512), which round
-    differently, so printed training numbers differ in later digits and a strict
-    comparison cannot apply. ``--nbval-lax`` still runs every cell and fails on
-    any exception, so every claim a notebook asserts must hold there as well.
-    """
-    code, out = run_nbval(*sorted(NOTEBOOKS.glob('*.ipynb')), lax=True, native=True)
-    assert code == 0, out
 
 
 def run_in_project_kernel(code, **env):

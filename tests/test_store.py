@@ -7,6 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a browser
+
 STORE = Path(__file__).resolve().parent.parent / 'tools' / 'store_notebooks.py'
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MATHJAX = os.environ.get('MATHJAX_DIR') and Path(os.environ['MATHJAX_DIR']).resolve()
 
 
 def load_safe_output(folder):
@@ -218,16 +217,14 @@ def test_a_failed_swap_puts_the_previous_output_back(repo, tmp_path, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ['out', 'repo']
 
 
-@pytest.mark.skipif(not MATHJAX, reason='MATHJAX_DIR is not set: run the tests through make '
-                                        'test, which fetches MathJax for the offline book')
-def test_a_failed_book_build_leaves_the_previous_book(repo, tmp_path):
+def test_a_failed_book_build_leaves_the_previous_book(repo, tmp_path, mathjax_dir):
     out = tmp_path / 'build' / 'html'
-    result = book(repo, out, MATHJAX)
+    result = book(repo, out, mathjax_dir)
     assert result.returncode == 0, result.stderr
     assert (out / '.made-by-build_book').is_file()
     before = snapshot(out)
     (repo / 'notebooks' / '04_sharing_parameters.ipynb').write_text('not a notebook')
-    result = book(repo, out, MATHJAX)
+    result = book(repo, out, mathjax_dir)
     assert result.returncode != 0 and 'unchanged' in result.stderr
     assert snapshot(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ['html']
