@@ -30,6 +30,8 @@ def init_table(when_to_use):
 
     Only the list is checked (no name missing or extra, no empty text): the
     verdict says so, since the sentences themselves cannot be graded here.
+
+    Used in: 05_exercises.
     """
     expected = installed_initializers()
     if not when_to_use:
@@ -51,7 +53,10 @@ def init_table(when_to_use):
 
 
 def deferred_shapes(shape_before, shape_after):
-    """Exercise 2: the first layer's weight shape before and after the first forward pass."""
+    """Exercise 2: the first layer's weight shape before and after the first forward pass.
+
+    Used in: 05_exercises.
+    """
     if shape_before is None or shape_after is None:
         return report(False, '', '还没有给出 shape_before 和 shape_after。',
                       '在 net.initialize() 之后读一次 net[0].weight.shape，'
@@ -70,7 +75,10 @@ def deferred_shapes(shape_before, shape_after):
 
 
 def shared_mlp_training(net, history):
-    """Exercise 3: a 4-layer MLP whose 2nd and 3rd layers share parameters, trained to >= 0.78."""
+    """Exercise 3: a 4-layer MLP whose 2nd and 3rd layers share parameters, trained to >= 0.78.
+
+    Used in: 05_exercises.
+    """
     if net is None or history is None:
         return report(False, '', '还没有训练好的 net 和 train_ch3 返回的 history。',
                       '按原书构造含共享层的多层感知机，用 d2l.train_ch3 训练 5 个周期，'

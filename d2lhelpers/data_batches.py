@@ -109,7 +109,8 @@ def validate_batch_memory(batch_size, size):
 def to_tensor(images, resize=None, ctx=None):
     """uint8 images ``(n, 28, 28)`` -> float32 NDArray ``(n, 1, h, w)`` scaled to [0, 1].
 
-    Used in: every notebook that trains on Fashion-MNIST (through ``load_data_fashion_mnist``).
+    Used in: every notebook that trains on Fashion-MNIST (through ``load_data_fashion_mnist``);
+    directly in 10_parameters_across_devices and its ps_worker.
     """
     X = nd.array(images, ctx=ctx or mx.cpu(), dtype='float32').expand_dims(axis=1) / 255
     size = validate_resize(resize)

@@ -39,8 +39,12 @@ HOW_TO_GET = (
 
 
 class DataError(RuntimeError):
-    """A data file is missing, unreadable or not the Fashion-MNIST it should be,
-    or a download of it failed. The message names the file (or URL, or folder) and the fix."""
+    """A data file is missing, unreadable or not the Fashion-MNIST it should be.
+
+    Or a download of it failed. The message names the file (or URL, or folder) and the fix.
+
+    Used in: every notebook that loads data, where it is raised instead of a bare OSError.
+    """
 
 
 class DataArgumentError(DataError, ValueError):

@@ -137,6 +137,8 @@ def run_local_ps(worker_args, num_workers=2, num_servers=1, timeout=120, cwd=Non
     fails, with its last output; in every case all processes, and the processes
     they started, are ended. The results are in start order; a worker's kvstore
     rank is assigned by the scheduler, so workers should report ``kv.rank`` themselves.
+
+    Used in: 10_parameters_across_devices.
     """
     worker_args = validate_arguments(worker_args, num_workers, num_servers, timeout, cwd)
     env = group_environment(num_workers, num_servers, free_port())

@@ -12,7 +12,10 @@ __all__ = ['GradNormRecorder', 'grad_norms', 'layer_grad_stds', 'layer_output_st
 
 
 def std(x):
-    """Population standard deviation of all elements of an NDArray, as a float."""
+    """Population standard deviation of all elements of an NDArray, as a float.
+
+    Used in: 06_init_tour (and through layer_output_stds, layer_grad_stds).
+    """
     return nd.sqrt(((x - x.mean()) ** 2).mean()).asscalar()
 
 
@@ -20,13 +23,18 @@ def param_stats(net, select=None):
     """Mean and standard deviation of each parameter: ``{name: (mean, std)}``.
 
     ``select`` is the regular expression of ``collect_params`` (for example ``'.*weight'``).
+
+    Used in: none of these notebooks directly; a quick look at a net's parameters.
     """
     return {name: (param.data().mean().asscalar(), std(param.data()))
             for name, param in net.collect_params(select).items()}
 
 
 def grad_norms(net, select=None):
-    """The L2 norm of each parameter's current gradient: ``{name: norm}``."""
+    """The L2 norm of each parameter's current gradient: ``{name: norm}``.
+
+    Used in: 05_exercises (through GradNormRecorder).
+    """
     return {name: param.grad().norm().asscalar()
             for name, param in net.collect_params(select).items()
             if param.grad_req != 'null'}
@@ -37,6 +45,8 @@ class GradNormRecorder:
 
     After training, ``recorder.norms[name]`` is the list of norms, one per epoch,
     taken from the gradient of the epoch's last mini-batch.
+
+    Used in: 05_exercises.
     """
 
     def __init__(self, select='.*weight'):
@@ -53,6 +63,8 @@ def parameter_table(net):
 
     ``used_by`` lists the paths of the blocks holding the parameter (``'1'`` is
     ``net[1]``, ``'0.2'`` is ``net[0][2]``); a shared parameter has several.
+
+    Used in: 09_saving_parameters (and through print_parameter_table).
     """
     usage = {}
 
@@ -69,7 +81,10 @@ def parameter_table(net):
 
 
 def print_parameter_table(net):
-    """Print ``parameter_table(net)`` with a total that counts shared parameters once."""
+    """Print ``parameter_table(net)`` with a total that counts shared parameters once.
+
+    Used in: 08_tied_weights, 09_saving_parameters.
+    """
     rows = parameter_table(net)
     print(f'{"parameter":<20}{"shape":<14}{"count":>10}  used by')
     for row in rows:
@@ -81,7 +96,10 @@ def print_parameter_table(net):
 
 
 def layer_output_stds(net, X):
-    """Standard deviation of each layer's output, feeding ``X`` through a ``Sequential``."""
+    """Standard deviation of each layer's output, feeding ``X`` through a ``Sequential``.
+
+    Used in: 07_why_initialization_matters.
+    """
     stds = []
     for layer in net:
         X = layer(X)
@@ -90,7 +108,10 @@ def layer_output_stds(net, X):
 
 
 def layer_grad_stds(net, X, y, loss):
-    """Standard deviation of each layer's weight gradient after one backward pass."""
+    """Standard deviation of each layer's weight gradient after one backward pass.
+
+    Used in: 07_why_initialization_matters.
+    """
     with autograd.record():
         batch_loss = loss(net(X), y).mean()
     batch_loss.backward()

@@ -15,12 +15,20 @@ __all__ = ['Animator', 'show_fashion_mnist', 'show_histograms',
 
 
 def use_svg_display():
-    """Show matplotlib figures as SVG in Jupyter (the book's helper, working on IPython 8+)."""
+    """Show matplotlib figures as SVG in Jupyter (the book's helper, working on IPython 8+).
+
+    Used in: none of these notebooks (they store PNG); the book's d2lzh name, whose own
+    version fails on IPython 8+.
+    """
     set_matplotlib_formats('svg')
 
 
 def show_fashion_mnist(images, labels):
-    """Plot Fashion-MNIST images in one row, each titled with its label."""
+    """Plot Fashion-MNIST images in one row, each titled with its label.
+
+    Used in: none of these notebooks; the name of the book's d2lzh, kept for readers of its
+    chapter 3.
+    """
     _, axes = plt.subplots(1, len(images), figsize=(12, 12))
     for ax, img, label in zip(axes, images, labels):
         ax.imshow(img.reshape((28, 28)).asnumpy())
@@ -35,6 +43,8 @@ def show_histograms(arrays, titles, bins=50, xlabel='value', figsize=None,
 
     ``sharex=True`` puts all panels on one x scale, to compare widths;
     ``log=True`` uses a log count axis, so that rare values stay visible.
+
+    Used in: 02_initializing_parameters, 03_custom_initialization, 06_init_tour.
     """
     ncols = ncols or len(arrays)
     nrows = -(-len(arrays) // ncols)
@@ -55,6 +65,8 @@ class Animator:
 
     The figure is shown once and then updated through its display handle, so
     the cell keeps any printed lines and the notebook stores only the final figure.
+
+    Used in: 05_exercises.
     """
 
     def __init__(self, xlabel=None, ylabel=None, legend=(), xlim=None, ylim=None,

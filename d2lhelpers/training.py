@@ -27,7 +27,11 @@ __all__ = ['History', 'TrainingDiverged', 'evaluate_accuracy', 'sgd', 'train_ch3
 
 @dataclass
 class History:
-    """Per-epoch training record: mean loss, train accuracy, test accuracy, seconds."""
+    """Per-epoch training record: mean loss, train accuracy, test accuracy, seconds.
+
+    Used in: 05_exercises, 07_why_initialization_matters, 09_saving_parameters
+    (returned by train_ch3).
+    """
     loss: list = field(default_factory=list)
     train_acc: list = field(default_factory=list)
     test_acc: list = field(default_factory=list)
@@ -38,7 +42,10 @@ class History:
 
 
 class TrainingDiverged(FloatingPointError):
-    """The mean loss of an epoch is nan or infinite; ``history`` includes that epoch."""
+    """The mean loss of an epoch is nan or infinite; ``history`` includes that epoch.
+
+    Used in: 05_exercises.
+    """
 
     def __init__(self, message, history):
         super().__init__(message)
@@ -49,6 +56,8 @@ def evaluate_accuracy(data_iter, net, ctx=mx.cpu()):
     """Fraction of examples in ``data_iter`` whose predicted class equals the label.
 
     ``ctx`` is a context or a list of contexts (each batch is split across them).
+
+    Used in: 09_saving_parameters (and through train_ch3).
     """
     contexts = [ctx] if isinstance(ctx, mx.Context) else list(ctx)
     correct, bad_labels, n = nd.zeros(1, ctx=mx.cpu()), nd.zeros(1, ctx=mx.cpu()), 0
@@ -77,6 +86,8 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
     Either pass a gluon ``trainer``, or ``params`` and ``lr`` for the book's
     ``sgd``. ``callback(epoch, net, history)``, if given, runs after each epoch
     (epochs count from 1), while the last batch's gradients are still in place.
+
+    Used in: 05_exercises, 07_why_initialization_matters, 09_saving_parameters.
     """
     validate_train_args(net, num_epochs, batch_size, params, lr, trainer)
     history = History()

@@ -1,0 +1,35 @@
+"""Each helper's docstring names the notebooks that call it ("Used in: ..."), as d2l does."""
+import re
+from pathlib import Path
+
+import pytest
+
+import d2lhelpers as d2l
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = {path.stem: path.read_text(encoding='utf-8')
+           for path in sorted((ROOT / 'notebooks').glob('*.ipynb'))}
+SOURCES['ps_worker'] = (ROOT / 'notebooks' / 'ps_worker.py').read_text(encoding='utf-8')
+# sgd and get_fashion_mnist_labels are d2lzh's own, re-exported as they are.
+HELPERS = sorted(set(d2l.__all__) - {'check', 'sgd', 'get_fashion_mnist_labels'}
+                 | {f'check.{name}' for name in d2l.check.__all__} | {'data.to_tensor'})
+
+
+def helper(dotted):
+    obj = d2l
+    for part in dotted.split('.'):
+        obj = getattr(obj, part)
+    return obj
+
+
+@pytest.mark.parametrize('name', HELPERS)
+def test_the_docstring_names_every_notebook_that_calls_the_helper(name):
+    doc = helper(name).__doc__ or ''
+    assert 'Used in:' in doc, f'{name} has no "Used in:" line'
+    used_in = ' '.join(doc.split('Used in:', 1)[1].split())
+    callers = [stem for stem, text in SOURCES.items()
+               if re.search(rf'\bd2l\.{re.escape(name)}\b', text)]
+    missing = [stem for stem in callers if stem not in used_in]
+    assert missing == [], f'{name} is called in {missing}'
+    named = re.findall(r'\b\d\d_\w+', used_in)
+    assert all(stem in SOURCES for stem in named), f'{name} names a notebook that does not exist'
