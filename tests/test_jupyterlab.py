@@ -75,7 +75,14 @@ def lab(tmp_path_factory):
                f'--port={port}', f'--IdentityProvider.token={TOKEN}',
                f'--ServerApp.root_dir={root}', '--LabApp.news_url=None',
                '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-               '--LabApp.extension_manager=readonly']
+               '--LabApp.extension_manager=readonly',
+               # On a loaded machine, after "Restart Kernel" replaced a stale websocket, the server
+               # sometimes parsed a message of the v1 websocket protocol as a legacy one (its log:
+               # "struct.error: unpack requires a buffer") and the run stalled: jupyter_server
+               # decides per message by asking tornado for the socket's subprotocol, and takes
+               # legacy when it gets no answer. With the legacy protocol, which JupyterLab also
+               # speaks, both sides always agree.
+               '--ZMQChannelsWebsocketConnection.kernel_ws_protocol=']
     if os.geteuid() == 0:
         command.append('--allow-root')
     log = open(work / 'jupyterlab.log', 'w')
