@@ -3,7 +3,7 @@
 Each notebook runs in a fresh kernel of the project's own kernelspec (``d2l-mxnet``,
 from tools/kernelspec: it pins the CPU kernels of oneDNN and OpenBLAS, so that the
 stored numbers are the ones every machine reproduces), with a timeout per cell.
-Cell metadata other than tags (execution times) is dropped, so that storing an
+Cell metadata other than tags and nbgrader's (execution times) is dropped, so that storing an
 unchanged notebook changes no byte.
 
 The executed notebook is written to a temporary file beside the original and
@@ -46,7 +46,7 @@ def execute(path, timeout):
     config.ExecutePreprocessor.timeout = timeout
     config.ClearMetadataPreprocessor.enabled = True
     config.ClearMetadataPreprocessor.clear_notebook_metadata = False
-    config.ClearMetadataPreprocessor.preserve_cell_metadata_mask = ['tags']
+    config.ClearMetadataPreprocessor.preserve_cell_metadata_mask = ['tags', 'nbgrader']
     resources = {'metadata': {'path': str(path.parent)}}
     try:
         text, _ = NotebookExporter(config=config).from_notebook_node(nb, resources)
