@@ -278,6 +278,10 @@ def student_session(browser, classroom, student):
         page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=120_000)
         page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
                                timeout=120_000)
+        # The kernel is up when the status bar says so ("空闲": idle); a Run All before that
+        # would ask which kernel to start.
+        page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+            .some(e => /MXNet.*\\| 空闲/.test(e.textContent))""", timeout=120_000, polling=500)
         menus = page.locator('.lm-MenuBar-itemLabel').all_inner_texts()
         assert '文件' in menus and '运行' in menus, menus  # JupyterLab in Simplified Chinese
         if student == 'alice':
@@ -286,12 +290,6 @@ def student_session(browser, classroom, student):
         page.click('.lm-MenuBar-itemLabel:text-is("运行")')
         page.click('.lm-Menu-itemLabel:text-is("运行所有单元格")')
         page.wait_for_timeout(1500)
-        if page.locator('.jp-Dialog').count():  # "选择内核": the kernel was not ready yet
-            page.click('.jp-Dialog-button.jp-mod-accept')
-            page.wait_for_timeout(3000)
-            page.click('.lm-MenuBar-itemLabel:text-is("运行")')
-            page.click('.lm-Menu-itemLabel:text-is("运行所有单元格")')
-            page.wait_for_timeout(1500)
         page.wait_for_function(RUN_IS_OVER, timeout=120_000, polling=500)
         page.keyboard.press('Control+s')
         saved = classroom['hub_dir'] / 'home' / student / 'd2l-course' / ASSIGNMENT / \
