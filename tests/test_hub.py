@@ -246,6 +246,7 @@ def type_answer(page, grade_id, text):
     page.keyboard.press('Enter')
     page.keyboard.press('Shift+Home')  # the new line unindented, whatever the last one was
     page.keyboard.type(text)
+    page.keyboard.press('Home')  # scrolled back, so that the screenshot shows the cell
     page.keyboard.press('Escape')
 
 
