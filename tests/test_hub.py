@@ -283,12 +283,12 @@ def student_session(browser, classroom, student):
         page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=120_000)
         page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
                                timeout=120_000)
+        menus = page.locator('.lm-MenuBar-itemLabel').all_inner_texts()
+        assert '文件' in menus and '运行' in menus, menus  # JupyterLab in Simplified Chinese
         # The kernel is up when the status bar says so ("空闲": idle); a Run All before that
         # would ask which kernel to start.
         page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
             .some(e => /MXNet.*\\| 空闲/.test(e.textContent))""", timeout=120_000, polling=500)
-        menus = page.locator('.lm-MenuBar-itemLabel').all_inner_texts()
-        assert '文件' in menus and '运行' in menus, menus  # JupyterLab in Simplified Chinese
         if student == 'alice':
             for grade_id, text in ANSWERS.items():
                 type_answer(page, grade_id, text)
