@@ -12,19 +12,22 @@ KERNEL    := d2l-mxnet
 # MathJax for the offline book, from the npm registry (npm pack), kept inside .venv.
 MATHJAX_VERSION := 3.2.2
 MATHJAX   := $(VENV)/share/mathjax-$(MATHJAX_VERSION)/es5
+# JupyterHub's proxy for the class hub test (tests/test_hub.py), from the npm registry, inside .venv.
+CHP_VERSION := 5.3.0
+CHP       := $(VENV)/share/chp-$(CHP_VERSION)/node_modules/.bin/configurable-http-proxy
 # mxnet 1.9.1 with numpy 1.23 has wheels for Python 3.8-3.11 only.
 PYTHON    ?= $(shell for p in python3.11 python3.10 python3.9 python3.8 python3; do \
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 8) <= sys.version_info[:2] <= (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
 
-.PHONY: help setup data mathjax browser run quick lint test store student bench constraints clean
+.PHONY: help setup data mathjax browser proxy run quick lint test store student bench constraints clean
 
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
 	@echo "make quick  lint and the fast tests, no notebook executed (the editing loop)"
 	@echo "make test   everything CI runs: helper tests, nbval over every notebook, the book, the JupyterLab UI"
 	@echo "make store  re-execute the notebooks in place after editing them (NOTEBOOKS=... for some)"
-	@echo "make student  write the student edition (no solutions, with self-checks) to build/student"
+	@echo "make student  nbgrader: the course folder build/course and the student edition build/student"
 	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor, native vs pinned kernels; each notebook's peak memory"
 
 setup: $(STAMP)
@@ -45,6 +48,15 @@ mathjax: $(MATHJAX)/tex-mml-chtml.js
 # Debian's chromium for the JupyterLab UI test; where it cannot be installed the test says so and is skipped.
 browser:
 	@bash tools/get-browser.sh
+
+# configurable-http-proxy for the hub test; without npm the test says so and is skipped.
+proxy:
+	@if [ -x $(CHP) ]; then :; \
+	elif command -v npm >/dev/null && [ -d $(VENV) ]; then \
+	  echo "Installing configurable-http-proxy@$(CHP_VERSION) into $(VENV)/share for the hub test ..."; \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/share/chp-$(CHP_VERSION) configurable-http-proxy@$(CHP_VERSION) >/dev/null \
+	    || echo "npm could not install configurable-http-proxy: the hub test will be skipped"; \
+	else echo "npm is not installed: the hub test will be skipped (Debian: apt-get install npm)"; fi
 
 $(MATHJAX)/tex-mml-chtml.js: | $(STAMP)
 	@command -v npm >/dev/null || { echo "make: npm is needed once to fetch MathJax for the offline book (Debian: apt-get install npm)"; exit 1; }
@@ -69,17 +81,19 @@ quick: lint data
 # Everything, as configured in pyproject.toml: nbval runs each notebook on the kernel it names,
 # the project's own (KERNEL), whose pins make the stored numbers reproduce on any x86-64 CPU with
 # AVX2; two processes share the work (one file each at a time, so a notebook's cells stay together).
-test: lint data mathjax browser
-	MATHJAX_DIR=$(MATHJAX) $(PY) -m pytest -n 2 --dist loadfile
+test: lint data mathjax browser proxy
+	MATHJAX_DIR=$(MATHJAX) CHP=$(CHP) $(PY) -m pytest -n 2 --dist loadfile
 
 # After editing a notebook, store its outputs from a real run, top to bottom, in place,
 # on the project's kernel; a failed run leaves the notebook unchanged (tools/store_notebooks.py).
 store: data
 	$(PY) tools/store_notebooks.py $(NOTEBOOKS)
 
-# The student edition: exercises without solutions, each followed by a self-check.
+# The class's material, made by nbgrader (generate_assignment) after a fail-closed lint of the
+# teacher's notebooks: build/course is nbgrader's course folder (answers, gradebook; grade there),
+# build/student what students get (reading notebooks and exercises/, without answers).
 student: $(STAMP)
-	$(PY) tools/make_student.py notebooks build/student
+	$(PY) tools/make_student.py notebooks build/student --course build/course
 
 bench: data
 	$(PY) bench/bench_notebooks.py

@@ -4,18 +4,28 @@ Each check prints one line in Chinese: ``✓ 正确：…`` when the answer is r
 ``✗ 还没有完成：…`` with a hint when it is missing or wrong. It never raises on a
 wrong or missing answer, so a student edition runs top to bottom as it is. It
 returns nothing, so that a check cell shows only its verdict.
+
+With ``strict=True`` (the form of nbgrader's autograded test cells in the exercises), a
+check prints the same verdict and then raises ``CheckFailed`` (an ``AssertionError``)
+when the answer is not right, so that nbgrader gives the exercise no points.
 """
 import inspect
 
 from mxnet import init
 
-__all__ = ['init_table', 'deferred_shapes', 'shared_mlp_training']
+__all__ = ['init_table', 'deferred_shapes', 'shared_mlp_training', 'CheckFailed']
 
 TARGET_ACCURACY = 0.78
 
 
-def report(ok, success, problem, hint):
+class CheckFailed(AssertionError):
+    """A strict check found the answer missing or wrong (nbgrader: no points)."""
+
+
+def report(ok, success, problem, hint, strict=False):
     print(f'✓ 正确：{success}' if ok else f'✗ 还没有完成：{problem} 提示：{hint}')
+    if strict and not ok:
+        raise CheckFailed(f'还没有完成：{problem}（提示见上一行）')
 
 
 def installed_initializers():
@@ -25,7 +35,7 @@ def installed_initializers():
             and name != 'InitDesc'}
 
 
-def init_table(when_to_use):
+def init_table(when_to_use, strict=False):
     """Exercise 1: ``when_to_use`` maps every initializer of ``mxnet.init`` to a sentence.
 
     Only the list is checked (no name missing or extra, no empty text): the
@@ -36,7 +46,8 @@ def init_table(when_to_use):
     expected = installed_initializers()
     if not when_to_use:
         return report(False, '', 'when_to_use 还是空的。',
-                      '用 inspect 找出 mxnet.init 中定义的类，为每一个写一句“何时使用”。')
+                      '用 inspect 找出 mxnet.init 中定义的类，为每一个写一句“何时使用”。',
+                      strict=strict)
     missing = sorted(expected - set(when_to_use))
     extra = sorted(set(when_to_use) - expected)
     empty = sorted(name for name, text in when_to_use.items() if not str(text).strip())
@@ -49,10 +60,10 @@ def init_table(when_to_use):
                   '这里只核对名单和说明不空，说明写得对不对，请对照文档和解答自己判断。',
                   problem + '。',
                   '对照 [n for n in dir(mxnet.init)] 和 MXNet 文档，'
-                  '别忘了 Mixed、Load 和基类 Initializer。')
+                  '别忘了 Mixed、Load 和基类 Initializer。', strict=strict)
 
 
-def deferred_shapes(shape_before, shape_after):
+def deferred_shapes(shape_before, shape_after, strict=False):
     """Exercise 2: the first layer's weight shape before and after the first forward pass.
 
     Used in: 05_exercises.
@@ -60,21 +71,24 @@ def deferred_shapes(shape_before, shape_after):
     if shape_before is None or shape_after is None:
         return report(False, '', '还没有给出 shape_before 和 shape_after。',
                       '在 net.initialize() 之后读一次 net[0].weight.shape，'
-                      '做一次 net(X) 之后再读一次。')
+                      '做一次 net(X) 之后再读一次。', strict=strict)
     shape_before, shape_after = tuple(shape_before), tuple(shape_after)
     if shape_before == (8, 20):
         return report(False, '', 'shape_before 已经是完整的形状 (8, 20)。',
-                      '要在 net(X) 之前读取：那时 Gluon 还不知道输入有多少个特征。')
+                      '要在 net(X) 之前读取：那时 Gluon 还不知道输入有多少个特征。', strict=strict)
     if shape_before != (8, 0):
         return report(False, '', f'shape_before 是 {shape_before}，不是前向计算前的形状。',
-                      '读的是第一层 net[0] 的权重吗？输出个数 8 已知，输入个数未知记作 0。')
+                      '读的是第一层 net[0] 的权重吗？输出个数 8 已知，输入个数未知记作 0。',
+                      strict=strict)
     if shape_after != (8, 20):
         return report(False, '', f'shape_after 是 {shape_after}。',
-                      '前向计算用的 X 形状为 (2, 20)，第一层的输入个数由它推断出来。')
-    return report(True, '前向计算之前形状是 (8, 0)（延后初始化），之后是 (8, 20)。', '', '')
+                      '前向计算用的 X 形状为 (2, 20)，第一层的输入个数由它推断出来。',
+                      strict=strict)
+    return report(True, '前向计算之前形状是 (8, 0)（延后初始化），之后是 (8, 20)。', '', '',
+                  strict=strict)
 
 
-def shared_mlp_training(net, history):
+def shared_mlp_training(net, history, strict=False):
     """Exercise 3: a 4-layer MLP whose 2nd and 3rd layers share parameters, trained to >= 0.78.
 
     Used in: 05_exercises.
@@ -82,16 +96,17 @@ def shared_mlp_training(net, history):
     if net is None or history is None:
         return report(False, '', '还没有训练好的 net 和 train_ch3 返回的 history。',
                       '按原书构造含共享层的多层感知机，用 d2l.train_ch3 训练 5 个周期，'
-                      '保存它的返回值。')
+                      '保存它的返回值。', strict=strict)
     if len(net) != 4 or net[1].weight is not net[2].weight:
         return report(False, '', '网络应有 4 层，且第二层和第三层共享同一个权重。',
-                      '构造第三层时传入 params=shared.params。')
+                      '构造第三层时传入 params=shared.params。', strict=strict)
     if len(history) < 5:
-        return report(False, '', f'只训练了 {len(history)} 个周期。', '原书训练 5 个周期。')
+        return report(False, '', f'只训练了 {len(history)} 个周期。', '原书训练 5 个周期。',
+                      strict=strict)
     accuracy = history.test_acc[-1]
     if accuracy < TARGET_ACCURACY:
         return report(False, '', f'最后的测试准确率是 {accuracy:.3f}，低于 {TARGET_ACCURACY}。',
                       '原书用 init.Normal(sigma=0.01)、学习率 0.5、批量大小 256；若损失变成 nan，'
-                      '说明训练发散了，换一个随机种子或把学习率稍微调小。')
+                      '说明训练发散了，换一个随机种子或把学习率稍微调小。', strict=strict)
     return report(True, f'共享层的网络训练了 {len(history)} 个周期，测试准确率 {accuracy:.3f}。',
-                  '', '')
+                  '', '', strict=strict)

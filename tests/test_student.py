@@ -1,8 +1,9 @@
-"""The student edition: the teacher's checks pass, the student's run to the end and say "not yet".
+"""The student edition, made by nbgrader: the teacher's checks pass, the student's say "not yet".
 
 It gives no answer away: every file it writes is searched for the teacher's solution lines
-themselves, and a marker written almost right, in the wrong cell or unbalanced, or a
-notebook that cannot be read, stops the tool with no edition written.
+themselves (hidden tests included), and a marker written almost right, in the wrong cell or
+unbalanced, or a notebook that cannot be read, stops the tool before nbgrader runs, with no
+edition and no course folder written. Grading is tests/test_autograde.py.
 """
 import importlib.util
 import shutil
@@ -16,6 +17,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / 'notebooks' / '05_exercises.ipynb'
+ASSIGNMENT = 'exercises'  # nbgrader's assignment: its folder in the student edition
 
 spec = importlib.util.spec_from_file_location('make_student', ROOT / 'tools' / 'make_student.py')
 make_student = importlib.util.module_from_spec(spec)
@@ -47,10 +49,24 @@ def test_the_teachers_checks_all_pass():
 
 @pytest.fixture(scope='module')
 def student_edition(tmp_path_factory):
-    out = tmp_path_factory.mktemp('student') / 'student'
+    out = tmp_path_factory.mktemp('build') / 'student'
     subprocess.run([sys.executable, str(ROOT / 'tools' / 'make_student.py'),
-                    str(ROOT / 'notebooks'), str(out)], check=True, capture_output=True)
+                    str(ROOT / 'notebooks'), str(out)], check=True, capture_output=True,
+                   timeout=300)
     return out
+
+
+def test_make_student_uses_nbgrader_and_lays_out_a_course_folder(student_edition):
+    course = student_edition.parent / 'course'
+    assert (course / 'gradebook.db').is_file() and (course / 'nbgrader_config.py').is_file()
+    assert (course / 'source' / ASSIGNMENT / EXERCISES.name).is_file()
+    release = nbformat.read(course / 'release' / ASSIGNMENT / EXERCISES.name, as_version=4)
+    assert release == nbformat.read(student_edition / ASSIGNMENT / EXERCISES.name, as_version=4)
+    checks = [cell for cell in release.cells if cell.metadata.get('nbgrader', {}).get('grade')]
+    assert [c.metadata['nbgrader']['points'] for c in checks] == [2, 3, 5]
+    assert all(c.metadata['nbgrader']['checksum'] for c in checks)  # nbgrader wrote them
+    locked = [c for c in release.cells if c.metadata.get('nbgrader', {}).get('locked')]
+    assert len(locked) > len(checks) and all(c.metadata.get('deletable') is False for c in locked)
 
 
 def nbformat_text(path):
@@ -127,25 +143,35 @@ def test_no_file_of_the_student_edition_holds_an_answer(student_edition):
 
 
 def test_the_student_edition_gives_no_answers_away(student_edition):
-    nb = nbformat.read(student_edition / EXERCISES.name, as_version=4)
+    nb = nbformat.read(student_edition / ASSIGNMENT / EXERCISES.name, as_version=4)
     text = '\n'.join(cell.source for cell in nb.cells)
     assert 'BEGIN SOLUTION' not in text and make_student.PROMPT in text
+    assert 'HIDDEN TESTS' not in text
     assert 'shape_before = net[0].weight.shape' not in text and "'MSRAPrelu':" not in text
     assert not any('solution' in cell.metadata.get('tags', []) for cell in nb.cells)
     assert all(not cell.outputs for cell in nb.cells if cell.cell_type == 'code')
-    untouched = nbformat.read(student_edition / '04_sharing_parameters.ipynb', as_version=4)
-    assert untouched == nbformat.read(ROOT / 'notebooks' / '04_sharing_parameters.ipynb',
-                                      as_version=4)
+    reading = nbformat.read(student_edition / '04_sharing_parameters.ipynb', as_version=4)
+    original = nbformat.read(ROOT / 'notebooks' / '04_sharing_parameters.ipynb', as_version=4)
+    assert [(c.source, c.get('outputs')) for c in reading.cells] == \
+        [(c.source, c.get('outputs')) for c in original.cells]  # read as it is, outputs and all
+    assert all(c.metadata['editable'] is False and c.metadata['deletable'] is False
+               for c in reading.cells)  # locked: reading material
+    assert not (student_edition / EXERCISES.name).exists()
 
 
 def test_the_student_edition_runs_as_is_and_every_check_says_not_yet(student_edition):
-    nb = nbformat.read(student_edition / EXERCISES.name, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name='python3',
+    """Each check prints its verdict, then fails (nbgrader: no points); nothing else fails."""
+    nb = nbformat.read(student_edition / ASSIGNMENT / EXERCISES.name, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name='python3', allow_errors=True,
                    resources={'metadata': {'path': str(student_edition)}}).execute()
     checks = check_cells(nb)
     assert len(checks) == 3
     for cell in checks:
         assert stdout(cell).startswith('✗ 还没有完成：') and '提示：' in stdout(cell), cell.source
+        assert [o.ename for o in cell.outputs if o.output_type == 'error'] == ['CheckFailed']
+    failed = [cell for cell in nb.cells if cell.cell_type == 'code'
+              and any(o.output_type == 'error' for o in cell.outputs)]
+    assert failed == checks
 
 
 @pytest.mark.parametrize('source, message', [
@@ -207,6 +233,7 @@ def assert_refused_naming(result, out, *named):
         assert text in result.stderr, (text, result.stderr)
     assert not out.exists() or leaked_answers(out) == [], 'an edition with answers was written'
     assert not out.exists(), 'no edition may be written when the tool fails'
+    assert not (out.parent / 'course').exists(), 'nor a course folder'
 
 
 @pytest.mark.parametrize('marker, variant', [
@@ -252,12 +279,26 @@ def test_a_hidden_tests_marker_written_almost_right_is_an_error(teacher, tmp_pat
 def test_hidden_tests_are_left_out(teacher, tmp_path):
     secret = 'assert len(when_to_use) == 14  # the grader only'
     edit_exercises(teacher, lambda cells: replace_line(
-        cells, first_marker(cells, '### END SOLUTION'),
-        f'### END SOLUTION\n### BEGIN HIDDEN TESTS\n{secret}\n### END HIDDEN TESTS'))
+        cells, first_marker(cells, '### END HIDDEN TESTS'),
+        f'{secret}\n### END HIDDEN TESTS'))
     out = tmp_path / 'student'
     result = make(teacher, out)
     assert result.returncode == 0, result.stderr
     assert leaked_answers(out, ANSWERS | {secret}) == []
+    source = (tmp_path / 'course' / 'source' / ASSIGNMENT / EXERCISES.name).read_text('utf-8')
+    assert 'the grader only' in source  # kept for grading, in the teacher's course folder
+
+
+def test_hidden_tests_outside_a_test_cell_are_an_error(teacher, tmp_path):
+    where = []
+    edit_exercises(teacher, lambda cells: (
+        where.append(first_marker(cells, '### END SOLUTION')),
+        replace_line(cells, where[0], '### END SOLUTION\n### BEGIN HIDDEN TESTS\n'
+                                      'assert when_to_use\n### END HIDDEN TESTS')))
+    out = tmp_path / 'build' / 'student'
+    index, number = where[0]
+    assert_refused_naming(make(teacher, out), out, f'cell {index}', f'line {number + 1}',
+                          'not an autograded test cell')
 
 
 @pytest.mark.parametrize('cell_type', ['markdown', 'raw'])
@@ -324,25 +365,37 @@ def test_jupyters_checkpoints_and_other_hidden_files_are_not_copied(teacher, tmp
     checkpoints = teacher / '.ipynb_checkpoints'
     checkpoints.mkdir()
     shutil.copy(teacher / EXERCISES.name, checkpoints / '05_exercises-checkpoint.ipynb')
-    (teacher / 'answers').mkdir()  # a notebook in a subfolder is a notebook too
-    shutil.copy(teacher / EXERCISES.name, teacher / 'answers' / 'copy.ipynb')
+    (teacher / 'more').mkdir()  # a notebook in a subfolder is a notebook too
+    shutil.copy(teacher / '04_sharing_parameters.ipynb', teacher / 'more' / 'copy.ipynb')
     out = tmp_path / 'student'
     result = make(teacher, out)
     assert result.returncode == 0, result.stderr
-    assert leaked_answers(out) == []
+    assert leaked_answers(out) == [] and leaked_answers(tmp_path / 'course' / 'release') == []
     assert not (out / '.ipynb_checkpoints').exists()
-    assert (out / 'answers' / 'copy.ipynb').is_file()
+    assert (out / 'more' / 'copy.ipynb').is_file()
+
+
+def test_exercises_in_a_subfolder_are_an_error(teacher, tmp_path):
+    """nbgrader releases only an assignment's top-level notebooks: one below would be copied."""
+    (teacher / 'answers').mkdir()
+    shutil.copy(teacher / EXERCISES.name, teacher / 'answers' / 'copy.ipynb')
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, 'answers/copy.ipynb', 'subfolder')
+
+
+def files(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob('*') if p.is_file()}
 
 
 def test_a_failed_run_keeps_the_previous_edition_which_has_no_answers(teacher, tmp_path):
     out = tmp_path / 'student'
     assert make(teacher, out).returncode == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {folder: files(folder) for folder in (out, tmp_path / 'course')}
     edit_exercises(teacher, lambda cells: replace_line(
         cells, first_marker(cells, '### BEGIN SOLUTION'), '###BEGIN SOLUTION'))
     result = make(teacher, out)
     assert result.returncode != 0 and 'unchanged' in result.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {folder: files(folder) for folder in before} == before
     assert leaked_answers(out) == []
 
 

@@ -3,7 +3,7 @@
 Each notebook runs in a fresh kernel of the project's own kernelspec (``d2l-mxnet``,
 from tools/kernelspec: it pins the CPU kernels of oneDNN and OpenBLAS, so that the
 stored numbers are the ones every machine reproduces), with a timeout per cell.
-Cell metadata other than tags (execution times) is dropped, so that storing an
+Cell metadata other than tags and nbgrader's (execution times) is dropped, so that storing an
 unchanged notebook changes no byte.
 
 The executed notebook is written to a temporary file beside the original and
@@ -47,7 +47,7 @@ def execute(path, timeout):
     config.ExecutePreprocessor.timeout = timeout
     config.ClearMetadataPreprocessor.enabled = True
     config.ClearMetadataPreprocessor.clear_notebook_metadata = False
-    config.ClearMetadataPreprocessor.preserve_cell_metadata_mask = ['tags']
+    config.ClearMetadataPreprocessor.preserve_cell_metadata_mask = ['tags', 'nbgrader']
     resources = {'metadata': {'path': str(path.parent)}}
     exporter = NotebookExporter(config=config)
     # Join the stream pieces that the kernel happened to flush separately, so that the

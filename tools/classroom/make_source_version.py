@@ -1,0 +1,121 @@
+"""Make notebooks/05_exercises.ipynb nbgrader's source version (idempotent: run it again any time).
+
+    .venv/bin/python tools/classroom/make_source_version.py notebooks/05_exercises.ipynb
+    .venv/bin/python tools/store_notebooks.py notebooks/05_exercises.ipynb
+
+What it does, recognising the cells by their content (not their position), so it can be
+re-applied after the text or the cells of the notebook were edited:
+- each exercise heading ``## 练习 N：…`` ends with its points, ``（P 分）``;
+- the first cell gets one paragraph on how the notebook is graded (once);
+- a code cell with ``### BEGIN SOLUTION`` becomes an nbgrader solution cell (``exN_answerK``);
+- a check cell ``d2l.check.NAME(...)`` becomes an autograded test cell (``exN_check``, P points):
+  the check is called with ``strict=True`` (it prints its Chinese verdict as before, then
+  raises CheckFailed, an AssertionError, when the answer is not right) and is followed by
+  hidden tests (``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``, replaced on each run)
+  that grade what a student could otherwise fake;
+- cells tagged ``solution`` (the worked discussion) get no nbgrader metadata: make student
+  leaves them out of the release before nbgrader sees the notebook;
+- every other cell (the book's text, the given code) becomes read-only (``locked``).
+Outputs are left as they are (the check cells print the same lines; hidden tests print nothing).
+"""
+import re
+import sys
+
+import nbformat
+
+# check function -> (exercise, points)
+CHECKS = {'init_table': (1, 2), 'deferred_shapes': (2, 3), 'shared_mlp_training': (3, 5)}
+HIDDEN = {
+    'init_table': '''\
+# 评分时才运行的测试：每句说明都要有内容（至少 8 个字），而且各不相同。
+assert all(len(str(text).strip()) >= 8 for text in when_to_use.values())
+assert len({str(text).strip() for text in when_to_use.values()}) == len(when_to_use)''',
+    'deferred_shapes': '''\
+# 评分时才运行的测试：形状要从按要求构造的网络上读出，而不是直接写上。
+assert isinstance(net, nn.Sequential) and len(net) == 4 and net[1].weight is net[2].weight
+assert X.shape == (2, 20) and net[0].weight.shape == (8, 20) == tuple(shape_after)''',
+    'shared_mlp_training': '''\
+# 评分时才运行的测试：训练记录要来自这个网络的真实训练：在测试集上重新计算的准确率与记录一致。
+assert isinstance(history, d2l.History) and len(history.seconds) == len(history.test_acc)
+assert abs(d2l.evaluate_accuracy(test_iter, net) - history.test_acc[-1]) < 1e-3''',
+}
+GRADING = ('作为 nbgrader 作业时，三道练习共 10 分，每道的分数写在它的标题里。'
+           '每道练习后面的检查单元格先打印结论和提示，没有通过时报错 `CheckFailed`，'
+           '这道题就不得分；评分时还会运行几项你看不到的测试，核对答案确实是算出来的。')
+HEADING = re.compile(r'^(## 练习 (\d+)：.*?)(（\d+ 分）)?$', re.M)
+CHECK_CALL = re.compile(r'^d2l\.check\.(\w+)\((.*?)(, strict=True)?\)$')
+BEGIN_HIDDEN, END_HIDDEN = '### BEGIN HIDDEN TESTS', '### END HIDDEN TESTS'
+
+
+def nbgrader(grade_id, solution=False, grade=False, locked=False, points=None):
+    meta = {'grade': grade, 'grade_id': grade_id, 'locked': locked, 'schema_version': 3,
+            'solution': solution, 'task': False}
+    if points is not None:
+        meta['points'] = points
+    return meta
+
+
+def points_of(exercise):
+    return next(p for e, p in CHECKS.values() if e == exercise)
+
+
+def convert(nb):
+    exercise, answers = 0, {}
+    first = nb.cells[0]
+    if first.cell_type == 'markdown' and GRADING not in first.source:
+        first.source = first.source.rstrip('\n') + '\n\n' + GRADING
+    for index, cell in enumerate(nb.cells):
+        tags = cell.metadata.get('tags', [])
+        cell.metadata.pop('nbgrader', None)
+        if cell.cell_type == 'markdown':
+            cell.source = HEADING.sub(lambda m: f'{m[1]}（{points_of(int(m[2]))} 分）', cell.source)
+            found = HEADING.findall(cell.source)
+            exercise = int(found[-1][1]) if found else exercise
+        if 'solution' in tags:
+            continue  # the worked discussion: left out of the release (make student)
+        lines = cell.source.splitlines()
+        if cell.cell_type == 'code' and '### BEGIN SOLUTION' in [line.strip() for line in lines]:
+            answers[exercise] = answers.get(exercise, 0) + 1
+            cell.metadata['nbgrader'] = nbgrader(f'ex{exercise}_answer{answers[exercise]}',
+                                                 solution=True)
+        elif cell.cell_type == 'code' and CHECK_CALL.match(lines[0] if lines else ''):
+            match = CHECK_CALL.match(lines[0])
+            name = match[1]
+            if name not in CHECKS:
+                raise SystemExit(f'cell {index}: unknown check d2l.check.{name}: add it to CHECKS')
+            number, points = CHECKS[name]
+            if number != exercise:
+                raise SystemExit(f'cell {index}: d2l.check.{name} belongs to exercise {number}, '
+                                 f'but follows the heading of exercise {exercise}')
+            kept, hidden = [], False
+            for line in lines[1:]:
+                if line.strip() == BEGIN_HIDDEN:
+                    hidden = True
+                elif line.strip() == END_HIDDEN:
+                    hidden = False
+                elif not hidden:
+                    kept.append(line)
+            while kept and not kept[-1].strip():
+                kept.pop()
+            cell.source = '\n'.join([f'd2l.check.{name}({match[2]}, strict=True)', *kept,
+                                     BEGIN_HIDDEN, HIDDEN[name], END_HIDDEN])
+            cell.metadata['nbgrader'] = nbgrader(f'ex{number}_check', grade=True, locked=True,
+                                                 points=points)
+        else:
+            cell.metadata['nbgrader'] = nbgrader(f'locked_{index}', locked=True)
+    checked = {e for e, _ in CHECKS.values()}
+    graded = {int(c.metadata['nbgrader']['grade_id'][2]) for c in nb.cells
+              if c.metadata.get('nbgrader', {}).get('grade')}
+    if graded != checked:
+        raise SystemExit(f'exercises with a check cell: {sorted(graded)}, '
+                         f'expected {sorted(checked)}')
+    return nb
+
+
+def main(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.write(convert(nb), path)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])
