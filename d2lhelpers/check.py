@@ -19,7 +19,10 @@ TARGET_ACCURACY = 0.78
 
 
 class CheckFailed(AssertionError):
-    """A strict check found the answer missing or wrong (nbgrader: no points)."""
+    """A strict check found the answer missing or wrong (nbgrader: no points).
+
+    Used in: 05_exercises (raised by its check cells, which nbgrader grades).
+    """
 
 
 def report(ok, success, problem, hint, strict=False):

@@ -57,7 +57,7 @@ def evaluate_accuracy(data_iter, net, ctx=mx.cpu()):
 
     ``ctx`` is a context or a list of contexts (each batch is split across them).
 
-    Used in: 09_saving_parameters (and through train_ch3).
+    Used in: 09_saving_parameters, 05_exercises (a hidden test), and through train_ch3.
     """
     contexts = [ctx] if isinstance(ctx, mx.Context) else list(ctx)
     correct, bad_labels, n = nd.zeros(1, ctx=mx.cpu()), nd.zeros(1, ctx=mx.cpu()), 0
