@@ -82,7 +82,7 @@ quick: lint data
 # the project's own (KERNEL), whose pins make the stored numbers reproduce on any x86-64 CPU with
 # AVX2; two processes share the work (one file each at a time, so a notebook's cells stay together).
 test: lint data mathjax browser proxy
-	MATHJAX_DIR=$(MATHJAX) CHP=$(CHP) $(PY) -m pytest -n 2 --dist loadfile
+	MATHJAX_DIR=$(MATHJAX) CHP=$(abspath $(CHP)) $(PY) -m pytest -n 2 --dist loadfile
 
 # After editing a notebook, store its outputs from a real run, top to bottom, in place,
 # on the project's kernel; a failed run leaves the notebook unchanged (tools/store_notebooks.py).

@@ -136,7 +136,8 @@ def test_the_tool_replaces_its_own_output_and_marks_it(repo, tmp_path):
     result = student(repo, out)
     assert result.returncode == 0, result.stderr
     assert snapshot(out) == first
-    assert sorted(p.name for p in out.parent.iterdir()) == ['student']  # no leftovers beside
+    # no leftovers beside (the course folder is make_student's too: nbgrader's, beside the edition)
+    assert sorted(p.name for p in out.parent.iterdir()) == ['course', 'student']
 
 
 @pytest.mark.parametrize('change', ['add', 'edit', 'remove'])
@@ -165,7 +166,7 @@ def test_a_previous_edition_is_untouched_when_the_new_one_fails(repo, tmp_path):
     assert result.returncode != 0 and '03_custom_initialization.ipynb' in result.stderr
     assert 'Traceback' not in result.stderr
     assert snapshot(out) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == ['student']
+    assert sorted(p.name for p in out.parent.iterdir()) == ['course', 'student']
 
 
 def test_leftovers_of_a_killed_run_are_removed_by_the_next(repo, tmp_path):

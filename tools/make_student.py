@@ -296,6 +296,9 @@ def main(argv):
     if Path(os.path.abspath(course_dir)) == Path(os.path.abspath(out_dir)):
         sys.exit('make_student: the course folder and the student edition must differ.')
     try:
+        # The folder the teacher named is judged first, so that a refusal names it.
+        safe_output.validate_output(out_dir, 'make_student', [notebook_dir, course_dir],
+                                    'build/student')
         assignment, reading = lint(notebook_dir)  # fail closed before anything is written
         with safe_output.replacing(course_dir, 'make_student', [notebook_dir, out_dir],
                                    'build/course') as course, \
