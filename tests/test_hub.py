@@ -45,7 +45,8 @@ ENV = {**os.environ, 'PATH': os.pathsep.join([str(Path(sys.executable).parent),
                                               os.environ.get('PATH', '')])}
 # What alice types into the two solution cells (one line each: no auto-indentation involved).
 ANSWERS = {
-    'ex1_answer1': "when_to_use = {name: f'{name}：何时使用，见 MXNet 文档对 {name} 的说明' "
+    'ex1_answer1': "import inspect; "
+                   "when_to_use = {name: f'{name}：何时使用，见 MXNet 文档对 {name} 的说明' "
                    "for name, obj in vars(init).items() if inspect.isclass(obj) "
                    "and obj.__module__ == 'mxnet.initializer' and name != 'InitDesc'}",
     'ex2_answer1': "net = nn.Sequential(); shared = nn.Dense(8, activation='relu'); "
