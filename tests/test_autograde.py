@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # runs nbgrader autograde on executed submissions
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT, NOTEBOOK = 'exercises', '05_exercises'
 POINTS = {'ex1_check': 2, 'ex2_check': 3, 'ex3_check': 5}

@@ -30,6 +30,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # a JupyterHub class driven through a browser
+
 ROOT = Path(__file__).resolve().parent.parent
 CLASSROOM = ROOT / 'tools' / 'classroom'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')

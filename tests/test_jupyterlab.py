@@ -2,7 +2,7 @@
 
 JupyterLab is started from this environment on 127.0.0.1 over a copy of
 notebooks/. For each notebook, Playwright (driving Debian's /usr/bin/chromium;
-no browser is downloaded) opens it, clicks Run > Restart Kernel and Run All
+no browser is downloaded) opens it, waits for its fresh kernel, clicks Run > Run All
 Cells, waits until every cell has run, saves, and takes a screenshot into
 build/screenshots/. The saved file must have every code cell executed in order,
 no error except in cells tagged raises-exception, and the stored outputs, compared
@@ -152,10 +152,16 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
         page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=60_000)
         page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
                                timeout=60_000)
+        # Opening the notebook started a fresh kernel of its own; once the status bar shows it
+        # idle, Run All runs it top to bottom from [1]. (Restart Kernel and Run All, used before,
+        # replaced the kernel's websocket and, on a loaded machine, sometimes hit a race in
+        # jupyter_server that stalled the run.)
+        page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+            .some(e => /reproducible\\) \\| Idle/.test(e.textContent))""", timeout=120_000,
+                               polling=500)
         page.click('.lm-MenuBar-itemLabel:text-is("Run")')
-        page.click('.lm-Menu-itemLabel:text-is("Restart Kernel and Run All Cells…")')
-        page.click('.jp-Dialog-button.jp-mod-accept')
-        page.wait_for_timeout(1000)  # the prompts of the old run are cleared first
+        page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
+        page.wait_for_timeout(1500)  # every cell is queued ([*]) before the first one ends
         page.wait_for_function(RUN_IS_OVER, timeout=300_000, polling=500)
         kernels = kernel_processes(lab['runtime'])
         saved_at = (lab['root'] / name).stat().st_mtime

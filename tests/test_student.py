@@ -56,6 +56,7 @@ def student_edition(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # runs nbgrader
 def test_make_student_uses_nbgrader_and_lays_out_a_course_folder(student_edition):
     course = student_edition.parent / 'course'
     assert (course / 'gradebook.db').is_file() and (course / 'nbgrader_config.py').is_file()
@@ -138,10 +139,12 @@ def test_the_answers_searched_for_are_the_teachers_own_lines():
     assert leaked_answers(ROOT / 'notebooks')  # the search finds them where they are
 
 
+@pytest.mark.slow  # runs nbgrader
 def test_no_file_of_the_student_edition_holds_an_answer(student_edition):
     assert leaked_answers(student_edition) == []
 
 
+@pytest.mark.slow  # runs nbgrader
 def test_the_student_edition_gives_no_answers_away(student_edition):
     nb = nbformat.read(student_edition / ASSIGNMENT / EXERCISES.name, as_version=4)
     text = '\n'.join(cell.source for cell in nb.cells)
@@ -159,6 +162,7 @@ def test_the_student_edition_gives_no_answers_away(student_edition):
     assert not (student_edition / EXERCISES.name).exists()
 
 
+@pytest.mark.slow  # runs nbgrader
 def test_the_student_edition_runs_as_is_and_every_check_says_not_yet(student_edition):
     """Each check prints its verdict, then fails (nbgrader: no points); nothing else fails."""
     nb = nbformat.read(student_edition / ASSIGNMENT / EXERCISES.name, as_version=4)
@@ -276,6 +280,7 @@ def test_a_hidden_tests_marker_written_almost_right_is_an_error(teacher, tmp_pat
     assert_refused_naming(make(teacher, out), out, f'cell {index}', f'line {number + 1}')
 
 
+@pytest.mark.slow  # runs nbgrader
 def test_hidden_tests_are_left_out(teacher, tmp_path):
     secret = 'assert len(when_to_use) == 14  # the grader only'
     edit_exercises(teacher, lambda cells: replace_line(
@@ -361,6 +366,7 @@ def test_a_malformed_notebook_is_a_clear_error_and_writes_nothing(teacher, tmp_p
                           'not a valid notebook')
 
 
+@pytest.mark.slow  # runs nbgrader
 def test_jupyters_checkpoints_and_other_hidden_files_are_not_copied(teacher, tmp_path):
     checkpoints = teacher / '.ipynb_checkpoints'
     checkpoints.mkdir()
@@ -387,6 +393,7 @@ def files(folder):
     return {p.relative_to(folder): p.read_bytes() for p in folder.rglob('*') if p.is_file()}
 
 
+@pytest.mark.slow  # runs nbgrader
 def test_a_failed_run_keeps_the_previous_edition_which_has_no_answers(teacher, tmp_path):
     out = tmp_path / 'student'
     assert make(teacher, out).returncode == 0
