@@ -117,6 +117,7 @@ def test_two_workers_see_the_sum_of_their_pushes(tmp_path, started):
     assert no_processes_left(started)
 
 
+@pytest.mark.slow  # a whole parameter-server group, twice
 @pytest.mark.parametrize('hostile', [False, True])
 def test_every_process_listens_on_the_loopback_only(tmp_path, started, monkeypatch, hostile):
     """By default ps-lite listens on the machine's network address; also with variables set

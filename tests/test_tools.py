@@ -128,6 +128,7 @@ def test_a_file_given_as_the_output_folder_is_refused(repo, tmp_path):
     assert out.read_text() == 'mine'
 
 
+@pytest.mark.slow  # builds a whole edition or book
 def test_the_tool_replaces_its_own_output_and_marks_it(repo, tmp_path):
     out = tmp_path / 'build' / 'student'
     assert student(repo, out).returncode == 0
@@ -140,6 +141,7 @@ def test_the_tool_replaces_its_own_output_and_marks_it(repo, tmp_path):
     assert sorted(p.name for p in out.parent.iterdir()) == ['course', 'student']
 
 
+@pytest.mark.slow  # builds a whole edition or book
 @pytest.mark.parametrize('change', ['add', 'edit', 'remove'])
 def test_a_teachers_file_in_the_tools_own_output_is_never_lost(repo, tmp_path, change):
     """The marker lists every file it wrote with its hash: anything else blocks the run."""
@@ -157,6 +159,7 @@ def test_a_teachers_file_in_the_tools_own_output_is_never_lost(repo, tmp_path, c
     assert snapshot(out) == before
 
 
+@pytest.mark.slow  # builds a whole edition or book
 def test_a_previous_edition_is_untouched_when_the_new_one_fails(repo, tmp_path):
     out = tmp_path / 'build' / 'student'
     assert student(repo, out).returncode == 0
@@ -169,6 +172,7 @@ def test_a_previous_edition_is_untouched_when_the_new_one_fails(repo, tmp_path):
     assert sorted(p.name for p in out.parent.iterdir()) == ['course', 'student']
 
 
+@pytest.mark.slow  # builds a whole edition or book
 def test_leftovers_of_a_killed_run_are_removed_by_the_next(repo, tmp_path):
     out = tmp_path / 'build' / 'student'
     assert student(repo, out).returncode == 0
@@ -218,6 +222,7 @@ def test_a_failed_swap_puts_the_previous_output_back(repo, tmp_path, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ['out', 'repo']
 
 
+@pytest.mark.slow  # builds a whole edition or book
 def test_a_failed_book_build_leaves_the_previous_book(repo, tmp_path, mathjax_dir):
     out = tmp_path / 'build' / 'html'
     result = book(repo, out, mathjax_dir)
@@ -241,6 +246,7 @@ def test_wrong_arguments_give_a_usage_message(repo, tool, args):
     assert not (repo / 'out').exists()
 
 
+@pytest.mark.slow  # builds a whole edition or book
 def test_a_checkout_given_as_the_output_folder_is_refused(repo, tmp_path):
     """A teacher's clone of the student branch: even with the tool's marker in it."""
     out = tmp_path / 'student-branch'
