@@ -168,3 +168,27 @@ def mathjax_dir():
         pytest.skip('no MathJax: run the tests through make test, which fetches it for the '
                     'offline book, or set MATHJAX_DIR')
     return Path(found).resolve()
+
+
+CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+# As in the probe of this machine: no background traffic, a fresh profile per launch.
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                 '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync']
+
+
+@pytest.fixture(scope='session')
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no browser is downloaded).
+
+    Session-scoped, so it is set up, or the test skipped, before any server is started.
+    """
+    sync_api = pytest.importorskip('playwright.sync_api',
+                                   reason='playwright is not installed: run them through make test')
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM}: the browser tests need Debian's chromium "
+                    f'(make test installs it as root or with sudo) or CHROMIUM=/path/to/chromium')
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

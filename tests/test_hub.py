@@ -34,15 +34,11 @@ pytestmark = pytest.mark.slow  # a JupyterHub class driven through a browser
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASSROOM = ROOT / 'tools' / 'classroom'
-CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 CHP = os.environ.get('CHP') or str(
     ROOT / '.venv' / 'share' / 'chp-5.3.0' / 'node_modules' / '.bin' / 'configurable-http-proxy')
 SCREENSHOTS = ROOT / 'build' / 'screenshots'
 COURSE, ASSIGNMENT, NOTEBOOK = 'd2l-4.2', 'exercises', '05_exercises'
 STUDENTS, INSTRUCTOR, PASSWORD = ('alice', 'bob'), 'teacher', 'class-test-password'
-CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                 '--disable-background-networking', '--disable-component-update',
-                 '--disable-sync']
 ENV = {**os.environ, 'PATH': os.pathsep.join([str(Path(sys.executable).parent),
                                               os.environ.get('PATH', '')])}
 # What alice types into the two solution cells (one line each: no auto-indentation involved).
@@ -68,12 +64,6 @@ import nbgrader.exchange.default.submit as submit
 submit.get_username = fetch_feedback.get_username = lambda: os.environ['JUPYTERHUB_USER']
 """
 
-playwright = pytest.importorskip(
-    'playwright.sync_api', reason='playwright is not installed: run the tests through make test')
-if not Path(CHROMIUM).is_file():
-    pytest.skip(f'no Chromium at {CHROMIUM}: the hub test needs Debian\'s chromium (make test '
-                f'installs it as root or with sudo) or CHROMIUM=/path/to/chromium',
-                allow_module_level=True)
 if not os.access(CHP, os.X_OK):
     pytest.skip(f'no configurable-http-proxy at {CHP}: the hub test needs it from npm (make test '
                 f'installs it with npm into .venv; Debian: apt-get install npm), or set CHP',
@@ -221,14 +211,6 @@ def classroom(tmp_path_factory):
 
 def nbgrader(course, *args, exchange):
     return run([sys.executable, '-m', 'nbgrader', *args, f'--Exchange.root={exchange}'], course)
-
-
-@pytest.fixture(scope='module')
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def screenshot(page, name):

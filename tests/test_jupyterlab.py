@@ -31,23 +31,12 @@ pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / 'notebooks').glob('*.ipynb'))
-CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 SCREENSHOTS = ROOT / 'build' / 'screenshots'
 SANITIZE = ROOT / 'notebooks' / 'nbval-sanitize.cfg'
 AVX2_MACHINE_WITH_TWO_THREADS = {'DNNL_MAX_CPU_ISA': 'AVX2', 'OPENBLAS_CORETYPE': 'Haswell',
                                   'OMP_NUM_THREADS': '2'}
 TOKEN = 'd2l-jupyterlab-test'
-# As in the probe of this machine: no background traffic, a fresh profile per launch.
-CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                 '--disable-background-networking', '--disable-component-update',
-                 '--disable-sync']
 
-playwright = pytest.importorskip(
-    'playwright.sync_api', reason='playwright is not installed: run the tests through make test')
-if not Path(CHROMIUM).is_file():
-    pytest.skip(f'no Chromium at {CHROMIUM}: the JupyterLab UI test needs Debian\'s chromium '
-                f'(make test installs it as root or with sudo) or CHROMIUM=/path/to/chromium',
-                allow_module_level=True)
 
 
 def free_port():
@@ -107,14 +96,6 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-
-
-@pytest.fixture(scope='module')
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def kernel_processes(runtime_dir):
