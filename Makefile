@@ -80,9 +80,11 @@ quick: lint data
 
 # Everything, as configured in pyproject.toml: nbval runs each notebook on the kernel it names,
 # the project's own (KERNEL), whose pins make the stored numbers reproduce on any x86-64 CPU with
-# AVX2; two processes share the work (one file each at a time, so a notebook's cells stay together).
+# AVX2. Three processes share the two cores (the browser and hub tests spend much of their time
+# waiting): a test file at a time, so a notebook's cells stay together, except that the browser and
+# native-kernel runs of the series go a notebook at a time; longest first (tests/conftest.py).
 test: lint data mathjax browser proxy
-	MATHJAX_DIR=$(MATHJAX) CHP=$(abspath $(CHP)) $(PY) -m pytest -n 2 --dist loadfile
+	MATHJAX_DIR=$(MATHJAX) CHP=$(abspath $(CHP)) $(PY) -m pytest -n 3 --dist loadfile
 
 # After editing a notebook, store its outputs from a real run, top to bottom, in place,
 # on the project's kernel; a failed run leaves the notebook unchanged (tools/store_notebooks.py).

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from work_units import expected_seconds, work_unit
 
 import d2lhelpers.data as data
 
@@ -111,7 +112,9 @@ def server(real_dir):
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), FileServer)
     httpd.files = {name: (real_dir / name).read_bytes() for name in data.FILES}
     httpd.mode = 'good'
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits up to one interval (0.5 s by default) per test.
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.05},
+                              daemon=True)
     thread.start()
     httpd.url = f'http://127.0.0.1:{httpd.server_address[1]}/'
     yield httpd
@@ -133,6 +136,27 @@ def connections(monkeypatch):
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(items):
+    """Longest work first (tests/work_units.py), so that make test's workers end together."""
+    items.sort(key=lambda item: -expected_seconds(item.nodeid))  # stable: a file keeps its order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """For --dist loadfile: pytest-xdist's own file scheduler, with tests/work_units.py's units."""
+    if config.getvalue('dist') != 'loadfile':
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class NotebookRunsApart(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return work_unit(nodeid)
+
+    # Send the units in the order collected (longest first), not by their number of tests.
+    config.option.loadscopereorder = False
+    return NotebookRunsApart(config, log)
+
 # What the project kernel pins (tools/kernelspec/kernel.json); a native run has none of it.
 PROJECT_KERNEL_ENV = json.loads((ROOT / 'tools' / 'kernelspec' / 'kernel.json').read_text())['env']
 

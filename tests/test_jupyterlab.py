@@ -45,9 +45,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='session')
 def lab(tmp_path_factory):
-    """A JupyterLab server over a copy of notebooks/, with its own config and no news."""
+    """A JupyterLab server over a copy of notebooks/, with its own config and no news.
+
+    One per worker process: make test spreads the notebooks over its workers (conftest.py).
+    """
     work = tmp_path_factory.mktemp('jupyterlab')
     root = work / 'notebooks'
     shutil.copytree(ROOT / 'notebooks', root)

@@ -3,12 +3,13 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / 'notebooks'
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / 'notebooks').glob('*.ipynb'))
 
 
 @pytest.mark.slow
-def test_the_claims_hold_with_the_native_kernels(run_nbval):
-    """Every assertion in the series holds outside the project kernel too.
+@pytest.mark.parametrize('notebook', NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_the_claims_hold_with_the_native_kernels(run_nbval, notebook):
+    """Every assertion in the notebook holds outside the project kernel too.
 
     A student who runs a notebook on a plain Python kernel gets the kernels that
     oneDNN, OpenBLAS and numpy pick for this CPU (here AVX-512), which round
@@ -16,5 +17,5 @@ def test_the_claims_hold_with_the_native_kernels(run_nbval):
     comparison cannot apply. ``--nbval-lax`` still runs every cell and fails on
     any exception, so every claim a notebook asserts must hold there as well.
     """
-    code, out = run_nbval(*sorted(NOTEBOOKS.glob('*.ipynb')), lax=True, native=True)
+    code, out = run_nbval(notebook, lax=True, native=True)
     assert code == 0, out

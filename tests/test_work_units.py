@@ -1,0 +1,35 @@
+"""The work units of tests/work_units.py: what must run together does, the table is current."""
+from pathlib import Path
+
+from work_units import SECONDS, expected_seconds, work_unit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_notebooks_cells_are_one_unit_so_they_share_a_kernel():
+    assert (work_unit('notebooks/05_exercises.ipynb::Cell 0')
+            == work_unit('notebooks/05_exercises.ipynb::Cell 21') == 'notebooks/05_exercises.ipynb')
+
+
+def test_a_modules_tests_are_one_unit_so_its_fixtures_are_set_up_once():
+    assert (work_unit('tests/test_autograde.py::test_a[teacher]')
+            == work_unit('tests/test_autograde.py::test_b') == 'tests/test_autograde.py')
+
+
+def test_the_browser_and_native_runs_are_one_unit_per_notebook():
+    for module in ('tests/test_jupyterlab.py::test_ui',
+                   'tests/test_native_kernels.py::test_native'):
+        assert work_unit(f'{module}[05_exercises]') != work_unit(f'{module}[07_why]')
+        assert work_unit(f'{module}[05_exercises]') == f'{module}[05_exercises]'
+
+
+def test_each_name_in_the_table_is_a_test_module_or_a_notebook():
+    names = ({path.name for path in (ROOT / 'tests').glob('test_*.py')}
+             | {path.stem for path in (ROOT / 'notebooks').glob('*.ipynb')})
+    assert set(SECONDS) - names == set()
+
+
+def test_a_notebooks_runs_take_its_time_and_unnamed_units_are_short():
+    assert expected_seconds('tests/test_jupyterlab.py::t[07_why_initialization_matters.ipynb]') \
+        == expected_seconds('notebooks/07_why_initialization_matters.ipynb::Cell 3') > 0
+    assert expected_seconds('tests/test_check.py::test_each_check') == 0
