@@ -143,6 +143,7 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: -expected_seconds(item.nodeid))  # stable: a file keeps its order
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: plain pytest runs without it
 def pytest_xdist_make_scheduler(config, log):
     """For --dist loadfile: pytest-xdist's own file scheduler, with tests/work_units.py's units."""
     if config.getvalue('dist') != 'loadfile':
