@@ -23,10 +23,9 @@ def load_safe_output(folder):
     return module
 
 
-@pytest.fixture
-def repo(tmp_path):
-    """A scratch copy of the repository, .git included, to let the tools loose on."""
-    copy = tmp_path / 'repo'
+def scratch_repo(folder):
+    """A scratch copy of the repository in ``folder``, .git included, to let the tools loose on."""
+    copy = folder / 'repo'
     shutil.copytree(ROOT / 'tools', copy / 'tools', ignore=shutil.ignore_patterns('__pycache__'))
     shutil.copytree(ROOT / 'book', copy / 'book')
     (copy / 'notebooks').mkdir()
@@ -37,6 +36,28 @@ def repo(tmp_path):
     (copy / '.git' / 'HEAD').write_text('ref: refs/heads/main\n')
     (copy / 'README.md').write_text('the clone\n')
     return copy
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return scratch_repo(tmp_path)
+
+
+@pytest.fixture(scope='module')
+def first_edition(tmp_path_factory):
+    """build/ after one make_student run: the edition (student/) and nbgrader's course folder."""
+    work = tmp_path_factory.mktemp('first-edition')
+    result = student(scratch_repo(work), work / 'build' / 'student')
+    assert result.returncode == 0, result.stderr
+    assert (work / 'build' / 'student' / '.made-by-make_student').is_file()
+    return work / 'build'
+
+
+@pytest.fixture
+def edition(first_edition, tmp_path):
+    """tmp_path/build/student, an edition the tool made (a copy of the one made once per module)."""
+    shutil.copytree(first_edition, tmp_path / 'build')
+    return tmp_path / 'build' / 'student'
 
 
 @pytest.fixture
@@ -129,10 +150,8 @@ def test_a_file_given_as_the_output_folder_is_refused(repo, tmp_path):
 
 
 @pytest.mark.slow  # builds a whole edition or book
-def test_the_tool_replaces_its_own_output_and_marks_it(repo, tmp_path):
-    out = tmp_path / 'build' / 'student'
-    assert student(repo, out).returncode == 0
-    assert (out / '.made-by-make_student').is_file()
+def test_the_tool_replaces_its_own_output_and_marks_it(repo, edition):
+    out = edition
     first = snapshot(out)
     result = student(repo, out)
     assert result.returncode == 0, result.stderr
@@ -143,10 +162,9 @@ def test_the_tool_replaces_its_own_output_and_marks_it(repo, tmp_path):
 
 @pytest.mark.slow  # builds a whole edition or book
 @pytest.mark.parametrize('change', ['add', 'edit', 'remove'])
-def test_a_teachers_file_in_the_tools_own_output_is_never_lost(repo, tmp_path, change):
+def test_a_teachers_file_in_the_tools_own_output_is_never_lost(repo, edition, change):
     """The marker lists every file it wrote with its hash: anything else blocks the run."""
-    out = tmp_path / 'build' / 'student'
-    assert student(repo, out).returncode == 0
+    out = edition
     if change == 'add':
         (out / 'grades.csv').write_text('li,92\n')
     elif change == 'edit':
@@ -160,9 +178,8 @@ def test_a_teachers_file_in_the_tools_own_output_is_never_lost(repo, tmp_path, c
 
 
 @pytest.mark.slow  # builds a whole edition or book
-def test_a_previous_edition_is_untouched_when_the_new_one_fails(repo, tmp_path):
-    out = tmp_path / 'build' / 'student'
-    assert student(repo, out).returncode == 0
+def test_a_previous_edition_is_untouched_when_the_new_one_fails(repo, edition):
+    out = edition
     before = snapshot(out)
     (repo / 'notebooks' / '03_custom_initialization.ipynb').write_text('{"cells": [')
     result = student(repo, out)
@@ -173,9 +190,8 @@ def test_a_previous_edition_is_untouched_when_the_new_one_fails(repo, tmp_path):
 
 
 @pytest.mark.slow  # builds a whole edition or book
-def test_leftovers_of_a_killed_run_are_removed_by_the_next(repo, tmp_path):
-    out = tmp_path / 'build' / 'student'
-    assert student(repo, out).returncode == 0
+def test_leftovers_of_a_killed_run_are_removed_by_the_next(repo, edition):
+    out = edition
     staging = out.parent / '.student.tmp-0123456789ab'  # what a killed run leaves
     staging.mkdir()
     (staging / '.building-by-make_student').touch()
@@ -247,10 +263,9 @@ def test_wrong_arguments_give_a_usage_message(repo, tool, args):
 
 
 @pytest.mark.slow  # builds a whole edition or book
-def test_a_checkout_given_as_the_output_folder_is_refused(repo, tmp_path):
+def test_a_checkout_given_as_the_output_folder_is_refused(repo, edition):
     """A teacher's clone of the student branch: even with the tool's marker in it."""
-    out = tmp_path / 'student-branch'
-    assert student(repo, out).returncode == 0
+    out = edition
     (out / '.git').mkdir()
     (out / '.git' / 'HEAD').write_text('ref: refs/heads/student\n')
     before = snapshot(out)
