@@ -1,4 +1,4 @@
-"""Shared fixtures: the real data when present, a local HTTP server that serves it, nbval runs."""
+"""Shared fixtures (real data, a local server, nbval runs, Chromium); make test's order of work."""
 import http.server
 import json
 import os
@@ -138,26 +138,6 @@ def connections(monkeypatch):
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def pytest_collection_modifyitems(items):
-    """Longest work first (tests/work_units.py), so that make test's workers end together."""
-    items.sort(key=lambda item: -expected_seconds(item.nodeid))  # stable: a file keeps its order
-
-
-@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: plain pytest runs without it
-def pytest_xdist_make_scheduler(config, log):
-    """For --dist loadfile: pytest-xdist's own file scheduler, with tests/work_units.py's units."""
-    if config.getvalue('dist') != 'loadfile':
-        return None
-    from xdist.scheduler import LoadScopeScheduling
-
-    class NotebookRunsApart(LoadScopeScheduling):
-        def _split_scope(self, nodeid):
-            return work_unit(nodeid)
-
-    # Send the units in the order collected (longest first), not by their number of tests.
-    config.option.loadscopereorder = False
-    return NotebookRunsApart(config, log)
-
 # What the project kernel pins (tools/kernelspec/kernel.json); a native run has none of it.
 PROJECT_KERNEL_ENV = json.loads((ROOT / 'tools' / 'kernelspec' / 'kernel.json').read_text())['env']
 
@@ -217,3 +197,25 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# How make test spreads the tests over its pytest-xdist workers (tests/work_units.py).
+def pytest_collection_modifyitems(items):
+    """Longest work first (tests/work_units.py), so that make test's workers end together."""
+    items.sort(key=lambda item: -expected_seconds(item.nodeid))  # stable: a file keeps its order
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: plain pytest runs without it
+def pytest_xdist_make_scheduler(config, log):
+    """For --dist loadfile: pytest-xdist's own file scheduler, with tests/work_units.py's units."""
+    if config.getvalue('dist') != 'loadfile':
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class NotebookRunsApart(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return work_unit(nodeid)
+
+    # Send the units in the order collected (longest first), not by their number of tests.
+    config.option.loadscopereorder = False
+    return NotebookRunsApart(config, log)
