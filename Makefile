@@ -83,8 +83,10 @@ quick: lint data
 # AVX2. Three processes share the two cores (the browser and hub tests spend much of their time
 # waiting): a test file at a time, so a notebook's cells stay together, except that the browser and
 # native-kernel runs of the series go a notebook at a time; longest first (tests/conftest.py).
+# TESTS narrows the run to some files or options (make test TESTS="tests/test_data.py -k unreadable").
+# Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
 test: lint data mathjax browser proxy
-	MATHJAX_DIR=$(MATHJAX) CHP=$(abspath $(CHP)) $(PY) -m pytest -n 3 --dist loadfile
+	MATHJAX_DIR="$(MATHJAX)" CHP="$(CURDIR)/$(CHP)" $(PY) -m pytest -n 3 --dist loadfile $(TESTS)
 
 # After editing a notebook, store its outputs from a real run, top to bottom, in place,
 # on the project's kernel; a failed run leaves the notebook unchanged (tools/store_notebooks.py).

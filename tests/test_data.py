@@ -127,32 +127,29 @@ def test_a_missing_file_is_named(no_default_dirs, monkeypatch, tmp_path):
 
 
 def run_as_user_without_root_powers(code):
-    """Run Python ``code`` with the package importable; as root, as the user nobody."""
+    """Run Python ``code`` as the caller, but unable to bypass file permissions.
+
+    Root reads and writes every file, so as root the process keeps its user (and so its way into a
+    checkout that only root may enter) but loses the two capabilities that bypass permission
+    checks, CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: a folder or file of mode 0, or a folder of
+    mode 0555, then refuses it as it refuses any other user.
+    """
     command = [sys.executable, '-c', code]
     if os.geteuid() == 0:
         if shutil.which('setpriv') is None:
             pytest.fail('running as root and setpriv (util-linux) is missing: '
-                        'root reads every file, so this case needs another user')
-        command = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', *command]
+                        'root reads every file, so this case needs its powers dropped')
+        command = ['setpriv', '--bounding-set=-dac_override,-dac_read_search', *command]
     return subprocess.run(command, capture_output=True, text=True, timeout=60,
                           env={**os.environ, 'MPLCONFIGDIR': tempfile.mkdtemp()})
-
-
-@pytest.fixture
-def shared_tmp():
-    """A folder that another user may enter (pytest's tmp_path is private to root)."""
-    folder = Path(tempfile.mkdtemp())
-    folder.chmod(0o755)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.parametrize('locked, expected', [
     ('folder', 'cannot be read: check its permissions'),
     (LABELS, 'cannot be read: check its permissions'),
 ])
-def test_an_unreadable_folder_or_file_is_named(shared_tmp, locked, expected):
-    folder = shared_tmp / 'locked'
+def test_an_unreadable_folder_or_file_is_named(tmp_path, locked, expected):
+    folder = tmp_path / 'locked'
     folder.mkdir()
     for name in data.FILES:
         write_idx(folder / name, 2049, [0])
@@ -615,8 +612,8 @@ def test_a_folder_that_is_a_file_is_a_data_error_and_the_file_is_untouched(tmp_p
     assert a_file.read_bytes() == b'precious'
 
 
-def test_an_unwritable_folder_is_a_data_error_naming_it(shared_tmp):
-    folder = shared_tmp / 'locked'
+def test_an_unwritable_folder_is_a_data_error_naming_it(tmp_path):
+    folder = tmp_path / 'locked'
     folder.mkdir(mode=0o555)
     result = run_as_user_without_root_powers(
         'import d2lhelpers\n'
