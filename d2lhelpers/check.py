@@ -98,18 +98,19 @@ def shared_mlp_training(net, history, strict=False):
     """
     if net is None or history is None:
         return report(False, '', '还没有训练好的 net 和 train_ch3 返回的 history。',
-                      '按原书构造含共享层的多层感知机，用 d2l.train_ch3 训练 5 个周期，'
-                      '保存它的返回值。', strict=strict)
+                      '照 4.2.4 节的方法构造含共享层的多层感知机，用 d2l.train_ch3 训练 5 个周期'
+                      '（运行记录的周期数），保存它的返回值。', strict=strict)
     if len(net) != 4 or net[1].weight is not net[2].weight:
         return report(False, '', '网络应有 4 层，且第二层和第三层共享同一个权重。',
                       '构造第三层时传入 params=shared.params。', strict=strict)
     if len(history) < 5:
-        return report(False, '', f'只训练了 {len(history)} 个周期。', '原书训练 5 个周期。',
+        return report(False, '', f'只训练了 {len(history)} 个周期。', '运行记录训练 5 个周期。',
                       strict=strict)
     accuracy = history.test_acc[-1]
     if accuracy < TARGET_ACCURACY:
         return report(False, '', f'最后的测试准确率是 {accuracy:.3f}，低于 {TARGET_ACCURACY}。',
-                      '原书用 init.Normal(sigma=0.01)、学习率 0.5、批量大小 256；若损失变成 nan，'
-                      '说明训练发散了，换一个随机种子或把学习率稍微调小。', strict=strict)
+                      '运行记录用 init.Normal(sigma=0.01)、学习率 0.5、批量大小 256；'
+                      '若损失变成 nan，说明训练发散了，换一个随机种子或把学习率稍微调小。',
+                      strict=strict)
     return report(True, f'共享层的网络训练了 {len(history)} 个周期，测试准确率 {accuracy:.3f}。',
                   '', '', strict=strict)
