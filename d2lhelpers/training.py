@@ -270,12 +270,14 @@ def check_finite(epoch, net, history, lr, trainer):
         raise TrainingDiverged(diverged_message(epoch, history.loss[-1], lr, trainer), history)
     broken = non_finite_parameters(net)
     if broken:
+        which = (f'parameter {broken[0]} holds' if len(broken) == 1
+                 else f'parameters {", ".join(broken)} hold')
         raise TrainingDiverged(
-            f'Training broke in epoch {epoch}: parameter {", ".join(broken)} holds nan or '
-            f'infinite values, though the mean loss is {history.loss[-1]:.4f} (ReLU turns nan '
-            f'into 0, so the loss can look normal). Check the data for nan or infinite '
-            f'features (np.isfinite(X).all()); if they are finite, re-initialize the net and '
-            f'train with a smaller learning rate{rate_used(lr, trainer)}.', history)
+            f'Training broke in epoch {epoch}: {which} nan or infinite values, though the '
+            f'mean loss is {history.loss[-1]:.4f} (ReLU turns nan into 0, so the loss can look '
+            f'normal). Check the data for nan or infinite features (np.isfinite(X).all()); if '
+            f'they are finite, re-initialize the net and train with a smaller learning '
+            f'rate{rate_used(lr, trainer)}.', history)
 
 
 def non_finite_parameters(net):
@@ -288,8 +290,9 @@ def non_finite_parameters(net):
 
 
 def rate_used(lr, trainer):
+    """`` (it was 0.5)``: the learning rate, for the messages that suggest a smaller one."""
     rate = lr if trainer is None else getattr(trainer, 'learning_rate', None)
-    return f' (it was {rate:g})' if isinstance(rate, (int, float)) else ''
+    return f' (it was {rate:g})' if isinstance(rate, numbers.Real) else ''
 
 
 def diverged_message(epoch, loss, lr, trainer):
