@@ -27,6 +27,7 @@ from .data_batches import (  # noqa: F401
                            validate_batch_size,
                            validate_last_batch,
                            validate_resize,
+                           whole_number,
 )
 from .data_download import (  # noqa: F401
                            DEADLINE_PER_TIMEOUT,

@@ -5,6 +5,7 @@ The *batches* part of ``d2lhelpers.data``. The images are converted to float32 o
 many times larger, is done per batch, when the batch is produced.
 """
 import numbers
+import operator
 
 import mxnet as mx
 import numpy as np
@@ -33,7 +34,7 @@ class ArrayBatches:
 
     def __init__(self, features, labels, batch_size, shuffle=False, last_batch='keep',
                  transform=None):
-        validate_batch_size(batch_size)
+        batch_size = validate_batch_size(batch_size)
         if features.shape[0] != labels.shape[0]:
             raise ValueError(f'features has {features.shape[0]} examples but labels '
                              f'has {labels.shape[0]}: they must match.')
@@ -65,12 +66,27 @@ class ArrayBatches:
             yield (X if self.transform is None else self.transform(X)), y
 
 
+def whole_number(value):
+    """``value`` as an int if it is integral (int, numpy integers, any ``__index__``), else None.
+
+    Booleans are not numbers of things here, so ``True`` and ``np.True_`` give None.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
 def validate_batch_size(batch_size):
-    """Raise unless ``batch_size`` is a whole number of at least 1."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+    """Return ``batch_size`` as an int; raise unless it is a whole number of at least 1."""
+    size = whole_number(batch_size)
+    if size is None:
         raise TypeError(f'batch_size must be a whole number, got {batch_size!r}.')
-    if batch_size < 1:
-        raise ValueError(f'batch_size must be at least 1, got {batch_size}.')
+    if size < 1:
+        raise ValueError(f'batch_size must be at least 1, got {size}.')
+    return size
 
 
 def validate_last_batch(last_batch):
@@ -140,7 +156,7 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, last_batch='disc
     Used in: 05_exercises, 07_why_initialization_matters, 08_tied_weights,
     09_saving_parameters, 10_parameters_across_devices.
     """
-    validate_batch_size(batch_size)
+    batch_size = validate_batch_size(batch_size)
     validate_last_batch(last_batch)
     size = validate_resize(resize)
     if size is not None:

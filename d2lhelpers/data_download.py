@@ -11,18 +11,26 @@ The *download* part of ``d2lhelpers.data``. Why not a library:
 
 So this module uses ``urllib`` directly; the content check is the one used for files
 found on disk. Every failure raises ``DataError`` naming the URL or the folder and what to do.
+A ``file://`` source that is no regular file (a FIFO, a socket, a link to /dev/zero) is
+refused by its type before it is opened, and so is a target name taken by one (or by a
+folder), before anything is downloaded. Downloaded files get the permissions the umask
+gives any new file, like a file the user saves.
 """
+import email.message
 import glob
 import http.client
 import math
 import numbers
 import os
+import secrets
 import socket
-import tempfile
+import stat
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
+import urllib.response
 from pathlib import Path
 
 from .data_files import (
@@ -32,12 +40,15 @@ from .data_files import (
     DataArgumentError,
     DataError,
     default_download_dir,
+    file_kind,
     root_folder,
+    special_file,
 )
 from .data_verify import clear_cache, max_compressed_size, read_fashion_mnist_file
 
 CHUNK = 1 << 16
 DEADLINE_PER_TIMEOUT = 20  # default overall deadline: 20 per-read timeouts (600 s for 30 s)
+MAX_SECONDS = 86400  # a day: more is a mistake, and sockets overflow near 1e10 s
 
 
 def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadline=None):
@@ -60,9 +71,12 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadlin
     folder = root_folder(root) if root is not None else default_download_dir()
     created = make_folder(folder)
     watchdog = Watchdog(deadline)
+    kept = []  # names in place, for an error that comes after some of them
     try:
+        check_targets(folder)
         for name in FILES:
-            download_file(folder, name, urls[name], timeout, watchdog)
+            download_file(folder, name, urls[name], timeout, watchdog, kept)
+            kept.append(name)
     except BaseException:
         remove_empty_folders(created)
         raise
@@ -78,6 +92,9 @@ def validate_times(timeout, deadline):
         if (isinstance(value, bool) or not isinstance(value, numbers.Real)
                 or not math.isfinite(value) or value <= 0):
             raise DataArgumentError(f'{name} must be a positive number of seconds, '
+                                    f'got {value!r}.')
+        if value > MAX_SECONDS:
+            raise DataArgumentError(f'{name} must be at most {MAX_SECONDS} seconds (a day), '
                                     f'got {value!r}.')
         return float(value)
     timeout = seconds('timeout', timeout)
@@ -103,12 +120,26 @@ def file_urls(base_url):
     return {name: base + name for name in FILES}
 
 
-def folder_error(folder, e):
-    """A ``DataError`` for a folder the files cannot be written to."""
+def folder_error(folder, e, kept=()):
+    """A ``DataError`` for a folder the files cannot be written to; ``kept`` are in place."""
     what = (f'{folder} is not a folder' if folder.exists() and not folder.is_dir()
             else f'Cannot write to {folder} ({e.strerror or e})')
-    return DataError(f'{what}: nothing was downloaded into it. Pass another folder as '
-                     f'root=..., or set MXNET_HOME to a folder you can write to.')
+    done = (f'{", ".join(kept)} were downloaded and kept, the others not' if kept
+            else 'nothing was downloaded into it')
+    return DataError(f'{what}: {done}. Pass another folder as root=..., or set MXNET_HOME '
+                     f'to a folder you can write to.')
+
+
+def check_targets(folder):
+    """Refuse before downloading if a file's name in ``folder`` is taken by no regular file.
+
+    Replacing it would destroy what the user put there (a folder, a FIFO, a link).
+    """
+    taken = [f'{folder / name} is {special_file(folder / name)}, not a regular file'
+             for name in FILES if special_file(folder / name)]
+    if taken:
+        raise DataError(f'{"; ".join(taken)}: nothing was downloaded, so as not to replace '
+                        f'it. Move it away, or pass another folder as root=....')
 
 
 def make_folder(folder):
@@ -135,7 +166,7 @@ def remove_empty_folders(created):
             return  # not empty (or gone): keep it and its parents
 
 
-def download_file(folder, name, url, timeout, watchdog):
+def download_file(folder, name, url, timeout, watchdog, kept=()):
     """Make ``folder / name`` a verified copy of ``url``, unless it already is one."""
     remove_parts_of_ended_downloads(folder, name)
     target = folder / name
@@ -146,10 +177,9 @@ def download_file(folder, name, url, timeout, watchdog):
         except DataError:
             pass  # a bad copy is replaced below, once a good one is downloaded
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f'{part_prefix(name)}{os.getpid()}.',
-                                        suffix='.part', dir=folder)
+        fd, tmp_name = create_part_file(folder, name)
     except OSError as e:
-        raise folder_error(folder, e) from None
+        raise folder_error(folder, e, kept) from None
     try:
         try:
             with os.fdopen(fd, 'wb') as tmp:
@@ -157,7 +187,7 @@ def download_file(folder, name, url, timeout, watchdog):
                 tmp.flush()
                 os.fsync(tmp.fileno())  # on disk before it is renamed into place
         except OSError as e:  # network errors are DataErrors by now: this is the disk
-            raise folder_error(folder, e) from None
+            raise folder_error(folder, e, kept) from None
         read_fashion_mnist_file(
             tmp_name, name=name, source=f'the download of {url}',
             fix=f'Nothing was kept. Check that {url.rsplit("/", 1)[0]}/ serves the original '
@@ -165,10 +195,25 @@ def download_file(folder, name, url, timeout, watchdog):
         try:
             os.replace(tmp_name, target)
         except OSError as e:
-            raise folder_error(folder, e) from None
+            raise folder_error(folder, e, kept) from None
     finally:
         if os.path.exists(tmp_name):
             os.remove(tmp_name)
+
+
+def create_part_file(folder, name):
+    """Create a new temporary file for ``name``; return ``(fd, path)``.
+
+    Created with mode 0666 less the umask, as any file the user saves (``mkstemp``
+    would make it 0600, and a shared data folder unreadable to others).
+    """
+    while True:
+        path = os.path.join(folder, f'{part_prefix(name)}{os.getpid()}.{secrets.token_hex(4)}'
+                                    f'.part')
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), path
+        except FileExistsError:
+            continue  # another random name
 
 
 def fetch(url, out, folder, timeout, watchdog, max_bytes):
@@ -221,7 +266,7 @@ class Watchdog:
         self.timer.daemon = True
         self.timer.start()
         self.opener = urllib.request.build_opener(
-            _WatchedHTTPHandler(self), _WatchedHTTPSHandler(self))
+            _WatchedHTTPHandler(self), _WatchedHTTPSHandler(self), _RegularFileHandler())
 
     def expired(self):
         return time.monotonic() >= self.stop_at
@@ -281,6 +326,31 @@ class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
 
     def https_open(self, req):
         return self.do_open(self.connection_class, req, context=self._context)
+
+
+class _RegularFileHandler(urllib.request.FileHandler):
+    """``file://`` URLs of regular files only, refused by type before they are opened: the
+    open of a FIFO blocks past any deadline, and /dev/zero never ends."""
+
+    def open_local_file(self, req):
+        path = urllib.request.url2pathname(req.selector)
+        kind = special_file(path)
+        if kind:
+            raise urllib.error.URLError(f'{path} is {kind}, not a regular file')
+        if req.host not in ('', 'localhost'):
+            return super().open_local_file(req)  # its checks of the host name
+        try:  # non-blocking, in case a FIFO was put in its place since the check above
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        except OSError as e:
+            raise urllib.error.URLError(e) from None
+        body = os.fdopen(fd, 'rb')
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            body.close()
+            raise urllib.error.URLError(f'{path} is {file_kind(info.st_mode)}, not a regular file')
+        headers = email.message.Message()
+        headers['Content-Length'] = str(info.st_size)
+        return urllib.response.addinfourl(body, headers, req.full_url)
 
 
 def part_prefix(name):

@@ -4,6 +4,7 @@ The *find* part of ``d2lhelpers.data`` (the others: ``data_verify``, ``data_down
 ``data_batches``). Everything here is cheap: nothing is opened or parsed.
 """
 import os
+import stat
 from pathlib import Path
 
 DEBIAN_PACKAGE = 'dataset-fashion-mnist'
@@ -71,6 +72,29 @@ def root_folder(root):
     return Path(root).expanduser()
 
 
+def special_file(path):
+    """What ``path`` is if it exists but is no regular file (links followed), else None.
+
+    Such a file is refused by its type before it is opened: opening a FIFO blocks until
+    someone writes to it, and a device such as /dev/zero never ends.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return 'a link to a missing file' if os.path.islink(path) else None
+    except OSError:
+        return None  # unreadable or not there: said elsewhere, in those words
+    return None if stat.S_ISREG(mode) else file_kind(mode)
+
+
+def file_kind(mode):
+    """A non-regular file's kind in words, from its ``st_mode``."""
+    kinds = [(stat.S_ISDIR, 'a folder'), (stat.S_ISFIFO, 'a FIFO (named pipe)'),
+             (stat.S_ISSOCK, 'a socket'), (stat.S_ISCHR, 'a character device'),
+             (stat.S_ISBLK, 'a block device')]
+    return next((words for is_kind, words in kinds if is_kind(mode)), 'a special file')
+
+
 def candidate_dirs(root=None):
     """The folders searched for the four files, as (folder, why it is searched).
 
@@ -100,6 +124,11 @@ def find_fashion_mnist(root=None):
     for folder, why in candidate_dirs(root):
         if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK):
             problems.append(f'{folder} ({why}) cannot be read: check its permissions')
+            continue
+        special = [f'{folder / name} is {special_file(folder / name)}, not a regular file'
+                   for name in FILES if special_file(folder / name)]
+        if special:
+            problems.append(f'{"; ".join(special)} ({why}): put the original file in its place')
             continue
         missing = [name for name in FILES if not (folder / name).is_file()]
         if not missing:

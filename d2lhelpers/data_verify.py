@@ -10,6 +10,8 @@ or a damaged file) fails at once with memory bounded by the size of the real fil
 """
 import gzip
 import hashlib
+import os
+import stat
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +26,9 @@ from .data_files import (
     LABEL_MAGIC,
     NUM_CLASSES,
     DataError,
+    file_kind,
     find_fashion_mnist,
+    special_file,
 )
 
 CHUNK = 1 << 20  # bytes decompressed per step: bounds the reader's working memory
@@ -84,18 +88,41 @@ def _read_into(stream, view):
     return filled
 
 
+def open_regular_file(path):
+    """Open ``path`` for reading; anything but a regular file is ``_Invalid``, by its type.
+
+    The type is checked before opening (a FIFO's open would block), and again on the
+    open file, which is opened without blocking in case it was swapped in between.
+    """
+    kind = special_file(path)
+    if kind:
+        raise _Invalid(f'is {kind}, not a regular file')
+    file = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY), 'rb')
+    mode = os.fstat(file.fileno()).st_mode
+    if not stat.S_ISREG(mode):
+        file.close()
+        raise _Invalid(f'is {file_kind(mode)}, not a regular file')
+    return file
+
+
 def _decompress_checked(path, magic, count):
     """Decompress ``path`` and check its structure; return the decompressed bytes.
 
     Raises ``_Invalid`` for anything that is not the announced IDX file, and lets
     ``PermissionError`` and ``MemoryError`` through for the caller to name.
     """
-    size, limit = path.stat().st_size, max_compressed_size(magic, count)
-    if size > limit:
-        raise _Invalid(f'is {size} bytes, more than any gzip of this file can be ({limit})')
+    with open_regular_file(path) as file:
+        size, limit = os.fstat(file.fileno()).st_size, max_compressed_size(magic, count)
+        if size > limit:
+            raise _Invalid(f'is {size} bytes, more than any gzip of this file can be ({limit})')
+        return _decompress_open(file, magic, count)
+
+
+def _decompress_open(file, magic, count):
+    """The body of ``_decompress_checked``, on the open regular file."""
     raw = None
     try:
-        with gzip.open(path, 'rb') as stream:
+        with gzip.GzipFile(fileobj=file, mode='rb') as stream:
             header = stream.read(header_length(magic))
             validate_header(header, magic, count)
             raw = bytearray(decompressed_size(magic, count))

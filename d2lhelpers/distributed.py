@@ -12,8 +12,14 @@ without the latter it picks the first network interface and listens there. Both
 are set to 127.0.0.1, and the variables that would override them are removed:
 ``DMLC_USE_KUBERNETES`` (the scheduler binds 0.0.0.0), ``DMLC_INTERFACE``,
 ``PORT`` (one fixed port for every node), ``DMLC_LOCAL`` and the others.
+
+What keeps it within the machine: every process imports mxnet (about 100 MiB; a
+worker that trains, about 200), so a group larger than the available memory, or
+more than ``PROCESSES_PER_CORE`` servers and workers per usable core, is refused
+before any process starts.
 """
 import math
+import numbers
 import os
 import signal
 import socket
@@ -24,10 +30,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .data_batches import whole_number
+
 __all__ = ['WorkerResult', 'run_local_ps']
 
 LOOPBACK = '127.0.0.1'
 GRACE = 5  # seconds the workers get to finish after the scheduler or a server exited
+MIB_PER_PROCESS = 200  # a worker that trains a small net; `import mxnet` alone is ~95 MiB
+PROCESSES_PER_CORE = 8  # beyond this they mostly queue for the CPU, each start taking seconds
 
 
 @dataclass
@@ -64,12 +74,16 @@ def validate_arguments(worker_args, num_workers, num_servers, timeout, cwd):
     if not worker_args or not all(isinstance(a, str) for a in worker_args):
         raise TypeError(f'worker_args must be a non-empty list of strings (the script and its '
                         f'arguments), got {worker_args!r}.')
+    counts = []
     for name, value in [('num_workers', num_workers), ('num_servers', num_servers)]:
-        if isinstance(value, bool) or not isinstance(value, int):
+        counts.append(whole_number(value))
+        if counts[-1] is None:
             raise TypeError(f'{name} must be a whole number, got {value!r}.')
+    num_workers, num_servers = counts
     if num_workers < 1 or num_servers < 1:
         raise ValueError('run_local_ps needs at least one worker and one server.')
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+    validate_capacity(num_workers, num_servers)
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) \
             or not math.isfinite(timeout) or timeout <= 0:
         raise ValueError(f'timeout must be a positive number of seconds, got {timeout!r}.')
     if cwd is not None and not Path(cwd).is_dir():
@@ -78,7 +92,54 @@ def validate_arguments(worker_args, num_workers, num_servers, timeout, cwd):
     if not script.startswith('-') and not Path(cwd or '.', script).is_file():
         raise FileNotFoundError(f'The worker script {script!r} was not found (looked in '
                                 f'{Path(cwd or ".").resolve()}): give its path, or cwd=.')
-    return worker_args
+    return worker_args, num_workers, num_servers
+
+
+def validate_capacity(num_workers, num_servers):
+    """Refuse a group larger than this machine's cores or available memory can hold."""
+    cores = len(os.sched_getaffinity(0))
+    if num_workers + num_servers > PROCESSES_PER_CORE * cores:
+        raise ValueError(f'{num_workers} workers and {num_servers} servers are more than this '
+                         f'machine can run: at most {PROCESSES_PER_CORE * cores} together on its '
+                         f'{cores} usable cores. Use fewer (10_parameters_across_devices uses '
+                         f'2 workers and 1 server).')
+    processes = 1 + num_servers + num_workers  # and the scheduler
+    available = available_memory()
+    if available is not None and processes * MIB_PER_PROCESS * 2**20 > available:
+        raise ValueError(f'The scheduler, {num_servers} servers and {num_workers} workers need '
+                         f'about {processes * MIB_PER_PROCESS} MiB ({MIB_PER_PROCESS} MiB each), '
+                         f'more than the {available // 2**20} MiB available: use fewer workers '
+                         f'or servers, or close other notebooks or programs.')
+
+
+def available_memory(proc='/proc', cgroup_fs='/sys/fs/cgroup'):
+    """Bytes still available to this process: MemAvailable, or less under a cgroup limit.
+
+    None if neither can be read. A container sees the host's MemAvailable, so its
+    cgroup's limit less its usage is read too (cgroup v2, else v1).
+    """
+    found = []
+    try:
+        with open(f'{proc}/meminfo') as f:
+            found += [int(line.split()[1]) * 1024 for line in f
+                      if line.startswith('MemAvailable:')]
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open(f'{proc}/self/cgroup') as f:
+            path = next((line.strip()[3:] for line in f if line.startswith('0::')), None)
+    except OSError:
+        path = None
+    v2 = [] if path is None else [(f'{cgroup_fs}{path}/memory.max',
+                                   f'{cgroup_fs}{path}/memory.current')]
+    for limit, usage in v2 + [(f'{cgroup_fs}/memory/memory.limit_in_bytes',
+                               f'{cgroup_fs}/memory/memory.usage_in_bytes')]:
+        try:
+            found.append(int(Path(limit).read_text()) - int(Path(usage).read_text()))
+            break
+        except (OSError, ValueError):  # no such cgroup, or 'max': no limit
+            continue
+    return min(found) if found else None
 
 
 def _stat(pid):
@@ -140,7 +201,8 @@ def run_local_ps(worker_args, num_workers=2, num_servers=1, timeout=120, cwd=Non
 
     Used in: 10_parameters_across_devices.
     """
-    worker_args = validate_arguments(worker_args, num_workers, num_servers, timeout, cwd)
+    worker_args, num_workers, num_servers = validate_arguments(worker_args, num_workers,
+                                                               num_servers, timeout, cwd)
     env = group_environment(num_workers, num_servers, free_port())
     processes, logs, names, strays = [], [], [], {}
 

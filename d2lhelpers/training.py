@@ -5,22 +5,30 @@ accuracy on the device and reads them once per epoch instead of once per
 batch, returns a ``History`` to plot, and calls ``callback(epoch, net, history)``
 after every epoch so a notebook can look at parameters and gradients while training.
 
-It says plainly when training goes wrong: labels that the net's output cannot score
-(a net with 5 outputs for labels 0-9, a label 42 or -1) are an error before the
-first update, and a loss that is no longer finite stops training after printing
-that epoch's line, with ``TrainingDiverged``. None of these checks draws a random
-number or changes a parameter, so valid runs train exactly as before.
+It says plainly when training goes wrong: a learning rate that is not a positive
+finite number is refused before anything runs; labels that the net's output cannot
+score (a net with 5 outputs for labels 0-9, a label 42 or -1) are an error before the
+first update when the iterator exposes its labels (``ArrayBatches``, or a gluon
+``DataLoader`` over an ``ArrayDataset`` or a vision data set), and otherwise the first
+batch is checked before the first update and the others at the end of the epoch.
+After each epoch, once its line is printed, a mean loss or a parameter that is no
+longer finite stops training with ``TrainingDiverged``: parameters are checked once
+per epoch, because ReLU turns nan into 0 and the loss alone can look normal. None of
+these checks draws a random number or changes a parameter, so valid runs train
+exactly as before.
 """
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 
 import mxnet as mx
+import numpy as np
 from d2lzh import sgd  # the book's own mini-batch SGD works as it is
 from mxnet import autograd, gluon, nd
 from mxnet.gluon.parameter import DeferredInitializationError
 
-from .data import validate_batch_size
+from .data import ArrayBatches, validate_batch_size, whole_number
 
 __all__ = ['History', 'TrainingDiverged', 'evaluate_accuracy', 'sgd', 'train_ch3']
 
@@ -42,7 +50,9 @@ class History:
 
 
 class TrainingDiverged(FloatingPointError):
-    """The mean loss of an epoch is nan or infinite; ``history`` includes that epoch.
+    """The mean loss of an epoch, or a parameter after it, is nan or infinite.
+
+    ``history`` includes that epoch.
 
     Used in: 05_exercises.
     """
@@ -89,7 +99,9 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
 
     Used in: 05_exercises, 07_why_initialization_matters, 09_saving_parameters.
     """
-    validate_train_args(net, num_epochs, batch_size, params, lr, trainer)
+    num_epochs, batch_size = validate_train_args(net, num_epochs, batch_size, params, lr,
+                                                 trainer)
+    all_labels = exposed_labels(train_iter)
     history = History()
     for epoch in range(1, num_epochs + 1):
         start = time.perf_counter()
@@ -102,9 +114,8 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
             # Labels the net cannot score are clipped silently by the loss: count them on
             # the device (no wait), and look at the very first batch before any update.
             bad_labels += count_bad_labels(y, y_hat.shape[1])
-            if epoch == 1 and n == 0 and bad_labels.asscalar() > 0:
-                raise ValueError(label_error(int(bad_labels.asscalar()), 'the first batch',
-                                             y_hat, y))
+            if epoch == 1 and n == 0:
+                check_labels_before_training(bad_labels, all_labels, y_hat, y)
             batch_loss.backward()
             if trainer is None:
                 sgd(params, lr, batch_size)
@@ -126,23 +137,52 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
               f'train acc {history.train_acc[-1]:.3f}, test acc {test_acc:.3f}')
         if callback is not None:
             callback(epoch, net, history)
-        if not math.isfinite(history.loss[-1]):  # the line above shows it; then stop
-            raise TrainingDiverged(diverged_message(epoch, history.loss[-1], lr, trainer),
-                                   history)
+        check_finite(epoch, net, history, lr, trainer)  # the line above shows the epoch
     return history
 
 
 def validate_train_args(net, num_epochs, batch_size, params, lr, trainer):
-    """Reject arguments that would make ``train_ch3`` fail late or silently."""
-    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int):
+    """Reject arguments that would make ``train_ch3`` fail late or silently.
+
+    Returns ``(num_epochs, batch_size)`` as ints (they may come as numpy integers).
+    """
+    epochs = whole_number(num_epochs)
+    if epochs is None:
         raise TypeError(f'num_epochs must be a whole number, got {num_epochs!r}.')
-    if num_epochs < 0:
-        raise ValueError(f'num_epochs must be 0 or more, got {num_epochs}.')
-    validate_batch_size(batch_size)
+    if epochs < 0:
+        raise ValueError(f'num_epochs must be 0 or more, got {epochs}.')
+    batch_size = validate_batch_size(batch_size)
     if trainer is None and (params is None or lr is None):
         raise ValueError('train_ch3 needs a way to update the parameters: pass '
                          'trainer=gluon.Trainer(...), or both params and lr for sgd.')
+    if trainer is None:
+        validate_learning_rate(lr, 'lr')
+    else:
+        validate_trainer(trainer)
     validate_initialized(net)
+    return epochs, batch_size
+
+
+def validate_learning_rate(rate, where):
+    """A learning rate must be a finite number above 0 (a negative one climbs the loss)."""
+    if isinstance(rate, (bool, np.bool_)) or not isinstance(rate, numbers.Real):
+        raise TypeError(f'The learning rate ({where}) must be a number, got {rate!r}.')
+    if not math.isfinite(rate) or rate <= 0:
+        raise ValueError(f'The learning rate ({where}) must be a finite number above 0, got '
+                         f'{rate!r}: a typical one for this book is 0.1 to 0.5.')
+
+
+def validate_trainer(trainer):
+    """The trainer's rate, and its optimizer's numbers that mxnet or sgd would take as they are."""
+    if not isinstance(trainer, gluon.Trainer):
+        raise TypeError(f'trainer must be a gluon.Trainer, got {type(trainer).__name__}.')
+    validate_learning_rate(trainer.learning_rate, "the trainer's learning_rate")
+    optimizer = trainer._optimizer  # no public accessor; the rate's is read from it too
+    for name in ('wd', 'momentum', 'clip_gradient'):
+        value = getattr(optimizer, name, None)
+        if isinstance(value, numbers.Real) and not math.isfinite(value):
+            raise ValueError(f"The trainer's optimizer has {name}={value!r}: give a finite "
+                             f"number (or leave {name} out).")
 
 
 def validate_initialized(net):
@@ -169,6 +209,49 @@ def count_bad_labels(y, num_classes):
     return y.shape[0] - good.sum()
 
 
+def exposed_labels(data_iter):
+    """Every training label, as an NDArray, if ``data_iter`` holds them in memory; else None.
+
+    Known: ``ArrayBatches``, and a gluon ``DataLoader`` over an ``ArrayDataset`` of
+    (features, labels), or over MNIST/FashionMNIST/CIFAR without a ``transform`` (a
+    ``transform_first`` keeps the labels). Any other iterator returns None.
+    """
+    if isinstance(data_iter, ArrayBatches):
+        labels = data_iter.labels
+    elif isinstance(data_iter, gluon.data.DataLoader):
+        labels = dataset_labels(data_iter._dataset)  # gluon keeps it private
+    else:
+        return None
+    if labels is None:
+        return None
+    labels = labels if isinstance(labels, nd.NDArray) else nd.array(np.asarray(labels))
+    return labels if labels.ndim == 1 else None  # other shapes fail validate_output_shape
+
+
+def dataset_labels(dataset):
+    """The labels of a gluon data set that keeps them unchanged in memory, or None."""
+    data = gluon.data.dataset
+    if isinstance(dataset, data.ArrayDataset) and len(dataset._data) == 2:
+        return dataset._data[1]
+    if isinstance(dataset, data._DownloadedDataset) and dataset._transform is None:
+        return dataset._label
+    if (isinstance(dataset, data._LazyTransformDataset)
+            and isinstance(dataset._fn, data._TransformFirstClosure)):
+        return dataset_labels(dataset._data)
+    return None
+
+
+def check_labels_before_training(bad_in_first_batch, all_labels, y_hat, y):
+    """Before the first update: the first batch's labels, then every label known in memory."""
+    if bad_in_first_batch.asscalar() > 0:
+        raise ValueError(label_error(int(bad_in_first_batch.asscalar()), 'the first batch',
+                                     y_hat, y))
+    if all_labels is not None:
+        bad = int(count_bad_labels(all_labels, y_hat.shape[1]).asscalar())
+        if bad:
+            raise ValueError(label_error(bad, 'the training data', y_hat, all_labels))
+
+
 def label_error(count, where, y_hat, y=None):
     """The message for labels outside the classes the net's output scores."""
     classes = y_hat.shape[1]
@@ -181,12 +264,41 @@ def label_error(count, where, y_hat, y=None):
             f'class (for Fashion-MNIST, nn.Dense(10)), and labels that count classes from 0.')
 
 
-def diverged_message(epoch, loss, lr, trainer):
+def check_finite(epoch, net, history, lr, trainer):
+    """Raise ``TrainingDiverged`` if the epoch's mean loss or any parameter is nan or infinite."""
+    if not math.isfinite(history.loss[-1]):
+        raise TrainingDiverged(diverged_message(epoch, history.loss[-1], lr, trainer), history)
+    broken = non_finite_parameters(net)
+    if broken:
+        which = (f'parameter {broken[0]} holds' if len(broken) == 1
+                 else f'parameters {", ".join(broken)} hold')
+        raise TrainingDiverged(
+            f'Training broke in epoch {epoch}: {which} nan or infinite values, though the '
+            f'mean loss is {history.loss[-1]:.4f} (ReLU turns nan into 0, so the loss can look '
+            f'normal). Check the data for nan or infinite features (np.isfinite(X).all()); if '
+            f'they are finite, re-initialize the net and train with a smaller learning '
+            f'rate{rate_used(lr, trainer)}.', history)
+
+
+def non_finite_parameters(net):
+    """Names of the parameters holding a nan or infinite value (one small read per parameter)."""
+    broken = []
+    for param in net.collect_params().values():
+        if any(nd.contrib.isfinite(data).min().asscalar() == 0 for data in param.list_data()):
+            broken.append(param.name)
+    return broken
+
+
+def rate_used(lr, trainer):
+    """`` (it was 0.5)``: the learning rate, for the messages that suggest a smaller one."""
     rate = lr if trainer is None else getattr(trainer, 'learning_rate', None)
-    used = f' (it was {rate:g})' if isinstance(rate, (int, float)) else ''
+    return f' (it was {rate:g})' if isinstance(rate, numbers.Real) else ''
+
+
+def diverged_message(epoch, loss, lr, trainer):
     return (f'Training diverged in epoch {epoch}: the mean loss is {loss}, and the parameters '
             f'are no longer usable. Re-initialize the net and train with a smaller learning '
-            f'rate{used}, for example half of it.')
+            f'rate{rate_used(lr, trainer)}, for example half of it.')
 
 
 def validate_output_shape(y_hat, y):

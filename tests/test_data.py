@@ -1,7 +1,9 @@
 """d2lhelpers.data: IDX parsing, the search for the files, content checks, batches, downloads."""
 import gzip
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -668,6 +670,147 @@ def test_a_download_gets_the_same_diagnosis_as_the_file_on_disk(
     assert f'The download of {server.url + LABELS}{problem}. Nothing was kept' \
         in str(downloaded.value)
     assert_no_partial_files(tmp_path / 'dl')
+
+
+# --- special files: FIFOs, sockets, devices and folders where a data file should be ------------
+
+def make_special(path, kind):
+    """Put a file of ``kind`` at ``path``; the bound socket is returned to keep it open."""
+    if kind == 'FIFO':
+        os.mkfifo(path)
+    elif kind == 'socket':
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        return sock
+    elif kind == 'link to /dev/zero':
+        path.symlink_to('/dev/zero')
+    elif kind == 'folder':
+        path.mkdir()
+    elif kind == 'link to nothing':
+        path.symlink_to(path.parent / 'no-such-file')
+    return None
+
+
+KIND_WORDS = {'FIFO': 'a FIFO (named pipe)', 'socket': 'a socket',
+              'link to /dev/zero': 'a character device', 'folder': 'a folder',
+              'link to nothing': 'a link to a missing file'}
+
+
+def run_apart(code, timeout=60):
+    """Run Python ``code`` in a child; the timeout only keeps a blocked child from hanging."""
+    return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, 'MPLCONFIGDIR': tempfile.mkdtemp()})
+
+
+def print_data_error(call):
+    return ('import d2lhelpers\n'
+            'try:\n'
+            f'    {call}\n'
+            'except d2lhelpers.DataError as e:\n'
+            '    print("DataError:", e)\n')
+
+
+@pytest.mark.parametrize('kind', ['FIFO', 'socket', 'link to /dev/zero', 'folder'])
+def test_a_file_url_to_a_special_file_is_refused_by_type_before_it_is_opened(tmp_path, kind):
+    """Issue 20: a file:// base whose files are FIFOs blocked past the deadline."""
+    source = tmp_path / 'source'
+    source.mkdir()
+    keep = [make_special(source / name, kind) for name in data.FILES]
+    folder = tmp_path / 'dl'
+    result = run_apart(print_data_error(
+        f'd2lhelpers.download_fashion_mnist({str(folder)!r}, base_url={source.as_uri()!r}, '
+        f'timeout=1, deadline=5)'))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f'DataError: Downloading {source.as_uri()}/{IMAGES} failed' in result.stdout
+    assert f'{source / IMAGES} is {KIND_WORDS[kind]}, not a regular file' in result.stdout
+    assert not folder.exists()
+    del keep
+
+
+def test_a_file_url_to_the_real_files_downloads_them(real_dir, tmp_path):
+    folder = d2l.download_fashion_mnist(tmp_path / 'dl', base_url=real_dir.as_uri())
+    assert sorted(p.name for p in folder.iterdir()) == sorted(data.FILES)
+
+
+@pytest.mark.parametrize('kind', ['FIFO', 'socket', 'link to /dev/zero', 'folder',
+                                  'link to nothing'])
+def test_a_data_file_that_is_no_regular_file_is_named_by_its_kind_not_as_missing(tmp_path, kind):
+    """Issue 20: a FIFO among the files was reported as lacking."""
+    folder = make_complete_dir(tmp_path / 'data')
+    (folder / LABELS).unlink()
+    keep = make_special(folder / LABELS, kind)
+    with pytest.raises(data.DataError) as info:
+        data.find_fashion_mnist(root=folder)
+    message = str(info.value)
+    assert f'{folder / LABELS} is {KIND_WORDS[kind]}, not a regular file (the root argument)' \
+        in message and 'lacks' not in message
+    del keep
+
+
+@pytest.mark.parametrize('kind', ['FIFO', 'socket', 'link to /dev/zero'])
+def test_reading_a_special_file_is_refused_by_type_and_never_blocks(tmp_path, kind):
+    path = tmp_path / LABELS
+    keep = make_special(path, kind)
+    result = run_apart(print_data_error(f'd2lhelpers.data.read_fashion_mnist_file({str(path)!r})'))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f'DataError: {path} is {KIND_WORDS[kind]}, not a regular file. Delete' in result.stdout
+    del keep
+
+
+@pytest.mark.parametrize('kind', ['folder', 'FIFO', 'socket', 'link to /dev/zero'])
+def test_a_target_name_taken_by_no_regular_file_is_refused_before_downloading(
+        real_dir, tmp_path, kind):
+    """Issue 20: a folder named like the last file got three files downloaded, then "nothing
+    was downloaded"; a FIFO there was silently replaced."""
+    folder = tmp_path / 'dl'
+    folder.mkdir()
+    last = list(data.FILES)[-1]
+    keep = make_special(folder / last, kind)
+    with pytest.raises(data.DataError, match=re.escape(f'{folder / last} is {KIND_WORDS[kind]}, '
+                                                       f'not a regular file: nothing was '
+                                                       f'downloaded')):
+        d2l.download_fashion_mnist(folder, base_url=real_dir.as_uri())
+    assert [p.name for p in folder.iterdir()] == [last]  # nothing added, nothing replaced
+    assert data_files.special_file(folder / last) == KIND_WORDS[kind]
+    del keep
+
+
+def test_a_failure_after_some_files_says_which_were_kept(real_dir, tmp_path, monkeypatch):
+    folder = tmp_path / 'dl'
+    last = list(data.FILES)[-1]
+    real_replace = os.replace
+
+    def replace(source, target):
+        if str(target).endswith(last):  # as if the name were taken meanwhile
+            raise IsADirectoryError(21, 'Is a directory', str(target))
+        real_replace(source, target)
+    monkeypatch.setattr(os, 'replace', replace)
+    with pytest.raises(data.DataError, match=f'{", ".join(list(data.FILES)[:3])} were '
+                                             f'downloaded and kept, the others not'):
+        d2l.download_fashion_mnist(folder, base_url=real_dir.as_uri())
+    assert sorted(p.name for p in folder.iterdir()) == sorted(list(data.FILES)[:3])
+
+
+def test_downloaded_files_follow_the_umask(real_dir, tmp_path):
+    """Issue 20: they were 0600 whatever the umask, so a shared data folder was unreadable."""
+    for umask, expected in [(0o022, 0o644), (0o027, 0o640)]:
+        old = os.umask(umask)
+        try:
+            folder = d2l.download_fashion_mnist(tmp_path / oct(umask), base_url=real_dir.as_uri())
+        finally:
+            os.umask(old)
+        assert {p.stat().st_mode & 0o777 for p in folder.iterdir()} == {expected}, oct(umask)
+
+
+@pytest.mark.parametrize('timeout, deadline', [(1e300, None), (float('inf'), None),
+                                               (86401, None), (1, 1e300), (1, 86401)])
+def test_timeouts_beyond_a_day_are_refused_clearly(tmp_path, timeout, deadline):
+    """Issue 20: timeout=1e300 raised OverflowError."""
+    expected = 'must be a positive number' if timeout == float('inf') else 'at most 86400 seconds'
+    with pytest.raises(data.DataArgumentError, match=expected):
+        d2l.download_fashion_mnist(tmp_path / 'dl', base_url='http://127.0.0.1:9/',
+                                   timeout=timeout, deadline=deadline)
+    assert not (tmp_path / 'dl').exists()
 
 
 # --- the helpers say which notebooks use them ------------------------------------------------

@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import d2lhelpers as d2l
@@ -220,6 +221,8 @@ def test_a_stuck_group_times_out_and_everything_is_ended(tmp_path, started):
     (dict(num_servers=0), ValueError, 'at least one worker and one server'),
     (dict(num_workers=2.5), TypeError, 'num_workers must be a whole number'),
     (dict(num_workers=True), TypeError, 'num_workers must be a whole number'),
+    (dict(num_servers=2.0), TypeError, 'num_servers must be a whole number'),
+    (dict(timeout=float('inf')), ValueError, 'timeout must be a positive number'),
     (dict(timeout='60'), ValueError, 'timeout must be a positive number'),
     (dict(timeout=0), ValueError, 'timeout must be a positive number'),
     (dict(timeout=float('nan')), ValueError, 'timeout must be a positive number'),
@@ -238,6 +241,76 @@ def test_bad_arguments_are_rejected_before_any_process_starts(tmp_path, started,
     with pytest.raises(error, match=message):
         d2l.run_local_ps(**arguments)
     assert started == []
+
+
+@pytest.fixture
+def no_process_may_start(monkeypatch):
+    """Any process run_local_ps tries to start is refused (and recorded): for groups that
+    must be refused up front, so that a failing check cannot start a million processes."""
+    tried = []
+
+    def popen(*args, **kwargs):
+        tried.append(args)
+        raise AssertionError('run_local_ps started a process')
+
+    monkeypatch.setattr(distributed.subprocess, 'Popen', popen)
+    return tried
+
+
+@pytest.mark.parametrize('num_workers, num_servers', [(10**6, 1), (2, 10**6)])
+def test_a_group_larger_than_the_machine_is_refused_before_any_process_starts(
+        tmp_path, no_process_may_start, num_workers, num_servers):
+    """Issue 20: run_local_ps(num_workers=10**6) was accepted (each worker ~200 MB)."""
+    (tmp_path / 'worker.py').write_text(WORKER)
+    cores = len(os.sched_getaffinity(0))
+    with pytest.raises(ValueError, match=f'more than this machine can run: at most '
+                                         f'{8 * cores} together on its {cores} usable cores'):
+        d2l.run_local_ps(['worker.py'], num_workers=num_workers, num_servers=num_servers,
+                         cwd=tmp_path)
+    assert no_process_may_start == []
+
+
+def test_a_group_larger_than_the_available_memory_is_refused(tmp_path, no_process_may_start,
+                                                             monkeypatch):
+    (tmp_path / 'worker.py').write_text(WORKER)
+    monkeypatch.setattr(distributed, 'available_memory', lambda: 500 * 2**20)
+    with pytest.raises(ValueError, match=r'need about 800 MiB \(200 MiB each\), more than the '
+                                         r'500 MiB available'):
+        d2l.run_local_ps(['worker.py'], num_workers=2, num_servers=1, cwd=tmp_path)
+    assert no_process_may_start == []
+
+
+@pytest.mark.parametrize('cgroup, expected_mib', [
+    ('v2 limit', 1024 - 256),  # the container's limit less its usage, not the host's memory
+    ('v2 max', 4096),          # no limit: the host's MemAvailable
+    ('v1 limit', 2048 - 1024),
+    ('none', 4096),
+])
+def test_available_memory_is_the_smaller_of_the_host_and_the_cgroup(tmp_path, cgroup,
+                                                                    expected_mib):
+    proc, fs = tmp_path / 'proc', tmp_path / 'cgroup'
+    (proc / 'self').mkdir(parents=True)
+    (proc / 'meminfo').write_text('MemTotal: 8388608 kB\nMemAvailable: 4194304 kB\n')
+    (proc / 'self' / 'cgroup').write_text('0::/user/session\n' if 'v2' in cgroup else '')
+    files = {'v2 limit': {'user/session/memory.max': 2**30, 'user/session/memory.current': 2**28},
+             'v2 max': {'user/session/memory.max': 'max', 'user/session/memory.current': 2**28},
+             'v1 limit': {'memory/memory.limit_in_bytes': 2**31,
+                          'memory/memory.usage_in_bytes': 2**30},
+             'none': {}}[cgroup]
+    for name, value in files.items():
+        (fs / name).parent.mkdir(parents=True, exist_ok=True)
+        (fs / name).write_text(f'{value}\n')
+    assert distributed.available_memory(str(proc), str(fs)) == expected_mib * 2**20
+
+
+def test_counts_of_any_integral_type_are_accepted(tmp_path, started):
+    """Issue 20's kind: numpy integers were refused as not whole numbers."""
+    (tmp_path / 'worker.py').write_text(WORKER)
+    results = d2l.run_local_ps(['worker.py'], num_workers=np.int64(2), num_servers=np.int32(1),
+                               timeout=np.float32(60), cwd=tmp_path)
+    assert sorted(r.stdout.split('\n')[0] for r in results) == \
+        ['0 2 [3.0, 3.0, 3.0]', '1 2 [3.0, 3.0, 3.0]']
+    assert no_processes_left(started)
 
 
 def test_variables_that_would_leave_the_loopback_are_not_passed_on(monkeypatch):

@@ -217,11 +217,43 @@ def test_labels_that_are_not_class_numbers_are_an_error(bad):
         d2l.train_ch3(**good_args(train_iter=ArrayBatches(features, labels, 10)))
 
 
-def test_a_bad_label_in_a_later_batch_is_an_error_at_the_end_of_the_epoch(capsys):
+def test_a_bad_label_in_a_later_batch_of_an_opaque_iterator_is_an_error_at_the_end_of_the_epoch(
+        capsys):
+    """A list of batches does not expose its labels: the first batch is checked before the
+    first update, the others at the end of the epoch."""
     labels = [0, 1] * 10
     labels[15] = 42  # in the second batch of 10
+    batches = list(ten_class_batches(labels))
     with pytest.raises(ValueError, match='1 labels in epoch 1 are not class numbers 0 to 1'):
-        d2l.train_ch3(**good_args(train_iter=ten_class_batches(labels)))
+        d2l.train_ch3(**good_args(train_iter=batches))
+    assert capsys.readouterr().out == ''
+
+
+def in_a_data_loader(labels, first_transform=False):
+    features = np.random.RandomState(0).normal(size=(len(labels), 4)).astype('float32')
+    dataset = gluon.data.ArrayDataset(features, np.array(labels, dtype='int32'))
+    if first_transform:  # as d2lzh's loader does with ToTensor
+        dataset = dataset.transform_first(lambda x: x * 1)
+    return gluon.data.DataLoader(dataset, 10)
+
+
+@pytest.mark.parametrize('make_iter', [
+    ten_class_batches,
+    in_a_data_loader,
+    lambda labels: in_a_data_loader(labels, first_transform=True),
+], ids=['ArrayBatches', 'DataLoader', 'DataLoader over transform_first'])
+def test_a_label_42_in_batch_5_is_an_error_before_the_first_update(make_iter, capsys):
+    """Issue 20: it raised only after an epoch of updates."""
+    labels = [0, 1] * 30
+    labels[45] = 42  # in the fifth batch of 10
+    net = linear_net()
+    before = weights(net)
+    args = good_args(net=net, train_iter=make_iter(labels),
+                     trainer=gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1}))
+    with pytest.raises(ValueError, match=r'1 labels in the training data are not class numbers '
+                                         r'0 to 1 \(they range from 0 to 42\)'):
+        d2l.train_ch3(**args)
+    assert same_weights(before, net)  # no step was taken
     assert capsys.readouterr().out == ''
 
 
@@ -250,3 +282,99 @@ def test_the_divergence_demo_of_the_exercises_fails_clearly_with_its_history(rea
     assert not np.isfinite(diverged.loss[-1]) and diverged.test_acc[-1] < 0.5
     out = capsys.readouterr().out
     assert 'loss nan' in out and 'Training diverged in epoch' in out and '(it was 1)' in out
+
+
+# --- what the loss does not show: parameters that are no longer numbers ---
+
+def test_a_nan_feature_row_hidden_by_relu_stops_training_naming_the_parameter(capsys):
+    """Issue 20: ReLU turned the nan into 0, the loss stayed finite, every weight of the first
+    layer became nan, and train_ch3 returned normally."""
+    features, labels = blobs(n=40)
+    features[7] = float('nan')
+    mx.random.seed(0)
+    net = nn.Sequential()
+    net.add(nn.Dense(8, activation='relu', in_units=4), nn.Dense(2, in_units=8))
+    net.initialize(init.Normal(sigma=0.1))
+    args = good_args(net=net, num_epochs=3, train_iter=ArrayBatches(features, labels, 10),
+                     trainer=gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1}))
+    with pytest.raises(d2l.training.TrainingDiverged,
+                       match=f'(?s)epoch 1: parameters? (.*, )?{net[0].weight.name}\\b.*'
+                             f'holds? nan.*'
+                             f'though the mean loss is .*nan or infinite features') as info:
+        d2l.train_ch3(**args)
+    assert np.isfinite(info.value.history.loss).all()  # the loss alone would not have told
+    assert len(info.value.history) == 1
+    assert len(capsys.readouterr().out.splitlines()) == 1  # that epoch's line, then the error
+
+
+def test_finite_parameters_after_a_finite_loss_train_on():
+    assert len(d2l.train_ch3(**good_args(num_epochs=2))) == 2
+
+
+# --- learning rates and counts of any numeric type ---
+
+def trainer_with(net, **hyper):
+    return gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1, **hyper})
+
+
+@pytest.mark.parametrize('rate', [float('nan'), float('inf'), -float('inf'), -0.1, 0,
+                                  np.float32('nan')])
+def test_a_learning_rate_that_is_not_finite_and_positive_is_refused_before_training(rate, capsys):
+    """Issue 20: nan or inf gave a raw MXNetError; a negative rate trained uphill."""
+    net = linear_net()
+    before = weights(net)
+    with pytest.raises(ValueError, match=r"learning rate \(the trainer's learning_rate\) must "
+                                         r'be a finite number above 0'):
+        d2l.train_ch3(**good_args(net=net, trainer=trainer_with(net, learning_rate=rate)))
+    with pytest.raises(ValueError, match=r'learning rate \(lr\) must be a finite number above 0'):
+        d2l.train_ch3(**good_args(net=net, trainer=None,
+                                  params=[p.data() for p in net.collect_params().values()],
+                                  lr=rate))
+    assert same_weights(before, net) and capsys.readouterr().out == ''
+
+
+@pytest.mark.parametrize('hyper', [dict(wd=float('nan')), dict(momentum=float('inf')),
+                                   dict(clip_gradient=float('nan'))])
+def test_a_trainer_with_a_non_finite_optimizer_setting_is_refused(hyper):
+    net = linear_net()
+    with pytest.raises(ValueError, match=f'optimizer has {next(iter(hyper))}='):
+        d2l.train_ch3(**good_args(net=net, trainer=trainer_with(net, **hyper)))
+
+
+@pytest.mark.parametrize('changes, error', [(dict(lr='0.1'), TypeError),
+                                            (dict(lr=True), TypeError),
+                                            (dict(trainer='sgd'), TypeError)])
+def test_a_learning_rate_or_trainer_of_the_wrong_type_is_refused(changes, error):
+    net = linear_net()
+    args = good_args(net=net, trainer=None,
+                     params=[p.data() for p in net.collect_params().values()], lr=0.1)
+    args.update(changes)
+    with pytest.raises(error, match='learning rate|trainer must be a gluon.Trainer'):
+        d2l.train_ch3(**args)
+
+
+class Count:
+    """An integral type that only has ``__index__``, as some array libraries' scalars."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __index__(self):
+        return self.value
+
+    def __lt__(self, other):
+        return self.value < other
+
+
+@pytest.mark.parametrize('count', [np.int64(2), np.int32(2), np.uint8(2), Count(2)],
+                         ids=['int64', 'int32', 'uint8', '__index__'])
+def test_num_epochs_and_batch_size_of_any_integral_type_are_accepted(count):
+    """Issue 20: num_epochs=np.int64(2) was rejected as "must be a whole number, got 2"."""
+    assert len(d2l.train_ch3(**good_args(num_epochs=count))) == 2
+    assert len(d2l.train_ch3(**good_args(batch_size=count))) == 1
+
+
+@pytest.mark.parametrize('count', [True, np.True_, 2.0, '2'])
+def test_num_epochs_that_is_not_a_whole_number_is_refused(count):
+    with pytest.raises(TypeError, match='num_epochs must be a whole number'):
+        d2l.train_ch3(**good_args(num_epochs=count))
