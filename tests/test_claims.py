@@ -64,6 +64,261 @@ def fresh_names():
 
 # ---- 01 访问模型参数 ---------------------------------------------------------------------------
 
+
+def book_first_mlp():
+    """The book's first network (4.2, n=1), built anew: Dense(256, relu), Dense(10), default
+    init."""
+    from mxnet.gluon import nn
+    net = nn.Sequential()
+    net.add(nn.Dense(256, activation='relu'))
+    net.add(nn.Dense(10))
+    net.initialize()
+    return net
+
+
+def cell_code_saying(prefix, sentence):
+    """The source of the code cell of notebook ``prefix`` that contains ``sentence``."""
+    cells = nbformat.read(notebook_path(prefix), as_version=4).cells
+    cell = cells[says(prefix, sentence)]
+    assert cell.cell_type == 'code', cell.source
+    return cell.source
+
+
+def test_01_the_first_code_is_the_books():
+    """01, cell 3: "下面是原书的第一段代码" (cell 4 is the book's code block n=1, as written)."""
+    index = says('01', '下面是原书的第一段代码')
+    code = nbformat.read(notebook_path('01'), as_version=4).cells[index + 1].source
+    book_says(code)
+
+
+def test_01_the_input_size_is_inferred_at_the_first_forward():
+    """01, cell 3: "输入的特征数 20 在构造层时没有给出，要到这次前向计算时才推断出来"."""
+    from mxnet import nd
+    says('01', '输入的特征数 20 在构造层时没有给出，要到这次前向计算时才推断出来')
+    net = book_first_mlp()
+    assert net[0].weight.shape == (256, 0)
+    net(nd.ones((2, 20)))
+    assert net[0].weight.shape == (256, 20)
+
+
+def test_01_params_is_a_parameterdict_of_the_layers_parameters():
+    """01, cell 5: "`params` 属性给出该层所含的全部参数，它是一个由参数名映射到 `Parameter`
+    实例的字典，类型为 `ParameterDict`"."""
+    from mxnet import gluon
+    says('01', '`params` 属性给出该层所含的全部参数，它是一个由参数名映射到 `Parameter` '
+               '实例的字典，类型为 `ParameterDict`')
+    net = book_first_mlp()
+    params = net[0].params
+    assert type(params) is gluon.ParameterDict
+    assert {name: type(p) for name, p in params.items()} == {
+        'dense0_weight': gluon.Parameter, 'dense0_bias': gluon.Parameter}
+
+
+def test_01_the_weight_is_units_by_inputs():
+    """01, cell 5: "注意看权重的形状 (256, 20)：输出 256 个单元，每个单元对应 20 个输入特征"."""
+    from mxnet import nd
+    says('01', '注意看权重的形状 (256, 20)：输出 256 个单元，每个单元对应 20 个输入特征')
+    net = book_first_mlp()
+    hidden = net[0](nd.ones((2, 20)))
+    assert net[0].weight.shape == (256, 20) and hidden.shape == (2, 256)
+
+
+def test_01_layer_names_come_from_a_global_counter():
+    """01, cell 7: "Gluon 用一个全局计数器给层编号：本笔记本中第一个 `Dense` 层是 `dense0`，
+    第二个是 `dense1`，以后再构造的层依次是 `dense2`、`dense3`……"
+    and "同一个内核里把单元格重复运行，编号会继续增长"."""
+    says('01', 'Gluon 用一个全局计数器给层编号：本笔记本中第一个 `Dense` 层是 `dense0`')
+    says('01', '同一个内核里把单元格重复运行，编号会继续增长')
+    first, again = book_first_mlp(), book_first_mlp()
+    assert [layer.name for layer in first] == ['dense0', 'dense1']
+    assert [layer.name for layer in again] == ['dense2', 'dense3']
+
+
+def test_01_by_name_and_by_attribute_is_one_object():
+    """01, cells 7 and 9: "两者是同一个对象" / "用 `is` 核对它们确实是同一个对象，
+    而不只是两个相等的拷贝"."""
+    says('01', '也可以直接用层的 `weight` 属性，两者是同一个对象')
+    net = book_first_mlp()
+    assert net[0].params['dense0_weight'] is net[0].weight
+
+
+def test_01_the_default_initializer_is_blocks_uniform():
+    """01, cell 11: "`net.initialize()` 不给初始化器时用的是 `init.Uniform()`（MXNet 源码
+    `gluon/block.py` 中 `Block.initialize` 的默认参数 `init=initializer.Uniform()`）"."""
+    from mxnet import init
+    from mxnet.gluon import Block
+    says('01', '（MXNet 源码 `gluon/block.py` 中 `Block.initialize` 的默认参数 '
+               '`init=initializer.Uniform()`）')
+    assert 'def initialize(self, init=initializer.Uniform(),' in mxnet_source(Block.initialize)
+    assert type(inspect.signature(Block.initialize).parameters['init'].default) is init.Uniform
+
+
+def test_01_uniform_samples_within_0_07():
+    """01, cells 11 and 13: "它在 [-0.07, 0.07] 上均匀采样（`Uniform` 的默认 `scale=0.07`）" and
+    "核对：第一层 5120 个权重的绝对值都不超过 0.07"."""
+    from mxnet import init, nd
+    says('01', '它在 [-0.07, 0.07] 上均匀采样（`Uniform` 的默认 `scale=0.07`）')
+    says('01', '核对：第一层 5120 个权重的绝对值都不超过 0.07')
+    assert inspect.signature(init.Uniform).parameters['scale'].default == 0.07
+    net = book_first_mlp()
+    net(nd.ones((2, 20)))
+    weight = net[0].weight.data()
+    assert weight.size == 5120 and weight.abs().max().asscalar() <= 0.07
+    assert weight.abs().max().asscalar() > 0.069  # the whole range is used, not a narrower one
+
+
+def test_01_the_gradient_is_a_zero_array_made_with_the_data_at_the_first_forward():
+    """01, cell 15: "分配参数的数值数组时，MXNet 同时为它分配一个填 0 的梯度数组（`Parameter._init_i
+    mpl` 调用 `_init_grad`）；
+    这一层的权重要等到前向计算推断出输入个数 20 时才分配"."""
+    from mxnet import nd
+    from mxnet.gluon import Parameter
+    says('01', '分配参数的数值数组时，MXNet 同时为它分配一个填 0 的梯度数组（`Parameter._init_impl`'
+               ' 调用 `_init_grad`）')
+    says('01', '这一层的权重要等到前向计算推断出输入个数 20 时才分配')
+    assert 'self._init_grad()' in mxnet_source(Parameter._init_impl)
+    assert 'zeros(' in mxnet_source(Parameter._init_grad)
+    net = book_first_mlp()
+    assert net[0].weight._data is None and net[0].weight._grad is None  # nothing yet
+    net(nd.ones((2, 20)))
+    assert net[0].weight.grad().shape == (256, 20) and net[0].weight.grad().abs().sum() == 0
+
+
+def test_01_backward_writes_the_gradient():
+    """01, cell 17: "做一次前向计算并在 `autograd.record()` 下调用 `backward()`，梯度就写进去了"."""
+    from mxnet import autograd, nd
+    says('01', '做一次前向计算并在 `autograd.record()` 下调用 `backward()`，梯度就写进去了')
+    net = book_first_mlp()
+    X = nd.random.uniform(shape=(2, 20))
+    net(X)
+    with autograd.record():
+        Y = net(X).sum()
+    Y.backward()
+    assert net[0].weight.grad().abs().sum().asscalar() > 0
+
+
+def test_01_the_bias_has_its_own_zeros_initializer_which_wins():
+    """01, cell 19: "`nn.Dense` 构造偏差时给了它自己的初始化器 `bias_initializer='zeros'`，
+    而参数自己的初始化器优先于 `initialize()` 给出的那个"."""
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('01', "`nn.Dense` 构造偏差时给了它自己的初始化器 `bias_initializer='zeros'`，"
+               "而参数自己的初始化器优先于 `initialize()` 给出的那个")
+    assert inspect.signature(nn.Dense).parameters['bias_initializer'].default == 'zeros'
+    layer = nn.Dense(10, in_units=4)
+    layer.initialize(init.Constant(5))
+    assert layer.bias.init == 'zeros' and layer.bias.data().abs().sum() == 0
+    assert (layer.weight.data() == 5).min() == 1
+
+
+def test_01_collect_params_gathers_nested_children_under_the_outer_prefix():
+    """01, cell 21: "`collect_params()` 返回整个网络（包括嵌套的子块）所有参数组成的
+    `ParameterDict`。字典的前缀 `sequential0_` 是外层 `Sequential` 的名字"."""
+    from mxnet.gluon import nn
+    says('01', '`collect_params()` 返回整个网络（包括嵌套的子块）所有参数组成的 `ParameterDict`。'
+               '字典的前缀 `sequential0_` 是外层 `Sequential` 的名字')
+    net = book_first_mlp()
+    params = net.collect_params()
+    assert params.prefix == net.prefix == 'sequential0_'
+    outer = nn.Sequential()
+    outer.add(net)  # nested one level deeper: still every parameter
+    assert list(outer.collect_params().keys()) == list(params.keys()) == [
+        'dense0_weight', 'dense0_bias', 'dense1_weight', 'dense1_bias']
+
+
+def test_01_collect_params_selects_by_regular_expression():
+    """01, cell 23: "`collect_params` 还可以用正则表达式挑选参数，例如只要权重"."""
+    says('01', '`collect_params` 还可以用正则表达式挑选参数，例如只要权重')
+    net = book_first_mlp()
+    assert list(net.collect_params('.*weight').keys()) == ['dense0_weight', 'dense1_weight']
+
+
+def test_01_three_ways_to_one_parameter_and_full_names_only():
+    """01, cells 25 and 27: "下面核对三种写法得到的是同一个对象" and "键必须是完整的参数名，只写
+    `weight` 会得到 `KeyError`"."""
+    says('01', '于是取同一个参数有三种写法')
+    says('01', '键必须是完整的参数名，只写 `weight` 会得到 `KeyError`')
+    net = book_first_mlp()
+    by_name = net.collect_params()['dense0_weight']
+    assert net[0].weight is by_name is net.collect_params('dense0_.*')['dense0_weight']
+    with pytest.raises(KeyError):
+        net.collect_params()['weight']
+
+
+def test_01_names_depend_on_the_order_of_construction():
+    """01, cell 27: "缺点是名字取决于构造顺序（见上文的全局计数器）"."""
+    from mxnet.gluon import nn
+    says('01', '缺点是名字取决于构造顺序（见上文的全局计数器）')
+    nn.Dense(3)  # one layer built before: the book's net gets other names
+    assert 'dense0_weight' not in book_first_mlp().collect_params().keys()
+
+
+def nested_rgnet():
+    """01, cell 30: block2 (four block1) and an output layer, as the notebook builds it."""
+    from mxnet.gluon import nn
+
+    def block1():
+        net = nn.Sequential()
+        net.add(nn.Dense(32, activation='relu'))
+        net.add(nn.Dense(16, activation='relu'))
+        return net
+
+    def block2():
+        net = nn.Sequential()
+        for _ in range(4):
+            net.add(block1())
+        return net
+
+    rgnet = nn.Sequential()
+    rgnet.add(block2())
+    rgnet.add(nn.Dense(10))
+    rgnet.initialize()
+    return rgnet
+
+
+def test_01_the_nested_net_has_nine_dense_layers_and_eighteen_parameters():
+    """01, cell 31: "4 个 `block1` 各有两层，再加上输出层，一共 9 个 `Dense` 层、18 个参数。
+    参数名按构造顺序从 `dense2` 开始"."""
+    from mxnet import nd
+    says('01', '一共 9 个 `Dense` 层、18 个参数。')
+    says('01', '参数名按构造顺序从 `dense2` 开始，因为 `dense0` 和 `dense1` 已经被上面的 `net` '
+               '用掉了')
+    book_first_mlp()
+    rgnet = nested_rgnet()
+    rgnet(nd.ones((2, 20)))
+    names = list(rgnet.collect_params().keys())
+    assert len(names) == 18 and names[0] == 'dense2_weight' and names[-1] == 'dense10_bias'
+
+
+def test_01_nested_indexing():
+    """01, cell 33: "`rgnet[0][1][0]` 是：第一个子块（`block2`）里的第二个 `block1`，
+    再取其中的第一层。它的偏差是 32 个 0"."""
+    from mxnet import nd
+    says('01', '`rgnet[0][1][0]` 是：第一个子块（`block2`）里的第二个 `block1`，再取其中的第一层。'
+               '它的偏差是 32 个 0')
+    rgnet = nested_rgnet()
+    rgnet(nd.ones((2, 20)))
+    layer = rgnet[0][1][0]
+    assert layer is rgnet[0]._children['1']._children['0'] and layer._units == 32
+    bias = layer.bias.data()
+    assert bias.shape == (32,) and bias.abs().sum() == 0
+
+
+def test_01_initialize_on_one_layer_touches_only_that_layer_and_needs_force_reinit():
+    """01, cell 35: "`initialize` 也可以只作用于一个层（它的 `collect_params()`）" and
+    "不加它，MXNet 只发出警告、不改动参数"."""
+    from mxnet import init, nd
+    says('01', '`initialize` 也可以只作用于一个层（它的 `collect_params()`）')
+    says('01', '不加它，MXNet 只发出警告、不改动参数（4.2.2 节演示）')
+    net = book_first_mlp()
+    net(nd.ones((2, 20)))
+    first = net[0].weight.data().copy()
+    with pytest.warns(UserWarning, match='already initialized'):
+        net[1].initialize(init=init.Constant(42))
+    assert (net[1].weight.data() == 42).sum() == 0
+    net[1].initialize(init=init.Constant(42), force_reinit=True)
+    assert (net[1].weight.data() == 42).min() == 1 and (net[0].weight.data() == first).min() == 1
+
 # ---- 02 初始化模型参数 -------------------------------------------------------------------------
 
 # ---- 03 自定义初始化方法 -----------------------------------------------------------------------
