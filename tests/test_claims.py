@@ -321,6 +321,156 @@ def test_01_initialize_on_one_layer_touches_only_that_layer_and_needs_force_rein
 
 # ---- 02 初始化模型参数 -------------------------------------------------------------------------
 
+
+def test_02_the_default_is_uniform_0_07_and_zero_biases():
+    """02, cell 0: "`initialize()` 默认把权重在 [-0.07, 0.07] 上均匀采样，偏差则是 0"."""
+    from mxnet import nd
+    says('02', '`initialize()` 默认把权重在 [-0.07, 0.07] 上均匀采样，偏差则是 0')
+    net = book_first_mlp()
+    net(nd.ones((2, 20)))
+    weight = net[0].weight.data()
+    assert 0.069 < weight.abs().max().asscalar() <= 0.07
+    assert net[0].bias.data().abs().sum() == 0 and net[1].bias.data().abs().sum() == 0
+
+
+def test_02_section_3_15_comes_before_4_2():
+    """02, cell 0: "道理在前面的 [3.15 节“数值稳定性和模型初始化”](…chapter_deep-learning-basics/num
+    erical-stability-and-init.html) 中讲过":
+    the book points back to it, in the chapter before (deep-learning-basics, chapter 3)."""
+    says('02', '道理在前面的 [3.15 节“数值稳定性和模型初始化”](https://zh-v1.d2l.ai/chapter_deep-le'
+               'arning-basics/numerical-stability-and-init.html) 中讲过')
+    book_says('我们在[“数值稳定性和模型初始化”](../chapter_deep-learning-basics/numerical-stability'
+              '-and-init.md)一节中描述了模型的默认初始化方法')
+
+
+def test_02_initialize_again_warns_once_per_parameter_and_changes_nothing():
+    """02, cell 5: "再调用 `initialize()` 时，MXNet 不改动参数，只给出警告（每个参数一条
+    `UserWarning`；源码 …
+    `Parameter.initialize` 开头的 `if self._data is not None and not force_reinit`）"."""
+    import warnings
+
+    from mxnet import init, nd
+    from mxnet.gluon import Parameter
+    says('02', '一个已经初始化过的网络再调用 `initialize()` 时，MXNet 不改动参数，'
+               '只给出警告（每个参数一条 `UserWarning`；')
+    says('02', '- 对已初始化的参数再次初始化要用 `force_reinit=True`，否则 MXNet 只发出警告、'
+               '不改动参数。')
+    assert 'if self._data is not None and not force_reinit:' in mxnet_source(Parameter.initialize)
+    net = book_first_mlp()
+    net(nd.ones((2, 20)))
+    before = [p.data().copy() for p in net.collect_params().values()]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        net.initialize(init=init.Normal(sigma=0.01))
+    assert [w.category for w in caught] == [UserWarning] * 4
+    assert all((p.data() == b).min() == 1 for p, b in zip(net.collect_params().values(), before))
+
+
+def test_02_normal_0_01_has_sample_std_near_0_01_and_leaves_biases_zero():
+    """02, cells 7 and 9: "偏差依然是 0，原因与 4.2.1 节相同：偏差自己的初始化器 `'zeros'` 优先" and
+    "权重的样本标准差确实接近 0.01（第一层有 256×20 = 5120 个数）"."""
+    from mxnet import init, nd
+    says('02', "偏差依然是 0，原因与 4.2.1 节相同：偏差自己的初始化器 `'zeros'` 优先")
+    says('02', '权重的样本标准差确实接近 0.01（第一层有 256×20 = 5120 个数）')
+    net = book_first_mlp()
+    net(nd.ones((2, 20)))
+    net.initialize(init=init.Normal(sigma=0.01), force_reinit=True)
+    weight = net[0].weight.data().asnumpy()
+    assert weight.size == 256 * 20 == 5120 and 0.0095 < weight.std() < 0.0105
+    assert net[1].bias.data().abs().sum() == 0
+
+
+def test_02_constant_1_sets_every_weight_to_1_but_not_the_biases():
+    """02, cells 11 and 13: "用常数初始化，所有权重都等于 1" / "但偏差没有变成 1，仍然是 0"."""
+    from mxnet import init, nd
+    says('02', '用常数初始化，所有权重都等于 1')
+    says('02', '但偏差没有变成 1，仍然是 0。')
+    net = book_first_mlp()
+    net(nd.ones((2, 20)))
+    net.initialize(init=init.Constant(1), force_reinit=True)
+    assert all((net[i].weight.data() == 1).min() == 1 for i in (0, 1))
+    assert all(net[i].bias.data().abs().sum() == 0 for i in (0, 1))
+
+
+def test_02_the_given_initializer_is_called_for_every_parameter_but_decides_only_some():
+    """02, cell 13: "`net.initialize(init)` 给的初始化器只决定**自己没有初始化器**的参数的值（它的
+    `__call__` 对每个参数都会被调用，但遇到参数自己的初始化器就交给那一个"."""
+    from mxnet import init, nd
+    says('02', '给的初始化器只决定**自己没有初始化器**的参数的值（它的 `__call__` '
+               '对每个参数都会被调用，但遇到参数自己的初始化器就交给那一个')
+    called = []
+
+    class Recording(init.Constant):
+        def __call__(self, desc, arr):
+            called.append(str(desc))
+            super().__call__(desc, arr)
+
+    net = book_first_mlp()
+    net(nd.ones((2, 20)))
+    net.initialize(Recording(3), force_reinit=True)
+    assert called == ['dense0_weight', 'dense0_bias', 'dense1_weight', 'dense1_bias']
+    assert (net[1].weight.data() == 3).min() == 1 and net[1].bias.data().abs().sum() == 0
+
+
+def test_02_default_init_and_the_parameters_own_init_in_the_source():
+    """02, cell 13: "`ParameterDict.initialize` 把它作为 `default_init` 交给每个参数，
+    `Parameter.initialize` 中 `init = default_init if self.init is None else self.init`"
+    and "`Dense` 的权重没有自己的初始化器（`weight_initializer=None`），偏差有（`bias_initializer='z
+    eros'`，`gluon/nn/basic_layers.py`）"."""
+    from mxnet.gluon import Parameter, ParameterDict, nn
+    says('02', '`ParameterDict.initialize` 把它作为 `default_init` 交给每个参数，'
+               '`Parameter.initialize` 中 `init = default_init if self.init is None else '
+               'self.init`')
+    says('02', "`Dense` 的权重没有自己的初始化器（`weight_initializer=None`），"
+               "偏差有（`bias_initializer='zeros'`，`gluon/nn/basic_layers.py`）")
+    hand_on = 'v.initialize(None, ctx, init, force_reinit=force_reinit)'
+    assert hand_on in mxnet_source(ParameterDict.initialize)
+    assert inspect.signature(Parameter.initialize).parameters.keys() >= {'init', 'default_init'}
+    choice = 'init = default_init if self.init is None else self.init'
+    assert choice in mxnet_source(Parameter.initialize)
+    defaults = inspect.signature(nn.Dense).parameters
+    assert defaults['weight_in'
+                    'itializer'].default is None and defaults['bias_initializer'].default == 'zeros'
+    assert inspect.getsourcefile(nn.Dense).endswith('gluon/nn/basic_layers.py')
+    layer = nn.Dense(10, in_units=4)
+    assert layer.weight.init is None and layer.bias.init == 'zeros'
+
+
+def test_02_xavier_is_uniform_within_its_bound_for_20_inputs_and_256_outputs():
+    """02, cells 15, 17 and 19: "MXNet 默认的 Xavier 是均匀分布，范围 ±sqrt(3 / ((20 + 256) / 2)) ≈
+    ±0.147" and
+    "Xavier 也是平顶，但更宽，宽度由输入个数 20 和输出个数 256 决定"."""
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('02', 'MXNet 默认的 Xavier 是均匀分布，范围 ±sqrt(3 / ((20 + 256) / 2)) ≈ ±0.147')
+    says('02', 'Xavier 也是平顶，但更宽，宽度由输入个数 20 和输出个数 256 决定')
+    xavier = init.Xavier()
+    assert (xavier.rnd_type, xavier.factor_type, xavier.magnitude) == ('uniform', 'avg', 3)
+    bound = (3 / ((20 + 256) / 2)) ** 0.5
+    assert round(bound, 3) == 0.147
+
+    def widest(in_units, units=256):
+        layer = nn.Dense(units, in_units=in_units)
+        layer.initialize(init.Xavier())
+        return layer.weight.data().abs().max().asscalar()
+
+    assert bound * 0.99 < widest(20) <= bound
+    assert widest(200) < 0.9 * bound  # another input count, another width
+
+
+def test_02_normal_is_narrower_than_uniform():
+    """02, cell 19: "默认的均匀分布是 [-0.07, 0.07] 上的平顶；正态分布是钟形且窄得多"."""
+    from mxnet import init, nd
+    says('02', '默认的均匀分布是 [-0.07, 0.07] 上的平顶；正态分布是钟形且窄得多')
+    data = nd.zeros((256, 20))
+    init.Normal(sigma=0.01)._init_weight('w', data)
+    normal = data.asnumpy()
+    init.Uniform()._init_weight('w', data)
+    uniform = data.asnumpy()
+    assert normal.std() < uniform.std() / 3
+    # bell: most of the normal sample within one sigma; flat: uniform about evenly spread
+    assert 0.6 < (abs(normal) < 0.01).mean() < 0.75 and 0.45 < (abs(uniform) < 0.035).mean() < 0.55
+
 # ---- 03 自定义初始化方法 -----------------------------------------------------------------------
 
 # ---- 04 共享模型参数 ---------------------------------------------------------------------------
