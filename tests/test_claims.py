@@ -473,6 +473,234 @@ def test_02_normal_is_narrower_than_uniform():
 
 # ---- 03 自定义初始化方法 -----------------------------------------------------------------------
 
+
+def my_init_class():
+    """03, cell 6: the book's ``MyInit``, as the notebook defines it (its code cell, run)."""
+    from mxnet import init, nd
+    namespace = {'init': init, 'nd': nd}
+    code = cell_code_saying('03', 'class MyInit(init.Initializer):')
+    exec(code.split('\n\nnet.initialize')[0], namespace)  # the class only, not the cell's net
+    return namespace['MyInit']
+
+
+def test_03_the_example_is_the_books():
+    """03, cell 0: "本笔记本实现原书的例子：令权重有一半概率初始化为 0，有另一半概率初始化为 [-10,
+    -5] 和 [5, 10] 两个区间里均匀分布的随机数"."""
+    says('03', '本笔记本实现原书的例子：令权重有一半概率初始化为 0，有另一半概率初始化为 [-10, -5] '
+               '和 [5, 10] 两个区间里均匀分布的随机数')
+    book_says('令权重有一半概率初始化为0，有另一半概率初始化为$[-10,-5]$和$[5,10]$两个区间里均匀分'
+              '布的随机数')
+
+
+def test_03_my_init_prints_once_per_weight_and_never_for_biases():
+    """03, cells 5 and 9: "它的 `_init_weight` 每被调用一次就打印参数名和形状 …：两层的权重各一次"
+    and
+    "注意只打印了两行，偏差没有经过 `MyInit` 的 `_init_weight`"."""
+    from mxnet import nd
+    says('03', '它的 `_init_weight` 每被调用一次就打印参数名和形状，'
+               '所以能看到它给哪些参数算出了数值：两层的权重各一次')
+    says('03', '注意只打印了两行，偏差没有经过 `MyInit` 的 `_init_weight`')
+    import contextlib
+    import io
+    net = book_first_mlp()
+    net(nd.ones((2, 20)))
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        net.initialize(my_init_class()(), force_reinit=True)
+    assert printed.getvalue().splitlines() == ['Init dense0_weight'
+                                               ' (256, 20)', 'Init dense1_weight (10, 256)']
+    assert net[0].bias.data().abs().sum() == 0 and net[1].bias.data().abs().sum() == 0
+
+
+def test_03_my_init_zeroes_about_half_and_keeps_5_to_10():
+    """03, cells 5, 18 and 20: "先在 [-10, 10] 上均匀采样，再把绝对值小于 5 的数置 0" and
+    "0 处一根高柱（大约一半的权重），两侧各一个平顶，(-5, 5) 之间除了 0 以外是空的"."""
+    from mxnet import nd
+    says('03', '先在 [-10, 10] 上均匀采样，再把绝对值小于 5 的数置 0')
+    says('03', '0 处一根高柱（大约一半的权重），两侧各一个平顶，(-5, 5) 之间除了 0 以外是空的')
+    says('03', '0 的比例接近 1/2，其余的数绝对值都在 [5, 10) 内')
+    import contextlib
+    import io
+    data = nd.zeros((256, 20))
+    with contextlib.redirect_stdout(io.StringIO()):
+        my_init_class()()._init_weight('dense0_weight', data)
+    values = abs(data.asnumpy())
+    nonzero = values[values > 0]
+    assert 0.45 < (values == 0).mean() < 0.55
+    assert nonzero.min() >= 5 and nonzero.max() < 10
+    # flat on each side: the two halves [5, 7.5) and [7.5, 10) hold about as many
+    assert 0.9 < (nonzero < 7.5).sum() / (nonzero >= 7.5).sum() < 1.1
+
+
+def test_03_minus_zero_is_a_negative_times_zero_and_equals_zero():
+    """03, cell 9: "输出里的 `-0.` 是负零：`data *= data.abs() >= 5` 把绝对值小于 5 的数乘以
+    0（MXNet 的比较运算给出与输入同类型的 1. 和 0.），负数乘以 0 得到浮点数的 -0.，它与 0 相等"."""
+    import numpy as np
+    from mxnet import nd
+    says('03', '输出里的 `-0.` 是负零：`data *= data.abs() >= 5` 把绝对值小于 5 的数乘以 0'
+               '（MXNet 的比较运算给出与输入同类型的 1. 和 0.），'
+               '负数乘以 0 得到浮点数的 -0.，它与 0 相等')
+    data = nd.array([-3.0, 3.0, -6.0])
+    mask = data.abs() >= 5
+    assert mask.dtype == data.dtype and mask.asnumpy().tolist() == [0.0, 0.0, 1.0]
+    data *= mask
+    assert np.signbit(data.asnumpy()).tolist() == [True, False, True]
+    assert (data[:2] == 0).min() == 1 and '-0.' in str(data)
+
+
+def test_03_parameters_own_init_decides_its_values():
+    """03, cell 11: "而 `net.initialize(MyInit())` 中的 `MyInit()`
+    只给自己没有初始化器的参数算数值（`gluon/parameter.py`：`init = default_init if self.init is
+    None else self.init`）。所以偏差由 `'zeros'` 初始化，仍然全是 0"."""
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('03', '中的 `MyInit()` 只给自己没有初始化器的参数算数值（`gluon/parameter.py`：`init = '
+               'default_init if self.init is None else self.init`）。所以偏差由 `\'zeros\'` '
+               '初始化，仍然全是 0')
+    layer = nn.Dense(3, in_units=2)
+    layer.initialize(init.Constant(9))
+    assert (layer.weight.data() == 9).min() == 1 and layer.bias.data().abs().sum() == 0
+
+
+def test_03_gluon_calls_the_default_initializer_with_the_parameters_own_as_init():
+    """03, cell 11: "Gluon 初始化一个参数时执行的是 `initializer.create(default_init)(initializer.In
+    itDesc(self.name, {'__init__': init}), data)`（`gluon/parameter.py` 的 `_finish_deferred_init`）
+    " and
+    "所以 `initialize()` 给出的初始化器的 `__call__` 对**每个**参数都会被调用"."""
+    from mxnet import init
+    from mxnet.gluon import Parameter, nn
+    says('03', "`initializer.create(default_init)(initializer.InitDesc(self.name, {'__init__': "
+               "init}), data)`（`gluon/parameter.py` 的 `_finish_deferred_init`）")
+    says('03', '所以 `initialize()` 给出的初始化器的 `__call__` 对**每个**参数都会被调用')
+    source = re.sub(r'\s+', '', mxnet_source(Parameter._finish_deferred_init))
+    call = ("initializer.create(default_init)"
+            "(initializer.InitDesc(self.name,{'__init__':init}),data)")
+    assert call in source
+    seen = []
+
+    class Spy(init.Uniform):
+        def __call__(self, desc, arr):
+            seen.append((str(desc), desc.attrs['__init__']))
+            super().__call__(desc, arr)
+
+    spy = Spy()
+    layer = nn.Dense(3, in_units=2)
+    layer.initialize(spy)
+    assert seen == [('dense0_weight', spy), ('dense0_bias', 'zeros')]
+
+
+def test_03_call_with_init_goes_to_init_weight_whatever_the_name():
+    """03, cell 11: "`Initializer.__call__`（`initializer.py`）看到 `__init__` 就调用 **`init` 的
+    `_init_weight`**，不论参数叫 `weight` 还是 `bias`。
+    按名字后缀分派到 `_init_weight`、`_init_bias` 的那段代码只在没有 `__init__` 时才走到，而 Gluon
+    的参数总是带着它"."""
+    from mxnet import init, nd
+    says('03', '看到 `__init__` 就调用 **`init` 的 `_init_weight`**，不论参数叫 `weight` 还是 '
+               '`bias`')
+    says('03', '按名字后缀分派到 `_init_weight`、`_init_bias` 的那段代码只在没有 `__init__` '
+               '时才走到，而 Gluon 的参数总是带着它')
+    assert 'create(init)._init_weight(desc, arr)' in mxnet_source(init.Initializer.__call__)
+    calls = []
+
+    class Which(init.Initializer):
+        def _init_weight(self, name, arr):
+            calls.append(('_init_weight', str(name)))
+
+        def _init_bias(self, name, arr):
+            calls.append(('_init_bias', str(name)))
+
+    which = Which()
+    which(init.InitDesc('layer_bias', {'__init__': which}), nd.zeros(2))
+    which(init.InitDesc('layer_bias'), nd.zeros(2))  # no __init__: dispatched by the name
+    assert calls == [('_init_weight', 'layer_bias'), ('_init_bias', 'layer_bias')]
+
+
+def verbose_init_class():
+    """03, cell 12: ``VerboseInit`` as the notebook defines it (the class part of its cell)."""
+    from mxnet import init
+    namespace = {'init': init}
+    code = cell_code_saying('03', 'class VerboseInit(init.Initializer):')
+    exec(code.split('\n\nlayer = ')[0], namespace)
+    return namespace['VerboseInit']
+
+
+def run_printing(function):
+    """What ``function()`` prints, as a list of lines (its value is dropped)."""
+    import contextlib
+    import io
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        function()
+    return [' '.join(line.split()) for line in printed.getvalue().splitlines()]
+
+
+def test_03_a_bias_with_own_zeros_is_cleared_by_zeros_init_weight(monkeypatch):
+    """03, cell 13: "`VerboseInit` 的 `__call__` 对两个参数都被调用了，但只有权重经过了它的
+    `_init_weight`：偏差带着自己的 `__init__ = zeros`，`__call__` 就把它交给 `init.Zero()` 的
+    `_init_weight` 清零"."""
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('03', '`VerboseInit` 的 `__call__` 对两个参数都被调用了，但只有权重经过了它的 '
+               '`_init_weight`：'
+               '偏差带着自己的 `__init__ = zeros`，'
+               '`__call__` 就把它交给 `init.Zero()` 的 `_init_weight` 清零')
+    zeroed = []
+    original = init.Zero._init_weight
+
+    def spy(self, name, arr):
+        zeroed.append(str(name))
+        original(self, name, arr)
+
+    monkeypatch.setattr(init.Zero, '_init_weight', spy)
+    layer = nn.Dense(3, in_units=2)
+    lines = run_printing(lambda: layer.initialize(verbose_init_class()()))
+    assert lines == ['__call__ dense0_weight __init__ = VerboseInit', '_init_weight dense0_weight',
+                     '__call__ dense0_bias __init__ = zeros']
+    assert zeroed == ['dense0_bias'] and layer.bias.data().abs().sum() == 0
+
+
+def test_03_without_its_own_initializer_the_bias_gets_init_weight_not_init_bias():
+    """03, cell 13: "这时偏差也交给 `VerboseInit`，但调用的是 `_init_weight`，`_init_bias`
+    一次也没有被调用，偏差成了 1 而不是 7"."""
+    from mxnet.gluon import nn
+    says('03', '这时偏差也交给 `VerboseInit`，但调用的是 `_init_weight`，`_init_bias` '
+               '一次也没有被调用，偏差成了 1 而不是 7')
+    layer = nn.Dense(3, in_units=2, bias_initializer=None)
+    lines = run_printing(lambda: layer.initialize(verbose_init_class()()))
+    assert not any(line.startswith('_init_bias') for line in lines)
+    assert '_init_weight dense0_bias' in lines and (layer.bias.data() == 1).min() == 1
+
+
+def test_03_a_bias_initializer_or_initializing_the_bias_works_init_bias_does_not():
+    """03, cell 15: "要在构造层时给出 `bias_initializer`（例如 `bias_initializer=init.Constant(7)`）
+    ，或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`；在自定义初始化器里写
+    `_init_bias` 没有用"."""
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('03', '或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`；'
+               '在自定义初始化器里写 `_init_bias` 没有用')
+    VerboseInit = verbose_init_class()
+    built = nn.Dense(3, in_units=2, bias_initializer=init.Constant(7))
+    run_printing(lambda: built.initialize(VerboseInit()))
+    later = nn.Dense(3, in_units=2)
+    run_printing(lambda: later.initialize(VerboseInit()))
+    assert later.bias.data().abs().sum() == 0  # VerboseInit._init_bias (7) was not used
+    later.bias.initialize(init=init.Constant(7), force_reinit=True)
+    assert (built.bias.data() == 7).min() == 1 and (later.bias.data() == 7).min() == 1
+
+
+def test_03_set_data_adds_one_so_zeros_become_ones():
+    """03, cell 22: "把第一层的全部权重加 1，原来的 0 都变成了 1"."""
+    from mxnet import nd
+    says('03', '例如把第一层的全部权重加 1，原来的 0 都变成了 1')
+    net = book_first_mlp()
+    net(nd.ones((2, 20)))
+    run_printing(lambda: net.initialize(my_init_class()(), force_reinit=True))
+    before = net[0].weight.data().copy()
+    net[0].weight.set_data(net[0].weight.data() + 1)
+    after = net[0].weight.data()
+    assert ((after - before) == 1).min() == 1 and ((before == 0) == (after == 1)).min() == 1
+
 # ---- 04 共享模型参数 ---------------------------------------------------------------------------
 
 # ---- 05 练习 -----------------------------------------------------------------------------------
