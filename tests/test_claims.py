@@ -703,6 +703,171 @@ def test_03_set_data_adds_one_so_zeros_become_ones():
 
 # ---- 04 共享模型参数 ---------------------------------------------------------------------------
 
+
+def book_shared_mlp():
+    """The book's shared-layer network (4.2.4, n=14), built anew and initialized; and its
+    ``shared``."""
+    from mxnet.gluon import nn
+    net = nn.Sequential()
+    shared = nn.Dense(8, activation='relu')
+    net.add(nn.Dense(8, activation='relu'),
+            shared,
+            nn.Dense(8, activation='relu', params=shared.params),
+            nn.Dense(10))
+    net.initialize()
+    return net, shared
+
+
+def test_04_sharing_means_shared_in_forward_and_backward_as_the_book_says():
+    """04, cell 0: "如果不同层使用同一份参数，那么它们在前向计算和反向传播时都会共享相同的参数"
+    (the book's sentence)."""
+    from mxnet import autograd, nd
+    says('04', '如果不同层使用同一份参数，那么它们在前向计算和反向传播时都会共享相同的参数')
+    book_says('如果不同层使用同一份参数，那么它们在前向计算和反向传播时都会共享相同的参数')
+    net, _ = book_shared_mlp()
+    with autograd.record():
+        loss = net(nd.random.uniform(shape=(2, 20))).sum()
+    loss.backward()
+    assert net[1].weight.data() is net[2].weight.data()
+    assert net[1].weight.grad() is net[2].weight.grad()
+
+
+def test_04_the_books_example_compares_row_0():
+    """04, cell 3: "原书的例子 …" and "原书比较的是两层权重的第一行（`[0]`），逐元素比较的结果全是
+    1（相等）"."""
+    from mxnet import nd
+    index = says('04', '原书比较的是两层权重的第一行（`[0]`），逐元素比较的结果全是 1（相等）')
+    code = nbformat.read(notebook_path('04'), as_version=4).cells[index + 1].source
+    book_says(code.split('\n\n', 1)[1])  # all but the cell's import lines
+    net, _ = book_shared_mlp()
+    net(nd.random.uniform(shape=(2, 20)))
+    assert (net[1].weight.data()[0] == net[2].weight.data()[0]).asnumpy().tolist() == [1.0] * 8
+
+
+def test_04_one_parameter_one_data_array_one_gradient_array():
+    """04, cell 5: "两层持有的是**同一个** `Parameter` 对象，因而只有一份数据数组和一份梯度数组"."""
+    from mxnet import nd
+    says('04', '两层持有的是**同一个** `Parameter` 对象，因而只有一份数据数组和一份梯度数组')
+    net, shared = book_shared_mlp()
+    net(nd.ones((2, 20)))
+    assert net[1].weight is net[2].weight is shared.weight
+    assert net[1].weight.list_data() == net[2].weight.list_data()
+    assert len(net[2].weight.list_data()) == 1
+    assert net[1].weight.grad() is net[2].weight.grad()
+
+
+def test_04_six_parameters_named_by_construction_order():
+    """04, cell 7: "所以整个网络只有 6 个参数而不是 8 个。注意编号：`shared` 比第一层先构造，
+    所以它叫 `dense0`，第一层叫 `dense1`；
+    第三层（`dense2`）没有自己的参数，它用的是 `shared` 的 `dense0_weight` 和 `dense0_bias`"."""
+    says('04', '所以整个网络只有 6 个参数而不是 8 个。注意编号：`shared` 比第一层先构造，所以它叫 '
+               '`dense0`，第一层叫 `dense1`')
+    says('04', '第三层（`dense2`）没有自己的参数，它用的是 `shared` 的 `dense0_weight` 和 '
+               '`dense0_bias`')
+    net, shared = book_shared_mlp()
+    assert [layer.name for layer in net] == ['dense1', 'dense0', 'dense2', 'dense3']
+    assert list(net[2].params.keys()) == ['dense0_weight', 'dense0_bias']
+    assert net[2].weight is shared.weight and net[2].bias is shared.bias
+    assert len(net.collect_params().keys()) == 6
+
+
+def test_04_changing_one_element_changes_the_other_layer():
+    """04, cell 9: "改动一层权重的一个元素，另一层跟着变，因为它们是同一块内存"."""
+    from mxnet import nd
+    says('04', '改动一层权重的一个元素，另一层跟着变，因为它们是同一块内存')
+    net, _ = book_shared_mlp()
+    net(nd.ones((2, 20)))
+    net[1].weight.data()[0, 0] = 100
+    assert net[2].weight.data()[0, 0].asscalar() == 100
+
+
+def test_04_the_books_sentence_on_accumulated_gradients_and_what_the_run_record_adds():
+    """04, cell 11: "原书在这个例子后写道：“因为模型参数里包含了梯度，所以在反向传播计算时，
+    第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。”"
+    and "这句话不是原书正文" (the run record's "…梯度也相同")."""
+    says('04', '原书在这个例子后写道：“因为模型参数里包含了梯度，所以在反向传播计算时，'
+               '第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。”')
+    says('04', '这句话不是原书正文')
+    book_says('因为模型参数里包含了梯度，所以在反向传播计算时，'
+              '第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。')
+    assert '梯度也相同' not in BOOK_V1.read_text(encoding='utf-8')
+
+
+def test_04_parameterdict_has_no_grad():
+    """04, cell 11: "原书写的 `shared.params.grad()` 在 MXNet 1.9.1 中并不存在（`ParameterDict`
+    没有 `grad` 方法），应读作 `shared.weight.grad()` 和 `shared.bias.grad()`"."""
+    from mxnet import nd
+    says('04', '原书写的 `shared.params.grad()` 在 MXNet 1.9.1 中并不存在（`ParameterDict` 没有 '
+               '`grad` 方法），应读作 `shared.weight.grad()` 和 `shared.bias.grad()`')
+    net, shared = book_shared_mlp()
+    net(nd.ones((2, 20)))
+    with pytest.raises(AttributeError):
+        shared.params.grad()
+    assert shared.weight.grad().shape == (8, 8) and shared.bias.grad().shape == (8,)
+
+
+def test_04_the_gradient_check_runs_on_a_net_built_anew():
+    """04, cell 13: "上面为了演示，把 `net` 的一个权重改成了 100；为了在没有改动过的网络上验证，
+    先重新构造一个同样的共享网络"."""
+    index = says('04', '上面为了演示，把 `net` 的一个权重改成了 100；为了在没有改动过的网络上验证，'
+                       '先重新构造一个同样的共享网络')
+    cells = nbformat.read(notebook_path('04'), as_version=4).cells
+    assert any('[0, 0] = 100' in c.source for c in cells[:index] if c.cell_type == 'code')
+    check = cells[index + 1].source
+    assert check.index('net = '
+                       'nn.Sequentia'
+                       'l()') < check.index('net.initialize()') < check.index('backward()')
+    assert not any('= 100' in c.source for c in cells[index:] if c.cell_type == 'code')
+
+
+def test_04_the_shared_gradient_is_the_sum_of_both_uses_and_far_from_either():
+    """04, cells 11, 15 and 17: ∂L/∂W = ∂L/∂W⁽²⁾ + ∂L/∂W⁽³⁾; "两个网络计算的是同一个函数";
+    "共享权重的梯度等于它们的和 …，
+    而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级"."""
+    from mxnet import autograd, nd
+    from mxnet.gluon import nn
+    says('04', '两个网络计算的是同一个函数，输出应当一致')
+    says('04', '而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级')
+    net, _ = book_shared_mlp()
+    X = nd.random.uniform(shape=(2, 20))
+    with autograd.record():
+        net(X).sum().backward()
+    shared_grad = net[1].weight.grad().copy()
+    untied = nn.Sequential()
+    untied.add(*[nn.Dense(8, activation='relu') for _ in range(3)], nn.Dense(10))
+    untied.initialize()
+    untied(X)
+    for copy, source in zip(untied, net):
+        copy.weight.set_data(source.weight.data())
+        copy.bias.set_data(source.bias.data())
+    assert (untied(X) - net(X)).abs().max().asscalar() < 1e-6
+    with autograd.record():
+        untied(X).sum().backward()
+    second, third = untied[1].weight.grad(), untied[2].weight.grad()
+    assert (shared_grad - (second + third)).abs().max().asscalar() < 1e-6
+    scale = shared_grad.abs().max().asscalar()
+    for alone in (second, third):
+        assert (shared_grad - alone).abs().max().asscalar() > 0.1 * scale
+
+
+def test_04_a_trainer_updates_a_shared_parameter_once_by_the_summed_gradient():
+    """04, cell 21: "共享参数每一步只更新一次（`Trainer` 拿到的是 `collect_params()`，
+    上面看到其中每个共享参数只出现一次），更新量由两处的梯度之和决定"."""
+    from mxnet import autograd, gluon, nd
+    says('04', '共享参数每一步只更新一次（`Trainer` 拿到的是 `collect_params()`，'
+               '上面看到其中每个共享参数只出现一次），更新量由两处的梯度之和决定')
+    net, shared = book_shared_mlp()
+    X = nd.random.uniform(shape=(2, 20))
+    net(X)
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 1.0})
+    assert sum(p is shared.weight for p in trainer._params) == 1
+    before = shared.weight.data().copy()
+    with autograd.record():
+        net(X).sum().backward()
+    summed = shared.weight.grad().copy()
+    trainer.step(1)
+    assert (shared.weight.data() - (before - summed)).abs().max().asscalar() < 1e-7
+
 # ---- 05 练习 -----------------------------------------------------------------------------------
 
 # ---- 06 拓展 A -----------------------------------------------------------------------------------
