@@ -876,6 +876,188 @@ def test_04_a_trainer_updates_a_shared_parameter_once_by_the_summed_gradient():
 
 # ---- 08 拓展 C -----------------------------------------------------------------------------------
 
+
+def tied_decoder_class():
+    """08, cell 6: the notebook's ``TiedDecoder``, defined by running its code cell."""
+    from mxnet import init, nd
+    from mxnet.gluon import nn
+    namespace = {'init': init, 'nd': nd, 'nn': nn}
+    exec(cell_code_saying('08', 'class TiedDecoder(nn.Block):'), namespace)
+    return namespace['TiedDecoder']
+
+
+def test_08_params_refuses_a_parameter_of_another_shape_at_construction():
+    """08, cell 3: "把编码器的参数交给解码器，`ParameterDict.get` 发现同名参数的形状不符，
+    构造层时就拒绝了"."""
+    import traceback
+
+    from mxnet.gluon import nn
+    says('08', '把编码器的参数交给解码器，`ParameterDict.get` 发现同名参数的形状不符，'
+               '构造层时就拒绝了')
+    encoder = nn.Dense(64, activation='sigmoid', in_units=784)
+    with pytest.raises(AssertionError, match="attribute 'shape'") as info:
+        nn.Dense(784, in_units=64, params=encoder.params)
+    assert traceback.extract_tb(info.tb)[-1].name == 'get'
+
+
+def test_08_an_assigned_parameter_goes_to_reg_params_not_to_collect_params():
+    """08, cells 5 and 7: "`Block.__setattr__` 把赋给属性的 `Parameter` 记在块的 `_reg_params`
+    里（`gluon/block.py`）" …
+    "但它**不**因此成为解码器 `collect_params()` 中的参数：`collect_params()` 只收集块的
+    `self.params` 和子块的参数，不看 `_reg_params`"
+    and "于是偏差叫 `tieddecoder0_bias`"."""
+    from mxnet.gluon import Block, nn
+    says('08', '`Block.__setattr__` 把赋给属性的 `Parameter` 记在块的 `_reg_params` '
+               '里（`gluon/block.py`）')
+    says('08', '`collect_params()` 只收集块的 `self.params` 和子块的参数，不看 `_reg_params`')
+    says('08', '于是偏差叫 `tieddecoder0_bias`')
+    assert 'self._reg_params[name] = value' in mxnet_source(Block.__setattr__)
+    collect = mxnet_source(Block.collect_params)
+    assert 'ret.update(self.params)' in collect and '_reg_params' not in collect
+    encoder = nn.Dense(64, activation='sigmoid', in_units=784)
+    decoder = tied_decoder_class()(encoder)
+    assert decoder._reg_params['weight'] is encoder.weight
+    assert list(decoder.collect_params().keys()) == ['tieddecoder0_bias']
+
+
+def test_08_a_decoder_alone_neither_initializes_nor_trains_the_weight():
+    """08, cell 7: "单独用解码器时，`decoder.initialize()` 不会初始化这个权重，
+    `gluon.Trainer(decoder.collect_params(), ...)` 也永远不会更新它"."""
+    from mxnet import gluon
+    from mxnet.gluon import nn
+    says('08', '所以单独用解码器时，`decoder.initialize()` 不会初始化这个权重，'
+               '`gluon.Trainer(decoder.collect_params(), ...)` 也永远不会更新它')
+    encoder = nn.Dense(4, in_units=6)
+    decoder = tied_decoder_class()(encoder)
+    decoder.initialize()
+    assert encoder.weight._data is None and decoder.bias._data is not None
+    trainer = gluon.Trainer(decoder.collect_params(), 'sgd', {'learning_rate': 1.0})
+    assert encoder.weight not in trainer._params
+
+
+def test_08_the_autoencoder_trains_the_weight_through_the_encoder_child():
+    """08, cell 14: "这个自编码器能照常初始化和训练，是因为编码器是同一个 `Sequential` 的子块：
+    `net.collect_params()` 经由 `net[0]` 收到了这个权重" …
+    "（若只把解码器交给 `Trainer`，这个权重就不会被更新）" and "只有 3 个参数数组"."""
+    from mxnet import autograd, gluon, init, nd
+    from mxnet.gluon import nn
+    says('08', '是因为编码器是同一个 `Sequential` 的子块：`net.collect_params()` 经由 `net[0]` '
+               '收到了这个权重')
+    says('08', '若只把解码器交给 `Trainer`，这个权重就不会被更新')
+    X = nd.random.uniform(shape=(5, 6))
+
+    def one_step(params_of):
+        encoder = nn.Dense(4, activation='sigmoid', in_units=6)
+        net = nn.Sequential()
+        net.add(encoder, tied_decoder_class()(encoder))
+        net.initialize(init.Xavier())
+        trainer = gluon.Trainer(params_of(net), 'sgd', {'learning_rate': 1.0})
+        before = encoder.weight.data().copy()
+        with autograd.record():
+            ((net(X) - X) ** 2).sum().backward()
+        trainer.step(1, ignore_stale_grad=True)
+        return net, (encoder.weight.data() - before).abs().max().asscalar()
+
+    net, moved = one_step(lambda net: net.collect_params())
+    assert len(net.collect_params().keys()) == 3 and moved > 0
+    _, moved_decoder_only = one_step(lambda net: net[1].collect_params())
+    assert moved_decoder_only == 0
+
+
+def test_08_name_scope_names_children_by_the_block_and_only_children():
+    """08, cell 9: "它不影响 `self.params.get` 创建的参数（那些已经带着块的前缀），
+    管的是在它里面**构造的子块**：
+    子块从这个块的计数器取名，名字前加上块的前缀；在它外面构造的子块则从全局计数器取名" and
+    "（原书的代码没有用它）"."""
+    from mxnet.gluon import nn
+    says('08', '它不影响 `self.params.get` 创建的参数（那些已经带着块的前缀），'
+               '管的是在它里面**构造的子块**')
+    says('08', '子块从这个块的计数器取名，名字前加上块的前缀；在它外面构造的子块则从全局计数器取名')
+    says('08', '（原书的代码没有用它）')
+    assert 'name_scope' not in BOOK_V1.read_text(encoding='utf-8')
+    namespace = {'nn': nn}
+    exec(cell_code_saying('08', 'class WithScope(nn.Block):').rsplit('\n\n', 1)[0], namespace)
+    nn.Dense(3)  # a layer built outside first: the global counter moves on
+    with_scope, without = namespace['WithScope'](), namespace['WithoutScope']()
+    assert list(with_scope.collect_params().keys()) == [
+        'withscope0_bias', 'withscope0_dense0_weight', 'withscope0_dense0_bias']
+    assert list(without.collect_params().keys()) == ['withoutscope'
+                                                     '0_bias', 'dense1_weight', 'dense1_bias']
+
+
+def test_08_without_name_scope_names_do_not_clash_either():
+    """08, cell 11: "编号也只在块内计数，不受块外构造了多少层的影响" and
+    "名字同样不会冲突（全局计数器保证每个名字只用一次），只是看不出它属于哪个块"."""
+    from mxnet.gluon import nn
+    says('08', '编号也只在块内计数，不受块外构造了多少层的影响')
+    says('08', '名字同样不会冲突（全局计数器保证每个名字只用一次），只是看不出它属于哪个块')
+    namespace = {'nn': nn}
+    exec(cell_code_saying('08', 'class WithScope(nn.Block):').rsplit('\n\n', 1)[0], namespace)
+    names = [name for _ in range(3) for name in namespace['WithoutScope']().collect_params().keys()]
+    assert len(names) == len(set(names)) == 9
+    for _ in range(2):
+        nn.Dense(3)
+    assert 'withscope0_dense0_weight' in namespace['WithScope']().collect_params().keys()
+
+
+def test_08_the_output_is_a_logit_and_the_loss_applies_the_sigmoid():
+    """08, cell 12: "输出的是 logit，经 sigmoid 后才是像素值" (the loss takes logits:
+    ``from_sigmoid=False``)."""
+    from mxnet import nd
+    from mxnet.gluon import loss as gloss
+    says('08', '输出的是 logit，经 sigmoid 后才是像素值')
+    logit, pixel = nd.array([[0.3, -2.0]]), nd.array([[0.9, 0.1]])
+    p = logit.sigmoid()
+    by_hand = -(pixel * p.log() + (1 - pixel) * (1 - p).log()).mean()
+    assert abs(gloss.SigmoidBinaryCrossEntropyLoss()(logit, pixel) - by_hand).asscalar() < 1e-6
+
+
+def test_08_tied_gradient_is_encoder_plus_decoder_transposed():
+    """08, cells 22 and 24: "绑定的权重只有一个梯度数组，其中是两处使用的梯度之和：编码器处的梯度，
+    加上解码器处梯度的**转置**" and
+    "而不等于其中任何一个"."""
+    from mxnet import autograd, init, nd
+    from mxnet.gluon import nn
+    says('08', '绑定的权重只有一个梯度数组，其中是两处使用的梯度之和：编码器处的梯度，'
+               '加上解码器处梯度的**转置**')
+    says('08', '绑定权重的梯度等于编码器梯度加上解码器梯度的转置，而不等于其中任何一个')
+    X = nd.random.uniform(shape=(5, 6))
+    encoder = nn.Dense(4, activation='sigmoid', in_units=6)
+    net = nn.Sequential()
+    net.add(encoder, tied_decoder_class()(encoder))
+    net.initialize(init.Xavier())
+    untied = nn.Sequential()
+    untied.add(nn.Dense(4, activation='sigmoid', in_units=6), nn.Dense(6, in_units=4))
+    untied.initialize()
+    untied[0].weight.set_data(encoder.weight.data())
+    untied[1].weight.set_data(encoder.weight.data().T)
+    for model in (net, untied):
+        with autograd.record():
+            ((model(X) - X) ** 2).sum().backward()
+    tied, enc, dec = net[0].weight.grad(), untied[0].weight.grad(), untied[1].weight.grad()
+    # float32 rounding of values up to about 7: a relative 1e-6
+    assert (tied - (enc + dec.T)).abs().max().asscalar() < 1e-5
+    assert min((tied - enc).abs().max().asscalar(), (tied - dec.T).abs().max().asscalar()) > 1e-3
+
+
+def test_08_tying_halves_the_weights():
+    """08, cells 14 and 26: "若不绑定，解码器还要一个 784 × 64 的权重" and
+    "绑定权重让权重的参数个数减半"."""
+    from mxnet.gluon import nn
+    says('08', '若不绑定，解码器还要一个 784 × 64 的权重')
+    says('08', '绑定权重让权重的参数个数减半')
+    encoder = nn.Dense(64, activation='sigmoid', in_units=784)
+    tied = nn.Sequential()
+    tied.add(encoder, tied_decoder_class()(encoder))
+    untied = nn.Sequential()
+    untied.add(nn.Dense(64, activation='sigmoid', in_units=784), nn.Dense(784, in_units=64))
+
+    def weights(net):
+        matrices = [p for p in net.collect_params().values() if len(p.shape) == 2]
+        return sum(p.shape[0] * p.shape[1] for p in matrices)
+
+    assert untied[1].weight.shape == (784, 64) and weights(untied) == 2 * weights(tied)
+
 # ---- 09 拓展 D -----------------------------------------------------------------------------------
 
 # ---- 10 拓展 E -----------------------------------------------------------------------------------
