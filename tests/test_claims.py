@@ -1060,6 +1060,303 @@ def test_08_tying_halves_the_weights():
 
 # ---- 09 拓展 D -----------------------------------------------------------------------------------
 
+
+def small_shared_mlp(hidden=16, hybrid=False):
+    """09, cell 4's ``shared_mlp``, smaller: Dense(hidden) on 784 inputs, a shared pair,
+    Dense(10)."""
+    from mxnet.gluon import nn
+    net = nn.HybridSequential() if hybrid else nn.Sequential()
+    shared = nn.Dense(hidden, activation='relu')
+    net.add(nn.Dense(hidden, activation='relu', in_units=784),
+            shared,
+            nn.Dense(hidden, activation='relu', params=shared.params),
+            nn.Dense(10))
+    return net
+
+
+def ready_shared_mlp(hidden=16, hybrid=False, **initialize):
+    """``small_shared_mlp`` initialized and run once, so that every shape is known."""
+    from mxnet import nd
+    net = small_shared_mlp(hidden, hybrid)
+    net.initialize(**initialize)
+    net(nd.ones((1, 784)))
+    return net
+
+
+def test_09_nd_load_returns_a_list_for_an_array_or_a_list_and_a_dict_for_a_dict(tmp_path):
+    """09, cell 7: "保存单个数组，读回的是只有一个元素的列表；列表读回列表；字典读回字典"."""
+    from mxnet import nd
+    says('09', '保存单个数组，读回的是只有一个元素的列表；列表读回列表；字典读回字典')
+    x, y = nd.arange(4), nd.zeros(4)
+    nd.save(str(tmp_path / 'x'), x)
+    nd.save(str(tmp_path / 'xy'), [x, y])
+    nd.save(str(tmp_path / 'd'), {'x': x, 'y': y})
+    one, both, named = (nd.load(str(tmp_path / name)) for name in ('x', 'xy', 'd'))
+    assert type(one) is list and len(one) == 1 and type(both) is list and len(both) == 2
+    assert type(named) is dict and sorted(named) == ['x', 'y']
+
+
+def test_09_save_parameters_names_by_structure_and_stores_shared_ones_per_layer(tmp_path):
+    """09, cells 9 and 11: "`save_parameters` 按网络结构给每个参数起名：`0.weight` 是 `net[0]`
+    的权重" …
+    "默认情况下，共享的参数在**每个**使用它的层下各存一次 …；加上 `deduplicate=True`，
+    共享的参数只存一次" and
+    "两个文件相差的正是一份 256 × 256 的权重和 256 个偏差（float32，每个数 4 字节），
+    再加上文件中两个条目的名字等少量开销"."""
+    import os
+
+    from mxnet import nd
+    says('09', '`save_parameters` 按网络结构给每个参数起名：`0.weight` 是 `net[0]` 的权重')
+    says('09', '默认情况下，共享的参数在**每个**使用它的层下各存一次')
+    says('09', '两个文件相差的正是一份 256 × 256 的权重和 256 个偏差（float32，每个数 4 字节），'
+               '再加上文件中两个条目的名字等少量开销')
+    net = ready_shared_mlp()
+    plain, dedup = str(tmp_path / 'plain.params'), str(tmp_path / 'dedup.params')
+    net.save_parameters(plain)
+    net.save_parameters(dedup, deduplicate=True)
+    loaded = nd.load(plain)
+    assert sorted(loaded) == [f'{i}.{kind}' for i in range(4) for kind in ('bias', 'weight')]
+    assert (loaded['0.weight'] == net[0].weight.data()).min() == 1
+    assert sorted(nd.load(dedup)) == ['0.bias', '0.wei'
+                                                'ght', '2.bias', '2.weight', '3.bias', '3.weight']
+    extra = os.path.getsize(plain) - os.path.getsize(dedup) - (16 * 16 + 16) * 4
+    assert 0 <= extra < 200
+
+
+def test_09_a_new_net_loads_without_initializing_predicts_identically_and_keeps_sharing(tmp_path):
+    """09, cells 13 and 15: "构造一个同样结构的新网络，直接 `load_parameters`（不需要先初始化）。
+    对同一批测试图像，它的输出与原网络逐元素**完全相等**"
+    and "共享关系由网络结构决定，而不是由文件决定 … 从不去重的文件加载也一样"."""
+    from mxnet import init, nd
+    says('09', '构造一个同样结构的新网络，直接 `load_parameters`（不需要先初始化）。'
+               '对同一批测试图像，它的输出与原网络逐元素**完全相等**')
+    says('09', '共享关系由网络结构决定，而不是由文件决定：加载后 `clone[1]` 和 `clone[2]` '
+               '仍然持有同一个参数。从不去重的文件加载也一样')
+    net = ready_shared_mlp(init=init.Normal(sigma=0.5))
+    X = nd.random.uniform(shape=(3, 784))
+    for dedup in (True, False):
+        path = str(tmp_path / f'{dedup}.params')
+        net.save_parameters(path, deduplicate=dedup)
+        clone = small_shared_mlp()
+        clone.load_parameters(path)
+        assert (clone(X) == net(X)).min() == 1 and clone[1].weight is clone[2].weight
+
+
+def test_09_loading_into_another_shape_names_the_parameter_and_both_shapes(tmp_path):
+    """09, cell 17: "参数的形状对不上，MXNet 拒绝加载，并在错误信息中指出是哪个参数、
+    期望的形状和文件里的形状"."""
+    says('09', '参数的形状对不上，MXNet 拒绝加载，并在错误信息中指出是哪个参数、'
+               '期望的形状和文件里的形状')
+    net = ready_shared_mlp()
+    path = str(tmp_path / 'net.params')
+    net.save_parameters(path)
+    smaller = small_shared_mlp(hidden=8)
+    with pytest.raises(AssertionError) as info:
+        smaller.load_parameters(path)
+    assert re.search(r"Parameter 'dense\d+_weight'.*expected \(8, 784\) vs saved \(16, 784\)",
+                     str(info.value))
+
+
+def test_09_export_needs_a_forward_and_writes_one_shared_weight(tmp_path):
+    """09, cells 19 and 23: "`hybridize()` 之后做一次前向计算，`export`
+    写出计算图（`-symbol.json`）和参数（`-0000.params`）两个文件" and
+    "参数名是原来的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都只有一个" and "（`export`
+    给它们加上前缀 `arg:`）"."""
+    import os
+
+    from mxnet import gluon, nd
+    says('09', '`hybridize()` 之后做一次前向计算，`export` 写出计算图（`-symbol.json`）和参数（`-00'
+               '00.params`）两个文件')
+    says('09', '参数名是原来的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都只有一个')
+    says('09', '（`export` 给它们加上前缀 `arg:`）')
+    net = small_shared_mlp(hybrid=True)
+    net.initialize()
+    net.hybridize()
+    prefix = str(tmp_path / 'mlp')
+    with pytest.raises(RuntimeError, match='forward'):
+        net.export(prefix)  # not yet run: no graph to write
+    X = nd.random.uniform(shape=(2, 784))
+    net(X)
+    net.export(prefix)
+    assert sorted(os.listdir(tmp_path)) == ['mlp-0000.params', 'mlp-symbol.json']
+    names = [p.name for p in (net[0].weight, net[1].weight, net[3].weight)]
+    assert sorted(nd.load(prefix + '-0000.params')) == sorted(
+        f'arg:{n[:-len("weight")]}{end}' for n in names for end in ('weight', 'bias'))
+    imported = gluon.SymbolBlock.imports(prefix + '-symbol.json', ['data'])
+    imported.load_parameters(prefix + '-0000.params')
+    assert sorted(imported.collect_params().keys()) == sorted(
+        n[:-len('weight')] + end for n in names for end in ('weight', 'bias'))
+    assert (imported(X) == net(X)).min() == 1
+
+
+def test_09_data_is_one_copy_set_data_writes_every_copy():
+    """09, cell 27: "`data()` 只返回一个设备上的拷贝，就地写入只改这一份；`set_data`
+    写入每个设备上的拷贝（… `for arr in self._check_and_get(self._data, list): arr[:] = data`）"."""
+    import mxnet as mx
+    from mxnet import nd
+    from mxnet.gluon import Parameter, nn
+    says('09', '`data()` 只返回一个设备上的拷贝，就地写入只改这一份；`set_data` '
+               '写入每个设备上的拷贝')
+    every_copy = 'for arr in self._check_and_get(self._data, list):\n            arr[:] = data'
+    assert every_copy in mxnet_source(Parameter.set_data)
+    layer = nn.Dense(2, in_units=3)
+    layer.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+    layer.weight.data(mx.cpu(0))[:] = 1
+    assert [(copy == 1).min().asscalar() for copy in layer.weight.list_data()] == [1, 0]
+    layer.weight.set_data(nd.ones((2, 3)))
+    assert [(copy == 1).min().asscalar() for copy in layer.weight.list_data()] == [1, 1]
+
+
+def test_09_set_data_during_deferred_initialization_keeps_the_value_for_later():
+    """09, cell 29: "参数还在延后初始化时，它记下数值，等初始化时使用"."""
+    from mxnet import nd
+    from mxnet.gluon import nn
+    says('09', '参数还在延后初始化时，它记下数值，等初始化时使用')
+    layer = nn.Dense(2)
+    layer.initialize()
+    layer.weight.set_data(nd.ones((2, 3)))
+    assert layer.weight._data is None  # still deferred
+    layer(nd.ones((1, 3)))
+    assert (layer.weight.data() == 1).min() == 1
+
+
+def kvstore_trainer(layer):
+    """A Trainer that updates ``layer`` on a (local) kvstore, as a ``dist_sync`` Trainer does."""
+    import mxnet as mx
+    from mxnet import gluon
+    return gluon.Trainer(layer.collect_params(), 'sgd', {'learning_rate': 0.0},
+                         kvstore=mx.kv.create('local'), update_on_kvstore=True)
+
+
+def train_step(layer, trainer):
+    from mxnet import autograd, nd
+    with autograd.record():
+        layer(nd.ones((1, 3))).sum().backward()
+    trainer.step(1)
+
+
+def test_09_a_kvstore_trainer_overwrites_an_in_place_write_at_the_next_step():
+    """09, cell 29: "这样的 `Trainer` 每一步 `step` 都从 kvstore 取回参数（`_allreduce_grads` 中的
+    `pushpull(..., out=param.list_data())`），
+    所以就地写入的数值到下一步就被 kvstore 中那份没有改过的参数（更新之后）覆盖了"."""
+    from mxnet import gluon
+    from mxnet.gluon import nn
+    says('09', '这样的 `Trainer` 每一步 `step` 都从 kvstore 取回参数（`_allreduce_grads` 中的 '
+               '`pushpull(..., out=param.list_data())`）')
+    says('09', '所以就地写入的数值到下一步就被 kvstore 中那份没有改过的参数（更新之后）覆盖了')
+    pull = 'pushpull(i, grad_list, out=param.list_data(), priority=-i)'
+    assert pull in mxnet_source(gluon.Trainer._allreduce_grads)
+    layer = nn.Dense(2, in_units=3)
+    layer.initialize()
+    trainer = kvstore_trainer(layer)
+    train_step(layer, trainer)
+    kept = layer.weight.data().copy()
+    layer.weight.data()[:] = 1
+    train_step(layer, trainer)  # learning rate 0: the kvstore's copy comes back unchanged
+    assert (layer.weight.data() == kept).min() == 1
+
+
+def test_09_set_data_resets_the_kvstore_and_a_distributed_one_cannot_be_reset():
+    """09, cell 29: "它让 `Trainer` 重新初始化 kvstore（`gluon/trainer.py` 的 `_reset_kvstore`）"
+    and
+    "分布式的 kvstore 不能重置：这时 `set_data` 报错"."""
+    from mxnet import gluon, nd
+    from mxnet.gluon import nn
+    says('09', '它让 `Trainer` 重新初始化 kvstore（`gluon/trainer.py` 的 `_reset_kvstore`）')
+    says('09', '而分布式的 kvstore 不能重置：这时 `set_data` 报错')
+    source = mxnet_source(gluon.Trainer._reset_kvstore)
+    assert "if self._kvstore and 'dist' in self._kvstore.type:" in source
+    assert 'raise RuntimeError("Cannot reset distributed KVStore.")' in source
+    layer = nn.Dense(2, in_units=3)
+    layer.initialize()
+    trainer = kvstore_trainer(layer)
+    train_step(layer, trainer)
+    assert trainer._kv_initialized
+    layer.weight.set_data(nd.ones((2, 3)))
+    assert not trainer._kv_initialized and trainer._kvstore is None
+
+
+def test_09_a_single_device_trainer_builds_no_kvstore_and_then_in_place_equals_set_data():
+    """09, cell 29: "只有一个设备、参数已经初始化、也没有交给在 kvstore 上更新参数的 `Trainer`
+    时（单机单设备的 `Trainer` 默认不建 kvstore），就地写入与 `set_data` 一样"."""
+    from mxnet import gluon, nd
+    from mxnet.gluon import nn
+    says('09', '（单机单设备的 `Trainer` 默认不建 kvstore），就地写入与 `set_data` 一样')
+    results = []
+    def in_place(param):
+        param.data()[:] = 1
+
+    def by_set_data(param):
+        param.set_data(nd.ones((2, 3)))
+
+    for write in (in_place, by_set_data):
+        layer = nn.Dense(2, in_units=3)
+        layer.initialize()
+        trainer = gluon.Trainer(layer.collect_params(), 'sgd', {'learning_rate': 0.5})
+        train_step(layer, trainer)
+        assert trainer._kvstore is None and not trainer._update_on_kvstore
+        write(layer.weight)
+        train_step(layer, trainer)
+        results.append(layer.weight.data().asnumpy())
+    assert (results[0] == results[1]).all()
+
+
+def summary_lines(net, X):
+    """What ``net.summary(X)`` prints, as lines."""
+    import contextlib
+    import io
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        net.summary(X)
+    return printed.getvalue().splitlines()
+
+
+def test_09_summary_counts_shared_parameters_twice_and_lists_them():
+    """09, cell 32: "`summary` 按前向计算逐层统计，所以共享层的参数在 `Total params` 中算了两次，
+    下面 `Shared params` 一行列出了重复计入的数量，
+    `Unique parameters in model` 与上面表格的合计相同"."""
+    from mxnet import nd
+
+    import d2lhelpers as d2l
+    says('09', 'Gluon 自带的 `summary` 按前向计算逐层统计，所以共享层的参数在 `Total params` '
+               '中算了两次')
+    net = ready_shared_mlp()
+    X = nd.ones((2, 784))
+    lines = summary_lines(net, X)
+    shared = 16 * 16 + 16
+    unique = sum(row['count'] for row in d2l.parameter_table(net))
+    assert f'   Total params: {unique + shared}' in lines
+    assert f'Shared params in forward computation graph: {shared}' in lines
+    assert f'Unique parameters in model: {unique}' in lines
+
+
+def test_09_summary_rows_come_in_hook_order_activation_before_its_dense():
+    """09, cell 32: "`summary` 在每个层的前向计算**结束**时记一行（`register_forward_hook`），而
+    `Dense` 的激活函数是它的子块，在它里面先算完，
+    所以 `Activation-1` 排在 `Dense-2` 前面，它是 `net[0]` 的 ReLU；`Dense-7`
+    是没有激活函数的输出层"."""
+    from mxnet import nd
+    from mxnet.gluon import Block
+    says('09', '所以 `Activation-1` 排在 `Dense-2` 前面，它是 `net[0]` 的 ReLU；`Dense-7` '
+               '是没有激活函数的输出层')
+    assert 'block.register_forward_hook(_summary_hook)' in mxnet_source(Block.summary)
+    net = ready_shared_mlp()
+    assert net[0].act is not None and net[0].act in net[0]._children.values() and net[3].act is None
+    rows = [line.split()[0] for line in summary_lines(net, nd.ones((2, 784)))
+            if re.match(r'\s+(Activation|Dense)-\d', line)]
+    assert rows == ['A'
+                    'c'
+                    't'
+                    'i'
+                    'v'
+                    'a'
+                    't'
+                    'i'
+                    'o'
+                    'n'
+                    '-'
+                    '1', 'Dense-2', 'Activation-3', 'Dense-4', 'Activation-5', 'Dense-6', 'Dense-7']
+
 # ---- 10 拓展 E -----------------------------------------------------------------------------------
 
 # ---- d2lhelpers/check.py: the self-checks' hints ----------------------------------------------
