@@ -6,7 +6,10 @@
   process at once, so that ``finally`` blocks remove temporary files and folders.
 - ``check_utf8``: a text file in another encoding is named with its likely encoding.
 - ``resolved_output``: an output path that is a symbolic-link loop is named as such.
+- ``end_with_parent``: a child process (Jupyter Book) that ends when the tool is killed, instead
+  of writing on into a folder the next run removes.
 """
+import ctypes
 import os
 import signal
 import tempfile
@@ -63,6 +66,15 @@ def stopping_on_signals():
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def end_with_parent():
+    """``preexec_fn`` of a child: Linux sends it SIGTERM when the tool dies, even by SIGKILL."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG; elsewhere the child runs to its end
+    except (OSError, AttributeError):
+        pass
 
 
 def check_utf8(path):

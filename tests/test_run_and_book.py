@@ -1,0 +1,153 @@
+"""The tools that write files, misused: make run (tools/run_notebooks.py), the book
+(tools/build_book.py), the source-version tool (tools/classroom/make_source_version.py) and
+the class hub's private files (tools/classroom/jupyterhub_config.py).
+
+Whatever is given or whatever happens (a folder of the user's, a full disk, a file in another
+encoding, a symlink loop, a signal), nothing that the tool did not make is lost, nothing is
+left half written, and the message names the problem.
+"""
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = ROOT / 'tools'
+MAKE_SOURCE_VERSION = TOOLS / 'classroom' / 'make_source_version.py'
+
+
+def scratch_repo(folder):
+    """A copy of what the tools read (tools/, book/, notebooks/, the Makefile) in ``folder``."""
+    copy = folder / 'repo'
+    shutil.copytree(TOOLS, copy / 'tools', ignore=shutil.ignore_patterns('__pycache__'))
+    shutil.copytree(ROOT / 'book', copy / 'book')
+    shutil.copytree(ROOT / 'notebooks', copy / 'notebooks',
+                    ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+    shutil.copy(ROOT / 'Makefile', copy)
+    return copy
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return scratch_repo(tmp_path)
+
+
+@pytest.fixture
+def fake_mathjax(tmp_path):
+    """Enough of MathJax for build_book to accept it; the refusals come before any build."""
+    folder = tmp_path / 'mathjax'
+    folder.mkdir()
+    (folder / 'tex-mml-chtml.js').write_text('// MathJax\n')
+    return folder
+
+
+def notebook_with(folder, *sources, name='probe.ipynb'):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / name)
+    return folder / name
+
+
+def run(program, *args, env=None, limit_file_size=None, cwd=None):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
+    return subprocess.run([sys.executable, str(program), *map(str, args)], capture_output=True,
+                          text=True, timeout=600, env=env, cwd=cwd,
+                          preexec_fn=limit if limit_file_size else None)
+
+
+def clear_error(result, *phrases):
+    """The tool failed with a message, not a traceback, that says each of ``phrases``."""
+    return (result.returncode != 0 and 'Traceback' not in result.stderr
+            and all(phrase in result.stderr for phrase in phrases))
+
+
+# the book ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('encoding, named', [('utf-16', 'utf_16'), ('gb18030', '')])
+@pytest.mark.parametrize('where', ['book/intro.md', 'book/_toc.yml',
+                                   'notebooks/01_accessing_parameters.ipynb'])
+def test_a_book_source_in_another_encoding_is_named(repo, tmp_path, fake_mathjax, where,
+                                                    encoding, named):
+    path = repo / where
+    path.write_bytes(path.read_text(encoding='utf-8').encode(encoding))
+    out = tmp_path / 'build' / 'html'
+    result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
+    assert clear_error(result, f'{path} is not UTF-8 text', named, 'save it again as UTF-8'), \
+        result.stderr
+    assert not out.parent.exists()
+
+
+def processes_naming(folder):
+    """Processes whose command line names ``folder`` (the tool and Jupyter Book)."""
+    found = []
+    for cmdline in Path('/proc').glob('[0-9]*/cmdline'):
+        try:
+            if str(folder).encode() in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
+        except OSError:
+            continue  # the process ended meanwhile
+    return found
+
+
+def start_a_book_build(repo, tmp_path, mathjax_dir):
+    """build_book running Jupyter Book, with its temporary folder in tmp_path/tmp."""
+    (tmp_path / 'tmp').mkdir()
+    env = {**os.environ, 'TMPDIR': str(tmp_path / 'tmp')}
+    out = tmp_path / 'build' / 'html'
+    process = subprocess.Popen([sys.executable, str(repo / 'tools' / 'build_book.py'),
+                                str(repo / 'notebooks'), str(out), str(mathjax_dir)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    for _ in range(1200):  # at most 120 s until Jupyter Book writes its build
+        if list(tmp_path.rglob('_build')) or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert list(tmp_path.rglob('_build')), process.communicate(timeout=60)
+    return process, env, out
+
+
+def wait_until_no_process_names(folder):
+    for _ in range(1200):  # a Jupyter Book left running would finish within 120 s
+        if not processes_naming(folder):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f'still running: {processes_naming(folder)}')
+
+
+@pytest.mark.slow  # builds the book
+@pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_stopped_book_build_leaves_nothing(repo, tmp_path, mathjax_dir, signum):
+    process, _, out = start_a_book_build(repo, tmp_path, mathjax_dir)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 128 + signum, stderr
+    assert f'stopped by {signal.Signals(signum).name}' in stderr, stderr
+    wait_until_no_process_names(tmp_path)
+    assert list((tmp_path / 'tmp').iterdir()) == []
+    assert list(out.parent.iterdir()) == []
+
+
+@pytest.mark.slow  # builds the book
+def test_a_killed_book_builds_leftover_is_removed_by_the_next_build(repo, tmp_path, mathjax_dir):
+    process, env, out = start_a_book_build(repo, tmp_path, mathjax_dir)
+    process.kill()  # SIGKILL: the tool cannot clean up
+    process.communicate(timeout=60)
+    wait_until_no_process_names(tmp_path)
+    left = [p.name for p in out.parent.iterdir()]
+    assert [name.startswith('.html.tmp-') for name in left] == [True], left
+    result = subprocess.run([sys.executable, str(repo / 'tools' / 'build_book.py'),
+                             str(repo / 'notebooks'), str(out), str(mathjax_dir)],
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in out.parent.iterdir()] == ['html']
+    assert list((tmp_path / 'tmp').iterdir()) == []
+    assert (out / 'index.html').is_file() and not (out / '.book-work').exists()
