@@ -70,6 +70,66 @@ def clear_error(result, *phrases):
             and all(phrase in result.stderr for phrase in phrases))
 
 
+# make run ---------------------------------------------------------------------------------
+
+def test_make_run_keeps_a_users_notebook_in_build_notebooks(repo, fake_mathjax):
+    """It deleted build/notebooks unconditionally: a student's my_answers.ipynb was lost."""
+    notebook_with(repo / 'notebooks', "print(1)")
+    mine = notebook_with(repo / 'build' / 'notebooks', "answer = 42", name='my_answers.ipynb')
+    before = mine.read_bytes()
+    result = subprocess.run(
+        ['make', '-o', 'data', '-o', 'mathjax', 'run', f'PY={sys.executable}',
+         'NOTEBOOKS=notebooks/probe.ipynb', f'MATHJAX={fake_mathjax}'],
+        cwd=repo, capture_output=True, text=True, timeout=600)
+    assert clear_error(result, 'run_notebooks', 'build/notebooks', 'did not write'), \
+        result.stdout + result.stderr
+    assert mine.read_bytes() == before
+    assert sorted(p.name for p in (repo / 'build' / 'notebooks').iterdir()) == ['my_answers.ipynb']
+
+
+@pytest.mark.slow  # executes notebooks
+def test_run_notebooks_writes_executed_copies_and_replaces_only_its_own(tmp_path):
+    source = notebook_with(tmp_path / 'src', "print(6 * 7)")
+    before = source.read_bytes()
+    out = tmp_path / 'build' / 'notebooks'
+    for _ in range(2):  # the second run replaces the folder that the first one made
+        result = run(TOOLS / 'run_notebooks.py', out, source)
+        assert result.returncode == 0, result.stderr
+        assert nbformat.read(out / 'probe.ipynb', as_version=4).cells[0].outputs[0].text == '42\n'
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ['notebooks']
+    mine = notebook_with(out, "answer = 42", name='my_answers.ipynb')
+    assert clear_error(run(TOOLS / 'run_notebooks.py', out, source), 'my_answers.ipynb')
+    assert mine.is_file() and (out / 'probe.ipynb').is_file()
+
+
+@pytest.mark.slow  # executes notebooks
+def test_a_failing_notebook_leaves_the_previous_run(tmp_path):
+    good = notebook_with(tmp_path / 'src', "print('first')")
+    out = tmp_path / 'build' / 'notebooks'
+    assert run(TOOLS / 'run_notebooks.py', out, good).returncode == 0
+    before = (out / 'probe.ipynb').read_bytes()
+    notebook_with(tmp_path / 'src', "1 / 0")
+    result = run(TOOLS / 'run_notebooks.py', out, good)
+    assert clear_error(result, 'cell 1 of 1', 'ZeroDivisionError', f'{out} is unchanged')
+    assert (out / 'probe.ipynb').read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ['notebooks']
+
+
+# both tools' output --------------------------------------------------------------------------
+
+@pytest.mark.parametrize('tool', ['run_notebooks', 'build_book'])
+def test_a_symlink_loop_as_the_output_is_named(repo, tmp_path, fake_mathjax, tool):
+    loop = tmp_path / 'loop'
+    loop.symlink_to(loop.name)
+    if tool == 'run_notebooks':
+        result = run(TOOLS / 'run_notebooks.py', loop, notebook_with(tmp_path, "print(1)"))
+    else:
+        result = run(TOOLS / 'build_book.py', repo / 'notebooks', loop, fake_mathjax)
+    assert clear_error(result, str(loop), 'loop', 'remove the link'), result.stderr
+    assert os.readlink(loop) == 'loop'
+
+
 # the book ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize('encoding, named', [('utf-16', 'utf_16'), ('gb18030', '')])
