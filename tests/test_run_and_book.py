@@ -211,3 +211,52 @@ def test_a_killed_book_builds_leftover_is_removed_by_the_next_build(repo, tmp_pa
     assert [p.name for p in out.parent.iterdir()] == ['html']
     assert list((tmp_path / 'tmp').iterdir()) == []
     assert (out / 'index.html').is_file() and not (out / '.book-work').exists()
+
+
+# the source-version tool ---------------------------------------------------------------------
+
+@pytest.fixture
+def teachers_notebook(tmp_path):
+    path = tmp_path / 'teacher' / '05_exercises.ipynb'
+    path.parent.mkdir()
+    shutil.copy(ROOT / 'notebooks' / '05_exercises.ipynb', path)
+    return path
+
+
+def test_a_full_disk_leaves_the_teachers_notebook_whole(teachers_notebook):
+    """Simulated by a file-size limit below the notebook's size."""
+    before = teachers_notebook.read_bytes()
+    result = run(MAKE_SOURCE_VERSION, teachers_notebook, limit_file_size=4096)
+    assert clear_error(result, f'could not write {teachers_notebook}', 'unchanged'), result.stderr
+    assert teachers_notebook.read_bytes() == before
+    assert [p.name for p in teachers_notebook.parent.iterdir()] == ['05_exercises.ipynb']
+
+
+def test_the_source_version_is_written_in_place(teachers_notebook):
+    """The same run without the limit rewrites it (it is already a source version: no change)."""
+    before = teachers_notebook.read_bytes()
+    result = run(MAKE_SOURCE_VERSION, teachers_notebook)
+    assert result.returncode == 0, result.stderr
+    assert teachers_notebook.read_bytes() == before
+    assert [p.name for p in teachers_notebook.parent.iterdir()] == ['05_exercises.ipynb']
+
+
+@pytest.mark.parametrize('case', ['utf-16', 'not json', 'missing', 'no argument'])
+def test_a_bad_notebook_for_the_source_version_is_named(teachers_notebook, case):
+    text = teachers_notebook.read_text(encoding='utf-8')
+    args, expected = [teachers_notebook], [str(teachers_notebook)]
+    if case == 'utf-16':
+        teachers_notebook.write_text(text, encoding='utf-16')
+        expected += ['is not UTF-8 text', 'utf_16']
+    elif case == 'not json':
+        teachers_notebook.write_text(text[:1000], encoding='utf-8')
+        expected += ['is not a readable notebook']
+    elif case == 'missing':
+        teachers_notebook.unlink()
+        expected += ['is not a notebook file']
+    else:
+        args, expected = [], ['usage']
+    before = teachers_notebook.read_bytes() if teachers_notebook.exists() else None
+    result = run(MAKE_SOURCE_VERSION, *args)
+    assert clear_error(result, *expected), result.stderr
+    assert (teachers_notebook.read_bytes() if teachers_notebook.exists() else None) == before
