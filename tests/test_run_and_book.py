@@ -10,6 +10,7 @@ import os
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -260,3 +261,33 @@ def test_a_bad_notebook_for_the_source_version_is_named(teachers_notebook, case)
     result = run(MAKE_SOURCE_VERSION, *args)
     assert clear_error(result, *expected), result.stderr
     assert (teachers_notebook.read_bytes() if teachers_notebook.exists() else None) == before
+
+
+# the hub's database and cookie secret ------------------------------------------------------------
+
+HUB_CHECK = '''
+import os, sys
+from traitlets.config import Config
+from jupyterhub import orm
+config = Config()
+exec(open(sys.argv[1]).read(), {'get_config': lambda: config, '__file__': sys.argv[1]})
+orm.new_session_factory(config.JupyterHub.db_url)  # what the hub does first: make its tables
+'''
+
+
+def test_the_hubs_database_and_secret_are_private_whatever_the_umask(tmp_path):
+    hub_dir = tmp_path / 'hub'
+    hub_dir.mkdir()  # as tests/test_hub.py makes it: with the umask's mode
+    env = {**os.environ, 'CLASS_HUB_DIR': str(hub_dir), 'CLASS_HUB_PORT': '8000',
+           'CLASS_PASSWORD': 'x'}
+    result = subprocess.run([sys.executable, '-c', HUB_CHECK,
+                             str(TOOLS / 'classroom' / 'jupyterhub_config.py')],
+                            env=env, capture_output=True, text=True, timeout=120,
+                            preexec_fn=lambda: os.umask(0o022))
+    assert result.returncode == 0, result.stderr
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [hub_dir, *hub_dir.iterdir()]}
+    assert modes == {'hub': 0o700, 'jupyterhub.sqlite': 0o600,
+                     'jupyterhub_cookie_secret': 0o600}, {k: oct(v) for k, v in modes.items()}
+    secret = (hub_dir / 'jupyterhub_cookie_secret').read_text().strip()
+    assert len(secret) == 64 and int(secret, 16) >= 0  # 32 bytes in hex, as JupyterHub writes
+    assert (hub_dir / 'jupyterhub.sqlite').stat().st_size > 0  # a real database was made
