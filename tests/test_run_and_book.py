@@ -117,6 +117,27 @@ def test_a_failing_notebook_leaves_the_previous_run(tmp_path):
     assert sorted(p.name for p in out.parent.iterdir()) == ['notebooks']
 
 
+@pytest.mark.slow  # executes a notebook
+def test_a_stopped_run_leaves_the_previous_notebooks(tmp_path):
+    out = tmp_path / 'build' / 'notebooks'
+    source = notebook_with(tmp_path / 'src', "print('first')")
+    assert run(TOOLS / 'run_notebooks.py', out, source).returncode == 0
+    before = (out / 'probe.ipynb').read_bytes()
+    notebook_with(tmp_path / 'src', "open('started', 'w').close()\nimport time\ntime.sleep(600)")
+    process = subprocess.Popen([sys.executable, str(TOOLS / 'run_notebooks.py'), str(out),
+                                str(source)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    for _ in range(1200):  # at most 120 s for the kernel to start
+        if (tmp_path / 'src' / 'started').exists() or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.terminate()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM and 'stopped by SIGTERM' in stderr, stderr
+    assert (out / 'probe.ipynb').read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ['notebooks']
+
+
 # both tools' output --------------------------------------------------------------------------
 
 @pytest.mark.parametrize('tool', ['run_notebooks', 'build_book'])
@@ -144,6 +165,19 @@ def test_a_book_source_in_another_encoding_is_named(repo, tmp_path, fake_mathjax
     result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
     assert clear_error(result, f'{path} is not UTF-8 text', named, 'save it again as UTF-8'), \
         result.stderr
+    assert not out.parent.exists()
+
+
+@pytest.mark.parametrize('kind', ['named pipe', 'symlink loop', 'broken symlink'])
+def test_a_notebook_that_is_not_a_regular_file_is_named(repo, tmp_path, fake_mathjax, kind):
+    path = repo / 'notebooks' / 'extra.ipynb'
+    if kind == 'named pipe':
+        os.mkfifo(path)  # copying it would wait for a writer forever
+    else:
+        path.symlink_to('extra.ipynb' if kind == 'symlink loop' else 'missing.ipynb')
+    out = tmp_path / 'build' / 'html'
+    result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
+    assert clear_error(result, f'{path} is not a regular file'), result.stderr
     assert not out.parent.exists()
 
 
@@ -275,9 +309,14 @@ orm.new_session_factory(config.JupyterHub.db_url)  # what the hub does first: ma
 '''
 
 
-def test_the_hubs_database_and_secret_are_private_whatever_the_umask(tmp_path):
+@pytest.mark.parametrize('earlier_run', [False, True])
+def test_the_hubs_database_and_secret_are_private_whatever_the_umask(tmp_path, earlier_run):
     hub_dir = tmp_path / 'hub'
     hub_dir.mkdir()  # as tests/test_hub.py makes it: with the umask's mode
+    if earlier_run:  # files left with the umask's modes (JupyterHub refuses such a secret)
+        for name, text in [('jupyterhub.sqlite', ''), ('jupyterhub_cookie_secret', 'ab' * 32)]:
+            (hub_dir / name).write_text(text)
+            (hub_dir / name).chmod(0o644)
     env = {**os.environ, 'CLASS_HUB_DIR': str(hub_dir), 'CLASS_HUB_PORT': '8000',
            'CLASS_PASSWORD': 'x'}
     result = subprocess.run([sys.executable, '-c', HUB_CHECK,

@@ -26,9 +26,15 @@ EXAMPLE = 'build/html'
 
 
 def check_sources(notebook_dir):
-    """Raise ``ToolError`` naming the first source file that is not UTF-8 text."""
-    sources = sorted(BOOK.rglob('*')) + sorted(notebook_dir.glob('*.ipynb'))
-    for path in sources:
+    """Raise ``ToolError`` naming the first source that is not a file of UTF-8 text."""
+    notebooks = sorted(notebook_dir.glob('*.ipynb'))
+    for path in notebooks:
+        if not path.is_file():  # a named pipe would block the copy; a broken link fail it
+            raise tool_safety.ToolError(
+                f'{path} is not a regular file (a named pipe, a folder, or a symbolic link '
+                f'that is broken or loops): remove it from {notebook_dir} or replace it by the '
+                f'notebook it stands for.')
+    for path in sorted(BOOK.rglob('*')) + notebooks:
         if path.suffix in TEXT_SUFFIXES and path.is_file():
             tool_safety.check_utf8(path)
 

@@ -51,7 +51,9 @@ HUB_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 os.chmod(HUB_DIR, 0o700)
 private_file(HUB_DIR / 'jupyterhub.sqlite')
 SECRET = HUB_DIR / 'jupyterhub_cookie_secret'
-if not SECRET.exists():  # JupyterHub would write it with the umask's mode, then chmod it
+if SECRET.exists():  # one written with the umask's mode (0644) would stop the hub
+    os.chmod(SECRET, 0o600)
+else:  # JupyterHub would write it with the umask's mode, then chmod it
     private_file(SECRET)
     SECRET.write_text(secrets.token_hex(32) + '\n')
 c.JupyterHub.db_url = f'sqlite:///{HUB_DIR / "jupyterhub.sqlite"}'
