@@ -77,6 +77,16 @@ def test_a_cell_that_raises_changes_nothing(tmp_path):
     assert path.read_bytes() == before and leftovers(tmp_path, path) == []
 
 
+def test_a_kernel_that_dies_is_reported_with_its_cell(tmp_path):
+    path = notebook_with(tmp_path, "print(1)", "import os\nos._exit(1)")
+    before = path.read_bytes()
+    result = store(path)
+    assert result.returncode == 1
+    line = next(line for line in result.stderr.splitlines() if line.startswith('store:'))
+    assert 'kernel died while running cell 2 of 2' in line and 'unchanged' in line, line
+    assert path.read_bytes() == before and leftovers(tmp_path, path) == []
+
+
 def test_a_failed_write_leaves_the_notebook_whole(tmp_path):
     """A full disk, simulated by a file-size limit below the executed notebook's size."""
     path = notebook_with(tmp_path, "print('x' * 20000)")
