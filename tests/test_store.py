@@ -255,3 +255,20 @@ def test_a_killed_runs_connection_file_is_removed_by_the_next_run(tmp_path):
     result = store(notebook_with(tmp_path, "print(1)"), env=env)
     assert result.returncode == 0, result.stderr
     assert left_in(folders) == []
+
+
+def test_under_nohup_a_hangup_does_not_stop_the_run(tmp_path):
+    """nohup ignores SIGHUP, so that closing the terminal leaves the run going."""
+    path = notebook_with(tmp_path, "open('started', 'w').close()\nimport time\ntime.sleep(3)\n"
+                         "print('done')")
+    process = subprocess.Popen([sys.executable, str(STORE), str(path)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    for _ in range(1200):  # at most 120 s for the kernel to start
+        if (tmp_path / 'started').exists() or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.send_signal(signal.SIGHUP)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0].text == 'done\n'

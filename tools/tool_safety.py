@@ -55,12 +55,16 @@ def write_atomically(path, text):
 
 @contextmanager
 def stopping_on_signals():
-    """Within the block, SIGINT, SIGTERM and SIGHUP raise ``Stopped`` (once: later ones wait)."""
+    """Within the block, SIGINT, SIGTERM and SIGHUP raise ``Stopped`` (once: later ones wait).
+
+    Those that the process ignores (under nohup, SIGHUP) stay ignored."""
     def stop(signum, frame):
         for s in SIGNALS:  # let the clean-up that follows finish undisturbed
             signal.signal(s, signal.SIG_IGN)
         raise Stopped(signum)
-    previous = {s: signal.signal(s, stop) for s in SIGNALS}
+    # A signal already ignored stays so (nohup ignores SIGHUP: the run must go on).
+    previous = {s: signal.signal(s, stop) for s in SIGNALS
+                if signal.getsignal(s) is not signal.SIG_IGN}
     try:
         yield
     finally:
