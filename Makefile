@@ -66,8 +66,7 @@ $(MATHJAX)/tex-mml-chtml.js: | $(STAMP)
 	rm -rf $(VENV)/share/mathjax-tmp
 
 run: data mathjax
-	rm -rf build/notebooks
-	$(PY) -m jupyter nbconvert --to notebook --execute --output-dir build/notebooks $(NOTEBOOKS)
+	$(PY) tools/run_notebooks.py build/notebooks $(NOTEBOOKS)
 	$(PY) tools/build_book.py build/notebooks build/html $(MATHJAX)
 	@echo "Open build/html/index.html"
 

@@ -1,7 +1,11 @@
 """make store (tools/store_notebooks.py): a notebook is replaced only by a complete run."""
+import os
 import resource
+import signal
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -20,11 +24,12 @@ def notebook_with(tmp_path, *sources, name='probe.ipynb'):
     return path
 
 
-def store(*args, limit_file_size=None):
+def store(*args, limit_file_size=None, env=None):
     def limit():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
     return subprocess.run([sys.executable, str(STORE), *map(str, args)], capture_output=True,
-                          text=True, timeout=300, preexec_fn=limit if limit_file_size else None)
+                          text=True, timeout=300, preexec_fn=limit if limit_file_size else None,
+                          env=env)
 
 
 def leftovers(folder, path):
@@ -57,7 +62,9 @@ def test_a_cell_that_never_ends_stops_at_the_timeout_and_changes_nothing(tmp_pat
     before = path.read_bytes()
     result = store('--timeout', '3', path)
     assert result.returncode == 1
-    assert 'did not run to the end' in result.stderr and 'unchanged' in result.stderr, result.stderr
+    line = next(line for line in result.stderr.splitlines() if line.startswith('store:'))
+    assert 'did not run to the end' in line and 'unchanged' in line, result.stderr
+    assert 'cell 2 of 2' in line and 'timeout of 3 s' in line and '---' not in line, line
     assert path.read_bytes() == before and leftovers(tmp_path, path) == []
 
 
@@ -66,6 +73,17 @@ def test_a_cell_that_raises_changes_nothing(tmp_path):
     before = path.read_bytes()
     result = store(path)
     assert result.returncode == 1 and 'ZeroDivisionError' in result.stderr, result.stderr
+    assert 'cell 1 of 1' in result.stderr, result.stderr
+    assert path.read_bytes() == before and leftovers(tmp_path, path) == []
+
+
+def test_a_kernel_that_dies_is_reported_with_its_cell(tmp_path):
+    path = notebook_with(tmp_path, "print(1)", "import os\nos._exit(1)")
+    before = path.read_bytes()
+    result = store(path)
+    assert result.returncode == 1
+    line = next(line for line in result.stderr.splitlines() if line.startswith('store:'))
+    assert 'kernel died while running cell 2 of 2' in line and 'unchanged' in line, line
     assert path.read_bytes() == before and leftovers(tmp_path, path) == []
 
 
@@ -95,3 +113,162 @@ def test_a_broken_notebook_is_named_and_left_alone(tmp_path, content, expected):
 def test_a_path_that_is_not_a_notebook_is_refused(tmp_path):
     result = store(tmp_path / 'missing.ipynb', tmp_path)
     assert result.returncode == 2 and 'is not a notebook file' in result.stderr
+
+
+@pytest.mark.parametrize('timeout', ['0', '-1', 'nan', 'inf', '1.5'])
+def test_a_timeout_that_is_not_a_positive_whole_number_is_refused(tmp_path, timeout):
+    """0 and -1 would silently run every cell without a bound."""
+    path = notebook_with(tmp_path, "print('edited, not yet stored')")
+    before = path.read_bytes()
+    result = store('--timeout', timeout, path)
+    assert result.returncode == 2 and 'positive whole number of seconds' in result.stderr, \
+        result.stderr
+    assert path.read_bytes() == before
+
+
+@contextmanager
+def read_only(folder):
+    """``folder`` made read-only for the tool, also when the tests run as root (CI)."""
+    if os.geteuid() == 0:  # root writes through permission bits: make the folder immutable
+        subprocess.run(['chattr', '+i', str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+    try:
+        yield
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(['chattr', '-i', str(folder)], check=True)
+        folder.chmod(0o755)
+
+
+def test_a_read_only_folder_gives_one_line_and_the_other_notebooks_still_run(tmp_path):
+    (tmp_path / 'locked').mkdir()
+    (tmp_path / 'open').mkdir()
+    locked = notebook_with(tmp_path / 'locked', "print('a')", name='first.ipynb')
+    other = notebook_with(tmp_path / 'open', "print('b')", name='second.ipynb')
+    before = locked.read_bytes()
+    with read_only(tmp_path / 'locked'):
+        result = store(locked, other)
+    assert result.returncode == 1
+    assert 'Traceback' not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith('store:')]
+    assert len(errors) == 1 and f'could not write {locked}' in errors[0], result.stderr
+    assert 'unchanged' in errors[0] and 'writable' in errors[0]
+    assert f'{other}: stored' in result.stdout
+    assert locked.read_bytes() == before and leftovers(tmp_path / 'locked', locked) == []
+    assert nbformat.read(other, as_version=4).cells[0].outputs[0].text == 'b\n'
+
+
+def test_a_symlinked_notebook_stays_a_symlink(tmp_path):
+    real = notebook_with(tmp_path, "print(6 * 7)", name='real.ipynb')
+    link = tmp_path / 'link.ipynb'
+    link.symlink_to(real.name)
+    result = store(link)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and os.readlink(link) == 'real.ipynb'
+    assert nbformat.read(real, as_version=4).cells[0].outputs[0].text == '42\n'
+
+
+def test_a_notebook_in_another_encoding_is_named_with_its_encoding(tmp_path):
+    path = tmp_path / 'utf16.ipynb'
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell('参数')]
+    path.write_text(nbformat.writes(nb), encoding='utf-16')
+    before = path.read_bytes()
+    result = store(path)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr, result.stderr
+    assert f'{path} is not UTF-8 text' in result.stderr and 'utf_16' in result.stderr
+    assert 'save it again as UTF-8' in result.stderr
+    assert path.read_bytes() == before
+
+
+def private_env(tmp_path):
+    """The tool's environment with Jupyter's runtime folder and the temporary folder in
+    tmp_path, where whatever a run leaves behind can be seen."""
+    runtime, tmp = tmp_path / 'runtime', tmp_path / 'tmp'
+    runtime.mkdir()
+    tmp.mkdir()
+    return [runtime, tmp], {**os.environ, 'JUPYTER_RUNTIME_DIR': str(runtime), 'TMPDIR': str(tmp)}
+
+
+def left_in(folders):
+    return [p for folder in folders for p in folder.rglob('*')]
+
+
+def start_a_long_run(tmp_path, env):
+    """A store run whose kernel is inside a cell that sleeps; returns (process, notebook)."""
+    (tmp_path / 'nb').mkdir()
+    path = notebook_with(tmp_path / 'nb', "open('started', 'w').close()\nimport time\n"
+                         "time.sleep(600)")
+    process = subprocess.Popen([sys.executable, str(STORE), str(path)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(1200):  # at most 120 s for the kernel to start
+        if (tmp_path / 'nb' / 'started').exists() or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert (tmp_path / 'nb' / 'started').exists(), process.communicate(timeout=60)
+    return process, path
+
+
+def kernels_using(folder):
+    """Processes whose command line names a file in ``folder`` (kernels: their connection file)."""
+    found = []
+    for cmdline in Path('/proc').glob('[0-9]*/cmdline'):
+        try:
+            if str(folder).encode() in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
+        except OSError:
+            continue  # the process ended meanwhile
+    return found
+
+
+def wait_until_no_kernel(folder):
+    for _ in range(300):  # a kernel whose client is gone notices within a few seconds
+        if not kernels_using(folder):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f'kernels still running: {kernels_using(folder)}')
+
+
+@pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_stopped_run_leaves_no_connection_file_and_no_kernel(tmp_path, signum):
+    folders, env = private_env(tmp_path)
+    process, path = start_a_long_run(tmp_path, env)
+    assert kernels_using(tmp_path) != []  # the kernel's connection file is under tmp_path
+    before = path.read_bytes()
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, stderr
+    assert f'stopped by {signal.Signals(signum).name}' in stderr, stderr
+    assert left_in(folders) == []
+    wait_until_no_kernel(tmp_path)
+    assert path.read_bytes() == before and leftovers(path.parent, path) == ['started']
+
+
+def test_a_killed_runs_connection_file_is_removed_by_the_next_run(tmp_path):
+    folders, env = private_env(tmp_path)
+    process, _ = start_a_long_run(tmp_path, env)
+    process.kill()  # SIGKILL: no clean-up is possible
+    process.communicate(timeout=60)
+    wait_until_no_kernel(tmp_path)
+    assert [p.suffix for p in left_in(folders) if p.is_file()] == ['.json']  # the killed run's
+    result = store(notebook_with(tmp_path, "print(1)"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert left_in(folders) == []
+
+
+def test_under_nohup_a_hangup_does_not_stop_the_run(tmp_path):
+    """nohup ignores SIGHUP, so that closing the terminal leaves the run going."""
+    path = notebook_with(tmp_path, "open('started', 'w').close()\nimport time\ntime.sleep(3)\n"
+                         "print('done')")
+    process = subprocess.Popen([sys.executable, str(STORE), str(path)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    for _ in range(1200):  # at most 120 s for the kernel to start
+        if (tmp_path / 'started').exists() or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.send_signal(signal.SIGHUP)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0].text == 'done\n'

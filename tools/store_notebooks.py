@@ -8,103 +8,206 @@ unchanged notebook changes no byte.
 
 The executed notebook is written to a temporary file beside the original and
 renamed over it only when everything succeeded: a cell that raises (unless tagged
-``raises-exception``) or never ends, or a write that fails (a full disk), leaves
-the notebook exactly as it was.
+``raises-exception``) or never ends, or a write that fails (a full disk, a read-only
+folder), leaves the notebook exactly as it was; the error is one line naming the notebook
+(and the cell), and the other notebooks still run. The kernels' connection files go to a
+private runtime folder, removed at the end, also when the run is stopped by a signal (and,
+after a SIGKILL, by the next run).
 
     python tools/store_notebooks.py [--timeout SECONDS] NOTEBOOK.ipynb ...
 """
 import argparse
 import os
+import shutil
 import sys
-import tempfile
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+from jupyter_core.paths import jupyter_runtime_dir
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert.exporters import NotebookExporter
-from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor, ExecutePreprocessor
 from traitlets.config import Config
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tool_safety  # noqa: E402  (a module beside this script)
 
 KERNEL = 'd2l-mxnet'
 KERNELSPEC = {'display_name': 'd2l 4.2 (MXNet, reproducible)', 'language': 'python',
               'name': KERNEL}
+RUNTIME_PREFIX = 'store_notebooks-'  # + the pid of the run that owns the folder
 
 
 class StoreError(RuntimeError):
-    """A notebook could not be stored; it was left unchanged."""
+    """A notebook could not be run or stored; it was left unchanged."""
+
+
+def describe(cell, index, count):
+    first_line = next((line for line in cell.source.splitlines() if line.strip()), '')
+    return f'cell {index + 1} of {count} (it starts "{first_line[:60]}")'
+
+
+class NumberingExecutor(ExecutePreprocessor):
+    """nbconvert's executor, whose errors say which cell failed and how."""
+
+    def preprocess_cell(self, cell, resources, index):
+        where = describe(cell, index, len(self.nb.cells))
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except CellTimeoutError:
+            raise StoreError(f'{where} was still running after the timeout of {self.timeout} s; '
+                             f'make it faster or give a longer --timeout') from None
+        except CellExecutionError as e:
+            raise StoreError(f'{where} raised {e.ename}: {e.evalue}; run it in JupyterLab '
+                             f'to see the traceback') from None
+        except DeadKernelError:
+            raise StoreError(f'the kernel died while running {where} (out of memory?)') from None
+
+
+def read_notebook(path):
+    try:
+        tool_safety.check_utf8(path)
+        return nbformat.read(path, as_version=4)
+    except tool_safety.ToolError as e:
+        raise StoreError(str(e)) from None
+    except Exception as e:  # nbformat raises several types for bad JSON or schema
+        raise StoreError(f'{path} is not a readable notebook ({e}); fix or restore it '
+                         f'(git checkout -- {path})') from None
 
 
 def execute(path, timeout):
     """The notebook at ``path`` executed in a fresh project kernel, as nbformat text."""
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as e:  # nbformat raises several types for bad JSON or schema
-        raise StoreError(f'{path} is not a readable notebook ({e}); fix or restore it '
-                         f'(git checkout -- {path})') from e
+    nb = read_notebook(path)
     nb.metadata['kernelspec'] = KERNELSPEC
+    resources = {'metadata': {'path': str(path.parent)}}
+    kernel_config = Config()
+    # In the run's private runtime folder, not a temporary file of jupyter_client's in /tmp
+    # that nobody removes when the run is killed.
+    kernel_config.KernelManager.connection_file = str(
+        Path(jupyter_runtime_dir(), f'kernel-{uuid.uuid4()}.json'))
+    executor = NumberingExecutor(kernel_name=KERNEL, timeout=timeout, config=kernel_config)
+    try:
+        executor.preprocess(nb, resources)
+    except StoreError as e:
+        raise StoreError(f'{path} did not run to the end: {e}') from None
+    except Exception as e:  # the kernel did not start, for example: nbclient's own errors
+        raise StoreError(f'{path} did not run to the end ({type(e).__name__}: {e})') from None
     config = Config()
-    config.ExecutePreprocessor.enabled = True
-    config.ExecutePreprocessor.kernel_name = KERNEL
-    config.ExecutePreprocessor.timeout = timeout
     config.ClearMetadataPreprocessor.enabled = True
     config.ClearMetadataPreprocessor.clear_notebook_metadata = False
     config.ClearMetadataPreprocessor.preserve_cell_metadata_mask = ['tags', 'nbgrader']
-    resources = {'metadata': {'path': str(path.parent)}}
     exporter = NotebookExporter(config=config)
     # Join the stream pieces that the kernel happened to flush separately, so that the
     # stored notebook does not depend on timing (nbval joins them too before comparing).
     exporter.register_preprocessor(CoalesceStreamsPreprocessor(enabled=True), enabled=True)
-    try:
-        text, _ = exporter.from_notebook_node(nb, resources)
-    except Exception as e:  # a failing cell, a timeout or a dead kernel: nbclient's own errors
-        first_line = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
-        raise StoreError(f'{path} did not run to the end ({type(e).__name__}: {first_line}); '
-                         f'it is unchanged. Run it in JupyterLab to see the failing cell.') from e
+    text, _ = exporter.from_notebook_node(nb, resources)
     return text
-
-
-def replace(path, text):
-    """Write ``text`` over ``path`` by a temporary file in the same folder and a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            f.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException as e:
-        os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise StoreError(f'could not write {path} ({e}); it is unchanged. '
-                             f'Free some disk space or fix the folder\'s permissions.') from e
-        raise
 
 
 def store(path, timeout):
     """Execute one notebook and store it; returns whether its bytes changed."""
-    text = execute(path, timeout)
-    if path.read_text(encoding='utf-8') == text:
-        return False
-    replace(path, text)
+    try:
+        text = execute(path, timeout)
+    except StoreError as e:
+        raise StoreError(f'{e}; it is unchanged') from None
+    try:
+        if path.read_text(encoding='utf-8') == text:
+            return False
+        tool_safety.write_atomically(path, text)
+    except OSError as e:
+        raise StoreError(f'could not write {path} ({e.strerror or e}); it is unchanged. '
+                         f'Free some disk space or make its folder writable.') from None
     return True
 
 
-def main(argv=None):
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+@contextmanager
+def private_runtime_dir():
+    """Point Jupyter's runtime folder (kernel connection files) at one of this run's own."""
+    base = Path(jupyter_runtime_dir())
+    for leftover in base.glob(RUNTIME_PREFIX + '*'):  # of runs ended by SIGKILL
+        pid = leftover.name[len(RUNTIME_PREFIX):]
+        if pid.isdigit() and not _alive(int(pid)) and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+    folder = base / f'{RUNTIME_PREFIX}{os.getpid()}'
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as e:
+        raise tool_safety.ToolError(f'could not make a runtime folder for the kernels ({e}): '
+                                    f'set JUPYTER_RUNTIME_DIR to a writable folder') from None
+    previous = os.environ.get('JUPYTER_RUNTIME_DIR')
+    os.environ['JUPYTER_RUNTIME_DIR'] = str(folder)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if previous is None:
+            del os.environ['JUPYTER_RUNTIME_DIR']
+        else:
+            os.environ['JUPYTER_RUNTIME_DIR'] = previous
+
+
+def positive_seconds(text):
+    """argparse type of --timeout: a whole number of seconds above zero (0 would mean none)."""
+    try:
+        seconds = int(text)
+    except ValueError:
+        seconds = 0
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not a positive whole number of seconds (for example --timeout 600); '
+            f'every cell must have a bound, so 0 and negative values are refused')
+    return seconds
+
+
+def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('notebooks', nargs='+', type=Path)
-    parser.add_argument('--timeout', type=int, default=600,
+    parser.add_argument('--timeout', type=positive_seconds, default=600,
                         help='seconds a single cell may run (default 600)')
     args = parser.parse_args(argv)
     for path in args.notebooks:
         if path.suffix != '.ipynb' or not path.is_file():
             parser.error(f'{path} is not a notebook file (.ipynb)')
+    return args
+
+
+def store_all(notebooks, timeout):
+    """Store each notebook, reporting each failure on one line; returns how many failed."""
     failed = 0
-    for path in args.notebooks:
+    for path in notebooks:
         try:
-            changed = store(path, args.timeout)
+            changed = store(path, timeout)
         except StoreError as e:
             print(f'store: {e}', file=sys.stderr)
             failed += 1
             continue
         print(f'store: {path}: {"stored" if changed else "unchanged"}')
+    return failed
+
+
+def main(argv=None):
+    args = parse(argv)
+    try:
+        with tool_safety.stopping_on_signals(), private_runtime_dir():
+            failed = store_all(args.notebooks, args.timeout)
+    except tool_safety.Stopped as e:
+        print(f'store: stopped by {e}; the notebook being run is unchanged', file=sys.stderr)
+        return e.exit_code
+    except tool_safety.ToolError as e:
+        print(f'store: {e}', file=sys.stderr)
+        return 1
     return 1 if failed else 0
 
 

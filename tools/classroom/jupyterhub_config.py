@@ -19,6 +19,7 @@ DockerSpawner, which also enforce mem_limit; SimpleLocalProcessSpawner runs ever
 server as the hub's own user, with no isolation, which is only right for a test).
 """
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -35,8 +36,28 @@ c.JupyterHub.hub_ip = '127.0.0.1'
 c.JupyterHub.hub_port = PORT + 1
 c.ConfigurableHTTPProxy.api_url = f'http://127.0.0.1:{PORT + 2}'
 c.ConfigurableHTTPProxy.command = [os.environ.get('CHP', 'configurable-http-proxy')]
+
+
+def private_file(path):
+    """Make ``path`` (if missing) readable by the hub's user only, whatever the umask."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+
+
+# The database holds every user's tokens and the secret signs their cookies: on a shared
+# machine nobody else may read them, whatever the umask. The folder is the hub's own (0700);
+# SQLite gives its journal files the database's mode; an empty file is an empty database.
+HUB_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+os.chmod(HUB_DIR, 0o700)
+private_file(HUB_DIR / 'jupyterhub.sqlite')
+SECRET = HUB_DIR / 'jupyterhub_cookie_secret'
+if SECRET.exists():  # one written with the umask's mode (0644) would stop the hub
+    os.chmod(SECRET, 0o600)
+else:  # JupyterHub would write it with the umask's mode, then chmod it
+    private_file(SECRET)
+    SECRET.write_text(secrets.token_hex(32) + '\n')
 c.JupyterHub.db_url = f'sqlite:///{HUB_DIR / "jupyterhub.sqlite"}'
-c.JupyterHub.cookie_secret_file = str(HUB_DIR / 'jupyterhub_cookie_secret')
+c.JupyterHub.cookie_secret_file = str(SECRET)
 c.JupyterHub.pid_file = str(HUB_DIR / 'jupyterhub.pid')
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops every user's server
 c.JupyterHub.cleanup_proxy = True

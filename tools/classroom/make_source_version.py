@@ -17,11 +17,18 @@ re-applied after the text or the cells of the notebook were edited:
   leaves them out of the release before nbgrader sees the notebook;
 - every other cell (the book's text, the given code) becomes read-only (``locked``).
 Outputs are left as they are (the check cells print the same lines; hidden tests print nothing).
+The notebook is rewritten through a temporary file in its folder and a rename: a full disk, a
+read-only folder or a signal leaves it exactly as it was.
 """
+import argparse
 import re
 import sys
+from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import tool_safety  # noqa: E402  (tools/tool_safety.py)
 
 # check function -> (exercise, points)
 CHECKS = {'init_table': (1, 2), 'deferred_shapes': (2, 3), 'shared_mlp_training': (3, 5)}
@@ -112,10 +119,36 @@ def convert(nb):
     return nb
 
 
-def main(path):
-    nb = nbformat.read(path, as_version=4)
-    nbformat.write(convert(nb), path)
+def read(path):
+    """The notebook at ``path``; ``ToolError`` naming the problem if it cannot be read."""
+    if not path.is_file():
+        raise tool_safety.ToolError(f'{path} is not a notebook file: give the teacher\'s '
+                                    f'notebook, for example notebooks/05_exercises.ipynb')
+    tool_safety.check_utf8(path)
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as e:  # nbformat raises several types for bad JSON or schema
+        raise tool_safety.ToolError(f'{path} is not a readable notebook ({e}); fix or restore '
+                                    f'it (git checkout -- {path})') from None
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('notebook', type=Path)
+    path = parser.parse_args(argv).notebook
+    try:
+        with tool_safety.stopping_on_signals():
+            text = nbformat.writes(convert(read(path)))
+            tool_safety.write_atomically(path, text if text.endswith('\n') else text + '\n')
+    except tool_safety.ToolError as e:
+        sys.exit(f'make_source_version: {e}')
+    except tool_safety.Stopped as e:
+        print(f'make_source_version: stopped by {e}; {path} is unchanged', file=sys.stderr)
+        sys.exit(e.exit_code)
+    except OSError as e:
+        sys.exit(f'make_source_version: could not write {path} ({e.strerror or e}); it is '
+                 f'unchanged. Free some disk space or make its folder writable.')
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    main()

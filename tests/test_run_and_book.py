@@ -1,0 +1,332 @@
+"""The tools that write files, misused: make run (tools/run_notebooks.py), the book
+(tools/build_book.py), the source-version tool (tools/classroom/make_source_version.py) and
+the class hub's private files (tools/classroom/jupyterhub_config.py).
+
+Whatever is given or whatever happens (a folder of the user's, a full disk, a file in another
+encoding, a symlink loop, a signal), nothing that the tool did not make is lost, nothing is
+left half written, and the message names the problem.
+"""
+import os
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = ROOT / 'tools'
+MAKE_SOURCE_VERSION = TOOLS / 'classroom' / 'make_source_version.py'
+
+
+def scratch_repo(folder):
+    """A copy of what the tools read (tools/, book/, notebooks/, the Makefile) in ``folder``."""
+    copy = folder / 'repo'
+    shutil.copytree(TOOLS, copy / 'tools', ignore=shutil.ignore_patterns('__pycache__'))
+    shutil.copytree(ROOT / 'book', copy / 'book')
+    shutil.copytree(ROOT / 'notebooks', copy / 'notebooks',
+                    ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+    shutil.copy(ROOT / 'Makefile', copy)
+    return copy
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return scratch_repo(tmp_path)
+
+
+@pytest.fixture
+def fake_mathjax(tmp_path):
+    """Enough of MathJax for build_book to accept it; the refusals come before any build."""
+    folder = tmp_path / 'mathjax'
+    folder.mkdir()
+    (folder / 'tex-mml-chtml.js').write_text('// MathJax\n')
+    return folder
+
+
+def notebook_with(folder, *sources, name='probe.ipynb'):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / name)
+    return folder / name
+
+
+def run(program, *args, env=None, limit_file_size=None, cwd=None):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
+    return subprocess.run([sys.executable, str(program), *map(str, args)], capture_output=True,
+                          text=True, timeout=600, env=env, cwd=cwd,
+                          preexec_fn=limit if limit_file_size else None)
+
+
+def clear_error(result, *phrases):
+    """The tool failed with a message, not a traceback, that says each of ``phrases``."""
+    return (result.returncode != 0 and 'Traceback' not in result.stderr
+            and all(phrase in result.stderr for phrase in phrases))
+
+
+# make run ---------------------------------------------------------------------------------
+
+def test_make_run_keeps_a_users_notebook_in_build_notebooks(repo, fake_mathjax):
+    """It deleted build/notebooks unconditionally: a student's my_answers.ipynb was lost."""
+    notebook_with(repo / 'notebooks', "print(1)")
+    mine = notebook_with(repo / 'build' / 'notebooks', "answer = 42", name='my_answers.ipynb')
+    before = mine.read_bytes()
+    result = subprocess.run(
+        ['make', '-o', 'data', '-o', 'mathjax', 'run', f'PY={sys.executable}',
+         'NOTEBOOKS=notebooks/probe.ipynb', f'MATHJAX={fake_mathjax}'],
+        cwd=repo, capture_output=True, text=True, timeout=600)
+    assert clear_error(result, 'run_notebooks', 'build/notebooks', 'did not write'), \
+        result.stdout + result.stderr
+    assert mine.read_bytes() == before
+    assert sorted(p.name for p in (repo / 'build' / 'notebooks').iterdir()) == ['my_answers.ipynb']
+
+
+@pytest.mark.slow  # executes notebooks
+def test_run_notebooks_writes_executed_copies_and_replaces_only_its_own(tmp_path):
+    source = notebook_with(tmp_path / 'src', "print(6 * 7)")
+    before = source.read_bytes()
+    out = tmp_path / 'build' / 'notebooks'
+    for _ in range(2):  # the second run replaces the folder that the first one made
+        result = run(TOOLS / 'run_notebooks.py', out, source)
+        assert result.returncode == 0, result.stderr
+        assert nbformat.read(out / 'probe.ipynb', as_version=4).cells[0].outputs[0].text == '42\n'
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ['notebooks']
+    mine = notebook_with(out, "answer = 42", name='my_answers.ipynb')
+    assert clear_error(run(TOOLS / 'run_notebooks.py', out, source), 'my_answers.ipynb')
+    assert mine.is_file() and (out / 'probe.ipynb').is_file()
+
+
+@pytest.mark.slow  # executes notebooks
+def test_a_failing_notebook_leaves_the_previous_run(tmp_path):
+    good = notebook_with(tmp_path / 'src', "print('first')")
+    out = tmp_path / 'build' / 'notebooks'
+    assert run(TOOLS / 'run_notebooks.py', out, good).returncode == 0
+    before = (out / 'probe.ipynb').read_bytes()
+    notebook_with(tmp_path / 'src', "1 / 0")
+    result = run(TOOLS / 'run_notebooks.py', out, good)
+    assert clear_error(result, 'cell 1 of 1', 'ZeroDivisionError', f'{out} is unchanged')
+    assert (out / 'probe.ipynb').read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ['notebooks']
+
+
+@pytest.mark.slow  # executes a notebook
+def test_a_stopped_run_leaves_the_previous_notebooks(tmp_path):
+    out = tmp_path / 'build' / 'notebooks'
+    source = notebook_with(tmp_path / 'src', "print('first')")
+    assert run(TOOLS / 'run_notebooks.py', out, source).returncode == 0
+    before = (out / 'probe.ipynb').read_bytes()
+    notebook_with(tmp_path / 'src', "open('started', 'w').close()\nimport time\ntime.sleep(600)")
+    process = subprocess.Popen([sys.executable, str(TOOLS / 'run_notebooks.py'), str(out),
+                                str(source)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    for _ in range(1200):  # at most 120 s for the kernel to start
+        if (tmp_path / 'src' / 'started').exists() or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.terminate()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM and 'stopped by SIGTERM' in stderr, stderr
+    assert (out / 'probe.ipynb').read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ['notebooks']
+
+
+# both tools' output --------------------------------------------------------------------------
+
+@pytest.mark.parametrize('tool', ['run_notebooks', 'build_book'])
+def test_a_symlink_loop_as_the_output_is_named(repo, tmp_path, fake_mathjax, tool):
+    loop = tmp_path / 'loop'
+    loop.symlink_to(loop.name)
+    if tool == 'run_notebooks':
+        result = run(TOOLS / 'run_notebooks.py', loop, notebook_with(tmp_path, "print(1)"))
+    else:
+        result = run(TOOLS / 'build_book.py', repo / 'notebooks', loop, fake_mathjax)
+    assert clear_error(result, str(loop), 'loop', 'remove the link'), result.stderr
+    assert os.readlink(loop) == 'loop'
+
+
+# the book ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('encoding, named', [('utf-16', 'utf_16'), ('gb18030', '')])
+@pytest.mark.parametrize('where', ['book/intro.md', 'book/_toc.yml',
+                                   'notebooks/01_accessing_parameters.ipynb'])
+def test_a_book_source_in_another_encoding_is_named(repo, tmp_path, fake_mathjax, where,
+                                                    encoding, named):
+    path = repo / where
+    path.write_bytes(path.read_text(encoding='utf-8').encode(encoding))
+    out = tmp_path / 'build' / 'html'
+    result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
+    assert clear_error(result, f'{path} is not UTF-8 text', named, 'save it again as UTF-8'), \
+        result.stderr
+    assert not out.parent.exists()
+
+
+@pytest.mark.parametrize('kind', ['named pipe', 'symlink loop', 'broken symlink'])
+def test_a_notebook_that_is_not_a_regular_file_is_named(repo, tmp_path, fake_mathjax, kind):
+    path = repo / 'notebooks' / 'extra.ipynb'
+    if kind == 'named pipe':
+        os.mkfifo(path)  # copying it would wait for a writer forever
+    else:
+        path.symlink_to('extra.ipynb' if kind == 'symlink loop' else 'missing.ipynb')
+    out = tmp_path / 'build' / 'html'
+    result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
+    assert clear_error(result, f'{path} is not a regular file'), result.stderr
+    assert not out.parent.exists()
+
+
+def processes_naming(folder):
+    """Processes whose command line names ``folder`` (the tool and Jupyter Book)."""
+    found = []
+    for cmdline in Path('/proc').glob('[0-9]*/cmdline'):
+        try:
+            if str(folder).encode() in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
+        except OSError:
+            continue  # the process ended meanwhile
+    return found
+
+
+def start_a_book_build(repo, tmp_path, mathjax_dir):
+    """build_book running Jupyter Book, with its temporary folder in tmp_path/tmp."""
+    (tmp_path / 'tmp').mkdir()
+    env = {**os.environ, 'TMPDIR': str(tmp_path / 'tmp')}
+    out = tmp_path / 'build' / 'html'
+    process = subprocess.Popen([sys.executable, str(repo / 'tools' / 'build_book.py'),
+                                str(repo / 'notebooks'), str(out), str(mathjax_dir)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    for _ in range(1200):  # at most 120 s until Jupyter Book writes its build
+        if list(tmp_path.rglob('_build')) or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert list(tmp_path.rglob('_build')), process.communicate(timeout=60)
+    return process, env, out
+
+
+def wait_until_no_process_names(folder):
+    for _ in range(1200):  # a Jupyter Book left running would finish within 120 s
+        if not processes_naming(folder):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f'still running: {processes_naming(folder)}')
+
+
+@pytest.mark.slow  # builds the book
+@pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_stopped_book_build_leaves_nothing(repo, tmp_path, mathjax_dir, signum):
+    process, _, out = start_a_book_build(repo, tmp_path, mathjax_dir)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 128 + signum, stderr
+    assert f'stopped by {signal.Signals(signum).name}' in stderr, stderr
+    wait_until_no_process_names(tmp_path)
+    assert list((tmp_path / 'tmp').iterdir()) == []
+    assert list(out.parent.iterdir()) == []
+
+
+@pytest.mark.slow  # builds the book
+def test_a_killed_book_builds_leftover_is_removed_by_the_next_build(repo, tmp_path, mathjax_dir):
+    process, env, out = start_a_book_build(repo, tmp_path, mathjax_dir)
+    process.kill()  # SIGKILL: the tool cannot clean up
+    process.communicate(timeout=60)
+    wait_until_no_process_names(tmp_path)
+    left = [p.name for p in out.parent.iterdir()]
+    assert [name.startswith('.html.tmp-') for name in left] == [True], left
+    result = subprocess.run([sys.executable, str(repo / 'tools' / 'build_book.py'),
+                             str(repo / 'notebooks'), str(out), str(mathjax_dir)],
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in out.parent.iterdir()] == ['html']
+    assert list((tmp_path / 'tmp').iterdir()) == []
+    assert (out / 'index.html').is_file() and not (out / '.book-work').exists()
+
+
+# the source-version tool ---------------------------------------------------------------------
+
+@pytest.fixture
+def teachers_notebook(tmp_path):
+    path = tmp_path / 'teacher' / '05_exercises.ipynb'
+    path.parent.mkdir()
+    shutil.copy(ROOT / 'notebooks' / '05_exercises.ipynb', path)
+    return path
+
+
+def test_a_full_disk_leaves_the_teachers_notebook_whole(teachers_notebook):
+    """Simulated by a file-size limit below the notebook's size."""
+    before = teachers_notebook.read_bytes()
+    result = run(MAKE_SOURCE_VERSION, teachers_notebook, limit_file_size=4096)
+    assert clear_error(result, f'could not write {teachers_notebook}', 'unchanged'), result.stderr
+    assert teachers_notebook.read_bytes() == before
+    assert [p.name for p in teachers_notebook.parent.iterdir()] == ['05_exercises.ipynb']
+
+
+def test_the_source_version_is_written_in_place(teachers_notebook):
+    """The same run without the limit rewrites it (it is already a source version: no change)."""
+    before = teachers_notebook.read_bytes()
+    result = run(MAKE_SOURCE_VERSION, teachers_notebook)
+    assert result.returncode == 0, result.stderr
+    assert teachers_notebook.read_bytes() == before
+    assert [p.name for p in teachers_notebook.parent.iterdir()] == ['05_exercises.ipynb']
+
+
+@pytest.mark.parametrize('case', ['utf-16', 'not json', 'missing', 'no argument'])
+def test_a_bad_notebook_for_the_source_version_is_named(teachers_notebook, case):
+    text = teachers_notebook.read_text(encoding='utf-8')
+    args, expected = [teachers_notebook], [str(teachers_notebook)]
+    if case == 'utf-16':
+        teachers_notebook.write_text(text, encoding='utf-16')
+        expected += ['is not UTF-8 text', 'utf_16']
+    elif case == 'not json':
+        teachers_notebook.write_text(text[:1000], encoding='utf-8')
+        expected += ['is not a readable notebook']
+    elif case == 'missing':
+        teachers_notebook.unlink()
+        expected += ['is not a notebook file']
+    else:
+        args, expected = [], ['usage']
+    before = teachers_notebook.read_bytes() if teachers_notebook.exists() else None
+    result = run(MAKE_SOURCE_VERSION, *args)
+    assert clear_error(result, *expected), result.stderr
+    assert (teachers_notebook.read_bytes() if teachers_notebook.exists() else None) == before
+
+
+# the hub's database and cookie secret ------------------------------------------------------------
+
+HUB_CHECK = '''
+import os, sys
+from traitlets.config import Config
+from jupyterhub import orm
+config = Config()
+exec(open(sys.argv[1]).read(), {'get_config': lambda: config, '__file__': sys.argv[1]})
+orm.new_session_factory(config.JupyterHub.db_url)  # what the hub does first: make its tables
+'''
+
+
+@pytest.mark.parametrize('earlier_run', [False, True])
+def test_the_hubs_database_and_secret_are_private_whatever_the_umask(tmp_path, earlier_run):
+    hub_dir = tmp_path / 'hub'
+    hub_dir.mkdir()  # as tests/test_hub.py makes it: with the umask's mode
+    if earlier_run:  # files left with the umask's modes (JupyterHub refuses such a secret)
+        for name, text in [('jupyterhub.sqlite', ''), ('jupyterhub_cookie_secret', 'ab' * 32)]:
+            (hub_dir / name).write_text(text)
+            (hub_dir / name).chmod(0o644)
+    env = {**os.environ, 'CLASS_HUB_DIR': str(hub_dir), 'CLASS_HUB_PORT': '8000',
+           'CLASS_PASSWORD': 'x'}
+    result = subprocess.run([sys.executable, '-c', HUB_CHECK,
+                             str(TOOLS / 'classroom' / 'jupyterhub_config.py')],
+                            env=env, capture_output=True, text=True, timeout=120,
+                            preexec_fn=lambda: os.umask(0o022))
+    assert result.returncode == 0, result.stderr
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [hub_dir, *hub_dir.iterdir()]}
+    assert modes == {'hub': 0o700, 'jupyterhub.sqlite': 0o600,
+                     'jupyterhub_cookie_secret': 0o600}, {k: oct(v) for k, v in modes.items()}
+    secret = (hub_dir / 'jupyterhub_cookie_secret').read_text().strip()
+    assert len(secret) == 64 and int(secret, 16) >= 0  # 32 bytes in hex, as JupyterHub writes
+    assert (hub_dir / 'jupyterhub.sqlite').stat().st_size > 0  # a real database was made

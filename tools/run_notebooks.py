@@ -1,0 +1,70 @@
+"""Execute notebooks into a folder of their own, for reading: the first half of ``make run``.
+
+    python tools/run_notebooks.py OUT_DIR NOTEBOOK.ipynb ...
+
+Each notebook runs top to bottom in a fresh kernel of the project's kernelspec, as ``make
+store`` runs it (store_notebooks.execute), and is written to OUT_DIR under its own name; the
+notebooks themselves are not changed. OUT_DIR is replaced as a whole, only when every notebook
+ran, and only if this tool made it (safe_output.py): a notebook of yours saved there
+(build/notebooks/my_answers.ipynb) makes the tool refuse and change nothing. A signal
+(SIGINT, SIGTERM, SIGHUP) stops the run and leaves OUT_DIR as it was.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import safe_output  # noqa: E402  (modules beside this script)
+import store_notebooks  # noqa: E402
+import tool_safety  # noqa: E402
+
+EXAMPLE = 'build/notebooks'
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('out_dir', type=Path, help=f'the output folder, for example {EXAMPLE}')
+    parser.add_argument('notebooks', nargs='+', type=Path)
+    parser.add_argument('--timeout', type=store_notebooks.positive_seconds, default=600,
+                        help='seconds a single cell may run (default 600)')
+    args = parser.parse_args(argv)
+    for path in args.notebooks:
+        if path.suffix != '.ipynb' or not path.is_file():
+            parser.error(f'{path} is not a notebook file (.ipynb)')
+    names = [path.name for path in args.notebooks]
+    if len(set(names)) != len(names):
+        parser.error('two notebooks have the same name; they would overwrite each other in '
+                     f'{args.out_dir}: run them into separate folders')
+    return args
+
+
+def run_into(staging, notebooks, timeout):
+    for path in notebooks:
+        print(f'run: {path}', flush=True)
+        (staging / path.name).write_text(store_notebooks.execute(path, timeout),
+                                         encoding='utf-8')
+
+
+def main(argv=None):
+    args = parse(argv)
+    inputs = list(args.notebooks) + [path.parent for path in args.notebooks]
+    try:
+        tool_safety.resolved_output(args.out_dir, EXAMPLE)
+        with tool_safety.stopping_on_signals(), store_notebooks.private_runtime_dir(), \
+                safe_output.replacing(args.out_dir, 'run_notebooks', inputs, EXAMPLE) as staging:
+            run_into(staging, args.notebooks, args.timeout)
+    except (tool_safety.ToolError, safe_output.OutputError) as e:
+        sys.exit(f'run_notebooks: {e}')
+    except store_notebooks.StoreError as e:
+        sys.exit(f'run_notebooks: {e}; {args.out_dir} is unchanged')
+    except tool_safety.Stopped as e:
+        print(f'run_notebooks: stopped by {e}; {args.out_dir} is unchanged', file=sys.stderr)
+        sys.exit(e.exit_code)
+    except OSError as e:
+        sys.exit(f'run_notebooks: could not write {args.out_dir} ({e}); the previous '
+                 f'notebooks there, if any, are unchanged.')
+    print(f'run_notebooks: {args.out_dir}')
+
+
+if __name__ == '__main__':
+    main()
