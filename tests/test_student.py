@@ -681,8 +681,9 @@ def tools_copy(tmp_path):
 @pytest.mark.parametrize('change, named', [
     ('c.ClearHiddenTests.begin_test_delimeter = "BEGIN SECRET TESTS"\n'
      'c.ClearHiddenTests.end_test_delimeter = "END SECRET TESTS"\n', 'HIDDEN TESTS'),
-    ('c.ClearSolutions.begin_solution_delimeter = "BEGIN ANSWER"\n'
-     'c.ClearSolutions.end_solution_delimeter = "END ANSWER"\n', 'BEGIN SOLUTION'),
+    ('from nbgrader.preprocessors import ClearSolutions\n'
+     'c.GenerateAssignment.preprocessors = [p for p in c.GenerateAssignment.preprocessors'
+     ' if p is not ClearSolutions]\n', 'BEGIN SOLUTION'),
     ('c.TagRemovePreprocessor.remove_cell_tags = set()\n', 'an answer line'),
     ('from nbgrader.preprocessors import ClearOutput\n'
      'c.GenerateAssignment.preprocessors = [p for p in c.GenerateAssignment.preprocessors'
