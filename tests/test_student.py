@@ -1,9 +1,12 @@
 """The student edition, made by nbgrader: the teacher's checks pass, the student's say "not yet".
 
 It gives no answer away: every file it writes is searched for the teacher's solution lines
-themselves (hidden tests included), and a marker written almost right, in the wrong cell or
-unbalanced, or a notebook that cannot be read, stops the tool before nbgrader runs, with no
-edition and no course folder written. Grading is tests/test_autograde.py.
+themselves (hidden tests included), and a marker written almost right (also in full-width,
+look-alike or invisible characters), in the wrong cell or unbalanced, a notebook that cannot
+be read, a file that cannot be checked (not UTF-8, an archive, a FIFO, a device, unreadable)
+stops the tool before nbgrader runs, with no edition and no course folder written. nbgrader
+runs with the project's configuration only, and what it released is checked before anything
+is published. Grading is tests/test_autograde.py.
 """
 import importlib.util
 import os
