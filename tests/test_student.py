@@ -702,3 +702,17 @@ def test_what_nbgrader_released_is_checked_before_anything_is_published(
     result = subprocess.run([sys.executable, str(tools_copy / 'make_student.py'),
                              str(teacher), str(out)], capture_output=True, text=True, timeout=300)
     assert_refused_naming(result, out, EXERCISES.name, named, 'nothing was published')
+
+
+@pytest.mark.parametrize('notebook', ['04_sharing_parameters.ipynb', EXERCISES.name])
+def test_a_marker_in_a_stored_output_is_an_error(teacher, tmp_path, notebook):
+    """A reading notebook keeps its outputs: a marker printed there would be copied as it is."""
+    nb = nbformat.read(teacher / notebook, as_version=4)
+    index = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == 'code'
+                 and 'solution' not in cell.metadata.get('tags', []))
+    nb.cells[index].outputs.append(nbformat.v4.new_output(
+        'stream', name='stdout',
+        text=f'the answer:\n{fullwidth("### BEGIN SOLUTION")}\nanswer = 42\n'))
+    nbformat.write(nb, teacher / notebook)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, notebook, f'cell {index}', 'output')

@@ -249,11 +249,21 @@ def lint_notebook(nb, name):
                             f'{cell.cell_type} cell ({line.strip()!r}), where it would be '
                             f'copied as it is: put the answer in a code cell, or tag the '
                             f'cell {SOLUTION_TAG!r} to leave it out.')
+            check_outputs(cell, where)
         except ValueError as e:
             errors.append(str(e))
     if errors:
         raise StudentError('\n'.join(errors))
     return has_solutions
+
+
+def check_outputs(cell, where):
+    """A reading notebook is copied with its outputs: no marker may be printed in them."""
+    for number, output in enumerate(cell.get('outputs', [])):
+        if any(looks_like_marker(line) for line in output_text(output).split('\n')):
+            raise ValueError(f'{where}, output {number}: a solution marker in a stored output, '
+                             f'where it would be copied as it is: do not print answers, or '
+                             f'tag the cell {SOLUTION_TAG!r} to leave it out.')
 
 
 def read_notebook(data, name):
