@@ -1,14 +1,19 @@
 """The student edition, made by nbgrader: the teacher's checks pass, the student's say "not yet".
 
 It gives no answer away: every file it writes is searched for the teacher's solution lines
-themselves (hidden tests included), and a marker written almost right, in the wrong cell or
-unbalanced, or a notebook that cannot be read, stops the tool before nbgrader runs, with no
-edition and no course folder written. Grading is tests/test_autograde.py.
+themselves (hidden tests included), and a marker written almost right (also in full-width,
+look-alike or invisible characters), in the wrong cell or unbalanced, a notebook that cannot
+be read, a file that cannot be checked (not UTF-8, an archive, a FIFO, a device, unreadable)
+stops the tool before nbgrader runs, with no edition and no course folder written. nbgrader
+runs with the project's configuration only, and what it released is checked before anything
+is published. Grading is tests/test_autograde.py.
 """
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -411,3 +416,303 @@ def test_a_marker_in_a_file_copied_as_it_is_is_an_error(teacher, tmp_path):
                                           '### END SOLUTION\n')
     out = tmp_path / 'build' / 'student'
     assert_refused_naming(make(teacher, out), out, 'solutions.py', 'line 2')
+
+
+# --- look-alikes: what an input method, a web page or a slip makes of a marker ---
+
+def fullwidth(text):
+    """Text as a Chinese input method types it in full-width mode (＃＃＃ ＢＥＧＩＮ ...)."""
+    return ''.join(chr(ord(c) + 0xFEE0) if '!' <= c <= '~' else c for c in text)
+
+
+def mathematical_bold(text):
+    return ''.join(chr(0x1D400 + ord(c) - ord('A')) if 'A' <= c <= 'Z' else c for c in text)
+
+
+GREEK_CAPITALS = str.maketrans('BEINT', '\u0392\u0395\u0399\u039d\u03a4')  # Β Ε Ι Ν Τ
+SMALL_CAPITALS = str.maketrans('BEGINSOLUTHD', 'ʙᴇɢɪɴꜱᴏʟᴜᴛʜᴅ')
+# Each turns a marker ('### BEGIN SOLUTION', ...) into one that nbgrader does not see.
+LOOK_ALIKES = {
+    'full-width letters': lambda m: m[:4] + fullwidth(m[4:]),
+    'full-width # and ideographic spaces': lambda m: fullwidth(m).replace(' ', '\u3000'),
+    'zero-width space inside BEGIN / END': lambda m: m.replace('BEGIN', 'BE\u200bGIN')
+                                                     .replace('END', 'E\u200bND'),
+    'soft hyphen': lambda m: m.replace('SOLUTION', 'SOLU\u00adTION')
+                              .replace('TESTS', 'TE\u00adSTS'),
+    'Cyrillic O and E': lambda m: m.replace('O', '\u041e').replace('E', '\u0415'),
+    'Greek capitals': lambda m: m[:4] + m[4:].translate(GREEK_CAPITALS),
+    'mathematical bold': lambda m: m[:4] + mathematical_bold(m[4:]),
+    'small capitals': lambda m: m[:4] + m[4:].translate(SMALL_CAPITALS),
+    'lower case, Cyrillic s': lambda m: m.lower().replace('s', '\u0455'),
+    'non-breaking spaces': lambda m: m.replace(' ', '\u00a0'),
+    'line separator between the words': lambda m: m.replace(' ', '\u2028'),
+    'combining accent': lambda m: m.replace('I', 'I\u0301'),
+    'digit zero for O': lambda m: m.replace('O', '0'),
+    'a letter missing': lambda m: m.replace('SOLUTION', 'SOLUTON').replace('TESTS', 'TEST'),
+    'two letters swapped': lambda m: m.replace('SOLUTION', 'SOLUTINO')
+                                      .replace('HIDDEN', 'HIDDNE'),
+}
+
+
+def replace_block(cells, begin, look_alike):
+    """Write the first ``begin`` ... end block with ``look_alike`` markers; (cell, line)."""
+    end = make_student.BLOCKS[begin]
+    where = first_marker(cells, begin)
+    replace_line(cells, where, look_alike(begin))
+    index, _ = where
+    lines = cells[index].source.split('\n')
+    lines[lines.index(end)] = look_alike(end)
+    cells[index].source = '\n'.join(lines)
+    return where
+
+
+@pytest.mark.parametrize('kind', LOOK_ALIKES)
+def test_a_solution_block_marked_with_look_alikes_is_an_error(teacher, tmp_path, kind):
+    where = []
+    edit_exercises(teacher, lambda cells: where.append(
+        replace_block(cells, '### BEGIN SOLUTION', LOOK_ALIKES[kind])))
+    out = tmp_path / 'build' / 'student'
+    index, number = where[0]
+    assert_refused_naming(make(teacher, out), out, EXERCISES.name, f'cell {index}',
+                          f'line {number}', repr(LOOK_ALIKES[kind]('### BEGIN SOLUTION')))
+
+
+@pytest.mark.parametrize('kind', ['full-width letters', 'Cyrillic O and E', 'Greek capitals',
+                                  'zero-width space inside BEGIN / END', 'a letter missing'])
+def test_hidden_tests_marked_with_look_alikes_are_an_error(teacher, tmp_path, kind):
+    where = []
+    edit_exercises(teacher, lambda cells: where.append(
+        replace_block(cells, '### BEGIN HIDDEN TESTS', LOOK_ALIKES[kind])))
+    out = tmp_path / 'build' / 'student'
+    index, number = where[0]
+    assert_refused_naming(make(teacher, out), out, f'cell {index}', f'line {number}')
+
+
+@pytest.mark.parametrize('cell_type', ['markdown', 'raw'])
+@pytest.mark.parametrize('kind', ['full-width letters', 'Cyrillic O and E',
+                                  'zero-width space inside BEGIN / END'])
+def test_a_look_alike_marker_in_a_markdown_or_raw_cell_is_an_error(teacher, tmp_path,
+                                                                   cell_type, kind):
+    look_alike = LOOK_ALIKES[kind]
+    new = getattr(nbformat.v4, f'new_{cell_type}_cell')(
+        f'下面是答案：\n{look_alike("### BEGIN SOLUTION")}\n答案：形状是 (8, 0)。\n'
+        f'{look_alike("### END SOLUTION")}')
+    edit_exercises(teacher, lambda cells: cells.insert(8, new))
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, EXERCISES.name, 'cell 8', 'line 2')
+
+
+@pytest.mark.parametrize('tag', ['ｓｏｌｕｔｉｏｎ', 'SOLUTION', 's\u043elution', 'solu\u200btion',
+                                 'soluton', 'ꜱᴏʟᴜᴛɪᴏɴ', 'solution\u00a0'])
+def test_a_tag_that_looks_like_solution_in_any_script_is_an_error(teacher, tmp_path, tag):
+    def retag(cells):
+        cells[9].metadata['tags'] = [tag]  # the first cell tagged 'solution'
+    edit_exercises(teacher, retag)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, EXERCISES.name, 'cell 9', repr(tag))
+
+
+def test_the_teachers_own_notebooks_have_no_look_alike_of_a_marker():
+    """The lint passes on the real notebooks: the look-alike check has no false alarm there."""
+    assignment, files = make_student.lint(ROOT / 'notebooks')
+    assert [p.name for p in assignment] == [EXERCISES.name]
+    assert len(files) == len(list((ROOT / 'notebooks').iterdir()))
+
+
+# --- files that cannot be checked are refused, never copied unchecked ---
+
+def zipped(path):
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_DEFLATED) as archive:
+        archive.write(path, path.name)
+    return buffer.getvalue()
+
+
+ANSWER_FILE = '### BEGIN SOLUTION\n答案：形状是 (8, 0)\n### END SOLUTION\n'
+
+
+@pytest.mark.parametrize('name, content, reason', [
+    ('answers.txt', ANSWER_FILE.encode('gbk'), 'not UTF-8 text'),
+    ('answers.py', ('# r\u00e9ponse\n' + ANSWER_FILE.replace('答案：形状是', 'x =')
+                    ).encode('latin-1'), 'not UTF-8 text'),
+    ('answers-utf16.txt', ANSWER_FILE.encode('utf-16'), 'not UTF-8 text'),
+    ('exercises.zip', None, 'an archive'),
+    ('figure.png', b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' + bytes(range(256)), 'not UTF-8 text'),
+    ('notes.txt', b'text with a NUL\x00 byte\n', 'not UTF-8 text'),
+])
+def test_a_file_that_cannot_be_checked_is_refused(teacher, tmp_path, name, content, reason):
+    (teacher / name).write_bytes(content or zipped(teacher / EXERCISES.name))
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, name, reason)
+
+
+# --- special files: refused by type, before they are opened ---
+
+def make_limited(teacher, out, seconds=60):
+    """make(), bounded: a hang becomes a timeout, reading /dev/zero a MemoryError at 2 GiB."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+    return subprocess.run([sys.executable, str(ROOT / 'tools' / 'make_student.py'),
+                           str(teacher), str(out)], capture_output=True, text=True,
+                          timeout=seconds, preexec_fn=limit)
+
+
+def unix_socket(path):
+    import socket
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    return server
+
+
+@pytest.mark.parametrize('kind, make_it, reason', [
+    ('fifo', os.mkfifo, 'a FIFO'),
+    ('link to /dev/zero', lambda p: p.symlink_to('/dev/zero'), 'a character device'),
+    ('link to /dev/null', lambda p: p.symlink_to('/dev/null'), 'a character device'),
+    ('socket', unix_socket, 'a socket'),
+    ('link to nothing', lambda p: p.symlink_to(p.parent / 'gone'), 'does not exist'),
+    ('link to a folder', lambda p: p.symlink_to(ROOT / 'tools'), 'a link to a folder'),
+])
+def test_a_special_file_in_the_teachers_folder_is_refused_without_reading_it(
+        teacher, tmp_path, kind, make_it, reason):
+    made = make_it(teacher / 'data.txt')
+    out = tmp_path / 'build' / 'student'
+    try:
+        result = make_limited(teacher, out)
+    finally:
+        if made is not None:
+            made.close()
+    assert_refused_naming(result, out, 'data.txt', reason)
+
+
+def run_as_nobody(command, cwd):
+    """Run ``command`` as the user nobody (root reads every file, so unreadable needs another)."""
+    if os.geteuid() == 0:
+        if shutil.which('setpriv') is None:
+            pytest.fail('running as root and setpriv (util-linux) is missing: '
+                        'root reads every file, so this case needs another user')
+        command = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', *command]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, 'HOME': str(cwd)})
+
+
+@pytest.fixture
+def nobodys_folder():
+    """A folder owned by the user nobody, with a copy of the teacher's notebooks in it."""
+    folder = Path(tempfile.mkdtemp())
+    shutil.copytree(ROOT / 'notebooks', folder / 'notebooks',
+                    ignore=shutil.ignore_patterns('.*', '__pycache__'))
+    for path in [folder, *folder.rglob('*')]:
+        os.chown(path, 65534, 65534)
+    yield folder
+    for path in folder.rglob('*'):
+        if path.is_dir() and not path.is_symlink():
+            path.chmod(0o755)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize('locked', ['a folder', 'a file'])
+def test_an_unreadable_entry_in_the_teachers_folder_is_refused(nobodys_folder, locked):
+    teacher = nobodys_folder / 'notebooks'
+    if locked == 'a folder':
+        (teacher / 'private').mkdir()
+        (teacher / 'private' / 'answers.md').write_text(ANSWER_FILE)
+        target = teacher / 'private'
+    else:
+        target = teacher / 'answers.md'
+        target.write_text(ANSWER_FILE)
+    for path in (target, *target.rglob('*')):
+        os.chown(path, 65534, 65534)
+    target.chmod(0)
+    out = nobodys_folder / 'build' / 'student'
+    result = run_as_nobody([sys.executable, str(ROOT / 'tools' / 'make_student.py'),
+                            str(teacher), str(out)], cwd=nobodys_folder)
+    assert_refused_naming(result, out, target.name, 'cannot be read')
+
+
+# --- nbgrader runs with the project's configuration only, and what it wrote is checked ---
+
+HIDDEN_SECRET = 'assert len(when_to_use) == 14  # the grader only'
+# A teacher's own nbgrader configuration from another course: other delimiters, no tag removal.
+PERSONAL_CONFIG = '''c = get_config()
+c.ClearSolutions.begin_solution_delimeter = "BEGIN ANSWER"
+c.ClearSolutions.end_solution_delimeter = "END ANSWER"
+c.ClearHiddenTests.begin_test_delimeter = "BEGIN SECRET TESTS"
+c.ClearHiddenTests.end_test_delimeter = "END SECRET TESTS"
+c.TagRemovePreprocessor.remove_cell_tags = set()
+'''
+
+
+def with_hidden_secret(teacher):
+    edit_exercises(teacher, lambda cells: replace_line(
+        cells, first_marker(cells, '### END HIDDEN TESTS'),
+        f'{HIDDEN_SECRET}\n### END HIDDEN TESTS'))
+
+
+@pytest.mark.slow  # runs nbgrader
+@pytest.mark.parametrize('where', ['JUPYTER_CONFIG_DIR', 'JUPYTER_CONFIG_PATH', 'current folder'])
+def test_a_personal_nbgrader_configuration_is_not_used(teacher, tmp_path, where):
+    with_hidden_secret(teacher)
+    personal = tmp_path / 'personal'
+    personal.mkdir()
+    (personal / 'nbgrader_config.py').write_text(PERSONAL_CONFIG)
+    env = dict(os.environ)
+    if where != 'current folder':
+        env[where] = str(personal)
+    out = tmp_path / 'build' / 'student'
+    result = subprocess.run([sys.executable, str(ROOT / 'tools' / 'make_student.py'),
+                             str(teacher), str(out)], capture_output=True, text=True,
+                            timeout=300, env=env, cwd=personal)
+    assert result.returncode == 0, result.stderr
+    assert leaked_answers(out, ANSWERS | {HIDDEN_SECRET}) == []
+    assert leaked_answers(tmp_path / 'build' / 'course' / 'release',
+                          ANSWERS | {HIDDEN_SECRET}) == []
+
+
+@pytest.fixture
+def tools_copy(tmp_path):
+    """A scratch copy of tools/, whose course configuration a test may change."""
+    copy = tmp_path / 'tools'
+    shutil.copytree(ROOT / 'tools', copy, ignore=shutil.ignore_patterns('__pycache__'))
+    return copy
+
+
+@pytest.mark.slow  # runs nbgrader
+@pytest.mark.parametrize('change, named', [
+    ('c.ClearHiddenTests.begin_test_delimeter = "BEGIN SECRET TESTS"\n'
+     'c.ClearHiddenTests.end_test_delimeter = "END SECRET TESTS"\n', 'HIDDEN TESTS'),
+    ('from nbgrader.preprocessors import ClearSolutions\n'
+     'c.GenerateAssignment.preprocessors = [p for p in c.GenerateAssignment.preprocessors'
+     ' if p is not ClearSolutions]\n', 'BEGIN SOLUTION'),
+    ('c.TagRemovePreprocessor.remove_cell_tags = set()\n', 'an answer line'),
+    ('from nbgrader.preprocessors import ClearOutput\n'
+     'c.GenerateAssignment.preprocessors = [p for p in c.GenerateAssignment.preprocessors'
+     ' if p is not ClearOutput]\n', 'outputs'),
+])
+def test_what_nbgrader_released_is_checked_before_anything_is_published(
+        teacher, tmp_path, tools_copy, change, named):
+    """Whatever makes nbgrader release an answer, the tool sees it and publishes nothing."""
+    with_hidden_secret(teacher)
+    with open(tools_copy / 'classroom' / 'nbgrader_config.py', 'a', encoding='utf-8') as config:
+        config.write(change)
+    out = tmp_path / 'build' / 'student'
+    result = subprocess.run([sys.executable, str(tools_copy / 'make_student.py'),
+                             str(teacher), str(out)], capture_output=True, text=True, timeout=300)
+    assert_refused_naming(result, out, EXERCISES.name, named, 'nothing was published')
+
+
+@pytest.mark.parametrize('notebook', ['04_sharing_parameters.ipynb', EXERCISES.name])
+def test_a_marker_in_a_stored_output_is_an_error(teacher, tmp_path, notebook):
+    """A reading notebook keeps its outputs: a marker printed there would be copied as it is."""
+    nb = nbformat.read(teacher / notebook, as_version=4)
+    index = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == 'code'
+                 and 'solution' not in cell.metadata.get('tags', []))
+    nb.cells[index].outputs.append(nbformat.v4.new_output(
+        'stream', name='stdout',
+        text=f'the answer:\n{fullwidth("### BEGIN SOLUTION")}\nanswer = 42\n'))
+    nbformat.write(nb, teacher / notebook)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, notebook, f'cell {index}', 'output')

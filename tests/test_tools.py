@@ -7,8 +7,10 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -189,19 +191,69 @@ def test_a_previous_edition_is_untouched_when_the_new_one_fails(repo, edition):
     assert sorted(p.name for p in out.parent.iterdir()) == ['course', 'student']
 
 
-@pytest.mark.slow  # builds a whole edition or book
-def test_leftovers_of_a_killed_run_are_removed_by_the_next(repo, edition):
-    out = edition
-    staging = out.parent / '.student.tmp-0123456789ab'  # what a killed run leaves
-    staging.mkdir()
-    (staging / '.building-by-make_student').touch()
+def kill_a_run(repo, out, when):
+    """Run safe_output.replacing for make_student in a process that dies ``when`` (no clean-up)."""
+    code = f'''
+import os, sys
+sys.path.insert(0, {str(repo / 'tools')!r})
+import safe_output
+renames = []
+def rename(source, target):
+    renames.append(source)
+    if len(renames) == 2:  # the new output into place: killed between the two renames
+        os._exit(9)
+    os.replace(source, target)
+if {when!r} == 'swapping':
+    safe_output.os.rename = rename
+with safe_output.replacing({str(out)!r}, 'make_student', [{str(repo / 'notebooks')!r}],
+                           'build/student') as staging:
     (staging / '05_exercises.ipynb').write_text('half')
+    if {when!r} == 'building':
+        os._exit(9)
+'''
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 9, result.stderr
+
+
+def hidden_siblings(out):
+    """The names of the hidden folders and files beside ``out`` named after it."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f'.{out.name}.'))
+
+
+@pytest.mark.slow  # builds a whole edition or book
+@pytest.mark.parametrize('when', ['building', 'swapping'])
+def test_leftovers_of_a_killed_run_are_removed_by_the_next(repo, edition, when):
+    out = edition
+    kill_a_run(repo, out, when)
+    leftovers = [name for name in hidden_siblings(out) if (out.parent / name).is_dir()]
+    # the killed run's staging folder, and the previous edition set aside if it was swapping
+    assert len(leftovers) == (2 if when == 'swapping' else 1), leftovers
     someone_elses = out.parent / '.student.tmp-notmine'
     someone_elses.mkdir()
     (someone_elses / 'keep.txt').write_text('keep')
-    assert student(repo, out).returncode == 0
-    assert not staging.exists()
+    a_copy = out.parent / f'{leftovers[0]}-copy'  # a copy of the leftover, made by hand
+    shutil.copytree(out.parent / leftovers[0], a_copy, symlinks=True)
+    result = student(repo, out)
+    assert result.returncode == 0, result.stderr
+    assert hidden_siblings(out) == sorted([someone_elses.name, a_copy.name])
     assert (someone_elses / 'keep.txt').read_text() == 'keep'
+
+
+@pytest.mark.slow  # builds a whole edition or book
+def test_a_backup_beside_the_output_is_never_removed(repo, edition):
+    """A copy of the tool's output (marker included) is the user's: only recorded temporaries go."""
+    course = edition.parent / 'course'
+    backups = [edition.parent / '.course.backup-2024', edition.parent / '.student.old-0123456789ab',
+               edition.parent / '.course.tmp-0123456789ab']
+    for backup in backups:
+        shutil.copytree(course if backup.name.startswith('.course') else edition, backup)
+        (backup / 'grades.csv').write_text('li,92\n')
+    result = student(repo, edition)
+    assert result.returncode == 0, result.stderr
+    for backup in backups:
+        assert (backup / 'grades.csv').read_text() == 'li,92\n', backup.name
+        assert (backup / '.made-by-make_student').is_file()
 
 
 def test_a_failure_while_building_leaves_the_previous_output_and_no_staging(repo, tmp_path):
@@ -272,3 +324,99 @@ def test_a_checkout_given_as_the_output_folder_is_refused(repo, edition):
     result = student(repo, out)
     assert refused(result, str(out)) and '.git' in result.stderr, result.stderr
     assert snapshot(out) == before
+
+
+# --- what the tool cannot read, or must not open, in its own output folder ---
+
+def unix_socket(path):
+    import socket
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    return server
+
+
+@pytest.mark.slow  # builds a whole edition or book
+@pytest.mark.parametrize('name, make_it', [
+    ('notes.fifo', os.mkfifo),
+    ('.made-by-make_student', os.mkfifo),  # the tool's own marker, replaced by a FIFO
+    ('zeros', lambda p: p.symlink_to('/dev/zero')),
+    ('notes.sock', unix_socket),
+])
+def test_a_special_file_in_the_output_is_refused_without_reading_it(repo, edition, name,
+                                                                    make_it):
+    out = edition
+    if (out / name).exists():
+        (out / name).unlink()
+    made = make_it(out / name)
+    try:
+        result = subprocess.run([sys.executable, str(repo / 'tools' / 'make_student.py'),
+                                 repo / 'notebooks', out], cwd=repo, capture_output=True,
+                                text=True, timeout=60)
+    finally:
+        if made is not None:
+            made.close()
+    assert refused(result, str(out)), result.stderr
+    assert os.path.lexists(out / name)  # left where it was, like everything else
+    assert (out / 'exercises' / '05_exercises.ipynb').is_file()
+
+
+def run_as_nobody(code):
+    """Python ``code`` as the user nobody: root reads every folder, so this needs another user."""
+    command = [sys.executable, '-c', code]
+    if os.geteuid() == 0:
+        if shutil.which('setpriv') is None:
+            pytest.fail('running as root and setpriv (util-linux) is missing: '
+                        'root reads every file, so this case needs another user')
+        command = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def nobodys_folder():
+    """A folder owned by the user nobody, for a tool run without root's powers."""
+    folder = Path(tempfile.mkdtemp())
+    os.chown(folder, 65534, 65534)
+    yield folder
+    for path in folder.rglob('*'):
+        if path.is_dir() and not path.is_symlink():
+            path.chmod(0o755)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_an_unreadable_folder_in_the_output_is_refused_and_stays_where_it_is(nobodys_folder):
+    out = nobodys_folder / 'out'
+    result = run_as_nobody(f'''
+import os, sys
+from pathlib import Path
+sys.path.insert(0, {str(ROOT / 'tools')!r})
+import safe_output
+out = Path({str(out)!r})
+with safe_output.replacing(out, 'tool', [], 'build/out') as staging:
+    (staging / 'page.html').write_text('made by the tool')
+(out / 'mine').mkdir()
+(out / 'mine' / 'grades.csv').write_text('li,92')
+(out / 'mine').chmod(0)
+try:
+    with safe_output.replacing(out, 'tool', [], 'build/out') as staging:
+        (staging / 'page.html').write_text('new')
+except safe_output.OutputError as e:
+    print('OutputError:', e)
+''')
+    assert result.returncode == 0, result.stderr
+    assert 'OutputError:' in result.stdout and 'mine' in result.stdout, result.stdout
+    (out / 'mine').chmod(0o755)
+    assert (out / 'mine' / 'grades.csv').read_text() == 'li,92'
+    assert (out / 'page.html').read_text() == 'made by the tool'
+    assert sorted(p.name for p in nobodys_folder.iterdir()) == ['out']
+
+
+@pytest.mark.slow  # builds a whole edition or book
+def test_the_course_folder_with_the_gradebook_is_private(repo, tmp_path):
+    out = tmp_path / 'build' / 'student'
+    result = subprocess.run([sys.executable, str(repo / 'tools' / 'make_student.py'),
+                             repo / 'notebooks', out], cwd=repo, capture_output=True,
+                            text=True, timeout=300, preexec_fn=lambda: os.umask(0o022))
+    assert result.returncode == 0, result.stderr
+    course = tmp_path / 'build' / 'course'
+    assert stat.S_IMODE(course.stat().st_mode) == 0o700
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755  # the student edition follows the umask

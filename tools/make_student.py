@@ -11,14 +11,27 @@ Usage: python tools/make_student.py NOTEBOOK_DIR OUT_DIR [--course COURSE_DIR]
    copied as it is, an unbalanced or nested block, a tag that looks like ``solution`` but
    is not, an nbgrader solution cell without markers, or a notebook that cannot be read is
    an error naming the notebook, the cell (counted from 0) and the line, and nothing is
-   written. A notebook holding solutions is part of the assignment (nbgrader's source
-   version); every other file is reading material.
+   written. "Looks like" is judged on what a line looks like, not on its code points
+   (see ``skeleton``): full-width letters (a Chinese input method), zero-width and other
+   invisible characters, look-alike letters of other scripts (Unicode's confusables),
+   accents, any case or spacing, and a letter or two wrong. A notebook holding solutions is
+   part of the assignment (nbgrader's source version); every other file is reading material.
+   Every file is read once, by type: a FIFO, socket, device (or a link to one), a link to
+   a folder or to nothing, a folder or file that cannot be read, and a file that is not
+   UTF-8 text (a GBK or Latin-1 file, a picture, an archive) is refused, since it cannot be
+   checked for answers; what is copied is the very bytes that were checked.
 2. COURSE_DIR becomes nbgrader's course folder: ``nbgrader_config.py`` (from
    tools/classroom/), ``source/exercises/`` (the assignment notebooks, answers included),
    and what ``nbgrader generate_assignment exercises`` makes of them: ``release/exercises/``
    (answers replaced by a prompt, hidden tests and ``solution`` cells left out, outputs
    cleared, the book's text and the checks locked) and ``gradebook.db``. The teacher runs
    nbgrader's other commands there (release_assignment, collect, autograde, feedback).
+   The folder is private (0700): it holds the answers and the gradebook. nbgrader runs
+   with that configuration only: no personal or system Jupyter configuration is read
+   (``JUPYTER_NO_CONFIG``), nor Python's environment variables or user site (``-I``).
+   What it released is checked before anything is published: no marker, no output, no
+   cell tagged ``solution`` and no line of an answer (a line of a solution block, of the
+   hidden tests or of a ``solution`` cell that appears nowhere else in the teacher's folder).
 3. OUT_DIR becomes the student edition, what students get (by an nbgitpuller link): the
    reading notebooks with every cell locked (outputs kept), the other files, and the
    release in ``exercises/``. Hidden files such as ``.ipynb_checkpoints`` (Jupyter's copies
@@ -30,14 +43,20 @@ replaced at all: a course folder that nbgrader has since written to (submissions
 is refused, so a second ``make student`` in the middle of a course destroys nothing.
 """
 import argparse
+import functools
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+import unicodedata
+import zipfile
 from pathlib import Path
 
 import nbformat
+from confusable_homoglyphs import confusables
+from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import safe_output  # noqa: E402  (a module beside this script)
@@ -50,11 +69,92 @@ BEGIN_HIDDEN, END_HIDDEN = '### BEGIN HIDDEN TESTS', '### END HIDDEN TESTS'
 BLOCKS = {BEGIN: END, BEGIN_HIDDEN: END_HIDDEN}
 PROMPT = '# YOUR CODE HERE：在这里写出你的解答，然后运行下面的检查'
 SOLUTION_TAG = 'solution'
-# Anything a hurried teacher might have meant as a marker: other case, spacing, '#'s,
-# underscores, text after it ("### BEGIN SOLUTION (exercise 1)"), "END OF SOLUTION".
+# Anything a hurried teacher might have meant as a marker, matched on a line's skeleton
+# (lower case, look-alikes mapped): other spacing, '#'s, underscores, text after it
+# ("### BEGIN SOLUTION (exercise 1)"), "END OF SOLUTION", "SOLUTION BEGIN".
 LOOKS_LIKE_MARKER = re.compile(
     r'\b(begin|end|start|stop)[\W_]*(of[\W_]*)?(the[\W_]*)?(solution|hidden[\W_]*test)'
-    r'|(solution|hidden[\W_]*tests?)[\W_]*(begin|end|start|stop)\b', re.IGNORECASE)
+    r'|(solution|hidden[\W_]*tests?)[\W_]*(begin|end|start|stop)\b')
+# ... and a letter or two wrong ("BEGIN SOLUTON", "S0LUTI0N"): the words of a line, joined
+# in runs of up to four, within this edit distance of a marker's words. Before comparing,
+# the letters and digits that look alike are folded together (0 and o; 1, l, | and i).
+FOLD = str.maketrans('01l|', 'oiii')
+MARKER_WORDS = ['beginsolution', 'endsolution', 'beginhiddentests', 'endhiddentests']
+TYPOS = 2
+
+
+# A Latin letter whose name says which letter it is drawn as ('LATIN LETTER SMALL CAPITAL B').
+LATIN_LETTER = re.compile(
+    r'LATIN (?:CAPITAL |SMALL )?LETTER (?:SMALL CAPITAL )?([A-Z])(?: WITH .*)?')
+
+
+@functools.lru_cache(maxsize=None)
+def latin_look_alike(char):
+    """The ASCII letters or digits ``char`` looks like, else ``char`` itself.
+
+    From the character's name for Latin letters (small capitals, letters with a bar or
+    a hook), else from Unicode's confusables, directly or through a Latin look-alike
+    (Cyrillic в looks like the small capital ʙ).
+    """
+    if char.isascii():
+        return char
+    named = LATIN_LETTER.fullmatch(unicodedata.name(char, ''))
+    if named:
+        return named.group(1)
+    glyphs = [glyph['c'] for found in confusables.is_confusable(char, greedy=True) or []
+              for glyph in found['homoglyphs']]
+    ascii_glyphs = [glyph for glyph in glyphs if glyph.isascii() and glyph.isalnum()]
+    named = [LATIN_LETTER.fullmatch(unicodedata.name(glyph, '')) for glyph in glyphs
+             if len(glyph) == 1]
+    return (ascii_glyphs + [match.group(1) for match in named if match] + [char])[0]
+
+
+def skeleton(text):
+    """What ``text`` looks like, in lower-case ASCII as far as it can be.
+
+    NFKC (full-width and mathematical letters, ligatures), invisible format characters
+    (Unicode category Cf: zero-width spaces, soft hyphens, direction marks) dropped,
+    look-alike letters of other scripts mapped to Latin ones, case folded, accents
+    dropped, and every kind of space (ideographic, non-breaking, line separator) a space.
+    """
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize('NFKC', text)
+    text = ''.join(latin_look_alike(char) for char in text
+                   if unicodedata.category(char) != 'Cf')
+    text = unicodedata.normalize('NFKD', text.casefold())
+    text = ''.join(char for char in text if not unicodedata.combining(char))
+    return re.sub(r'\s', ' ', text)
+
+
+def looks_like_marker(line):
+    """Whether ``line`` looks like a solution or hidden-tests marker, exact or not."""
+    shape = skeleton(line)
+    if LOOKS_LIKE_MARKER.search(shape):
+        return True
+    words = re.findall(r'[a-z]+', shape.translate(FOLD))
+    return any(close_to(''.join(words[start:start + count]), MARKER_WORDS)
+               for start in range(len(words)) for count in range(1, 5))
+
+
+def close_to(word, targets):
+    return any(Levenshtein.distance(word, target.translate(FOLD), score_cutoff=TYPOS) <= TYPOS
+               for target in targets)
+
+
+def looks_like_solution_tag(tag):
+    letters = ''.join(re.findall(r'[a-z]+', skeleton(tag).translate(FOLD)))
+    return 'soiution' in letters or close_to(letters, [SOLUTION_TAG])
+
+
+def exact_marker(line):
+    """The marker ``line`` is (indentation is fine, anything else around it is not), or None.
+
+    nbgrader finds a marker anywhere in a line; so does ``looks_like_marker``, which makes
+    every other line holding one an error.
+    """
+    marker = line.lstrip()
+    return marker if marker in BLOCKS or marker in BLOCKS.values() else None
 
 
 class StudentError(Exception):
@@ -68,8 +168,8 @@ def strip_solution(source, where):
     a marker but looks like one, and for unbalanced or nested blocks.
     """
     out, open_block = [], None  # open_block: (begin marker, its line number)
-    for number, line in enumerate(source.splitlines(), 1):
-        marker = line.lstrip()  # indentation is fine; anything else around it is not
+    for number, line in enumerate(source.split('\n'), 1):  # nbgrader's lines
+        marker = exact_marker(line)
         if marker in BLOCKS:
             if open_block:
                 raise ValueError(f'{where}, line {number}: {marker} inside another block '
@@ -78,7 +178,7 @@ def strip_solution(source, where):
             open_block = (marker, number)
             if marker == BEGIN:
                 out.append(line.replace(BEGIN, PROMPT))
-        elif marker in BLOCKS.values():
+        elif marker:
             begin = next(b for b, e in BLOCKS.items() if e == marker)
             if not open_block:
                 raise ValueError(f'{where}, line {number}: {marker} without {begin} '
@@ -88,11 +188,12 @@ def strip_solution(source, where):
                                  f'{open_block[0]} (line {open_block[1]}): close it with '
                                  f'{BLOCKS[open_block[0]]}.')
             open_block = None
-        elif LOOKS_LIKE_MARKER.search(line):
+        elif looks_like_marker(line):
             raise ValueError(f'{where}, line {number}: {line!r} looks like a solution '
-                             f'marker but is not exactly one: write {BEGIN!r} or {END!r} '
-                             f'(or {BEGIN_HIDDEN!r} / {END_HIDDEN!r}) alone on its line, '
-                             f'or reword it.')
+                             f'marker but is not exactly one (look-alike or invisible '
+                             f'characters, other spelling or text around it): write {BEGIN!r} '
+                             f'or {END!r} (or {BEGIN_HIDDEN!r} / {END_HIDDEN!r}) in plain ASCII '
+                             f'alone on its line, or reword it.')
         elif not open_block:
             out.append(line)
     if open_block:
@@ -107,7 +208,7 @@ def tags_of(cell, where):
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise ValueError(f'{where}: metadata.tags must be a list of strings, got {tags!r}.')
     for tag in tags:
-        if tag != SOLUTION_TAG and 'solution' in tag.lower():
+        if tag != SOLUTION_TAG and looks_like_solution_tag(tag):
             raise ValueError(f'{where}: tag {tag!r} looks like {SOLUTION_TAG!r} but is not '
                              f'exactly it, so the cell would be kept: tag it {SOLUTION_TAG!r}.')
     return tags
@@ -128,26 +229,27 @@ def lint_notebook(nb, name):
             if cell.cell_type == 'code':
                 strip_solution(cell.source, where)  # only for its checks
                 grade_cell = cell.get('metadata', {}).get('nbgrader', {}).get('grade')
-                lines = [line.lstrip() for line in cell.source.splitlines()]
+                lines = [exact_marker(line) for line in cell.source.split('\n')]
                 if BEGIN_HIDDEN in lines and not grade_cell:
                     raise ValueError(f'{where}, line {lines.index(BEGIN_HIDDEN) + 1}: hidden '
                                      f'tests in a cell that is not an autograded test cell '
                                      f'(nbgrader metadata grade: true): move them into the '
                                      f"exercise's test cell.")
-                if any(line.lstrip() in BLOCKS for line in cell.source.splitlines()):
+                if any(marker in BLOCKS for marker in lines):
                     has_solutions = True
                 elif cell.get('metadata', {}).get('nbgrader', {}).get('solution'):
                     raise ValueError(f'{where}: an nbgrader solution cell without '
                                      f'{BEGIN} / {END}: mark the answer, or tag the cell '
                                      f'{SOLUTION_TAG!r} to leave it out.')
             else:
-                for number, line in enumerate(cell.source.splitlines(), 1):
-                    if LOOKS_LIKE_MARKER.search(line):
+                for number, line in enumerate(cell.source.split('\n'), 1):
+                    if looks_like_marker(line):
                         raise ValueError(
                             f'{where}, line {number}: a solution marker in a '
                             f'{cell.cell_type} cell ({line.strip()!r}), where it would be '
                             f'copied as it is: put the answer in a code cell, or tag the '
                             f'cell {SOLUTION_TAG!r} to leave it out.')
+            check_outputs(cell, where)
         except ValueError as e:
             errors.append(str(e))
     if errors:
@@ -155,10 +257,19 @@ def lint_notebook(nb, name):
     return has_solutions
 
 
-def read_notebook(path, name):
-    """Read and validate a notebook, or raise ``StudentError`` saying what is wrong."""
+def check_outputs(cell, where):
+    """A reading notebook is copied with its outputs: no marker may be printed in them."""
+    for number, output in enumerate(cell.get('outputs', [])):
+        if any(looks_like_marker(line) for line in output_text(output).split('\n')):
+            raise ValueError(f'{where}, output {number}: a solution marker in a stored output, '
+                             f'where it would be copied as it is: do not print answers, or '
+                             f'tag the cell {SOLUTION_TAG!r} to leave it out.')
+
+
+def read_notebook(data, name):
+    """Parse and validate a notebook's bytes, or raise ``StudentError`` saying what is wrong."""
     try:
-        nb = nbformat.read(path, as_version=4)
+        nb = nbformat.reads(data.decode('utf-8'), as_version=4)
         nbformat.validate(nb)
     except Exception as e:  # JSON, encoding, schema, version: all mean "not a notebook"
         reason = ' '.join(str(getattr(e, 'message', e)).split())[:300]
@@ -170,14 +281,28 @@ def read_notebook(path, name):
     return nb
 
 
-def check_plain_file(path, name):
-    """A file copied as it is must not hold solution markers: only notebooks are stripped."""
+def text_of_plain_file(data, name):
+    """The text of a file copied as it is; StudentError if it cannot be checked as text."""
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        raise StudentError(f'{name}: an archive (zip), whose files cannot be checked for '
+                           f'answers, so it is not copied: put what students need in the '
+                           f'folder unpacked (it is then checked), or move the archive out.')
     try:
-        text = path.read_text(encoding='utf-8')
-    except (UnicodeDecodeError, OSError):
-        return  # not text: nothing a marker could be in
-    for number, line in enumerate(text.splitlines(), 1):
-        if LOOKS_LIKE_MARKER.search(line):
+        text = data.decode('utf-8')
+        if '\x00' in text:
+            raise ValueError('it holds NUL bytes, as binary files do')
+    except ValueError as e:  # UnicodeDecodeError is one
+        raise StudentError(f'{name}: not UTF-8 text ({e}), so it cannot be checked for answers '
+                           f'and is not copied: save it as UTF-8 (a GBK file: iconv -f GBK -t '
+                           f'UTF-8), or move it out of the folder (a figure belongs in a '
+                           f'notebook).') from None
+    return text
+
+
+def check_plain_file(data, name):
+    """A file copied as it is must not hold solution markers: only notebooks are stripped."""
+    for number, line in enumerate(text_of_plain_file(data, name).split('\n'), 1):
+        if looks_like_marker(line):
             raise StudentError(f'{name}, line {number}: a solution marker ({line.strip()!r}) in a '
                                f'file that is copied as it is (only notebooks are stripped): '
                                f'move the answer into a notebook, or the file out of the folder.')
@@ -187,25 +312,72 @@ def is_hidden(relative):
     return any(part.startswith('.') or part == '__pycache__' for part in relative.parts)
 
 
+def teacher_paths(notebook_dir, errors, folder=None):
+    """The files of the teacher's folder but hidden ones, relative to it, without opening any.
+
+    A folder that cannot be listed, and a link to a folder, are added to ``errors``.
+    """
+    folder = folder or notebook_dir
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as e:
+        errors.append(f'{Path(folder).relative_to(notebook_dir).as_posix()}/: the folder cannot '
+                      f'be read ({e.strerror}), so its files cannot be checked for answers: '
+                      f'make it readable, or move it out of {notebook_dir}.')
+        return []
+    paths = []
+    for entry in entries:
+        relative = Path(entry.path).relative_to(notebook_dir)
+        if is_hidden(relative):
+            continue  # never opened, never copied
+        if entry.is_dir(follow_symlinks=False):
+            paths += teacher_paths(notebook_dir, errors, entry.path)
+        elif entry.is_symlink() and os.path.isdir(entry.path):
+            errors.append(f'{relative.as_posix()}: a link to a folder ({os.readlink(entry.path)}),'
+                          f' whose files would not be checked: copy the folder in, or remove '
+                          f'the link.')
+        else:
+            paths.append(relative)
+    return paths
+
+
+def read_teacher_file(notebook_dir, relative):
+    """The bytes of one file, read by type (no FIFO, socket or device is opened)."""
+    name = relative.as_posix()
+    path = notebook_dir / relative
+    try:
+        return safe_output.read_regular_file(path)
+    except FileNotFoundError:
+        raise StudentError(f'{name}: a link to {os.readlink(path)}, which does not exist: '
+                           f'remove the link.') from None
+    except OSError as e:
+        raise StudentError(f'{name}: the file cannot be read ({e.strerror}), so it cannot be '
+                           f'checked for answers: make it readable, or move it out of the '
+                           f'folder.') from None
+    except ValueError as e:
+        link = f' (a link to {os.readlink(path)})' if path.is_symlink() else ''
+        raise StudentError(f'{name}{link}: {e}, which cannot be checked for answers and is '
+                           f'not copied: remove it from the folder.') from None
+
+
 def lint(notebook_dir):
     """Check every file of the teacher's folder before anything is written.
 
-    Returns ``(assignment, reading)``: the notebooks holding solutions (nbgrader's source
-    version) and every other file, as paths relative to ``notebook_dir``.
+    Returns ``(assignment, files)``: the notebooks holding solutions (nbgrader's source
+    version), as paths relative to ``notebook_dir``, and ``{relative path: bytes}`` of
+    every file, the assignment included: what was checked, and so what is written.
     """
-    errors, assignment, reading = [], [], []
-    for path in sorted(notebook_dir.rglob('*')):
-        relative = path.relative_to(notebook_dir)
-        if is_hidden(relative) or path.is_dir():
-            continue
+    errors, assignment, files = [], [], {}
+    for relative in teacher_paths(notebook_dir, errors):
+        name = relative.as_posix()
         try:
-            if path.suffix != '.ipynb':
-                check_plain_file(path, relative.as_posix())
-                reading.append(relative)
-            elif lint_notebook(read_notebook(path, relative.as_posix()), relative.as_posix()):
+            data = read_teacher_file(notebook_dir, relative)
+            if relative.suffix != '.ipynb':
+                check_plain_file(data, name)
+            elif lint_notebook(read_notebook(data, name), name):
                 assignment.append(relative)
-            else:
-                reading.append(relative)
+            files[relative] = data
         except StudentError as e:
             errors.append(str(e))
     if errors:
@@ -217,18 +389,32 @@ def lint(notebook_dir):
         raise StudentError('an assignment notebook in a subfolder ('
                            + ', '.join(r.as_posix() for r in assignment)
                            + '): keep the exercises beside the other notebooks.')
-    return assignment, reading
+    return assignment, files
+
+
+def nbgrader_environment():
+    """os.environ, but Jupyter reads no configuration folder (personal or system-wide).
+
+    With JUPYTER_NO_CONFIG, JUPYTER_CONFIG_DIR, JUPYTER_CONFIG_PATH, ~/.jupyter and
+    /etc/jupyter are all ignored; nbgrader then reads only the course folder's
+    nbgrader_config.py (the course folder is also its current folder).
+    """
+    env = {name: value for name, value in os.environ.items()
+           if name not in ('JUPYTER_CONFIG_DIR', 'JUPYTER_CONFIG_PATH')}
+    env['JUPYTER_NO_CONFIG'] = '1'
+    # nbgrader runs `alembic` (its database migrations) from PATH: this environment's own.
+    env['PATH'] = os.pathsep.join([os.path.dirname(sys.executable), env.get('PATH', '')])
+    return env
 
 
 def nbgrader(course, *args):
     """Run one nbgrader command in the course folder; StudentError with its output on failure."""
-    command = [sys.executable, '-m', 'nbgrader', *args]
-    # nbgrader runs `alembic` (its database migrations) from PATH: this environment's own.
-    env = {**os.environ, 'PATH': os.pathsep.join([os.path.dirname(sys.executable),
-                                                  os.environ.get('PATH', '')])}
+    # -I: no PYTHON* variables and no user site-packages (a sitecustomize there could
+    # change what nbgrader does).
+    command = [sys.executable, '-I', '-m', 'nbgrader', *args]
     try:
         result = subprocess.run(command, cwd=course, capture_output=True, text=True,
-                                timeout=NBGRADER_TIMEOUT, env=env)
+                                timeout=NBGRADER_TIMEOUT, env=nbgrader_environment())
     except subprocess.TimeoutExpired:
         raise StudentError(f'nbgrader {args[0]} did not finish in {NBGRADER_TIMEOUT} s.') from None
     log = (result.stdout + result.stderr).strip()
@@ -236,6 +422,75 @@ def nbgrader(course, *args):
         raise StudentError(f'nbgrader {" ".join(args)} failed (exit {result.returncode}):\n'
                            + '\n'.join(log.splitlines()[-30:]))
     return log
+
+
+def answer_lines(files, assignment):
+    """The lines of the answers that appear nowhere else in the teacher's folder (stripped).
+
+    Answers: the lines of solution blocks and hidden tests, and of cells tagged
+    ``solution``. None of them may be in what nbgrader released.
+    """
+    answers, public = set(), set()
+    for relative, data in files.items():
+        if relative.suffix != '.ipynb':
+            public.update(line.strip() for line in data.decode('utf-8').split('\n'))
+            continue
+        for cell in nbformat.reads(data.decode('utf-8'), as_version=4).cells:
+            hidden = relative in assignment and SOLUTION_TAG in cell.metadata.get('tags', [])
+            inside = False
+            for line in cell.source.split('\n'):
+                marker = exact_marker(line) if cell.cell_type == 'code' else None
+                if marker:  # markers are looked for on their own
+                    inside = marker in BLOCKS
+                else:
+                    (answers if hidden or inside else public).add(line.strip())
+            public.update(line.strip() for output in cell.get('outputs', [])
+                          for line in output_text(output).split('\n'))
+    return answers - public - {''}
+
+
+def output_text(output):
+    return output.get('text', '') + ''.join(str(value) for value in output.get('data', {}).values())
+
+
+def check_release(release, answers):
+    """What nbgrader wrote holds no marker, output, ``solution`` cell or answer line.
+
+    Raises ``StudentError`` naming each, before anything is published.
+    """
+    problems = []
+    for path in sorted(release.rglob('*')):
+        if path.is_dir():
+            continue
+        name = path.relative_to(release.parent).as_posix()
+        data = safe_output.read_regular_file(path)
+        if path.suffix != '.ipynb':
+            problems += line_problems(text_of_plain_file(data, name), name, answers)
+            continue
+        for index, cell in enumerate(nbformat.reads(data.decode('utf-8'), as_version=4).cells):
+            where = f'{name}, cell {index}'
+            if cell.get('outputs'):
+                problems.append(f'{where}: outputs of the teacher\'s run were released')
+            if SOLUTION_TAG in cell.metadata.get('tags', []):
+                problems.append(f'{where}: a cell tagged {SOLUTION_TAG!r} was released')
+            problems += line_problems(cell.source, where, answers)
+    if problems:
+        raise StudentError(
+            'nbgrader released what students must not see, so nothing was published:\n'
+            + '\n'.join(problems[:20]) + ('\n...' if len(problems) > 20 else '')
+            + f'\nnbgrader runs with {CONFIG} only: check that file (its delimiters, the '
+            f'removal of cells tagged {SOLUTION_TAG!r}, ClearOutput) and the version of nbgrader.')
+
+
+def line_problems(text, where, answers):
+    problems = []
+    for number, line in enumerate(text.split('\n'), 1):
+        if looks_like_marker(line):
+            problems.append(f'{where}, line {number}: a marker was released ({line.strip()!r})')
+        elif line.strip() in answers:
+            problems.append(f'{where}, line {number}: an answer line was released '
+                            f'({line.strip()[:60]!r})')
+    return problems
 
 
 def lock(nb):
@@ -246,38 +501,42 @@ def lock(nb):
     return nb
 
 
-def write_course(notebook_dir, assignment, course):
-    """Lay out nbgrader's course folder and generate the release with nbgrader itself."""
+def write_course(files, assignment, course):
+    """Lay out nbgrader's course folder, generate the release with nbgrader, and check it."""
     shutil.copy(CONFIG, course / 'nbgrader_config.py')
     source = course / 'source' / ASSIGNMENT
     source.mkdir(parents=True)
     for relative in assignment:
-        shutil.copy(notebook_dir / relative, source / relative.name)
+        (source / relative.name).write_bytes(files[relative])
     nbgrader(course, 'generate_assignment', ASSIGNMENT, '--force')
     release = course / 'release' / ASSIGNMENT
     for relative in assignment:
         if not (release / relative.name).is_file():
             raise StudentError(f'nbgrader wrote no release of {relative} in {release}.')
+    check_release(release, answer_lines(files, assignment))
     return release
 
 
-def write_edition(notebook_dir, reading, release, staging):
+def write_edition(files, assignment, release, staging):
     """The student edition: reading material (cells locked, outputs kept) and the release."""
-    for relative in reading:
+    for relative, data in files.items():
+        if relative in assignment:
+            continue
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if relative.suffix == '.ipynb':
-            nbformat.write(lock(nbformat.read(notebook_dir / relative, as_version=4)), target)
+            nbformat.write(lock(nbformat.reads(data.decode('utf-8'), as_version=4)), target)
         elif relative.suffix == '.md':  # links to an exercise notebook: now in its folder
-            text = (notebook_dir / relative).read_text(encoding='utf-8')
+            text = data.decode('utf-8')
             for name in sorted(p.name for p in release.glob('*.ipynb')):
                 text = text.replace(f']({name})', f']({ASSIGNMENT}/{name})')
             target.write_text(text, encoding='utf-8')
         else:
-            shutil.copy(notebook_dir / relative, target)
+            target.write_bytes(data)
     shutil.copytree(release, staging / ASSIGNMENT)
     for path in sorted((staging / ASSIGNMENT).glob('*.ipynb')):
-        print(f'make_student: {ASSIGNMENT}/{path.name} (released by nbgrader: no solutions)')
+        print(f'make_student: {ASSIGNMENT}/{path.name} (released by nbgrader: checked, '
+              f'no solutions)')
 
 
 def main(argv):
@@ -299,13 +558,13 @@ def main(argv):
         # The folder the teacher named is judged first, so that a refusal names it.
         safe_output.validate_output(out_dir, 'make_student', [notebook_dir, course_dir],
                                     'build/student')
-        assignment, reading = lint(notebook_dir)  # fail closed before anything is written
+        assignment, files = lint(notebook_dir)  # fail closed before anything is written
         with safe_output.replacing(course_dir, 'make_student', [notebook_dir, out_dir],
-                                   'build/course') as course, \
+                                   'build/course', private=True) as course, \
                 safe_output.replacing(out_dir, 'make_student', [notebook_dir, course_dir],
                                       'build/student') as staging:
-            release = write_course(notebook_dir, assignment, course)
-            write_edition(notebook_dir, reading, release, staging)
+            release = write_course(files, assignment, course)
+            write_edition(files, assignment, release, staging)
     except safe_output.OutputError as e:
         sys.exit(f'make_student: {e}')
     except StudentError as e:

@@ -12,16 +12,28 @@ knows what it wrote from the marker file ``.made-by-<tool>`` it leaves in every
 output: a list of each file with its SHA-256, so a file added or edited by hand
 (a teacher's ``grades.csv``) also blocks the replacement.
 
+Anything in the output the tool cannot read (a folder without permission) or must
+not open (a FIFO, a socket, a device: reading one hangs or never ends) is a refusal
+too: its type is checked with lstat before anything is opened.
+
 The new output is built in a hidden folder beside the target (same parent, so
 renames never cross file systems) and swapped in only when complete: the old
 output is renamed aside, the new one renamed in, then the old one removed. A
 failure at any step leaves the previous output as it was (or no output), never
-half of one.
+half of one. ``private=True`` makes the new output readable by its owner only
+(0700), from the moment its staging folder exists.
+
+The hidden folders a run makes (staging, set aside) are recorded, each with its
+device and inode, in ``.<output>.temporaries-of-<tool>.json`` beside the output
+while they exist. A later run removes a leftover of a killed run only if it is
+such a recorded folder, the very same one (a copy or a backup of it, even one
+holding the tool's marker, is never touched); the record is removed once empty.
 """
 import hashlib
 import json
 import os
 import shutil
+import stat
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,23 +49,84 @@ def marker_name(tool):
     return f'.made-by-{tool}'
 
 
-def _building_name(tool):
-    return f'.building-by-{tool}'  # in a staging folder until it is complete
+SPECIAL_KINDS = {stat.S_IFIFO: 'a FIFO (named pipe)', stat.S_IFSOCK: 'a socket',
+                 stat.S_IFCHR: 'a character device', stat.S_IFBLK: 'a block device'}
+MAX_FILE_BYTES = 200 * 1024 * 1024  # a larger file in a folder of notebooks is a mistake
+
+
+def special_kind(mode):
+    """'a FIFO (named pipe)', 'a socket', ... for a file that must not be opened; else None."""
+    return SPECIAL_KINDS.get(stat.S_IFMT(mode))
+
+
+def read_regular_file(path, max_bytes=MAX_FILE_BYTES):
+    """The bytes of the regular file at ``path`` (a symlink is followed).
+
+    Its type is checked before it is opened, and again on what was opened (it may have
+    been swapped in between): ``ValueError`` saying what it is for anything but a regular
+    file, or for one larger than ``max_bytes``; ``OSError`` when it cannot be read.
+    """
+    kind = _not_regular(os.stat(path).st_mode)
+    if kind is None:
+        # O_NONBLOCK: should a FIFO have been swapped in since, opening it does not hang.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, 'O_NOCTTY', 0))
+        with os.fdopen(fd, 'rb') as file:
+            kind = _not_regular(os.fstat(file.fileno()).st_mode)
+            data = b'' if kind else file.read(max_bytes + 1)
+    if kind:
+        raise ValueError(f'it is {kind}, not a regular file')
+    if len(data) > max_bytes:
+        raise ValueError(f'it is larger than {max_bytes // 2**20} MiB')
+    return data
+
+
+def _not_regular(mode):
+    if stat.S_ISREG(mode):
+        return None
+    return 'a folder' if stat.S_ISDIR(mode) else special_kind(mode) or 'not a regular file'
+
+
+def _entries(folder):
+    """(path, lstat result) of everything below ``folder``; OSError for what cannot be read."""
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    for entry in entries:
+        info = entry.stat(follow_symlinks=False)
+        yield Path(entry.path), info
+        if stat.S_ISDIR(info.st_mode):
+            yield from _entries(entry.path)
+
+
+def _sha256(path):
+    """The hash of a regular file, read without following a symlink or blocking."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, 'rb') as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise OSError(f'{path} changed while it was read')
+        return hashlib.file_digest(file, 'sha256').hexdigest()
 
 
 def _manifest(folder, skip):
-    """{relative path: sha256} of every file and symlink under ``folder`` except ``skip``."""
+    """{relative path: sha256} of every file and symlink under ``folder`` except ``skip``.
+
+    ``OutputError`` names an entry that cannot be read or is a special file: the tool did
+    not write it, and cannot tell what it holds.
+    """
     files = {}
-    for dirpath, dirnames, filenames in os.walk(folder):
-        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
-            path = Path(dirpath, name)
+    try:
+        for path, info in _entries(folder):
             relative = path.relative_to(folder).as_posix()
-            if relative == skip:
+            kind = special_kind(info.st_mode)
+            if kind:
+                raise OutputError(f'{relative} is {kind}, which no tool here writes')
+            if relative == skip or stat.S_ISDIR(info.st_mode):
                 continue
-            if path.is_symlink():
-                files[relative] = 'symlink:' + os.readlink(path)
-            else:
-                files[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+            files[relative] = ('symlink:' + os.readlink(path) if stat.S_ISLNK(info.st_mode)
+                               else _sha256(path))
+    except OSError as e:
+        where = os.path.relpath(e.filename, folder) if e.filename else folder
+        raise OutputError(f'{where} cannot be read ({e.strerror or e}), so what it holds '
+                          f'is unknown') from None
     return files
 
 
@@ -78,21 +151,39 @@ def validate_output(out_dir, tool, inputs, example):
     if os.path.lexists(out) and not out.is_dir():
         raise OutputError(f'the output {given} exists and is not a folder: remove it or '
                           f'choose another output folder.')
-    if not out.exists() or not any(out.iterdir()):
-        return out
+    try:
+        if not out.exists() or not any(out.iterdir()):
+            return out
+    except OSError as e:
+        raise OutputError(f'the output folder {given} cannot be read ({e.strerror}): {tool} '
+                          f'only replaces folders it can check; choose another output '
+                          f'folder, or fix its permissions.') from None
     if (out / '.git').exists():
         raise OutputError(f'the output folder {given} holds a git repository (.git), which '
                           f'{tool} would delete: choose another output folder (for example '
                           f'{example}) and copy the result into your checkout.')
+    _check_manifest(out, given, tool)
+    return out
+
+
+def _check_manifest(out, given, tool):
+    """The output holds exactly what ``tool`` recorded in its marker, or ``OutputError``."""
     marker = out / marker_name(tool)
     try:
-        recorded = json.loads(marker.read_text(encoding='utf-8'))['files']
+        if os.path.islink(marker):
+            raise ValueError('a symlink')
+        recorded = json.loads(read_regular_file(marker, 64 * 2**20).decode('utf-8'))['files']
     except (OSError, ValueError, KeyError, TypeError):
         raise OutputError(
             f'the output folder {given} holds files that {tool} did not write (it has no '
             f'readable {marker.name} marker): move them elsewhere or choose another, empty '
             f'output folder; {tool} only replaces folders it made itself.') from None
-    found = _manifest(out, skip=marker.name)
+    try:
+        found = _manifest(out, skip=marker.name)
+    except OutputError as e:
+        raise OutputError(f'the output folder {given} holds something {tool} did not write: '
+                          f'{e}. Move it elsewhere (or fix its permissions) or choose another '
+                          f'output folder; nothing was changed.') from None
     if found != recorded:
         changed = sorted(p for p in set(found) | set(recorded) if found.get(p) != recorded.get(p))
         shown = ', '.join(changed[:5]) + (', ...' if len(changed) > 5 else '')
@@ -100,25 +191,81 @@ def validate_output(out_dir, tool, inputs, example):
             f'the output folder {given} holds files added, changed or removed since {tool} '
             f'wrote it ({shown}): save what you need from it elsewhere and remove the folder, '
             f'or choose another output folder; nothing was changed.')
-    return out
+
+
+# --- the record of this tool's temporary folders beside the output ---
+
+def _record_path(out, tool):
+    return out.parent / f'.{out.name}.temporaries-of-{tool}.json'
+
+
+def _read_record(out, tool):
+    """{folder name: {'dev', 'ino', 'pid'}} of the temporary folders recorded beside ``out``."""
+    path = _record_path(out, tool)
+    if not os.path.lexists(path):
+        return {}
+    try:
+        if os.path.islink(path):
+            raise ValueError('a symlink')
+        record = json.loads(read_regular_file(path, 2**20).decode('utf-8'))
+        if not isinstance(record, dict):
+            raise ValueError('not a JSON object')
+        return record
+    except (OSError, ValueError) as e:
+        raise OutputError(f'{path}, where {tool} records its temporary folders, cannot be '
+                          f'used ({e}): remove it (and any hidden .{out.name}.tmp-* or '
+                          f'.{out.name}.old-* folder you do not need), then run again.') from None
+
+
+def _write_record(out, tool, record):
+    path = _record_path(out, tool)
+    if record:
+        _write_atomically(path, json.dumps(record, indent=0, sort_keys=True))
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
+def _remember(out, tool, name, info):
+    """Record ``name`` (beside ``out``, with the device and inode of ``info``) as ours."""
+    record = _read_record(out, tool)
+    record[name] = {'dev': info.st_dev, 'ino': info.st_ino, 'pid': os.getpid()}
+    _write_record(out, tool, record)
+
+
+def _forget(out, tool, name):
+    record = _read_record(out, tool)
+    if record.pop(name, None) is not None:
+        _write_record(out, tool, record)
+
+
+def _is_recorded_folder(path, entry):
+    """Whether ``path`` is still the very folder recorded (not a copy, not a replacement)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    return (stat.S_ISDIR(info.st_mode) and isinstance(entry, dict)
+            and (info.st_dev, info.st_ino) == (entry.get('dev'), entry.get('ino')))
 
 
 def _remove_leftovers(out, tool):
-    """Remove staging or set-aside folders of this tool left by a run that was killed."""
-    for sibling in out.parent.glob(f'.{out.name}.*-*'):
-        if not sibling.is_dir() or sibling.is_symlink():
-            continue
-        building = sibling / _building_name(tool)
-        if building.is_file() and _alive(building.read_text().strip()):
+    """Remove the recorded temporary folders of runs of this tool that are no longer running."""
+    for name, entry in _read_record(out, tool).items():
+        if isinstance(entry, dict) and _alive(entry.get('pid')):
             continue  # another run is building there right now
-        if building.is_file() or (sibling / marker_name(tool)).is_file():
-            shutil.rmtree(sibling, ignore_errors=True)
+        if _is_recorded_folder(out.parent / name, entry):
+            shutil.rmtree(out.parent / name, ignore_errors=True)
+        if not os.path.lexists(out.parent / name) or not _is_recorded_folder(
+                out.parent / name, entry):
+            _forget(out, tool, name)
 
 
 def _alive(pid):
+    if pid == os.getpid():
+        return False  # a run this process made earlier (tests run in one process)
     try:
         os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
+    except (TypeError, ValueError, ProcessLookupError):
         return False
     except PermissionError:
         return True
@@ -132,39 +279,49 @@ def _write_atomically(path, text):
 
 
 @contextmanager
-def replacing(out_dir, tool, inputs, example):
-    """Yield an empty staging folder; when the block succeeds, it becomes ``out_dir``."""
+def replacing(out_dir, tool, inputs, example, private=False):
+    """Yield an empty staging folder; when the block succeeds, it becomes ``out_dir``.
+
+    ``private``: the output is readable by its owner only (0700), as a folder holding a
+    gradebook must be on a shared machine.
+    """
     out = validate_output(out_dir, tool, inputs, example)
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out, tool)
     staging = out.parent / f'.{out.name}.tmp-{uuid.uuid4().hex[:12]}'
-    staging.mkdir()
-    # So that a killed run's leftover is known as ours (and a running one is left alone):
-    (staging / _building_name(tool)).write_text(str(os.getpid()))
+    staging.mkdir(mode=0o700 if private else 0o777)  # the latter as the umask allows
     try:
+        _remember(out, tool, staging.name, os.lstat(staging))
+        if private:
+            staging.chmod(0o700)  # also under a umask stricter than 077
         yield staging
-        (staging / _building_name(tool)).unlink()
         _write_atomically(staging / marker_name(tool), json.dumps(
             {'tool': tool, 'files': _manifest(staging, skip=marker_name(tool))},
             indent=0, sort_keys=True))
         validate_output(out_dir, tool, inputs, example)  # again: a file may have been added since
-        _swap(staging, out)
+        _swap(staging, out, tool)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+        if not os.path.lexists(staging):
+            _forget(out, tool, staging.name)
 
 
-def _swap(staging, out):
+def _swap(staging, out, tool):
     """Rename the old output aside, the new one in, then remove the old one."""
     aside = None
     if os.path.lexists(out):
         aside = out.parent / f'.{out.name}.old-{uuid.uuid4().hex[:12]}'
+        _remember(out, tool, aside.name, os.lstat(out))  # a rename keeps the inode
         os.rename(out, aside)
     try:
         os.rename(staging, out)
     except BaseException:
         if aside is not None:
             os.rename(aside, out)  # put the previous output back as it was
+            _forget(out, tool, aside.name)
         raise
     if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)  # a leftover is removed by the next run
+        shutil.rmtree(aside, ignore_errors=True)
+        if not os.path.lexists(aside):
+            _forget(out, tool, aside.name)  # else a leftover, removed by the next run

@@ -1,5 +1,9 @@
 # nbgrader's configuration of the course folder that `make student` lays out (build/course).
 # The teacher runs every nbgrader command in that folder (see README, "Teaching with it").
+# make_student.py runs generate_assignment with this file only (JUPYTER_NO_CONFIG: no personal
+# or system-wide Jupyter configuration) and checks the release it makes; the commands a teacher
+# runs by hand also read ~/.jupyter and JUPYTER_CONFIG_DIR, so keep the delimiters and the
+# "solution" tag there as they are here.
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbgrader.converters import GenerateAssignment
 
