@@ -19,6 +19,26 @@ SERVER_BOUND = 30  # seconds any misbehaving reply lasts at most, so no test can
 
 
 @pytest.fixture(scope='session')
+def unprivileged():
+    """``unprivileged(command)``: ``command`` made unable to bypass file permissions.
+
+    Root reads and writes every file, so a test of an unreadable or unwritable entry needs a
+    process without that power. As root the command keeps its user, and so still enters a checkout
+    that only root may enter (tests/test_odd_paths.py), but runs without CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH, the two capabilities that bypass permission checks. Any other user
+    lacks them already, and its command is run as it is.
+    """
+    def command_without_root_powers(command):
+        if os.geteuid() != 0:
+            return list(command)
+        if shutil.which('setpriv') is None:
+            pytest.fail('running as root and setpriv (util-linux) is missing: root reads every '
+                        'file, so this case needs its powers dropped')
+        return ['setpriv', '--bounding-set=-dac_override,-dac_read_search', *command]
+    return command_without_root_powers
+
+
+@pytest.fixture(scope='session')
 def real_dir():
     """The folder of the real Fashion-MNIST; tests that need it are skipped without it."""
     try:

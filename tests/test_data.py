@@ -2,7 +2,6 @@
 import gzip
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -128,21 +127,10 @@ def test_a_missing_file_is_named(no_default_dirs, monkeypatch, tmp_path):
         d2l.load_data_fashion_mnist(256)
 
 
-def run_as_user_without_root_powers(code):
-    """Run Python ``code`` as the caller, but unable to bypass file permissions.
-
-    Root reads and writes every file, so as root the process keeps its user (and so its way into a
-    checkout that only root may enter) but loses the two capabilities that bypass permission
-    checks, CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: a folder or file of mode 0, or a folder of
-    mode 0555, then refuses it as it refuses any other user.
-    """
-    command = [sys.executable, '-c', code]
-    if os.geteuid() == 0:
-        if shutil.which('setpriv') is None:
-            pytest.fail('running as root and setpriv (util-linux) is missing: '
-                        'root reads every file, so this case needs its powers dropped')
-        command = ['setpriv', '--bounding-set=-dac_override,-dac_read_search', *command]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60,
+def run_python(command_for, code):
+    """Run Python ``code`` with the package importable, through ``command_for`` (unprivileged)."""
+    return subprocess.run(command_for([sys.executable, '-c', code]), capture_output=True,
+                          text=True, timeout=60,
                           env={**os.environ, 'MPLCONFIGDIR': tempfile.mkdtemp()})
 
 
@@ -150,7 +138,7 @@ def run_as_user_without_root_powers(code):
     ('folder', 'cannot be read: check its permissions'),
     (LABELS, 'cannot be read: check its permissions'),
 ])
-def test_an_unreadable_folder_or_file_is_named(tmp_path, locked, expected):
+def test_an_unreadable_folder_or_file_is_named(unprivileged, tmp_path, locked, expected):
     folder = tmp_path / 'locked'
     folder.mkdir()
     for name in data.FILES:
@@ -159,7 +147,8 @@ def test_an_unreadable_folder_or_file_is_named(tmp_path, locked, expected):
     target = folder if locked == 'folder' else folder / locked
     target.chmod(0)
     folder.chmod(0 if locked == 'folder' else 0o755)
-    result = run_as_user_without_root_powers(
+    result = run_python(
+        unprivileged,
         'import d2lhelpers\n'
         'try:\n'
         f'    d2lhelpers.load_data_fashion_mnist(256, root={str(folder)!r})\n'
@@ -614,10 +603,11 @@ def test_a_folder_that_is_a_file_is_a_data_error_and_the_file_is_untouched(tmp_p
     assert a_file.read_bytes() == b'precious'
 
 
-def test_an_unwritable_folder_is_a_data_error_naming_it(tmp_path):
+def test_an_unwritable_folder_is_a_data_error_naming_it(unprivileged, tmp_path):
     folder = tmp_path / 'locked'
     folder.mkdir(mode=0o555)
-    result = run_as_user_without_root_powers(
+    result = run_python(
+        unprivileged,
         'import d2lhelpers\n'
         'try:\n'
         f'    d2lhelpers.download_fashion_mnist({str(folder)!r}, base_url="http://127.0.0.1:9/")\n'

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -588,35 +587,9 @@ def test_a_special_file_in_the_teachers_folder_is_refused_without_reading_it(
     assert_refused_naming(result, out, 'data.txt', reason)
 
 
-def run_as_nobody(command, cwd):
-    """Run ``command`` as the user nobody (root reads every file, so unreadable needs another)."""
-    if os.geteuid() == 0:
-        if shutil.which('setpriv') is None:
-            pytest.fail('running as root and setpriv (util-linux) is missing: '
-                        'root reads every file, so this case needs another user')
-        command = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', *command]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, 'HOME': str(cwd)})
-
-
-@pytest.fixture
-def nobodys_folder():
-    """A folder owned by the user nobody, with a copy of the teacher's notebooks in it."""
-    folder = Path(tempfile.mkdtemp())
-    shutil.copytree(ROOT / 'notebooks', folder / 'notebooks',
-                    ignore=shutil.ignore_patterns('.*', '__pycache__'))
-    for path in [folder, *folder.rglob('*')]:
-        os.chown(path, 65534, 65534)
-    yield folder
-    for path in folder.rglob('*'):
-        if path.is_dir() and not path.is_symlink():
-            path.chmod(0o755)
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 @pytest.mark.parametrize('locked', ['a folder', 'a file'])
-def test_an_unreadable_entry_in_the_teachers_folder_is_refused(nobodys_folder, locked):
-    teacher = nobodys_folder / 'notebooks'
+def test_an_unreadable_entry_in_the_teachers_folder_is_refused(unprivileged, teacher, tmp_path,
+                                                               locked):
     if locked == 'a folder':
         (teacher / 'private').mkdir()
         (teacher / 'private' / 'answers.md').write_text(ANSWER_FILE)
@@ -624,12 +597,12 @@ def test_an_unreadable_entry_in_the_teachers_folder_is_refused(nobodys_folder, l
     else:
         target = teacher / 'answers.md'
         target.write_text(ANSWER_FILE)
-    for path in (target, *target.rglob('*')):
-        os.chown(path, 65534, 65534)
     target.chmod(0)
-    out = nobodys_folder / 'build' / 'student'
-    result = run_as_nobody([sys.executable, str(ROOT / 'tools' / 'make_student.py'),
-                            str(teacher), str(out)], cwd=nobodys_folder)
+    out = tmp_path / 'build' / 'student'
+    result = subprocess.run(unprivileged([sys.executable, str(ROOT / 'tools' / 'make_student.py'),
+                                          str(teacher), str(out)]),
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    target.chmod(0o755)
     assert_refused_naming(result, out, target.name, 'cannot be read')
 
 

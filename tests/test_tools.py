@@ -10,7 +10,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -360,32 +359,10 @@ def test_a_special_file_in_the_output_is_refused_without_reading_it(repo, editio
     assert (out / 'exercises' / '05_exercises.ipynb').is_file()
 
 
-def run_as_nobody(code):
-    """Python ``code`` as the user nobody: root reads every folder, so this needs another user."""
-    command = [sys.executable, '-c', code]
-    if os.geteuid() == 0:
-        if shutil.which('setpriv') is None:
-            pytest.fail('running as root and setpriv (util-linux) is missing: '
-                        'root reads every file, so this case needs another user')
-        command = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', *command]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60)
-
-
-@pytest.fixture
-def nobodys_folder():
-    """A folder owned by the user nobody, for a tool run without root's powers."""
-    folder = Path(tempfile.mkdtemp())
-    os.chown(folder, 65534, 65534)
-    yield folder
-    for path in folder.rglob('*'):
-        if path.is_dir() and not path.is_symlink():
-            path.chmod(0o755)
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def test_an_unreadable_folder_in_the_output_is_refused_and_stays_where_it_is(nobodys_folder):
-    out = nobodys_folder / 'out'
-    result = run_as_nobody(f'''
+def test_an_unreadable_folder_in_the_output_is_refused_and_stays_where_it_is(unprivileged,
+                                                                             tmp_path):
+    out = tmp_path / 'out'
+    code = f'''
 import os, sys
 from pathlib import Path
 sys.path.insert(0, {str(ROOT / 'tools')!r})
@@ -401,13 +378,15 @@ try:
         (staging / 'page.html').write_text('new')
 except safe_output.OutputError as e:
     print('OutputError:', e)
-''')
+'''
+    result = subprocess.run(unprivileged([sys.executable, '-c', code]), capture_output=True,
+                            text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert 'OutputError:' in result.stdout and 'mine' in result.stdout, result.stdout
     (out / 'mine').chmod(0o755)
     assert (out / 'mine' / 'grades.csv').read_text() == 'li,92'
     assert (out / 'page.html').read_text() == 'made by the tool'
-    assert sorted(p.name for p in nobodys_folder.iterdir()) == ['out']
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['out']
 
 
 @pytest.mark.slow  # builds a whole edition or book
