@@ -34,14 +34,14 @@ setup: $(STAMP)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml tools/kernelspec/kernel.json
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.8-3.11 found (mxnet 1.9.1 has no wheels for newer Pythons): install python3.11, or run make PYTHON=/path/to/python3.11"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -e .
-	$(PY) -m jupyter kernelspec install --sys-prefix --name $(KERNEL) tools/kernelspec >/dev/null
+	"$(PYTHON)" -m venv $(VENV)
+	"$(PY)" -m pip install --quiet -r requirements.txt
+	"$(PY)" -m pip install --quiet --no-deps -e .
+	"$(PY)" -m jupyter kernelspec install --sys-prefix --name $(KERNEL) tools/kernelspec >/dev/null
 	touch $@
 
 data: $(STAMP)
-	@bash tools/get-data.sh $(PY)
+	@bash tools/get-data.sh "$(PY)"
 
 mathjax: $(MATHJAX)/tex-mml-chtml.js
 
@@ -66,16 +66,16 @@ $(MATHJAX)/tex-mml-chtml.js: | $(STAMP)
 	rm -rf $(VENV)/share/mathjax-tmp
 
 run: data mathjax
-	$(PY) tools/run_notebooks.py build/notebooks $(NOTEBOOKS)
-	$(PY) tools/build_book.py build/notebooks build/html $(MATHJAX)
+	"$(PY)" tools/run_notebooks.py build/notebooks $(NOTEBOOKS)
+	"$(PY)" tools/build_book.py build/notebooks build/html $(MATHJAX)
 	@echo "Open build/html/index.html"
 
 lint: $(STAMP)
-	$(PY) -m ruff check .
+	"$(PY)" -m ruff check .
 
 # The editing loop: lint and every test not marked slow (no notebook is executed).
 quick: lint data
-	$(PY) -m pytest -n 2 -q -m "not slow" tests
+	"$(PY)" -m pytest -n 2 -q -m "not slow" tests
 
 # Everything, as configured in pyproject.toml: nbval runs each notebook on the kernel it names,
 # the project's own (KERNEL), whose pins make the stored numbers reproduce on any x86-64 CPU with
@@ -85,27 +85,27 @@ quick: lint data
 # TESTS narrows the run to some files or options (make test TESTS="tests/test_data.py -k unreadable").
 # Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
 test: lint data mathjax browser proxy
-	MATHJAX_DIR="$(MATHJAX)" CHP="$(CURDIR)/$(CHP)" $(PY) -m pytest -n 3 --dist loadfile $(TESTS)
+	MATHJAX_DIR="$(MATHJAX)" CHP="$(CURDIR)/$(CHP)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
 
 # After editing a notebook, store its outputs from a real run, top to bottom, in place,
 # on the project's kernel; a failed run leaves the notebook unchanged (tools/store_notebooks.py).
 store: data
-	$(PY) tools/store_notebooks.py $(NOTEBOOKS)
+	"$(PY)" tools/store_notebooks.py $(NOTEBOOKS)
 
 # The class's material, made by nbgrader (generate_assignment) after a fail-closed lint of the
 # teacher's notebooks: build/course is nbgrader's course folder (answers, gradebook; grade there),
 # build/student what students get (reading notebooks and exercises/, without answers).
 student: $(STAMP)
-	$(PY) tools/make_student.py notebooks build/student --course build/course
+	"$(PY)" tools/make_student.py notebooks build/student --course build/course
 
 bench: data
-	$(PY) bench/bench_notebooks.py
-	$(PY) bench/bench_train.py
-	$(PY) bench/bench_kernels.py
+	"$(PY)" bench/bench_notebooks.py
+	"$(PY)" bench/bench_train.py
+	"$(PY)" bench/bench_kernels.py
 
 # Re-freeze every transitive dependency after changing requirements.txt.
 constraints: $(STAMP)
-	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.txt.new
+	{ sed -n '1,2p' constraints.txt; "$(PY)" -m pip freeze --exclude-editable; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
 clean:

@@ -3,8 +3,9 @@
 A copy of this working tree (what git would commit, so uncommitted edits are tested too) is laid in
 ``mktemp -d``/"a b 中文"/c, a folder only its owner may enter, and ``make test`` runs there from
 scratch: its set-up (the .venv, the kernel, MathJax, the hub's proxy) and a quick tier of tests
-that touch the checkout's own paths (the permission tests, a kernel started by make store, the
-student edition, nbval over the notebook whose stored output once showed a warning's path).
+that touch the checkout's own paths: the permission tests, a kernel started by make store, the
+student edition, make run given the path of the checkout's Python, and nbval over the notebook
+whose stored output once showed a warning's path.
 """
 import os
 import re
@@ -24,6 +25,8 @@ QUICK_TIER = [
     'tests/test_data.py::test_an_unwritable_folder_is_a_data_error_naming_it',
     'tests/test_store.py::test_a_successful_run_stores_outputs_on_the_project_kernel',
     'tests/test_tools.py',
+    'tests/test_student.py::test_an_unreadable_entry_in_the_teachers_folder_is_refused',
+    'tests/test_run_and_book.py::test_make_run_keeps_a_users_notebook_in_build_notebooks',
     'notebooks/02_initializing_parameters.ipynb',
 ]
 # Set by an outer make or pytest: the copy's make and pytest must find their own.
