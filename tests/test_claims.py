@@ -1934,16 +1934,18 @@ def test_07_the_book_points_to_numerical_stability():
 
 
 def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
-    """07 cell 1: "这样在本项目的内核里（见 README），每次从头运行得到的数值都一样，与保存的输
-    出一致";
+    """07 cell 1 (and 06, 10 cell 1): "这样在本项目的内核里（见 README），每次从头运行得到的数值
+    都一样，与保存的输出一致";
     cell 17: "换一个种子，或不在本项目的内核里运行（CPU 的指令集决定浮点舍入），具体的准确率可
     能不同"."""
     import json
-    says('07', '这样在本项目的内核里（见 README），每次从头运行得到的数值都一样，与保存的输出一致')
+    for prefix in ('06', '07', '10'):  # the same sentence opens 06 and 10
+        says(prefix, '这样在本项目的内核里（见 README），每次从头运行得到的数值都一样，'
+                     '与保存的输出一致')
+        notebook = nbformat.read(notebook_path(prefix), as_version=4)
+        assert notebook.metadata.kernelspec.name == 'd2l-mxnet'
     says('07', '换一个种子，或不在本项目的内核里运行（CPU 的指令集决定浮点舍入），具体的准确率'
                '可能不同')
-    notebook = nbformat.read(notebook_path('07'), as_version=4)
-    assert notebook.metadata.kernelspec.name == 'd2l-mxnet'
     [spec] = (ROOT / 'tools').rglob('kernel.json')
     env = json.loads(spec.read_text())['env']
     assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'

@@ -1,4 +1,5 @@
 """The stored notebooks keep the house form: a sentence before each code cell, no run metadata."""
+import ast
 import re
 from pathlib import Path
 
@@ -74,3 +75,30 @@ def test_no_stored_output_shows_a_path_of_the_machine_that_stored_it(notebook):
              if cell.cell_type == 'code' for output in cell.outputs
              for text in stored_texts(output) for match in [MACHINE_PATH.search(text)] if match}
     assert found == {}
+
+
+CAUGHT = '单元格会以 `AssertionError` 失败'
+
+
+def test_a_cell_that_shows_a_caught_error_fails_when_nothing_is_raised(notebook):
+    """Such a cell still proves that the call raises: with the call taken out of its ``try``
+    (as if it no longer raised), the cell must fail with AssertionError, as its sentence says."""
+    cells = notebook.cells
+    caught = [index + 1 for index, cell in enumerate(cells[:-1])
+              if cell.cell_type == 'markdown' and CAUGHT in cell.source]
+    for index in caught:
+        tree = ast.parse(cells[index].source)
+        imports = [node for node in tree.body if isinstance(node, ast.ImportFrom)]
+        [attempt] = [node for node in tree.body if isinstance(node, ast.Try)]
+        attempt.body = [ast.Pass()]
+        module = ast.fix_missing_locations(ast.Module(body=imports + [attempt], type_ignores=[]))
+        with pytest.raises(AssertionError, match='^expected '):
+            exec(compile(module, f'cell {index}', 'exec'), {})
+
+
+def test_the_caught_errors_are_in_the_five_notebooks_that_show_one():
+    """The test above is not empty: 01, 05, 06, 08 and 09 each show one error this way."""
+    showing = [path.name[:2] for path in NOTEBOOKS
+               if any(cell.cell_type == 'markdown' and CAUGHT in cell.source
+                      for cell in nbformat.read(path, as_version=4).cells)]
+    assert showing == ['01', '05', '06', '08', '09']
