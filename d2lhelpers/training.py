@@ -290,9 +290,17 @@ def non_finite_parameters(net):
 
 
 def rate_used(lr, trainer):
-    """`` (it was 0.5)``: the learning rate, for the messages that suggest a smaller one."""
+    """`` (it was 0.5)``: the learning rate, for the messages that suggest a smaller one.
+
+    A float rate reads as a float (1.0, not 1), as the learner wrote it.
+    """
     rate = lr if trainer is None else getattr(trainer, 'learning_rate', None)
-    return f' (it was {rate:g})' if isinstance(rate, numbers.Real) else ''
+    if not isinstance(rate, numbers.Real):
+        return ''
+    shown = f'{rate:g}'
+    if not isinstance(rate, numbers.Integral) and shown.lstrip('-').isdigit():
+        shown += '.0'
+    return f' (it was {shown})'
 
 
 def diverged_message(epoch, loss, lr, trainer):

@@ -893,6 +893,29 @@ epoch 1, loss 1.8528, train acc 0.268, test acc 0.659
 epoch 4, loss 0.4628, train acc 0.826, test acc 0.842
 epoch 5, loss 0.5414, train acc 0.803, test acc 0.839
 """
+# What the record stored of the loop's output, from its first line to the file's end (two
+# trailing spaces dropped).
+RUN_RECORD_PRINTED = """\
+dense1_ (
+  Parameter dense1_weight (shape=(256, 784), dtype=float32)
+  Parameter dense1_bias (shape=(256,), dtype=float32)
+)
+[[0. 0. 0. ... 0. 0. 0.]
+ [0. 0. 0. ... 0. 0. 0.]
+ [0. 0. 0. ... 0. 0. 0.]
+ ...
+ [0. 0. 0. ... 0. 0. 0.]
+ [0. 0. 0. ... 0. 0. 0.]
+ [0. 0. 0. ... 0. 0. 0.]]
+<NDArray 256x784 @cpu(0)>
+[-1.01586655e-01 -3.36172462e-01  8.15797746e-01 -1.70786291e-01
+  1.05365917e-01  3.65516782e-01  0.00000000e+00 -4.03391048e-02
+  0.00000000e+00 -6.40927494e-01 -4.95604336e-01 -2.51778930e-01
+  5.67175709e-02 -4.33350094e-02  2.07868636e-01  9.57349315e-02
+ -9.84310880e-02  3.97335917e-01  7.31140822e-02  3.08109432e-01
+ -7.86992610e-02  1.57338917e-01  1.08392507e-01  5.28969616e-03
+ -5.01695156e-01  8.76252294e-
+"""
 
 
 @functools.lru_cache(maxsize=None)
@@ -946,6 +969,33 @@ def test_05_the_six_others_are_these():
     eight = {'Uniform', 'Normal', 'Constant', 'Zero', 'One', 'Xavier', 'MSRAPrelu', 'Initializer'}
     assert installed_initializers() - eight == {
         'Orthogonal', 'Bilinear', 'LSTMBias', 'FusedRNN', 'Mixed', 'Load'}
+
+
+def test_05_orthogonal_is_general_and_from_saxe_the_others_are_for_special_layers():
+    """05 cell 3: "`Orthogonal` 是一般的权重初始化（随机正交矩阵，来自 Saxe 等人对深层线性网
+    络的研究），常用于循环网络；`Bilinear`、`LSTMBias` 和 `FusedRNN` 是为转置卷积和循环网络
+    准备的；`Mixed` 按参数名组合初始化器（文档示例是为早先的 Module API 写的），`Load` 从已
+    有的数值初始化"; cell 4: "可用于一般的权重"."""
+    import numpy as np
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('05', '`Orthogonal` 是一般的权重初始化（随机正交矩阵，来自 Saxe 等人对深层线性网络的研'
+               '究）')
+    says('05', '`Bilinear`、`LSTMBias` 和 `FusedRNN` 是为转置卷积和循环网络准备的')
+    says('05', "可用于一般的权重，常用于循环网络的循环权重")
+    says('05', '`Mixed` 按参数名组合初始化器（文档示例是为早先的 Module API 写的），'
+               '`Load` 从已有的数值初始化')
+    doc = ' '.join(init.Orthogonal.__doc__.split())
+    # arXiv 1312.6120 is Saxe, McClelland and Ganguli's paper
+    assert 'learning in deep linear neural networks' in doc and '1312.6120' in doc
+    layer = nn.Dense(4, in_units=8)  # an ordinary Dense weight takes it
+    layer.initialize(init.Orthogonal(scale=1))
+    W = layer.weight.data().asnumpy()
+    assert np.abs(W @ W.T - np.eye(4)).max() < 1e-5
+    assert 'upsampling' in init.Bilinear.__doc__.lower() or 'deconv' in \
+        mxnet_source(init.Bilinear).lower()
+    assert 'lstm' in init.LSTMBias.__doc__.lower() and 'rnn' in init.FusedRNN.__doc__.lower()
+    assert 'module.init_params' in init.Mixed.__doc__ and 'Example' not in init.Load.__doc__
 
 
 def test_05_what_tour_a_checks():
@@ -1212,6 +1262,29 @@ def test_05_printinit_at_initialize_prints_the_three_biases(capsys):
                for line in at_initialize), at_initialize
 
 
+def test_05_desc_attrs_init_is_the_own_init_or_the_initializer_itself():
+    """05 cell 18, code comment: "desc.attrs['__init__'] is a parameter's own init ('zeros' for a
+    Dense bias), or, for a weight without one, this PrintInit object itself"."""
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('05', "# desc.attrs['__init__'] is a parameter's own init ('zeros' for a Dense bias),")
+    says('05', '# or, for a weight without one, this PrintInit object itself')
+    seen = {}
+
+    class Spy(init.Initializer):
+        def __call__(self, desc, data):
+            seen[desc] = desc.attrs.get('__init__')
+            super().__call__(desc, data)
+
+        def _init_weight(self, name, data):
+            data[:] = 0
+
+    spy = Spy()
+    layer = nn.Dense(3, in_units=2)
+    layer.initialize(spy)
+    assert seen == {'dense0_weight': spy, 'dense0_bias': 'zeros'}
+
+
 def test_05_printinit_weights_at_first_forward_shared_once(capsys):
     """05 cell 19: "第一次前向计算时，权重的形状推断出来了，初始化器才为它们被调用 … 共享的权重只初
     始化一次"."""
@@ -1314,11 +1387,55 @@ def test_05_train_ch3_has_callback_and_returns_history(capsys):
     assert isinstance(history, d2l.History) and len(history) == 2 and epochs == [1, 2]
 
 
+def test_05_train_ch3_stops_on_non_finite_values_and_d2lzhs_trains_on(capsys):
+    """05 cell 23: "但有四点不同" and "每个周期结束时，只要损失或某个参数不是有限的数（`nan` 或
+    无穷大），
+    `train_ch3` 就抛出 `TrainingDiverged`，`d2lzh` 的则照样训练下去"."""
+    import d2lzh
+    from mxnet import nd
+
+    import d2lhelpers as d2l
+    says('05', '函数名和参数与 `d2lzh` 的一样，但有四点不同')
+    says('05', '每个周期结束时，只要损失或某个参数不是有限的数（`nan` 或无穷大），'
+               '`train_ch3` 就抛出 '
+               '`TrainingDiverged`，`d2lzh` 的则照样训练下去')
+    for train in (d2l.train_ch3, d2lzh.train_ch3):
+        net, _ = tiny_training(epochs=1)
+        capsys.readouterr()
+        net[0].weight.set_data(nd.full(net[0].weight.shape, float('nan')))
+        from d2lhelpers.data_batches import ArrayBatches
+        batches = ArrayBatches(nd.ones((8, 1, 2, 2)), nd.array([0, 1] * 4), 8)
+        from mxnet import gluon
+        trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1})
+        args = (net, batches, batches, gluon.loss.SoftmaxCrossEntropyLoss(), 3, 8, None, None,
+                trainer)
+        if train is d2l.train_ch3:
+            with pytest.raises(d2l.TrainingDiverged):
+                train(*args)
+            # the loss stays finite (ReLU turns nan into 0); the parameter check stops it
+            assert len(capsys.readouterr().out.splitlines()) == 1
+        else:
+            train(*args)
+            assert len(capsys.readouterr().out.splitlines()) == 3  # trained on through nan
+
+
+def test_05_the_divergence_demo_uses_the_training_seed_and_only_that_one():
+    """05 cell 23: "同样的种子，加倍到 1.0，训练就发散了；我们只试了这一个种子"."""
+    says('05', '同样的种子，加倍到 1.0，训练就发散了；我们只试了这一个种子')
+    training = cell_code_saying('05', 'net = None  # 你的答案')
+    diverging = cell_code_saying('05', "{'learning_rate': 1.0}")
+    assert 'mx.random.seed(3)' in training and 'mx.random.seed(3)' in diverging
+    assert diverging.count('mx.random.seed(') == 1  # one run, one seed
+
+
 def test_05_hyperparameters_are_the_run_records():
-    """05 cell 25: "数据与超参数也与运行记录相同：批量大小 256，学习率 0.5 的小批量随机梯度下降，训
-    练 5 个周期"."""
-    says('05', '数据与超参数也与运行记录相同：批量大小 256，学习率 0.5 的小批量随机梯度下降，训练 5'
-               ' 个周期')
+    """05 cell 25: "超参数与运行记录相同：批量大小 256，学习率 0.5 的小批量随机梯度下降，训练 5 个周
+    期" and "数据只差上面说的一点：每个周期丢掉最后不满一批的 96 个样本" (the 96 are checked in
+    test_05_discard_drops_96_and_keep_is_gluons_default)."""
+    says('05', '超参数与运行记录相同：批量大小 256，学习率 0.5 的小批量随机梯度下降，训练 5 个周期')
+    says('05', '数据只差上面说的一点：每个周期丢掉最后不满一批的 96 个样本')
+    assert 'load_data_fashion_mnist(batch_size)' in cell_code_saying(
+        '05', 'train_iter, test_iter = d2l.load_data_fashion_mnist(')
     for line in ['batch_size = 256', "'sgd', {'learning_rate': 0.5}", 'num_epochs = 5']:
         assert line in RUN_RECORD_EXERCISE_3
     assert 'batch_size, lr, num_epochs = 256, 0.5, 5' in cell_source(
@@ -1360,10 +1477,15 @@ def test_05_no_accuracy_target_in_the_book_and_0839_in_the_record():
 
 
 def test_05_the_record_prints_three_hundred_odd_lines(capsys):
-    """05 cell 31: "运行记录在训练后用 `print(net[i].params, …)` 打印每一层的参数和梯度，四层一共三
-    百多行数字"."""
+    """05 cell 31: "这段代码会打印四层一共三百多行数字" and "运行记录里保存的输出并不完整，第一
+    次循环打印
+    到偏差的梯度就中断了"."""
     from mxnet import autograd, nd
-    says('05', '四层一共三百多行数字')
+    says('05', '这段代码会打印四层一共三百多行数字')
+    says('05', '运行记录里保存的输出并不完整，第一次循环打印到偏差的梯度就中断了')
+    assert RUN_RECORD_PRINTED.count('Parameter dense') == 2  # the first layer's only
+    assert RUN_RECORD_PRINTED.rstrip().endswith('e-')  # cut inside a number
+    assert len(RUN_RECORD_PRINTED.splitlines()) < 30
     net = shared_mlp(256)
     net.initialize()
     with autograd.record():
@@ -1460,6 +1582,20 @@ def test_05_those_pixels_are_mostly_zero_but_none_always():
     assert (zero_fraction < 1).all()
 
 
+def test_05_corners_and_sides_are_mostly_zero_the_top_and_bottom_middle_half():
+    """05 cell 37: "图像的四个角几乎总是黑的（0），左右两边在 75% 以上的图像里是 0；上下两边的
+    中间却只在
+    一半左右的图像里是 0"."""
+    says('05', '图像的四个角几乎总是黑的（0），左右两边在 75% 以上的图像里是 0；上下两边的中间'
+               '却只在'
+               '一半左右的图像里是 0')
+    zero_fraction = (fashion_arrays()[0].reshape((60000, 28, 28)) == 0).mean(axis=0)
+    assert (zero_fraction[[0, 0, -1, -1], [0, -1, 0, -1]] > 0.99).all()
+    assert (zero_fraction[:, [0, -1]] > 0.75).all()
+    middle = zero_fraction[[0, -1], 10:18]
+    assert (0.4 < middle).all() and (middle < 0.65).all()
+
+
 def test_05_an_entry_is_zero_when_its_unit_is_off_where_its_pixel_is_on():
     """05 cell 37: "梯度的元素 ∂L/∂W_ji 只要第 j 个单元在这几张图像上都不活跃就是 0，不必整行或整列
     全为 0"."""
@@ -1480,6 +1616,18 @@ def test_05_record_loss_rose_in_epoch_5():
     says('05', '运行记录中第 5 个周期的损失从 0.4628 回升到 0.5414')
     assert 'epoch 4, loss 0.4628' in RUN_RECORD_EXERCISE_3
     assert 'epoch 5, loss 0.5414' in RUN_RECORD_EXERCISE_3
+
+
+def test_05_the_native_kernel_run_checks_the_divergence_too():
+    """05 cell 45: "本项目只在另一种内核上核对过训练同样失败（一台 AVX-512 机器的原生内核，下面
+    的断言
+    在那里也成立）"."""
+    says('05', '本项目只在另一种内核上核对过训练同样失败（一台 AVX-512 机器的原生内核，下面的断'
+               '言在那里也'
+               '成立）')
+    native = (ROOT / 'tests' / 'test_native_kernels.py').read_text(encoding='utf-8')
+    assert 'run_nbval(notebook, lax=True, native=True)' in native and 'AVX-512' in native
+    assert 'assert np.isnan(diverged.loss[-1])' in cell_code_saying('05', 'len(diverged), diverged')
 
 
 def test_05_a_failed_check_raises_checkfailed(capsys):
@@ -1560,13 +1708,18 @@ def test_06_msraprelu_is_a_gaussian_xavier_and_he():
 
 
 def test_06_orthogonal_rows_and_mean_square():
-    """06 cell 5: "`Orthogonal(scale=1.414)` 生成行向量两两正交、长度为 scale 的矩阵，每个元素的均方
-    为 scale²/fan_in";
+    """06 cell 5: "行数不多于列数时（这里 256 ≤ 784），行向量两两正交、长度为 scale，每个元素的
+    均方为
+    scale²/fan_in；行数更多时则是列向量两两正交，均方为 scale²/fan_out";
     cell 11: "256 行在 784 维空间里两两正交"."""
     import numpy as np
     from mxnet import init
-    says('06', '生成行向量两两正交、长度为 scale 的矩阵，每个元素的均方为 $\\text{scale}^2/\\text{f'
-               'an\\_in}$')
+    says('06', '行数不多于列数时（这里 256 ≤ 784），行向量两两正交、长度为 scale，每个元素的均方为 '
+               '$\\text{scale}^2/\\text{fan\\_in}$；行数更多时则是列向量两两正交，均方为 '
+               '$\\text{scale}^2/\\text{fan\\_out}$')
+    tall = weight_sample(init.Orthogonal(), (784, 256))  # more rows than columns
+    assert np.abs(tall.T @ tall - 1.414 ** 2 * np.eye(256)).max() < 1e-4
+    assert abs((tall ** 2).mean() / (1.414 ** 2 / 784) - 1) < 1e-4  # scale²/fan_out of (784, 256)
     says('06', '256 行在 784 维空间里两两正交')
     W = weight_sample(init.Orthogonal())
     assert init.Orthogonal().scale == 1.414
@@ -1609,6 +1762,28 @@ def test_06_sampling_errors_and_the_tenfold_margin():
     samples = rng.standard_normal((20, n)).astype(np.float32)
     assert 0.0010 < samples.std(axis=1).std() < 0.0023  # about 0.0016 (sigma = 1)
     assert 8 < 0.02 / (1 / (2 * n) ** 0.5) < 13 and 8 < 0.02 / (1 / n ** 0.5) < 13
+
+
+@pytest.mark.parametrize('spread, passes', [(0.0, True), (2 ** -6, False)])
+def test_06_the_table_requires_a_constant_to_be_exact(spread, passes, capsys):
+    """06 cell 9: "常数初始化要求均值精确相等、标准差精确为 0（表中的 rel.err 一栏写 exact）": the
+    check of cell 10, run on a 'constant' sample, rejects a spread of 1/64 (mean still exact)."""
+    from mxnet import nd
+
+    import d2lhelpers as d2l
+    says('06', '常数初始化要求均值精确相等、标准差精确为 0（表中的 rel.err 一栏写 exact）')
+    sample = nd.full((256, 784), 0.5)
+    sample[::2] += spread
+    sample[1::2] -= spread
+    code = cell_code_saying('06', 'for name, (_, mean, std) in predicted.items():')
+    namespace = {'predicted': {'Constant(0.5)': (None, 0.5, 0)},
+                 'samples': {'Constant(0.5)': sample}, 'd2l': d2l}
+    if passes:
+        exec(code, namespace)
+        assert capsys.readouterr().out.split()[-1] == 'exact'
+    else:
+        with pytest.raises(AssertionError, match='Constant'):
+            exec(code, namespace)
 
 
 def test_06_mixed_docs_are_for_module_and_load_has_no_example():
@@ -1758,6 +1933,25 @@ def test_07_the_book_points_to_numerical_stability():
     book_says('[“数值稳定性和模型初始化”](../chapter_deep-learning-basics/numerical-stability-and-init.md)')
 
 
+def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
+    """07 cell 1 (and 06, 10 cell 1): "这样在本项目的内核里（见 README），每次从头运行得到的数值
+    都一样，与保存的输出一致";
+    cell 17: "换一个种子，或不在本项目的内核里运行（CPU 的指令集决定浮点舍入），具体的准确率可
+    能不同"."""
+    import json
+    for prefix in ('06', '07', '10'):  # the same sentence opens 06 and 10
+        says(prefix, '这样在本项目的内核里（见 README），每次从头运行得到的数值都一样，'
+                     '与保存的输出一致')
+        notebook = nbformat.read(notebook_path(prefix), as_version=4)
+        assert notebook.metadata.kernelspec.name == 'd2l-mxnet'
+    says('07', '换一个种子，或不在本项目的内核里运行（CPU 的指令集决定浮点舍入），具体的准确率'
+               '可能不同')
+    [spec] = (ROOT / 'tools').rglob('kernel.json')
+    env = json.loads(spec.read_text())['env']
+    assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'
+    assert 'mx.random.seed(0)' in cell_code_saying('07', 'np.random.seed(0)')
+
+
 def test_07_normal_shrinks_each_layer_by_011():
     """07 cell 7: "`Normal(0.01)` 的每一层把信号缩小约 0.01 × sqrt(256/2) ≈ 0.11 倍"."""
     from mxnet import init
@@ -1811,6 +2005,31 @@ def test_07_weight_gradient_is_input_times_error():
     with autograd.record():
         (layer(X) * error).sum().backward()  # error = dL/d(layer output)
     assert (layer.weight.grad() - nd.dot(error.T, X)).abs().max().asscalar() < 1e-5
+
+
+def test_07_layer_grad_stds_uses_the_mean_loss_and_the_sum_is_256_times_larger():
+    """07 cell 5: "`d2l.layer_grad_stds` 对这批图像的平均损失做一次反向传播，记录每层权重梯度的
+    标准差
+    （对损失求和而不求平均，梯度会大 256 倍）"."""
+    import mxnet as mx
+    from mxnet import autograd, nd
+    from mxnet.gluon import loss as gloss
+    from mxnet.gluon import nn
+
+    import d2lhelpers as d2l
+    says('07', '`d2l.layer_grad_stds` 对这批图像的平均损失做一次反向传播，记录每层权重梯度的标准差'
+               '（对损失求和而不求平均，梯度会大 256 倍）')
+    mx.random.seed(0)
+    net = nn.Sequential()
+    net.add(nn.Dense(16, activation='relu'), nn.Dense(10))
+    net.initialize()
+    X, y = nd.random.normal(shape=(256, 20)), nd.array([i % 10 for i in range(256)])
+    loss = gloss.SoftmaxCrossEntropyLoss()
+    by_helper = d2l.layer_grad_stds(net, X, y, loss)
+    with autograd.record():
+        loss(net(X), y).sum().backward()
+    summed = [d2l.std(layer.weight.grad()) for layer in net]
+    assert all(abs(s / (256 * h) - 1) < 1e-4 for s, h in zip(summed, by_helper))
 
 
 def test_07_gradients_are_alike_across_layers_and_tiny_under_normal():
@@ -1882,13 +2101,24 @@ def test_07_summary_gradients_negligible_under_normal():
     assert max(grads) * 0.1 < 1e-9 * 0.01
 
 
-def test_07_summary_exercise_3_has_4_layers_and_0839():
-    """07 cell 19: "练习 3 的网络（照运行记录的解答）只有 4 层，`Normal(0.01)` 还能训练（练习 3 的测
-    试准确率 0.839）"."""
-    says('07', '练习 3 的网络（照运行记录的解答）只有 4 层，`Normal(0.01)` 还能训练（练习 3 的测试'
-               '准确率 0.839）')
+def test_07_summary_exercise_3_and_this_run_differ_in_more_than_depth():
+    """07 cell 19: "练习 3 的网络（照运行记录的解答）只有 3 个隐藏层，用 `Normal(0.01)` 以学习率 0.5
+    训练 5 个周期，测试准确率 0.839；本节的网络有 10 个隐藏层，以学习率 0.1 训练 2 个周期" and
+    "说明深度的是初始化时的测量：10 层之后信号只剩 10^-10 量级，每层权重的梯度只有 10^-12 量级"."""
+    says('07', '练习 3 的网络（照运行记录的解答）只有 3 个隐藏层，用 `Normal(0.01)` 以学习率'
+               ' 0.5 训练 '
+               '5 个周期，测试准确率 0.839；本节的网络有 10 个隐藏层，以学习率 0.1 训练 2 个周期')
+    says('07', '10 层之后信号只剩 $10^{-10}$ 量级，每层权重的梯度只有 $10^{-12}$ 量级')
     model = RUN_RECORD_EXERCISE_3.split('net.initialize')[0]
-    assert model.count('nn.Dense(') == 4 and 'init.Normal(sigma=0.01)' in RUN_RECORD_EXERCISE_3
+    assert model.count("activation='relu'") == 3 and model.count('nn.Dense(10)') == 1
+    for line in ['init.Normal(sigma=0.01)', "{'learning_rate': 0.5}", 'num_epochs = 5']:
+        assert line in RUN_RECORD_EXERCISE_3
+    assert 'num_epochs, lr = 2, 0.1' in cell_code_saying('07', 'num_epochs, lr = 2, 0.1')
+    assert 'def deep_mlp(initializer, depth=10' in cell_code_saying('07', 'def deep_mlp(')
+    printed = ''.join(o.get('text', '') for o in nbformat.read(notebook_path('07'), as_version=4)
+                      .cells[says('07', 'output_stds, grad_stds = {}, {}')].outputs)
+    assert re.search(r'Normal\(0\.01\) .*layer 10: \d\.\d\de-10; weight-gradient std '
+                     r'\d\.\de-12 to \d\.\de-12', printed)
     cells = nbformat.read(notebook_path('05'), as_version=4).cells
     training = next(cell for cell in cells if 'd2l.train_ch3(net' in cell.source)
     printed = ''.join(output.get('text', '') for output in training.outputs)
@@ -2438,13 +2668,22 @@ def test_10_gradients_differ_because_the_data_differ():
 
 def test_10_trainer_sums_on_the_kvstore_updates_once_and_pulls():
     """10 cell 9: "`Trainer.step` 把所有设备上的梯度推送（push）到 kvstore（这里是 `'device'` 类型）
-    加起来，
-    在 kvstore 上对参数做一次更新，再把更新后的参数拉回（pull）到每一份拷贝（`update_on_kvstore` 默
-    认为真）"."""
+    加起来，在 kvstore 上对参数做一次更新，再把更新后的参数拉回（pull）到每一份拷贝" and "`Trainer`
+    的参数 `update_on_kvstore` 默认为 `None`，这时由环境变量 `MXNET_UPDATE_ON_KVSTORE` 决定，它默认
+    为 1，而 `'device'` kvstore 支持在自己上面运行优化器"."""
+    import os
+
     import numpy as np
     from mxnet import gluon, nd
-    says('10', '在 kvstore 上对参数做一次更新，再把更新后的参数拉回（pull）到每一份拷贝（`update_on'
-               '_kvstore` 默认为真）')
+    says('10', '在 kvstore 上对参数做一次更新，再把更新后的参数拉回（pull）到每一份拷贝')
+    says('10', '`Trainer` 的参数 `update_on_kvstore` 默认为 `None`，这时由环境变量 '
+               "`MXNET_UPDATE_ON_KVSTORE` 决定，它默认为 1，"
+               "而 `'device'` kvstore 支持在自己上面运行优化器")
+    assert inspect.signature(gluon.Trainer).parameters['update_on_kvstore'].default is None
+    assert "os.getenv('MXNET_UPDATE_ON_KVSTORE', \"1\")" in mxnet_source(
+        __import__('mxnet').model._create_kvstore)
+    assert 'MXNET_UPDATE_ON_KVSTORE' not in os.environ
+    assert __import__('mxnet').kv.create('device').is_capable('optimizer')
     layer = two_device_dense()
     before = layer.weight.data().asnumpy()
     grads = gradients_on_two_devices(layer, nd.ones((2, 4)), nd.ones((2, 4)) * 2)
@@ -2473,6 +2712,14 @@ def test_10_the_halves_gradients_sum_to_the_whole_batch():
             (layer(part) ** 2).sum().backward()
         grads.append(layer.weight.grad().asnumpy())
     assert abs(grads[0] - grads[1] - grads[2]).max() < 1e-5
+
+
+def test_10_the_check_compares_every_parameter_of_both_layers():
+    """10 cell 11: "用同样的种子在一个设备上重做一遍，比较两层的全部权重和偏差"."""
+    says('10', '用同样的种子在一个设备上重做一遍，比较两层的全部权重和偏差')
+    code = cell_code_saying('10', 'single = mlp()')
+    assert 'zip(single.collect_params().values(),' in code
+    assert 'net.collect_params().values()))' in code and 'single[0].weight' not in code
 
 
 def test_10_the_pip_package_has_the_distributed_kvstore():
@@ -2533,6 +2780,29 @@ def test_10_broadcast_sends_rank_0s_value():
     says('10', '“Broadcast the `value` NDArray at rank 0 to all ranks”')
     doc = ' '.join(mx.kv.KVStore.broadcast.__doc__.split())
     assert 'Broadcast the `value` NDArray at rank 0 to all ranks' in doc
+
+
+def test_10_run_workers_compares_worker_0_with_the_reference():
+    """10 cell 17: "返回两个工作进程之间的最大差，和 0 号工作进程与对照之间的最大差"."""
+    says('10', '返回两个工作进程之间的最大差，和 0 号工作进程与对照之间的最大差')
+    code = cell_code_saying('10', 'def run_workers(seeds):')
+    assert code.rstrip().endswith(
+        'return max_difference(workers[0], workers[1]), max_difference(workers[0], reference)')
+
+
+def test_10_rank_0s_seed_is_the_references():
+    """10 cell 21: "0 号工作进程的种子是它的编号 `kv.rank` = 0，正好是对照的种子"."""
+    import sys
+    sys.path.insert(0, str(NOTEBOOKS))
+    try:
+        import ps_worker
+    finally:
+        sys.path.remove(str(NOTEBOOKS))
+    says('10', '0 号工作进程的种子是它的编号 `kv.rank` = 0，正好是对照的种子')
+    main = inspect.getsource(ps_worker.main)
+    assert "mx.random.seed(0 if seeds == 'same' else kv.rank)" in main
+    reference = cell_code_saying('10', 'reference = ps_worker.small_mlp()')
+    assert reference.startswith('mx.random.seed(0)')
 
 
 def test_10_the_first_gradient_comes_before_the_first_step():

@@ -177,6 +177,16 @@ def test_an_infinite_loss_is_divergence_too_and_the_book_sgd_names_its_rate():
                       infinite, 3, 10, params, 0.5)
 
 
+@pytest.mark.parametrize('rate, shown', [(1.0, '1.0'), (0.5, '0.5'), (0.1, '0.1'),
+                                          (np.float32(0.1), '0.1'), (2.0, '2.0'), (1, '1'),
+                                          (1e-05, '1e-05')])
+def test_the_message_shows_a_float_rate_as_a_float_and_a_whole_number_as_given(rate, shown):
+    """05's divergence demo trains at 1.0: the message must not say "it was 1"."""
+    assert d2l.training.rate_used(rate, None) == f' (it was {shown})'
+    trainer = gluon.Trainer(linear_net().collect_params(), 'sgd', {'learning_rate': rate})
+    assert d2l.training.rate_used(None, trainer) == f' (it was {shown})'
+
+
 def test_a_learning_rate_far_too_large_diverges_with_a_clear_error():
     args = good_args(num_epochs=3)
     args['trainer'] = gluon.Trainer(args['net'].collect_params(), 'sgd',
@@ -281,7 +291,7 @@ def test_the_divergence_demo_of_the_exercises_fails_clearly_with_its_history(rea
         diverged = error.history
     assert not np.isfinite(diverged.loss[-1]) and diverged.test_acc[-1] < 0.5
     out = capsys.readouterr().out
-    assert 'loss nan' in out and 'Training diverged in epoch' in out and '(it was 1)' in out
+    assert 'loss nan' in out and 'Training diverged in epoch' in out and '(it was 1.0)' in out
 
 
 # --- what the loss does not show: parameters that are no longer numbers ---
