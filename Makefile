@@ -15,9 +15,10 @@ MATHJAX   := $(VENV)/share/mathjax-$(MATHJAX_VERSION)/es5
 # JupyterHub's proxy for the class hub test (tests/test_hub.py), from the npm registry, inside .venv.
 CHP_VERSION := 5.3.0
 CHP       := $(VENV)/share/chp-$(CHP_VERSION)/node_modules/.bin/configurable-http-proxy
-# mxnet 1.9.1 with numpy 1.23 has wheels for Python 3.8-3.11 only.
-PYTHON    ?= $(shell for p in python3.11 python3.10 python3.9 python3.8 python3; do \
-               command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 8) <= sys.version_info[:2] <= (3, 11))' 2>/dev/null \
+# mxnet 1.9.1 needs numpy < 1.24, whose newest Python is 3.11; the other pins (ipykernel 7.4,
+# nbgrader 0.9.6) need 3.11: so Python 3.11 it is.
+PYTHON    ?= $(shell for p in python3.11 python3; do \
+               command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
 
 .PHONY: help setup data mathjax browser proxy run quick lint test store student bench constraints clean
@@ -33,7 +34,7 @@ help:
 setup: $(STAMP)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml tools/kernelspec/kernel.json
-	@test -n "$(PYTHON)" || { echo "make: no Python 3.8-3.11 found (mxnet 1.9.1 has no wheels for newer Pythons): install python3.11, or run make PYTHON=/path/to/python3.11"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "make: no Python 3.11 found (mxnet 1.9.1 needs numpy < 1.24, which has no wheels for newer Pythons; the other pins need 3.11): install python3.11 (Debian 12: apt-get install python3.11-venv; elsewhere uv python install 3.11 or conda), or run make PYTHON=/path/to/python3.11"; exit 1; }
 	"$(PYTHON)" -m venv $(VENV)
 	"$(PY)" -m pip install --quiet -r requirements.txt
 	"$(PY)" -m pip install --quiet --no-deps -e .
