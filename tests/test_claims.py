@@ -11,7 +11,7 @@ test here:
   reading the book's own v1 text kept in ``tests/book_v1/parameters.md``.
 
 Break a claim (change the sentence's fact in the check) and its test fails. The README says how many
-claims and tests there are (``CLAIMS`` below counts them).
+sentences and tests there are (``test_the_readme_counts_the_claims`` keeps the figures current).
 """
 import functools
 import inspect
@@ -2894,3 +2894,23 @@ def test_the_book_copy_is_the_v1_section():
     """The copy the claims are checked against is the book's section 4.2, with its exercise 3."""
     book_says('# 模型参数的访问、初始化和共享')
     book_says('构造一个含共享参数层的多层感知机并训练。在训练过程中，观察每一层的模型参数和梯度。')
+
+
+def claim_counts():
+    """(tests, sentences): the tests of this file, and the sentences they quote with ``says``."""
+    import ast
+    tree = ast.parse(Path(__file__).read_text(encoding='utf-8'))
+    tests = [node for node in tree.body
+             if isinstance(node, ast.FunctionDef) and node.name.startswith('test_')]
+    sentences = {ast.unparse(call.args[1]) for test in tests for call in ast.walk(test)
+                 if isinstance(call, ast.Call) and getattr(call.func, 'id', '') == 'says'}
+    return len(tests), len(sentences)
+
+
+def test_the_readme_counts_the_claims():
+    """The README's figures are this file's: a claim test added or removed changes them."""
+    tests, sentences = claim_counts()
+    readme = (ROOT / 'README.md').read_text(encoding='utf-8')
+    assert f'{tests} tests in `tests/test_claims.py`' in readme, (tests, sentences)
+    assert f'quote {sentences} sentences of the notebooks' in readme, (tests, sentences)
+
