@@ -85,10 +85,9 @@ def whole_number(value):
 def real_number(value):
     """``value`` as a float if it is a real number (int, float, numpy, Fraction, Decimal).
 
-    None if it is not one.
-
-    Booleans are not numbers here. A number too large for a float gives +-inf, and a
-    signalling Decimal NaN gives nan, so callers compare floats and never overflow.
+    None if it is not one; booleans are not numbers here. A number too large for a float
+    gives +-inf, and a signalling Decimal NaN gives nan, so callers compare floats and never
+    overflow.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real,
                                                                      decimal.Decimal)):
