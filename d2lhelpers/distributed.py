@@ -298,7 +298,7 @@ def run_local_ps(worker_args, num_workers=2, num_servers=1, timeout=120, cwd=Non
                 raise failure(index, 'exited before the workers finished')
             if time.monotonic() > deadline:
                 raise TimeoutError(f'The parameter-server workers did not finish within '
-                                   f'{timeout} s; all processes were ended.')
+                                   f'{timeout:g} s; all processes were ended.')
             if time.monotonic() > next_look:  # remember children that leave our groups
                 strays.update(descendants([p.pid for p in processes]))
                 next_look = time.monotonic() + 0.5
