@@ -9,8 +9,8 @@ It says plainly when training goes wrong: a learning rate that is not a positive
 finite number is refused before anything runs; labels that the net's output cannot
 score (a net with 5 outputs for labels 0-9, a label 42 or -1) are an error before the
 first update when the iterator exposes its labels (``ArrayBatches``, or a gluon
-``DataLoader`` over an ``ArrayDataset`` or a vision data set), and otherwise the first
-batch is checked before the first update and the others at the end of the epoch.
+``DataLoader`` over an ``ArrayDataset`` or a vision data set, with gluon's own sampler),
+and otherwise each batch's labels are checked before that batch's update.
 After each epoch, once its line is printed, a mean loss or a parameter that is no
 longer finite stops training with ``TrainingDiverged``: parameters are checked once
 per epoch, because ReLU turns nan into 0 and the loss alone can look normal. None of
@@ -129,10 +129,16 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, batch_size,
                 validate_output_shape(y_hat, y)
                 batch_loss = loss(y_hat, y).sum()
             # Labels the net cannot score are clipped silently by the loss: count them on
-            # the device (no wait), and look at the very first batch before any update.
-            bad_labels += count_bad_labels(y, y_hat.shape[1])
+            # the device, and look at the very first batch before any update. Labels not
+            # known up front are looked at batch by batch (a wait each) before its update.
+            batch_bad_labels = count_bad_labels(y, y_hat.shape[1])
+            bad_labels += batch_bad_labels
             if epoch == 1 and n == 0:
                 check_labels_before_training(bad_labels, all_labels, y_hat, y)
+            elif all_labels is None and batch_bad_labels.asscalar() > 0:
+                raise ValueError(label_error(int(batch_bad_labels.asscalar()),
+                                             f'a batch of epoch {epoch} (after {n} examples)',
+                                             y_hat, y))
             batch_loss.backward()
             if trainer is None:
                 sgd(params, lr, batch_size)

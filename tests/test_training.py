@@ -219,16 +219,33 @@ def test_labels_that_are_not_class_numbers_are_an_error(bad):
         d2l.train_ch3(**good_args(train_iter=ArrayBatches(features, labels, 10)))
 
 
-def test_a_bad_label_in_a_later_batch_of_an_opaque_iterator_is_an_error_at_the_end_of_the_epoch(
-        capsys):
-    """A list of batches does not expose its labels: the first batch is checked before the
-    first update, the others at the end of the epoch."""
-    labels = [0, 1] * 10
-    labels[15] = 42  # in the second batch of 10
+def opaque_batches(labels, kind):
+    """Batches of 10 whose labels train_ch3 cannot see up front."""
     batches = list(ten_class_batches(labels))
-    with pytest.raises(ValueError, match='1 labels in epoch 1 are not class numbers 0 to 1'):
-        d2l.train_ch3(**good_args(train_iter=batches))
+    if kind == 'list':
+        return batches
+    features, labels = ten_class_batches(labels).features, ten_class_batches(labels).labels
+    dataset = gluon.data.ArrayDataset(features, labels).transform(lambda x, y: (x, y))
+    return gluon.data.DataLoader(dataset, 10)
+
+
+@pytest.mark.parametrize('kind', ['list', 'DataLoader with transform'])
+def test_a_bad_label_in_a_later_batch_of_an_opaque_iterator_stops_before_that_batch_updates(
+        capsys, kind):
+    """Adversary 13: the error came after a whole epoch of updates. Labels the iterator does
+    not expose are checked batch by batch, each before its update."""
+    labels = [0, 1] * 30
+    labels[45] = 42  # in the fifth batch of 10
+    net, twin = linear_net(), linear_net()
+    with pytest.raises(ValueError, match=r'1 labels in a batch of epoch 1 \(after 40 examples\) '
+                                         r'are not class numbers 0 to 1'):
+        d2l.train_ch3(**good_args(net=net, train_iter=opaque_batches(labels, kind),
+                                  trainer=trainer_with(net)))
     assert capsys.readouterr().out == ''
+    # The twin trains on the first four batches only: the fifth was never applied.
+    d2l.train_ch3(**good_args(net=twin, train_iter=list(ten_class_batches(labels))[:4],
+                              trainer=trainer_with(twin)))
+    assert same_weights(weights(twin), net)
 
 
 def in_a_data_loader(labels, first_transform=False):
