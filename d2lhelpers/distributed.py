@@ -104,10 +104,11 @@ def validate_capacity(num_workers, num_servers):
     """Refuse a group larger than this machine's cores or available memory can hold."""
     cores = usable_cores()
     if num_workers + num_servers > PROCESSES_PER_CORE * cores:
-        raise ValueError(f'{num_workers} workers and {num_servers} servers are more than this '
-                         f'machine can run: at most {PROCESSES_PER_CORE * cores} together on its '
-                         f'{cores} usable cores. Use fewer (10_parameters_across_devices uses '
-                         f'2 workers and 1 server).')
+        raise ValueError(f'{short_repr(num_workers)} workers and {short_repr(num_servers)} '
+                         f'servers are more than this machine can run: at most '
+                         f'{PROCESSES_PER_CORE * cores} together on its {cores} usable cores. '
+                         f'Use fewer (10_parameters_across_devices uses 2 workers and 1 '
+                         f'server).')
     processes = 1 + num_servers + num_workers  # and the scheduler
     available = available_memory()
     if available is not None and processes * MIB_PER_PROCESS * 2**20 > available:

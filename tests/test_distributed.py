@@ -409,3 +409,11 @@ def test_a_decimal_timeout_is_a_number_of_seconds(tmp_path, started):
     with pytest.raises(FileNotFoundError, match='no_such_worker.py'):  # past the timeout check
         d2l.run_local_ps(['no_such_worker.py'], timeout=Decimal('10'), cwd=tmp_path)
     assert started == []
+
+
+def test_a_count_of_401_digits_is_refused_in_a_short_message(tmp_path, no_process_may_start):
+    (tmp_path / 'worker.py').write_text(WORKER)
+    with pytest.raises(ValueError, match='an int of 401 digits workers') as info:
+        d2l.run_local_ps(['worker.py'], num_workers=10**400, cwd=tmp_path)
+    assert len(str(info.value)) < 400
+    assert no_process_may_start == []
