@@ -12,9 +12,12 @@ The *download* part of ``d2lhelpers.data``. Why not a library:
 So this module uses ``urllib`` directly; the content check is the one used for files
 found on disk. Every failure raises ``DataError`` naming the URL or the folder and what to do.
 A ``file://`` source that is no regular file (a FIFO, a socket, a link to /dev/zero) is
-refused by its type before it is opened, and so is a target name taken by one (or by a
-folder), before anything is downloaded. Downloaded files get the permissions the umask
-gives any new file, like a file the user saves.
+refused by its type before it is opened (and opened without blocking, whatever host the URL
+names), and so is a target name taken by one (or by a folder, or a link loop), before
+anything is downloaded and again just before each rename. Only http, https and file URLs
+are opened, and redirects are followed to http and https only: the deadline watches those
+sockets alone. Downloaded files get the permissions the umask gives any new file, like a
+file the user saves.
 """
 import email.message
 import glob
