@@ -13,9 +13,11 @@ first update when the iterator exposes its labels (``ArrayBatches``, or a gluon
 and otherwise each batch's labels are checked before that batch's update.
 After each epoch, once its line is printed, a mean loss or a parameter that is no
 longer finite stops training with ``TrainingDiverged``: parameters are checked once
-per epoch, because ReLU turns nan into 0 and the loss alone can look normal. None of
-these checks draws a random number or changes a parameter, so valid runs train
-exactly as before.
+per epoch, because ReLU turns nan into 0 and the loss alone can look normal. Examples
+with a nan or infinite feature are counted on the device as they pass: in the training
+data they are named as the cause instead of the learning rate; in the test data they are
+a ``ValueError``, as their accuracy means nothing. None of these checks draws a random
+number or changes a parameter, so valid runs train exactly as before.
 """
 import math
 import numbers
@@ -276,7 +278,8 @@ def count_bad_features(X):
     """How many examples of ``X`` have a nan or infinite feature, on the device (no wait)."""
     if not isinstance(X, nd.NDArray) or X.shape[0] == 0:
         return nd.zeros(1, ctx=getattr(X, 'context', mx.cpu()))
-    finite = nd.contrib.isfinite(X.astype('float32')).reshape((X.shape[0], -1)).min(axis=1)
+    finite = nd.contrib.isfinite(X.astype('float32', copy=False))
+    finite = finite.reshape((X.shape[0], -1)).min(axis=1)
     return X.shape[0] - finite.sum()
 
 
