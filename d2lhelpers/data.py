@@ -19,9 +19,12 @@ from d2lzh import get_fashion_mnist_labels  # noqa: F401  the book's own works a
 
 from .data_batches import (  # noqa: F401
                            MAX_BATCH_BYTES,
+                           MAX_BATCH_SIZE,
                            ArrayBatches,
                            load_data_fashion_mnist,
+                           real_number,
                            resize_images,
+                           short_repr,
                            to_tensor,
                            validate_batch_memory,
                            validate_batch_size,

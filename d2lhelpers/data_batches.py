@@ -4,6 +4,8 @@ The *batches* part of ``d2lhelpers.data``. The images are converted to float32 o
 (an epoch then costs only the slicing of batches); resizing, which can make the data
 many times larger, is done per batch, when the batch is produced.
 """
+import decimal
+import math
 import numbers
 import operator
 
@@ -15,6 +17,7 @@ from .data_files import DataArgumentError, DataError
 from .data_verify import load_fashion_mnist_arrays
 
 MAX_BATCH_BYTES = 2**30  # a resized float32 batch larger than 1 GiB is refused up front
+MAX_BATCH_SIZE = 2**31 - 1  # mxnet indexes arrays with int32: no batch can hold more examples
 
 
 class ArrayBatches:
@@ -79,13 +82,44 @@ def whole_number(value):
         return None
 
 
+def real_number(value):
+    """``value`` as a float if it is a real number (int, float, numpy, Fraction, Decimal).
+
+    None if it is not one; booleans are not numbers here. A number too large for a float
+    gives +-inf, and a signalling Decimal NaN gives nan, so callers compare floats and never
+    overflow.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real,
+                                                                     decimal.Decimal)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+    except ValueError:  # Decimal('sNaN')
+        return math.nan
+
+
+def short_repr(value, limit=40):
+    """``repr(value)``, or for a huge int (10**400) its number of digits, to keep messages short."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    digits = len(str(abs(value))) if isinstance(value, numbers.Integral) else None
+    return f'an int of {digits} digits' if digits else text[:limit] + '...'
+
+
 def validate_batch_size(batch_size):
-    """Return ``batch_size`` as an int; raise unless it is a whole number of at least 1."""
+    """Return ``batch_size`` as an int; raise unless it is whole, from 1 to MAX_BATCH_SIZE."""
     size = whole_number(batch_size)
     if size is None:
-        raise TypeError(f'batch_size must be a whole number, got {batch_size!r}.')
+        raise TypeError(f'batch_size must be a whole number, got {short_repr(batch_size)}.')
     if size < 1:
         raise ValueError(f'batch_size must be at least 1, got {size}.')
+    if size > MAX_BATCH_SIZE:
+        raise ValueError(f'batch_size must be at most {MAX_BATCH_SIZE} (the most examples an '
+                         f'mxnet array can index), got {short_repr(size)}: give the number '
+                         f'of examples in one batch, such as 256.')
     return size
 
 

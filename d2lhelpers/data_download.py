@@ -12,15 +12,17 @@ The *download* part of ``d2lhelpers.data``. Why not a library:
 So this module uses ``urllib`` directly; the content check is the one used for files
 found on disk. Every failure raises ``DataError`` naming the URL or the folder and what to do.
 A ``file://`` source that is no regular file (a FIFO, a socket, a link to /dev/zero) is
-refused by its type before it is opened, and so is a target name taken by one (or by a
-folder), before anything is downloaded. Downloaded files get the permissions the umask
-gives any new file, like a file the user saves.
+refused by its type before it is opened (and opened without blocking, whatever host the URL
+names), and so is a target name taken by one (or by a folder, or a link loop), before
+anything is downloaded and again just before each rename. Only http, https and file URLs
+are opened, and redirects are followed to http and https only: the deadline watches those
+sockets alone. Downloaded files get the permissions the umask gives any new file, like a
+file the user saves.
 """
 import email.message
 import glob
 import http.client
 import math
-import numbers
 import os
 import secrets
 import socket
@@ -33,6 +35,7 @@ import urllib.request
 import urllib.response
 from pathlib import Path
 
+from .data_batches import real_number, short_repr
 from .data_files import (
     DOWNLOAD_URL,
     FILES,
@@ -89,14 +92,14 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadlin
 def validate_times(timeout, deadline):
     """Return ``(timeout, deadline)`` in seconds; ``deadline`` None means 20 timeouts."""
     def seconds(name, value):
-        if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-                or not math.isfinite(value) or value <= 0):
+        number = real_number(value)  # a Decimal or Fraction too; 10**400 becomes inf
+        if number is None or math.isnan(number) or number <= 0:
             raise DataArgumentError(f'{name} must be a positive number of seconds, '
-                                    f'got {value!r}.')
-        if value > MAX_SECONDS:
+                                    f'got {short_repr(value)}.')
+        if number > MAX_SECONDS:
             raise DataArgumentError(f'{name} must be at most {MAX_SECONDS} seconds (a day), '
-                                    f'got {value!r}.')
-        return float(value)
+                                    f'got {short_repr(value)}.')
+        return number
     timeout = seconds('timeout', timeout)
     if deadline is None:
         return timeout, DEADLINE_PER_TIMEOUT * timeout
@@ -133,13 +136,27 @@ def folder_error(folder, e, kept=()):
 def check_targets(folder):
     """Refuse before downloading if a file's name in ``folder`` is taken by no regular file.
 
-    Replacing it would destroy what the user put there (a folder, a FIFO, a link).
+    Replacing it would destroy what the user put there (a folder, a FIFO, a link loop).
     """
     taken = [f'{folder / name} is {special_file(folder / name)}, not a regular file'
              for name in FILES if special_file(folder / name)]
     if taken:
         raise DataError(f'{"; ".join(taken)}: nothing was downloaded, so as not to replace '
                         f'it. Move it away, or pass another folder as root=....')
+
+
+def check_target_again(target, kept):
+    """Just before the rename: a special file that appeared since ``check_targets`` is kept.
+
+    (Only the moment between this check and the rename is left unguarded.)
+    """
+    kind = special_file(target)
+    if kind:
+        done = (f'{", ".join(kept)} were downloaded and kept, the others not' if kept
+                else 'nothing was kept')
+        raise DataError(f'{target} is {kind}, not a regular file: it appeared during the '
+                        f'download and was left in place; {done}. Move it away, or pass '
+                        f'another folder as root=....')
 
 
 def make_folder(folder):
@@ -192,6 +209,7 @@ def download_file(folder, name, url, timeout, watchdog, kept=()):
             tmp_name, name=name, source=f'the download of {url}',
             fix=f'Nothing was kept. Check that {url.rsplit("/", 1)[0]}/ serves the original '
                 f'Fashion-MNIST files, or try again.')
+        check_target_again(target, kept)
         try:
             os.replace(tmp_name, target)
         except OSError as e:
@@ -265,8 +283,7 @@ class Watchdog:
         self.timer = threading.Timer(min(deadline, threading.TIMEOUT_MAX), self._shut_all)
         self.timer.daemon = True
         self.timer.start()
-        self.opener = urllib.request.build_opener(
-            _WatchedHTTPHandler(self), _WatchedHTTPSHandler(self), _RegularFileHandler())
+        self.opener = web_and_file_opener(self)
 
     def expired(self):
         return time.monotonic() >= self.stop_at
@@ -301,6 +318,32 @@ class Watchdog:
                          f'and the network and try again. {HOW_TO_GET}')
 
 
+def web_and_file_opener(watchdog):
+    """An opener for http, https and file URLs only, redirects to http and https only.
+
+    ``build_opener`` would add urllib's FTP and data handlers, whose sockets the watchdog
+    never sees: a redirect to ftp:// could hold the call past its deadline.
+    """
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.ProxyHandler(), _WatchedHTTPHandler(watchdog),
+                    _WatchedHTTPSHandler(watchdog), _RegularFileHandler(),
+                    urllib.request.UnknownHandler(), urllib.request.HTTPDefaultErrorHandler(),
+                    _WebRedirectHandler(), urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(handler)
+    return opener
+
+
+class _WebRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to http:// and https:// only (urllib also follows ftp://)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme not in ('http', 'https'):
+            raise urllib.error.HTTPError(
+                newurl, code, f'{msg}: a redirect to {newurl}, but only http:// and https:// '
+                              f'are followed', headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _watched(connection_class, watchdog):
     """``connection_class`` whose sockets are handed to ``watchdog`` once connected."""
     class Watched(connection_class):
@@ -332,13 +375,17 @@ class _RegularFileHandler(urllib.request.FileHandler):
     """``file://`` URLs of regular files only, refused by type before they are opened: the
     open of a FIFO blocks past any deadline, and /dev/zero never ends."""
 
+    def file_open(self, req):
+        return self.open_local_file(req)  # its host check is the one below
+
     def open_local_file(self, req):
+        if req.host not in ('', 'localhost') and not self.is_this_machine(req.host):
+            raise urllib.error.URLError(f'file://{req.host}/... names another machine: a '
+                                        f'file URL names a file here, as file:///folder/')
         path = urllib.request.url2pathname(req.selector)
         kind = special_file(path)
         if kind:
             raise urllib.error.URLError(f'{path} is {kind}, not a regular file')
-        if req.host not in ('', 'localhost'):
-            return super().open_local_file(req)  # its checks of the host name
         try:  # non-blocking, in case a FIFO was put in its place since the check above
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
         except OSError as e:
@@ -351,6 +398,16 @@ class _RegularFileHandler(urllib.request.FileHandler):
         headers = email.message.Message()
         headers['Content-Length'] = str(info.st_size)
         return urllib.response.addinfourl(body, headers, req.full_url)
+
+    def is_this_machine(self, host):
+        """Whether ``host`` (no port) is one of this machine's addresses, as urllib decides."""
+        name, port = urllib.parse.urlsplit(f'//{host}').hostname, None
+        try:
+            port = urllib.parse.urlsplit(f'//{host}').port
+            address = socket.gethostbyname(name or '')
+        except (OSError, ValueError):
+            return False
+        return port is None and address in self.get_names()
 
 
 def part_prefix(name):
@@ -366,8 +423,16 @@ def remove_parts_of_ended_downloads(folder, name):
     prefix = part_prefix(name)
     for part in Path(folder).glob(glob.escape(prefix) + '*.part'):
         pid = part.name[len(prefix):].split('.')[0]
-        if pid.isdigit() and not process_is_running(int(pid)):
+        if pid.isdigit() and is_plain_file(part) and not process_is_running(int(pid)):
             part.unlink(missing_ok=True)
+
+
+def is_plain_file(path):
+    """A regular file, not a link: a folder or link with a part file's name is not ours."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def process_is_running(pid):

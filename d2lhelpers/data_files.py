@@ -3,6 +3,7 @@
 The *find* part of ``d2lhelpers.data`` (the others: ``data_verify``, ``data_download``,
 ``data_batches``). Everything here is cheap: nothing is opened or parsed.
 """
+import errno
 import os
 import stat
 from pathlib import Path
@@ -82,7 +83,9 @@ def special_file(path):
         mode = os.stat(path).st_mode
     except FileNotFoundError:
         return 'a link to a missing file' if os.path.islink(path) else None
-    except OSError:
+    except OSError as e:
+        if e.errno == errno.ELOOP:  # a link to itself, or links in a circle
+            return 'a symbolic link loop'
         return None  # unreadable or not there: said elsewhere, in those words
     return None if stat.S_ISREG(mode) else file_kind(mode)
 
@@ -109,6 +112,18 @@ def candidate_dirs(root=None):
             (DEBIAN_DIR, f'the Debian package {DEBIAN_PACKAGE}')]
 
 
+def folder_problem(folder):
+    """Why ``folder`` cannot hold the files (``'does not exist'``, ...); None for a folder."""
+    if folder.is_dir():
+        return None
+    kind = special_file(folder)
+    if kind:
+        return f'is {kind}, not a folder'
+    if folder.exists():
+        return 'is a regular file, not a folder'
+    return 'does not exist'
+
+
 def find_fashion_mnist(root=None):
     """Return the first folder holding all four Fashion-MNIST files.
 
@@ -122,7 +137,11 @@ def find_fashion_mnist(root=None):
     """
     problems = []
     for folder, why in candidate_dirs(root):
-        if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK):
+        not_a_folder = folder_problem(folder)
+        if not_a_folder:
+            problems.append(f'{folder} ({why}) {not_a_folder}')
+            continue
+        if not os.access(folder, os.R_OK | os.X_OK):
             problems.append(f'{folder} ({why}) cannot be read: check its permissions')
             continue
         special = [f'{folder / name} is {special_file(folder / name)}, not a regular file'

@@ -16,10 +16,10 @@ are set to 127.0.0.1, and the variables that would override them are removed:
 What keeps it within the machine: every process imports mxnet (about 100 MiB; a
 worker that trains, about 200), so a group larger than the available memory, or
 more than ``PROCESSES_PER_CORE`` servers and workers per usable core, is refused
-before any process starts.
+before any process starts. Memory and cores are what this process may use: the
+smallest cgroup limit on its own cgroup and its parents (v1 or v2), and the CPU quota.
 """
 import math
-import numbers
 import os
 import signal
 import socket
@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data_batches import whole_number
+from .data_batches import real_number, short_repr, whole_number
 
 __all__ = ['WorkerResult', 'run_local_ps']
 
@@ -38,6 +38,7 @@ LOOPBACK = '127.0.0.1'
 GRACE = 5  # seconds the workers get to finish after the scheduler or a server exited
 MIB_PER_PROCESS = 200  # a worker that trains a small net; `import mxnet` alone is ~95 MiB
 PROCESSES_PER_CORE = 8  # beyond this they mostly queue for the CPU, each start taking seconds
+MAX_SECONDS = 86400  # a timeout of more than a day is a mistake
 
 
 @dataclass
@@ -83,26 +84,31 @@ def validate_arguments(worker_args, num_workers, num_servers, timeout, cwd):
     if num_workers < 1 or num_servers < 1:
         raise ValueError('run_local_ps needs at least one worker and one server.')
     validate_capacity(num_workers, num_servers)
-    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) \
-            or not math.isfinite(timeout) or timeout <= 0:
-        raise ValueError(f'timeout must be a positive number of seconds, got {timeout!r}.')
+    seconds = real_number(timeout)  # a Decimal or Fraction too; 10**400 becomes inf
+    if seconds is None or math.isnan(seconds) or seconds <= 0:
+        raise ValueError(f'timeout must be a positive number of seconds, got '
+                         f'{short_repr(timeout)}.')
+    if seconds > MAX_SECONDS:
+        raise ValueError(f'timeout must be at most {MAX_SECONDS} seconds (a day), got '
+                         f'{short_repr(timeout)}.')
     if cwd is not None and not Path(cwd).is_dir():
         raise ValueError(f'cwd {cwd!r} is not a folder: give the folder the workers run in.')
     script = worker_args[0]
     if not script.startswith('-') and not Path(cwd or '.', script).is_file():
         raise FileNotFoundError(f'The worker script {script!r} was not found (looked in '
                                 f'{Path(cwd or ".").resolve()}): give its path, or cwd=.')
-    return worker_args, num_workers, num_servers
+    return worker_args, num_workers, num_servers, seconds
 
 
 def validate_capacity(num_workers, num_servers):
     """Refuse a group larger than this machine's cores or available memory can hold."""
-    cores = len(os.sched_getaffinity(0))
+    cores = usable_cores()
     if num_workers + num_servers > PROCESSES_PER_CORE * cores:
-        raise ValueError(f'{num_workers} workers and {num_servers} servers are more than this '
-                         f'machine can run: at most {PROCESSES_PER_CORE * cores} together on its '
-                         f'{cores} usable cores. Use fewer (10_parameters_across_devices uses '
-                         f'2 workers and 1 server).')
+        raise ValueError(f'{short_repr(num_workers)} workers and {short_repr(num_servers)} '
+                         f'servers are more than this machine can run: at most '
+                         f'{PROCESSES_PER_CORE * cores} together on its {cores} usable cores. '
+                         f'Use fewer (10_parameters_across_devices uses 2 workers and 1 '
+                         f'server).')
     processes = 1 + num_servers + num_workers  # and the scheduler
     available = available_memory()
     if available is not None and processes * MIB_PER_PROCESS * 2**20 > available:
@@ -112,11 +118,41 @@ def validate_capacity(num_workers, num_servers):
                          f'or servers, or close other notebooks or programs.')
 
 
+def cgroup_paths(proc, controller):
+    """This process's cgroup for ``controller`` ('' for v2), as given in /proc/self/cgroup."""
+    try:
+        with open(f'{proc}/self/cgroup') as f:
+            lines = [line.rstrip('\n').split(':', 2) for line in f]
+    except OSError:
+        return None
+    return next((path for _, controllers, path in (ln for ln in lines if len(ln) == 3)
+                 if (controller in controllers.split(',') if controller else controllers == '')),
+                None)
+
+
+def cgroup_levels(root, path):
+    """``root/path`` and each parent folder up to ``root``: a limit on any of them applies.
+
+    In a container the hierarchy is often mounted at the process's own cgroup, so the
+    deeper levels are simply missing there.
+    """
+    parts = [part for part in (path or '').split('/') if part]
+    return [Path(root, *parts[:depth]) for depth in range(len(parts), -1, -1)]
+
+
+def read_numbers(*files):
+    """The whole numbers in ``files``, or None if one is missing or says 'max' (no limit)."""
+    try:
+        return [int(Path(file).read_text().split()[0]) for file in files]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def available_memory(proc='/proc', cgroup_fs='/sys/fs/cgroup'):
     """Bytes still available to this process: MemAvailable, or less under a cgroup limit.
 
-    None if neither can be read. A container sees the host's MemAvailable, so its
-    cgroup's limit less its usage is read too (cgroup v2, else v1).
+    None if neither can be read. A container sees the host's MemAvailable, so the limit
+    less the usage of its cgroup and of every parent is read too (cgroup v2 and v1).
     """
     found = []
     try:
@@ -125,21 +161,34 @@ def available_memory(proc='/proc', cgroup_fs='/sys/fs/cgroup'):
                       if line.startswith('MemAvailable:')]
     except (OSError, ValueError, IndexError):
         pass
-    try:
-        with open(f'{proc}/self/cgroup') as f:
-            path = next((line.strip()[3:] for line in f if line.startswith('0::')), None)
-    except OSError:
-        path = None
-    v2 = [] if path is None else [(f'{cgroup_fs}{path}/memory.max',
-                                   f'{cgroup_fs}{path}/memory.current')]
-    for limit, usage in v2 + [(f'{cgroup_fs}/memory/memory.limit_in_bytes',
-                               f'{cgroup_fs}/memory/memory.usage_in_bytes')]:
-        try:
-            found.append(int(Path(limit).read_text()) - int(Path(usage).read_text()))
-            break
-        except (OSError, ValueError):  # no such cgroup, or 'max': no limit
-            continue
+    levels = ([(level / 'memory.max', level / 'memory.current')
+               for level in cgroup_levels(cgroup_fs, cgroup_paths(proc, ''))] +
+              [(level / 'memory.limit_in_bytes', level / 'memory.usage_in_bytes')
+               for level in cgroup_levels(f'{cgroup_fs}/memory', cgroup_paths(proc, 'memory'))])
+    for limit_file, usage_file in levels:
+        numbers_read = read_numbers(limit_file, usage_file)
+        if numbers_read:
+            found.append(numbers_read[0] - numbers_read[1])
     return min(found) if found else None
+
+
+def usable_cores(proc='/proc', cgroup_fs='/sys/fs/cgroup'):
+    """The cores this process may use: its CPU affinity, fewer under a cgroup CPU quota."""
+    cores = len(os.sched_getaffinity(0))
+    quotas = ([level / 'cpu.max' for level in cgroup_levels(cgroup_fs, cgroup_paths(proc, ''))],
+              [(level / 'cpu.cfs_quota_us', level / 'cpu.cfs_period_us')
+               for level in cgroup_levels(f'{cgroup_fs}/cpu', cgroup_paths(proc, 'cpu'))])
+    for cpu_max in quotas[0]:
+        try:
+            quota, period = Path(cpu_max).read_text().split()[:2]
+            cores = min(cores, math.ceil(int(quota) / int(period)))
+        except (OSError, ValueError):  # missing, or 'max': no quota
+            continue
+    for quota_file, period_file in quotas[1]:
+        numbers_read = read_numbers(quota_file, period_file)
+        if numbers_read and numbers_read[0] > 0:  # -1: no quota
+            cores = min(cores, math.ceil(numbers_read[0] / numbers_read[1]))
+    return max(cores, 1)
 
 
 def _stat(pid):
@@ -201,8 +250,8 @@ def run_local_ps(worker_args, num_workers=2, num_servers=1, timeout=120, cwd=Non
 
     Used in: 10_parameters_across_devices.
     """
-    worker_args, num_workers, num_servers = validate_arguments(worker_args, num_workers,
-                                                               num_servers, timeout, cwd)
+    worker_args, num_workers, num_servers, timeout = validate_arguments(
+        worker_args, num_workers, num_servers, timeout, cwd)
     env = group_environment(num_workers, num_servers, free_port())
     processes, logs, names, strays = [], [], [], {}
 
@@ -250,7 +299,7 @@ def run_local_ps(worker_args, num_workers=2, num_servers=1, timeout=120, cwd=Non
                 raise failure(index, 'exited before the workers finished')
             if time.monotonic() > deadline:
                 raise TimeoutError(f'The parameter-server workers did not finish within '
-                                   f'{timeout} s; all processes were ended.')
+                                   f'{timeout:g} s; all processes were ended.')
             if time.monotonic() > next_look:  # remember children that leave our groups
                 strays.update(descendants([p.pid for p in processes]))
                 next_look = time.monotonic() + 0.5

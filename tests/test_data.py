@@ -1,12 +1,17 @@
 """d2lhelpers.data: IDX parsing, the search for the files, content checks, batches, downloads."""
 import gzip
+import http.server
 import os
 import re
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -796,8 +801,7 @@ def test_downloaded_files_follow_the_umask(real_dir, tmp_path):
                                                (86401, None), (1, 1e300), (1, 86401)])
 def test_timeouts_beyond_a_day_are_refused_clearly(tmp_path, timeout, deadline):
     """Issue 20: timeout=1e300 raised OverflowError."""
-    expected = 'must be a positive number' if timeout == float('inf') else 'at most 86400 seconds'
-    with pytest.raises(data.DataArgumentError, match=expected):
+    with pytest.raises(data.DataArgumentError, match='at most 86400 seconds'):
         d2l.download_fashion_mnist(tmp_path / 'dl', base_url='http://127.0.0.1:9/',
                                    timeout=timeout, deadline=deadline)
     assert not (tmp_path / 'dl').exists()
@@ -814,3 +818,195 @@ def test_docstrings_name_the_notebooks_that_use_the_function(function):
     for notebook in sorted(NOTEBOOKS.glob('*.ipynb')):
         if f'd2l.{function}(' in notebook.read_text():
             assert notebook.stem in used_in, f'{function} is used in {notebook.name}'
+
+
+# --- issue 20 follow-up: what an adversary found ----------------------------------------------
+
+SWAP_IN_A_FIFO = '''
+import os, d2lhelpers.data_download as dd
+real = dd.special_file
+def racing(path):  # a FIFO put in place of the source file just after its type was checked
+    kind = real(path)
+    if str(path).endswith({name!r}) and {source!r} in str(path) and os.path.isfile(path):
+        os.remove(path)
+        os.mkfifo(path)
+    return kind
+dd.special_file = racing
+'''
+
+
+@pytest.mark.parametrize('host', ['', '127.0.0.1'])
+def test_a_fifo_swapped_in_after_the_type_check_never_blocks_whatever_the_host(
+        real_dir, tmp_path, host):
+    """Adversary 1: file://127.0.0.1/... went to urllib's blocking open(): it hung."""
+    source = tmp_path / 'source'
+    source.mkdir()
+    (source / IMAGES).write_bytes((real_dir / IMAGES).read_bytes())
+    url = f'file://{host}{source}'
+    result = run_apart(SWAP_IN_A_FIFO.format(name=IMAGES, source=str(source)) + print_data_error(
+        f'd2lhelpers.download_fashion_mnist({str(tmp_path / "dl")!r}, base_url={url!r}, '
+        f'timeout=1, deadline=5)'), timeout=40)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f'{source / IMAGES} is a FIFO (named pipe), not a regular file' in result.stdout
+
+
+def test_a_file_url_naming_another_machine_is_refused(tmp_path):
+    with pytest.raises(data.DataError, match='names another machine'):
+        d2l.download_fashion_mnist(tmp_path / 'dl', base_url='file://192.0.2.1/data/',
+                                   timeout=1, deadline=5)
+
+
+@pytest.fixture
+def ftp_banner_forever():
+    """A port that answers like an FTP server whose 220 banner never ends (a line each 0.2 s)."""
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            with client:
+                while not stop.wait(0.2):
+                    try:
+                        client.sendall(b'220-welcome, still talking\r\n')
+                    except OSError:
+                        break
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1]
+    stop.set()
+    listener.close()
+
+
+@pytest.fixture
+def redirecting_server():
+    """An HTTP server on 127.0.0.1 whose every answer is a 302 to ``.location``."""
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header('Location', self.server.location)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Redirect)
+    threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.05},
+                     daemon=True).start()
+    httpd.url = f'http://127.0.0.1:{httpd.server_address[1]}/'
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_redirect_to_ftp_is_refused_and_cannot_escape_the_deadline(
+        redirecting_server, ftp_banner_forever, tmp_path):
+    """Adversary 2: urllib's FTP handler followed it, unwatched: an endless banner hung."""
+    redirecting_server.location = f'ftp://127.0.0.1:{ftp_banner_forever}/x.gz'
+    result = run_apart(print_data_error(
+        f'd2lhelpers.download_fashion_mnist({str(tmp_path / "dl")!r}, '
+        f'base_url={redirecting_server.url!r}, timeout=1, deadline=5)'), timeout=40)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert 'DataError: Downloading' in result.stdout
+    assert 'only http:// and https:// are followed' in result.stdout
+    assert not (tmp_path / 'dl').exists()
+
+
+@pytest.mark.parametrize('link', ['loop', 'self'])
+def test_a_target_name_taken_by_a_symlink_loop_is_kept_and_refused(real_dir, tmp_path, link):
+    """Adversary 16: the loop was silently replaced by the downloaded file."""
+    folder = tmp_path / 'dl'
+    folder.mkdir()
+    target = folder / LABELS
+    if link == 'loop':
+        target.symlink_to(folder / 'other')
+        (folder / 'other').symlink_to(target)
+    else:
+        target.symlink_to(target)
+    with pytest.raises(data.DataError, match=re.escape(f'{target} is a symbolic link loop, not '
+                                                       f'a regular file: nothing was downloaded')):
+        d2l.download_fashion_mnist(folder, base_url=real_dir.as_uri())
+    assert target.is_symlink()
+
+
+def test_a_fifo_made_in_a_target_name_during_the_download_is_not_replaced(
+        real_dir, tmp_path, monkeypatch):
+    """Adversary 16: a FIFO appearing after the first check was replaced by the rename."""
+    folder = tmp_path / 'dl'
+    last = list(data.FILES)[-1]
+    real_check = data_download.check_targets
+
+    def fifo_appears(where):
+        real_check(where)
+        os.mkfifo(where / last)  # the user's FIFO appears now, during the download
+    monkeypatch.setattr(data_download, 'check_targets', fifo_appears)
+    with pytest.raises(data.DataError, match=re.escape(f'{folder / last} is a FIFO (named '
+                                                       f'pipe), not a regular file')):
+        d2l.download_fashion_mnist(folder, base_url=real_dir.as_uri())
+    assert stat.S_ISFIFO(os.lstat(folder / last).st_mode)
+    assert_no_partial_files(folder)
+
+
+def test_a_folder_named_like_a_dead_part_file_is_left_alone(real_dir, tmp_path):
+    """Adversary 16: removing it as a dead download's part file raised IsADirectoryError."""
+    folder = tmp_path / 'dl'
+    planted = folder / f'{data.part_prefix(IMAGES)}4194000.abcd.part'
+    planted.mkdir(parents=True)
+    d2l.download_fashion_mnist(folder, base_url=real_dir.as_uri())
+    assert planted.is_dir()
+    assert all((folder / name).is_file() for name in data.FILES)
+
+
+@pytest.mark.parametrize('timeout, deadline', [(10**400, None), (Fraction(10**400), None),
+                                               (1, 10**400), (Decimal('1e400'), None)])
+def test_numbers_too_large_for_a_float_are_refused_as_too_long(tmp_path, timeout, deadline):
+    """Adversary 7: a bare OverflowError."""
+    with pytest.raises(data.DataArgumentError, match='at most 86400 seconds'):
+        d2l.download_fashion_mnist(tmp_path / 'dl', base_url='http://127.0.0.1:9/',
+                                   timeout=timeout, deadline=deadline)
+
+
+def test_a_decimal_or_fraction_timeout_is_a_number_of_seconds(real_dir, tmp_path):
+    """Adversary 9: Decimal('30') was "not a positive number of seconds"."""
+    folder = d2l.download_fashion_mnist(tmp_path / 'dl', base_url=real_dir.as_uri(),
+                                        timeout=Decimal('30'), deadline=Fraction(600))
+    assert all((folder / name).is_file() for name in data.FILES)
+
+
+@pytest.mark.parametrize('root, expected', [
+    ('/dev/null', 'is a character device, not a folder'),
+    ('plain file', 'is a regular file, not a folder'),
+    ('missing', 'does not exist'), ('loop', 'is a symbolic link loop, not a folder'),
+])
+def test_a_root_that_is_no_folder_is_named_as_such(no_default_dirs, tmp_path, root, expected):
+    """Adversary 15: each said "has none of the files"."""
+    if root == 'plain file':
+        root = tmp_path / 'plain'
+        root.touch()
+    elif root == 'missing':
+        root = tmp_path / 'missing'
+    elif root == 'loop':
+        root = tmp_path / 'loop'
+        root.symlink_to(root)
+    with pytest.raises(data.DataError, match=re.escape(f'{root} (the root argument) {expected}')):
+        data.find_fashion_mnist(root=root)
+
+
+def test_a_variable_naming_a_device_is_not_a_folder(no_default_dirs, monkeypatch):
+    monkeypatch.setenv('FASHION_MNIST_DIR', '/dev/zero')
+    with pytest.raises(data.DataError, match=re.escape('/dev/zero (the FASHION_MNIST_DIR '
+                                                       'variable) is a character device, '
+                                                       'not a folder')):
+        data.find_fashion_mnist()
+
+
+def test_a_data_file_that_is_a_symlink_loop_is_named_so_not_as_missing(tmp_path):
+    folder = make_complete_dir(tmp_path / 'data')
+    (folder / LABELS).unlink()
+    (folder / LABELS).symlink_to(folder / LABELS)
+    with pytest.raises(data.DataError, match=re.escape(f'{folder / LABELS} is a symbolic link '
+                                                       f'loop, not a regular file')):
+        data.find_fashion_mnist(root=folder)

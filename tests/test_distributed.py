@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 import time
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -222,7 +224,7 @@ def test_a_stuck_group_times_out_and_everything_is_ended(tmp_path, started):
     (dict(num_workers=2.5), TypeError, 'num_workers must be a whole number'),
     (dict(num_workers=True), TypeError, 'num_workers must be a whole number'),
     (dict(num_servers=2.0), TypeError, 'num_servers must be a whole number'),
-    (dict(timeout=float('inf')), ValueError, 'timeout must be a positive number'),
+    (dict(timeout=float('inf')), ValueError, 'timeout must be at most 86400 seconds'),
     (dict(timeout='60'), ValueError, 'timeout must be a positive number'),
     (dict(timeout=0), ValueError, 'timeout must be a positive number'),
     (dict(timeout=float('nan')), ValueError, 'timeout must be a positive number'),
@@ -334,3 +336,84 @@ def test_the_notebooks_worker_refuses_to_run_outside_a_local_group(tmp_path):
                            env={**env, 'DMLC_ROLE': 'worker', 'DMLC_PS_ROOT_URI': '192.0.2.1'},
                            capture_output=True, text=True, timeout=60)
     assert alone.returncode != 0 and 'run_local_ps' in alone.stderr
+
+
+# --- issue 20 follow-up: what an adversary found ---
+
+def write_files(root, files):
+    for name, value in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(f'{value}\n')
+
+
+@pytest.mark.parametrize('layout', ['v1 own cgroup', 'v2 parent'])
+def test_a_memory_limit_on_this_process_own_cgroup_or_a_parent_counts(tmp_path, layout):
+    """Adversary 17: v1 was read at the root only, v2 at the leaf only."""
+    proc, fs = tmp_path / 'proc', tmp_path / 'cgroup'
+    files = {'meminfo': 'MemTotal: 33554432 kB\nMemAvailable: 20971520 kB'}
+    if layout == 'v1 own cgroup':  # as on this project's machines
+        files['self/cgroup'] = '4:memory:/process_api/abc\n1:cpu:/\n0::/'
+        cgroups = {'memory/memory.limit_in_bytes': 9223372036854771712,
+                   'memory/memory.usage_in_bytes': 7 * 2**30,
+                   'memory/process_api/abc/memory.limit_in_bytes': 512 * 2**20,
+                   'memory/process_api/abc/memory.usage_in_bytes': 100 * 2**20}
+    else:  # systemd: the limit on the slice, 'max' on the scope
+        files['self/cgroup'] = '0::/user.slice/session.scope'
+        cgroups = {'user.slice/memory.max': 512 * 2**20,
+                   'user.slice/memory.current': 100 * 2**20,
+                   'user.slice/session.scope/memory.max': 'max',
+                   'user.slice/session.scope/memory.current': 50 * 2**20}
+    write_files(proc, files)
+    write_files(fs, cgroups)
+    assert distributed.available_memory(str(proc), str(fs)) == 412 * 2**20
+
+
+@pytest.mark.parametrize('layout, files, expected', [
+    ('v2 quota of 1.5 cores on a parent',
+     {'a/cpu.max': '150000 100000', 'a/b/cpu.max': 'max 100000'}, 2),
+    ('v2 no quota', {'a/cpu.max': 'max 100000'}, 64),
+    ('v1 quota of 1 core', {'cpu/a/b/cpu.cfs_quota_us': 100000,
+                            'cpu/a/b/cpu.cfs_period_us': 100000}, 1),
+    ('v1 no quota', {'cpu/cpu.cfs_quota_us': -1, 'cpu/cpu.cfs_period_us': 100000}, 64),
+])
+def test_usable_cores_follow_a_cpu_quota(tmp_path, monkeypatch, layout, files, expected):
+    """Adversary 17: the process count was checked against the affinity mask only."""
+    proc, fs = tmp_path / 'proc', tmp_path / 'cgroup'
+    write_files(proc, {'self/cgroup': '1:cpu,cpuacct:/a/b\n0::/a/b' if 'v1' in layout
+                       else '0::/a/b'})
+    write_files(fs, files)
+    monkeypatch.setattr(distributed.os, 'sched_getaffinity', lambda pid: set(range(64)))
+    assert distributed.usable_cores(str(proc), str(fs)) == expected
+
+
+def test_a_group_beyond_the_cpu_quota_is_refused(tmp_path, no_process_may_start, monkeypatch):
+    (tmp_path / 'worker.py').write_text(WORKER)
+    monkeypatch.setattr(distributed, 'usable_cores', lambda: 1)
+    with pytest.raises(ValueError, match='at most 8 together on its 1 usable cores'):
+        d2l.run_local_ps(['worker.py'], num_workers=8, num_servers=1, cwd=tmp_path)
+    assert no_process_may_start == []
+
+
+@pytest.mark.parametrize('timeout', [10**400, Fraction(10**400), 1e300],
+                         ids=['10**400', 'Fraction(10**400)', '1e300'])
+def test_a_timeout_too_large_is_refused_clearly(tmp_path, started, timeout):
+    """Adversary 7: 10**400 gave a bare OverflowError."""
+    (tmp_path / 'worker.py').write_text(WORKER)
+    with pytest.raises(ValueError, match='timeout must be at most 86400 seconds'):
+        d2l.run_local_ps(['worker.py'], timeout=timeout, cwd=tmp_path)
+    assert started == []
+
+
+def test_a_decimal_timeout_is_a_number_of_seconds(tmp_path, started):
+    """Adversary 9: Decimal('10') was "not a positive number of seconds"."""
+    with pytest.raises(FileNotFoundError, match='no_such_worker.py'):  # past the timeout check
+        d2l.run_local_ps(['no_such_worker.py'], timeout=Decimal('10'), cwd=tmp_path)
+    assert started == []
+
+
+def test_a_count_of_401_digits_is_refused_in_a_short_message(tmp_path, no_process_may_start):
+    (tmp_path / 'worker.py').write_text(WORKER)
+    with pytest.raises(ValueError, match='an int of 401 digits workers') as info:
+        d2l.run_local_ps(['worker.py'], num_workers=10**400, cwd=tmp_path)
+    assert len(str(info.value)) < 400
+    assert no_process_may_start == []

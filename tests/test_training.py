@@ -1,5 +1,7 @@
 """d2lhelpers.training: train_ch3 learns, keeps d2lzh's interface, reports, rejects bad input."""
 import inspect
+from decimal import Decimal
+from fractions import Fraction
 
 import d2lzh
 import mxnet as mx
@@ -227,16 +229,33 @@ def test_labels_that_are_not_class_numbers_are_an_error(bad):
         d2l.train_ch3(**good_args(train_iter=ArrayBatches(features, labels, 10)))
 
 
-def test_a_bad_label_in_a_later_batch_of_an_opaque_iterator_is_an_error_at_the_end_of_the_epoch(
-        capsys):
-    """A list of batches does not expose its labels: the first batch is checked before the
-    first update, the others at the end of the epoch."""
-    labels = [0, 1] * 10
-    labels[15] = 42  # in the second batch of 10
+def opaque_batches(labels, kind):
+    """Batches of 10 whose labels train_ch3 cannot see up front."""
     batches = list(ten_class_batches(labels))
-    with pytest.raises(ValueError, match='1 labels in epoch 1 are not class numbers 0 to 1'):
-        d2l.train_ch3(**good_args(train_iter=batches))
+    if kind == 'list':
+        return batches
+    features, labels = ten_class_batches(labels).features, ten_class_batches(labels).labels
+    dataset = gluon.data.ArrayDataset(features, labels).transform(lambda x, y: (x, y))
+    return gluon.data.DataLoader(dataset, 10)
+
+
+@pytest.mark.parametrize('kind', ['list', 'DataLoader with transform'])
+def test_a_bad_label_in_a_later_batch_of_an_opaque_iterator_stops_before_that_batch_updates(
+        capsys, kind):
+    """Adversary 13: the error came after a whole epoch of updates. Labels the iterator does
+    not expose are checked batch by batch, each before its update."""
+    labels = [0, 1] * 30
+    labels[45] = 42  # in the fifth batch of 10
+    net, twin = linear_net(), linear_net()
+    with pytest.raises(ValueError, match=r'1 labels in a batch of epoch 1 \(after 40 examples\) '
+                                         r'are not class numbers 0 to 1'):
+        d2l.train_ch3(**good_args(net=net, train_iter=opaque_batches(labels, kind),
+                                  trainer=trainer_with(net)))
     assert capsys.readouterr().out == ''
+    # The twin trains on the first four batches only: the fifth was never applied.
+    d2l.train_ch3(**good_args(net=twin, train_iter=list(ten_class_batches(labels))[:4],
+                              trainer=trainer_with(twin)))
+    assert same_weights(weights(twin), net)
 
 
 def in_a_data_loader(labels, first_transform=False):
@@ -388,3 +407,162 @@ def test_num_epochs_and_batch_size_of_any_integral_type_are_accepted(count):
 def test_num_epochs_that_is_not_a_whole_number_is_refused(count):
     with pytest.raises(TypeError, match='num_epochs must be a whole number'):
         d2l.train_ch3(**good_args(num_epochs=count))
+
+
+# --- issue 20 follow-up: what an adversary found ---
+
+class WithSpareLayer(nn.Block):
+    """A student's net with a layer defined but never called in forward."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Dense(4, activation='relu')
+        self.out = nn.Dense(2)
+        self.spare = nn.Dense(7)  # never initialized: it never sees an input
+
+    def forward(self, x):
+        return self.out(self.hidden(x))
+
+
+def test_a_layer_never_used_in_forward_does_not_stop_training_with_sgd():
+    """Regression: the parameter check read the never-initialized spare layer and raised
+    DeferredInitializationError after epoch 1."""
+    mx.random.seed(0)
+    net = WithSpareLayer()
+    net.initialize()
+    net(nd.ones((1, 4)))
+    params = [p.data() for layer in (net.hidden, net.out)
+              for p in layer.collect_params().values()]
+    history = d2l.train_ch3(**good_args(net=net, trainer=None, params=params, lr=0.1,
+                                        num_epochs=2))
+    assert len(history) == 2
+
+
+class WithAttributeParameter(nn.Block):
+    """A Parameter assigned as a Block attribute: gluon leaves it out of collect_params()."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = gluon.Parameter('w', shape=(4, 8))
+        self.out = nn.Dense(2, in_units=8)
+
+    def forward(self, x):  # this ReLU, like Dense's, turns nan into 0
+        return self.out(nd.Activation(nd.dot(x, self.w.data()), act_type='relu'))
+
+
+def test_a_nan_in_a_parameter_given_to_sgd_but_not_collected_stops_training():
+    features, labels = blobs(n=20)
+    features[7] = float('nan')  # ReLU hides it from the loss
+    mx.random.seed(0)
+    net = WithAttributeParameter()
+    net.initialize()
+    net.w.initialize(init.Normal(0.1))
+    assert 'w' not in net.collect_params().keys()
+    params = [net.w.data(), net.out.weight.data(), net.out.bias.data()]
+    with pytest.raises(d2l.training.TrainingDiverged, match=r'params\[0\] holds? nan'):
+        d2l.train_ch3(**good_args(net=net, trainer=None, params=params, lr=0.1,
+                                  train_iter=ArrayBatches(features, labels, 10)))
+    assert not np.isfinite(net.w.data().asnumpy()).all()
+
+
+def test_nan_features_that_make_the_loss_nan_are_named_as_the_cause(capsys):
+    features, labels = blobs(n=20)
+    features[7, 1] = float('nan')  # a linear net: nothing hides it
+    with pytest.raises(d2l.training.TrainingDiverged) as info:
+        d2l.train_ch3(**good_args(train_iter=ArrayBatches(features, labels, 10)))
+    message = str(info.value)
+    assert 'the mean loss is nan' in message
+    assert '1 example in the training data has nan or infinite features' in message
+    assert 'train with a smaller learning rate' not in message
+
+
+def test_nan_features_only_in_the_test_data_are_an_error_not_an_accuracy(capsys):
+    features, labels = blobs(n=20)
+    broken = features.copy()
+    broken[:] = float('nan')
+    with pytest.raises(ValueError, match='20 examples in the evaluated data have nan or '
+                                         'infinite features'):
+        d2l.evaluate_accuracy(ArrayBatches(broken, labels, 10), linear_net())
+    with pytest.raises(ValueError, match='20 examples in the test data have nan or infinite'):
+        d2l.train_ch3(**good_args(test_iter=ArrayBatches(broken, labels, 10)))
+
+
+@pytest.mark.parametrize('where', ['lr', 'trainer', 'batch_size'])
+def test_a_number_too_large_for_a_float_is_refused_clearly(where):
+    net = linear_net()
+    args = good_args(net=net, trainer=None, lr=0.1,
+                     params=[p.data() for p in net.collect_params().values()])
+    if where == 'lr':
+        args['lr'] = 10**400
+    elif where == 'trainer':
+        args.update(trainer=trainer_with(net, learning_rate=10**400), params=None, lr=None)
+    else:
+        args['batch_size'] = 10**400
+    expected = ('batch_size must be at most' if where == 'batch_size'
+                else 'must be a finite number above 0, got an int of 401 digits')
+    with pytest.raises(ValueError, match=expected):
+        d2l.train_ch3(**args)
+
+
+def test_a_batch_size_beyond_any_array_is_refused():
+    with pytest.raises(ValueError, match='batch_size must be at most 2147483647'):
+        d2l.train_ch3(**good_args(batch_size=np.uint64(2**64 - 1)))
+
+
+@pytest.mark.parametrize('rate', [Fraction(1, 10), Decimal('0.1')], ids=['Fraction', 'Decimal'])
+def test_a_fraction_or_decimal_learning_rate_trains_like_its_float(rate):
+    def train(lr):
+        net = linear_net()
+        d2l.train_ch3(**good_args(net=net, trainer=None, lr=lr,
+                                  params=[p.data() for p in net.collect_params().values()]))
+        return weights(net)
+    assert all((a == b).all() for a, b in zip(train(rate), train(0.1)))
+
+
+def test_a_decimal_learning_rate_in_a_trainer_is_refused_before_training():
+    net = linear_net()
+    before = weights(net)
+    with pytest.raises(TypeError, match='give it as a float'):
+        d2l.train_ch3(**good_args(net=net, trainer=trainer_with(net,
+                                                                learning_rate=Decimal('0.1'))))
+    assert same_weights(before, net)
+
+
+def test_a_negative_weight_decay_is_refused_like_a_negative_learning_rate():
+    net = linear_net()
+    before = weights(net)
+    with pytest.raises(ValueError, match='wd=-1000'):
+        d2l.train_ch3(**good_args(net=net, trainer=trainer_with(net, wd=-1000)))
+    assert same_weights(before, net)
+
+
+def test_a_frozen_parameter_given_to_sgd_is_refused_before_any_update():
+    net = nn.Sequential()
+    net.add(nn.Dense(3, in_units=4), nn.Dense(2, in_units=3))
+    net.initialize()
+    net[1].collect_params().setattr('grad_req', 'null')
+    before = weights(net)
+    with pytest.raises(ValueError, match=r"params\[2\] has no gradient"):
+        d2l.train_ch3(**good_args(net=net, trainer=None, lr=0.1,
+                                  params=[p.data() for p in net.collect_params().values()]))
+    assert same_weights(before, net)
+
+
+def test_numpy_labels_are_refused_with_what_to_give():
+    features, labels = blobs(n=20)
+    batches = [(features[:10], labels[:10].asnumpy()), (features[10:], labels[10:].asnumpy())]
+    net = linear_net()
+    before = weights(net)
+    with pytest.raises(TypeError, match=r'labels \(y\) as an mxnet NDArray, got numpy.ndarray'):
+        d2l.train_ch3(**good_args(net=net, train_iter=batches,
+                                  trainer=trainer_with(net)))
+    assert same_weights(before, net)
+
+
+def test_a_bad_label_the_sampler_never_yields_does_not_stop_training():
+    labels = [0, 1] * 10
+    labels[17] = 42  # outside the 16 examples the sampler yields
+    features = np.random.RandomState(0).normal(size=(20, 4)).astype('float32')
+    dataset = gluon.data.ArrayDataset(features, np.array(labels, dtype='int32'))
+    loader = gluon.data.DataLoader(dataset, 4, sampler=gluon.data.SequentialSampler(16))
+    assert len(d2l.train_ch3(**good_args(train_iter=loader, batch_size=4))) == 1
