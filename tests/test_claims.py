@@ -628,6 +628,27 @@ def test_03_my_init_zeroes_about_half_and_keeps_5_to_10():
     assert 0.9 < (nonzero < 7.5).sum() / (nonzero >= 7.5).sum() < 1.1
 
 
+def test_03_the_histogram_counts_weights_per_bin_on_a_log_scale():
+    """03, cell 18: "（柱高是落在每个区间里的权重个数，纵轴取对数刻度，好让两侧也看得清）"."""
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot as plt
+    from mxnet import nd
+
+    import d2lhelpers as d2l
+    says('03', '（柱高是落在每个区间里的权重个数，纵轴取对数刻度，好让两侧也看得清）')
+    code = cell_code_saying('03', "['MyInit, dense0_weight']")
+    assert 'bins=80' in code and 'log=True' in code
+    values = nd.array([0.0] * 100 + [6.0, -7.0, 9.5])
+    d2l.show_histograms([values], ['t'], bins=80, log=True)
+    try:
+        [ax] = plt.gcf().axes
+        heights = [bar.get_height() for bar in ax.patches]
+        assert ax.get_yscale() == 'log' and len(heights) == 80 and sum(heights) == 103
+    finally:
+        plt.close('all')
+
+
 def test_03_minus_zero_is_a_negative_times_zero_and_equals_zero():
     """03, cell 9: "输出里的 `-0.` 是负零：`data *= data.abs() >= 5` 把绝对值小于 5 的数乘以
     0（MXNet 的比较运算给出与输入同类型的 1. 和 0.），负数乘以 0 得到浮点数的 -0.，它与 0 相等"."""
