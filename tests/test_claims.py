@@ -124,15 +124,36 @@ def test_01_the_weight_is_units_by_inputs():
     assert net[0].weight.shape == (256, 20) and hidden.shape == (2, 256)
 
 
-def test_01_layer_names_come_from_a_global_counter():
-    """01, cell 7: "Gluon 用一个全局计数器给层编号：本笔记本中第一个 `Dense` 层是 `dense0`，
-    第二个是 `dense1`，以后再构造的层依次是 `dense2`、`dense3`……"
-    and "同一个内核里把单元格重复运行，编号会继续增长"."""
-    says('01', 'Gluon 用一个全局计数器给层编号：本笔记本中第一个 `Dense` 层是 `dense0`')
+def test_01_layer_names_come_from_a_global_counter_per_kind():
+    """01, cell 7: "Gluon 给每一种层各用一个全局计数器编号（`Dense` 一个，`Sequential` 另一个，
+    所以外层的网络叫 `sequential0`）：本笔记本中第一个 `Dense` 层是 `dense0`，第二个是 `dense1`，
+    以后再构造的 `Dense` 层依次是 `dense2`、`dense3`……"
+    and "同一个内核里把单元格重复运行，编号会继续增长"; cell 37: "参数名来自层的编号（每种层一个
+    全局计数器：`dense0_`、`dense1_`……）"."""
+    says('01', 'Gluon 给每一种层各用一个全局计数器编号（`Dense` 一个，`Sequential` 另一个，'
+               '所以外层的网络叫 `sequential0`）：本笔记本中第一个 `Dense` 层是 `dense0`')
     says('01', '同一个内核里把单元格重复运行，编号会继续增长')
+    says('01', '- 参数名来自层的编号（每种层一个全局计数器：`dense0_`、`dense1_`……）')
     first, again = book_first_mlp(), book_first_mlp()
-    assert [layer.name for layer in first] == ['dense0', 'dense1']
-    assert [layer.name for layer in again] == ['dense2', 'dense3']
+    assert first.name == 'sequential0' and [layer.name for layer in first] == ['dense0', 'dense1']
+    assert again.name == 'sequential1' and [layer.name for layer in again] == ['dense2', 'dense3']
+
+
+def test_01_a_layer_built_in_a_blocks_name_scope_is_numbered_by_that_block():
+    """01, cell 7: "在一个自定义块的 `name_scope()` 里构造的层不用全局计数器，而由那个块自己编号，
+    名字前加上块的前缀"."""
+    from mxnet.gluon import nn
+    says('01', '在一个自定义块的 `name_scope()` 里构造的层不用全局计数器，而由那个块自己编号，'
+               '名字前加上块的前缀')
+
+    class Holder(nn.Block):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.inner = nn.Dense(2)
+
+    first, holder, after = nn.Dense(2), Holder(), nn.Dense(2)
+    assert (first.name, holder.inner.name, after.name) == ('dense0', 'holder0_dense0', 'dense1')
 
 
 def test_01_by_name_and_by_attribute_is_one_object():
@@ -185,16 +206,22 @@ def test_01_the_gradient_is_a_zero_array_made_with_the_data_at_the_first_forward
     assert net[0].weight.grad().shape == (256, 20) and net[0].weight.grad().abs().sum() == 0
 
 
-def test_01_backward_writes_the_gradient():
-    """01, cell 17: "做一次前向计算并在 `autograd.record()` 下调用 `backward()`，梯度就写进去了"."""
+def test_01_forward_under_record_then_backward_writes_the_gradient():
+    """01, cell 17: "在 `autograd.record()` 下做一次前向计算（这样 MXNet
+    才记下求梯度要用的计算图），在它之后调用 `backward()`，梯度就写进去了"."""
+    import mxnet as mx
     from mxnet import autograd, nd
-    says('01', '做一次前向计算并在 `autograd.record()` 下调用 `backward()`，梯度就写进去了')
+    says('01', '在 `autograd.record()` 下做一次前向计算（这样 MXNet 才记下求梯度要用的计算图），'
+               '在它之后调用 `backward()`，梯度就写进去了')
     net = book_first_mlp()
     X = nd.random.uniform(shape=(2, 20))
-    net(X)
+    unrecorded = net(X).sum()
+    with pytest.raises(mx.base.MXNetError):
+        unrecorded.backward()  # no graph was recorded for it
     with autograd.record():
         Y = net(X).sum()
-    Y.backward()
+    assert net[0].weight.grad().abs().sum().asscalar() == 0
+    Y.backward()  # after the block, as in the cell
     assert net[0].weight.grad().abs().sum().asscalar() > 0
 
 
@@ -247,9 +274,9 @@ def test_01_three_ways_to_one_parameter_and_full_names_only():
 
 
 def test_01_names_depend_on_the_order_of_construction():
-    """01, cell 27: "缺点是名字取决于构造顺序（见上文的全局计数器）"."""
+    """01, cell 27: "缺点是名字取决于构造顺序（见上文的编号）"."""
     from mxnet.gluon import nn
-    says('01', '缺点是名字取决于构造顺序（见上文的全局计数器）')
+    says('01', '缺点是名字取决于构造顺序（见上文的编号）')
     nn.Dense(3)  # one layer built before: the book's net gets other names
     assert 'dense0_weight' not in book_first_mlp().collect_params().keys()
 
@@ -320,6 +347,40 @@ def test_01_initialize_on_one_layer_touches_only_that_layer_and_needs_force_rein
     net[1].initialize(init=init.Constant(42), force_reinit=True)
     assert (net[1].weight.data() == 42).min() == 1 and (net[0].weight.data() == first).min() == 1
 
+
+def test_01_reinitializing_a_layer_resets_its_bias_by_its_own_zeros():
+    """01, cell 35: "两层的偏差也被重新初始化，但用的是它们自己的初始化器 `'zeros'`
+    （上文输出层偏差的道理），所以仍是 0，不是 42：输出的第三项是第二层的偏差"."""
+    from mxnet import init, nd
+    says('01', "两层的偏差也被重新初始化，但用的是它们自己的初始化器 `'zeros'`（上文输出层偏差的"
+               "道理），所以仍是 0，不是 42：输出的第三项是第二层的偏差")
+    code = cell_code_saying('01', 'init.Constant(42), force_reinit=True')
+    assert code.splitlines()[-1].endswith(', net[1].bias.data()')
+    net = book_first_mlp()
+    net(nd.ones((2, 20)))
+    for layer in net:
+        layer.bias.set_data(nd.ones(layer.bias.shape))  # not 0: a re-initialization shows
+    net[0].initialize(init=init.Xavier(), force_reinit=True)
+    net[1].initialize(init=init.Constant(42), force_reinit=True)
+    assert (net[1].weight.data() == 42).min() == 1
+    assert all(layer.bias.data().abs().sum() == 0 for layer in net)
+
+
+def test_01_to_09_same_numbers_on_the_projects_kernel():
+    """01, 02, 03, 04, 08 and 09, cell 1: "这样在本项目的内核里（见 README），每次从头运行得到的
+    数值都一样，与保存的输出一致": each notebook names the project's kernel, whose environment pins
+    the CPU kernels, and seeds MXNet in the cell that follows."""
+    import json
+    [spec] = (ROOT / 'tools').rglob('kernel.json')
+    env = json.loads(spec.read_text())['env']
+    assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'
+    for prefix in ('01', '02', '03', '04', '08', '09'):
+        index = says(prefix, '这样在本项目的内核里（见 README），每次从头运行得到的数值都一样，'
+                             '与保存的输出一致')
+        notebook = nbformat.read(notebook_path(prefix), as_version=4)
+        assert notebook.metadata.kernelspec.name == 'd2l-mxnet'  # the Makefile's KERNEL
+        assert 'mx.random.seed(0)' in notebook.cells[index + 1].source
+
 # ---- 02 初始化模型参数 -------------------------------------------------------------------------
 
 
@@ -373,11 +434,16 @@ def test_02_normal_0_01_has_sample_std_near_0_01_and_leaves_biases_zero():
     from mxnet import init, nd
     says('02', "偏差依然是 0，原因与 4.2.1 节相同：偏差自己的初始化器 `'zeros'` 优先")
     says('02', '权重的样本标准差确实接近 0.01（第一层有 256×20 = 5120 个数）')
+    says('02', '下面第一个数是样本均值（接近 0），第二个是样本标准差')
+    code = cell_code_saying('02', "weight.mean().asscalar(), ((weight - weight.mean())")
+    assert code.splitlines()[-1] == (
+        'weight.mean().asscalar(), ((weight - weight.mean()) ** 2).mean().sqrt().asscalar()')
     net = book_first_mlp()
     net(nd.ones((2, 20)))
     net.initialize(init=init.Normal(sigma=0.01), force_reinit=True)
     weight = net[0].weight.data().asnumpy()
     assert weight.size == 256 * 20 == 5120 and 0.0095 < weight.std() < 0.0105
+    assert abs(weight.mean()) < 0.001  # seven standard errors (0.01 / sqrt(5120))
     assert net[1].bias.data().abs().sum() == 0
 
 
@@ -459,6 +525,35 @@ def test_02_xavier_is_uniform_within_its_bound_for_20_inputs_and_256_outputs():
     assert widest(200) < 0.9 * bound  # another input count, another width
 
 
+def test_02_histogram_bars_count_weights_per_bin_on_scales_of_their_own():
+    """02, cell 19: "每幅图把取值范围分成 50 个区间，柱高是落在每个区间里的权重个数（纵轴 count，
+    三幅图合计都是 5120 个）。三幅图的纵轴刻度各按自己最高的柱子来定，互不相同"."""
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot as plt
+    from mxnet import init, nd
+
+    import d2lhelpers as d2l
+    says('02', '每幅图把取值范围分成 50 个区间，柱高是落在每个区间里的权重个数（纵轴 count，'
+               '三幅图合计都是 5120 个）。三幅图的纵轴刻度各按自己最高的柱子来定，互不相同')
+    assert "plt.gcf().axes[0].set_ylabel('count')" in cell_code_saying('02', 'show_histograms')
+    samples = []
+    for initializer in (init.Uniform(), init.Normal(sigma=0.01), init.Xavier()):
+        data = nd.zeros((256, 20))
+        initializer(init.InitDesc('dense0_weight'), data)
+        samples.append(data)
+    d2l.show_histograms(samples, ['a', 'b', 'c'], figsize=(10, 2.5), sharex=True)
+    axes = plt.gcf().axes
+    try:
+        for ax in axes:
+            heights = [bar.get_height() for bar in ax.patches]
+            assert len(heights) == 50 and sum(heights) == 5120
+            assert ax.get_ylim()[1] >= max(heights) > 0.8 * ax.get_ylim()[1]  # own tallest bar
+        assert len({round(ax.get_ylim()[1]) for ax in axes}) == 3
+    finally:
+        plt.close('all')
+
+
 def test_02_normal_is_narrower_than_uniform():
     """02, cell 19: "默认的均匀分布是 [-0.07, 0.07] 上的平顶；正态分布是钟形且窄得多"."""
     from mxnet import init, nd
@@ -531,6 +626,27 @@ def test_03_my_init_zeroes_about_half_and_keeps_5_to_10():
     assert nonzero.min() >= 5 and nonzero.max() < 10
     # flat on each side: the two halves [5, 7.5) and [7.5, 10) hold about as many
     assert 0.9 < (nonzero < 7.5).sum() / (nonzero >= 7.5).sum() < 1.1
+
+
+def test_03_the_histogram_counts_weights_per_bin_on_a_log_scale():
+    """03, cell 18: "（柱高是落在每个区间里的权重个数，纵轴取对数刻度，好让两侧也看得清）"."""
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot as plt
+    from mxnet import nd
+
+    import d2lhelpers as d2l
+    says('03', '（柱高是落在每个区间里的权重个数，纵轴取对数刻度，好让两侧也看得清）')
+    code = cell_code_saying('03', "['MyInit, dense0_weight']")
+    assert 'bins=80' in code and 'log=True' in code
+    values = nd.array([0.0] * 100 + [6.0, -7.0, 9.5])
+    d2l.show_histograms([values], ['t'], bins=80, log=True)
+    try:
+        [ax] = plt.gcf().axes
+        heights = [bar.get_height() for bar in ax.patches]
+        assert ax.get_yscale() == 'log' and len(heights) == 80 and sum(heights) == 103
+    finally:
+        plt.close('all')
 
 
 def test_03_minus_zero_is_a_negative_times_zero_and_equals_zero():
@@ -782,16 +898,29 @@ def test_04_changing_one_element_changes_the_other_layer():
     assert net[2].weight.data()[0, 0].asscalar() == 100
 
 
+# The run record's note after its answer to exercise 3 (its line 282), quoted unchanged.
+RUN_RECORD_SHARED_NOTE = 'net[1]和net[2]共享参数，则net[1]和net[2]的weight和bias相同，梯度也相同。'
+
+
 def test_04_the_books_sentence_on_accumulated_gradients_and_what_the_run_record_adds():
     """04, cell 11: "原书在这个例子后写道：“因为模型参数里包含了梯度，所以在反向传播计算时，
     第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。”"
-    and "这句话不是原书正文" (the run record's "…梯度也相同")."""
+    and, of the run record's note, "这句话不是原书正文。它说得对，两层看到的是同一个梯度数组；
+    只是没有说这个梯度是什么"."""
+    from mxnet import autograd, nd
     says('04', '原书在这个例子后写道：“因为模型参数里包含了梯度，所以在反向传播计算时，'
                '第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。”')
-    says('04', '这句话不是原书正文')
+    says('04', f'另有一句注释：“{RUN_RECORD_SHARED_NOTE}”这句话不是原书正文。'
+               '它说得对，两层看到的是同一个梯度数组；只是没有说这个梯度是什么')
     book_says('因为模型参数里包含了梯度，所以在反向传播计算时，'
               '第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。')
     assert '梯度也相同' not in BOOK_V1.read_text(encoding='utf-8')
+    assert not any(word in RUN_RECORD_SHARED_NOTE for word in ('累加', '之和', '相加'))
+    net, _ = book_shared_mlp()
+    with autograd.record():
+        net(nd.random.uniform(shape=(2, 20))).sum().backward()
+    assert all(getattr(net[1], name) is getattr(net[2], name) for name in ('weight', 'bias'))
+    assert net[1].weight.grad() is net[2].weight.grad() and net[1].bias.grad() is net[2].bias.grad()
 
 
 def test_04_parameterdict_has_no_grad():
@@ -2137,6 +2266,26 @@ def tied_decoder_class():
     return namespace['TiedDecoder']
 
 
+def test_08_a_language_model_ties_its_output_layer_without_a_transpose():
+    """08, cell 0: "例如自编码器的解码器用编码器权重的转置" and "（语言模型把输出层和词嵌入绑定时，
+    在 Gluon 里倒用不着转置：`nn.Embedding(V, d)` 的权重和 `nn.Dense(V, in_units=d)` 的权重形状
+    都是 (V, d)，`params=` 就能共享。）"."""
+    from mxnet import nd
+    from mxnet.gluon import nn
+    says('08', '但有的模型要共享的是“转置”，例如自编码器的解码器用编码器权重的转置')
+    says('08', '（语言模型把输出层和词嵌入绑定时，在 Gluon 里倒用不着转置：`nn.Embedding(V, d)` '
+               '的权重和 `nn.Dense(V, in_units=d)` 的权重形状都是 (V, d)，`params=` 就能共享。）')
+    embedding = nn.Embedding(1000, 32)
+    output = nn.Dense(1000, in_units=32, params=embedding.params)
+    assert embedding.weight.shape == output.weight.shape == (1000, 32)
+    assert output.weight is embedding.weight
+    embedding.initialize()
+    output.bias.initialize()
+    assert output(embedding(nd.array([3, 7]))).shape == (2, 1000)
+    encoder = nn.Dense(64, in_units=784)
+    assert nn.Dense(784, in_units=64).weight.shape == encoder.weight.shape[::-1]  # transposed
+
+
 def test_08_params_refuses_a_parameter_of_another_shape_at_construction():
     """08, cell 3: "把编码器的参数交给解码器，`ParameterDict.get` 发现同名参数的形状不符，
     构造层时就拒绝了"."""
@@ -2158,8 +2307,8 @@ def test_08_an_assigned_parameter_goes_to_reg_params_not_to_collect_params():
     `self.params` 和子块的参数，不看 `_reg_params`"
     and "于是偏差叫 `tieddecoder0_bias`"."""
     from mxnet.gluon import Block, nn
-    says('08', '`Block.__setattr__` 把赋给属性的 `Parameter` 记在块的 `_reg_params` '
-               '里（`gluon/block.py`）')
+    says('08', '`Block.__setattr__` 另外把赋给属性的 `Parameter` 记在块的 `_reg_params` '
+               '里（`gluon/block.py`），只是登记')
     says('08', '`collect_params()` 只收集块的 `self.params` 和子块的参数，不看 `_reg_params`')
     says('08', '于是偏差叫 `tieddecoder0_bias`')
     assert 'self._reg_params[name] = value' in mxnet_source(Block.__setattr__)
@@ -2169,6 +2318,20 @@ def test_08_an_assigned_parameter_goes_to_reg_params_not_to_collect_params():
     decoder = tied_decoder_class()(encoder)
     assert decoder._reg_params['weight'] is encoder.weight
     assert list(decoder.collect_params().keys()) == ['tieddecoder0_bias']
+
+
+def test_08_the_attribute_is_the_encoders_parameter_by_plain_assignment():
+    """08, cell 5: "和任何 Python 赋值一样，`self.weight = encoder.weight` 让属性指向编码器的那个
+    `Parameter` 对象本身，不做拷贝；`Block.__setattr__` 另外 … 只是登记"."""
+    from mxnet.gluon import Block, nn
+    says('08', '和任何 Python 赋值一样，`self.weight = encoder.weight` 让属性指向编码器的那个 '
+               '`Parameter` 对象本身，不做拷贝')
+    source = mxnet_source(Block.__setattr__)
+    assert source.rstrip().endswith('super(Block, self).__setattr__(name, value)')
+    assert 'copy' not in source and 'Parameter(' not in source  # registers, makes nothing new
+    encoder = nn.Dense(4, in_units=6)
+    decoder = tied_decoder_class()(encoder)
+    assert decoder.weight is encoder.weight
 
 
 def test_08_a_decoder_alone_neither_initializes_nor_trains_the_weight():
@@ -2223,7 +2386,9 @@ def test_08_name_scope_names_children_by_the_block_and_only_children():
     from mxnet.gluon import nn
     says('08', '它不影响 `self.params.get` 创建的参数（那些已经带着块的前缀），'
                '管的是在它里面**构造的子块**')
-    says('08', '子块从这个块的计数器取名，名字前加上块的前缀；在它外面构造的子块则从全局计数器取名')
+    says('08', '子块从这个块的计数器取名，名字前加上块的前缀；在它外面构造的子块则照常取名：'
+               '通常从全局计数器取名，但若这个块本身是在另一个块的 `name_scope` 里构造的，'
+               '就从那个外层块的计数器取名')
     says('08', '（原书的代码没有用它）')
     assert 'name_scope' not in BOOK_V1.read_text(encoding='utf-8')
     namespace = {'nn': nn}
@@ -2235,13 +2400,24 @@ def test_08_name_scope_names_children_by_the_block_and_only_children():
     assert list(without.collect_params().keys()) == ['withoutscope'
                                                      '0_bias', 'dense1_weight', 'dense1_bias']
 
+    class Outer(nn.Block):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.inner = namespace['WithoutScope']()
+
+    assert [name for name in Outer().collect_params().keys() if 'dense' in name] == [
+        'outer0_dense0_weight', 'outer0_dense0_bias']  # the outer block's counter, not dense2
+
 
 def test_08_without_name_scope_names_do_not_clash_either():
     """08, cell 11: "编号也只在块内计数，不受块外构造了多少层的影响" and
     "名字同样不会冲突（全局计数器保证每个名字只用一次），只是看不出它属于哪个块"."""
     from mxnet.gluon import nn
     says('08', '编号也只在块内计数，不受块外构造了多少层的影响')
-    says('08', '名字同样不会冲突（全局计数器保证每个名字只用一次），只是看不出它属于哪个块')
+    says('08', '没用的块，子块照常取名，这里（外面没有别的块的 `name_scope`）就是接着全局编号'
+               '（`dense…`）')
+    says('08', '名字同样不会冲突（计数器保证每个编号只用一次），只是看不出它属于哪个块')
     namespace = {'nn': nn}
     exec(cell_code_saying('08', 'class WithScope(nn.Block):').rsplit('\n\n', 1)[0], namespace)
     names = [name for _ in range(3) for name in namespace['WithoutScope']().collect_params().keys()]
@@ -2334,6 +2510,27 @@ def ready_shared_mlp(hidden=16, hybrid=False, **initialize):
     return net
 
 
+def test_09_the_model_is_the_run_records_exercise_3():
+    """09, cells 0 and 3: "再用运行记录里练习 3 的含共享层的多层感知机看" and "运行记录里练习 3
+    的模型（原书的练习 3 没有给出模型，见练习笔记本）"."""
+    from mxnet.gluon import nn
+    says('09', '再用运行记录里练习 3 的含共享层的多层感知机看')
+    says('09', '运行记录里练习 3 的模型（原书的练习 3 没有给出模型，见练习笔记本）')
+    assert '```' not in book_exercises()
+    namespace = {'nn': nn}
+    exec(cell_code_saying('09', 'def shared_mlp(hidden=256):').split('\n\nnet = ')[0], namespace)
+    recorded = {'nn': nn}
+    exec(RUN_RECORD_EXERCISE_3.split('net.initialize')[0].split('\n', 1)[1], recorded)
+
+    def layout(net):
+        return [(layer._units, layer.act._act_type if layer.act else None, layer.weight.name)
+                for layer in net]
+
+    ours, theirs = layout(namespace['shared_mlp']()), layout(recorded['net'])
+    assert [row[:2] for row in ours] == [row[:2] for row in theirs]
+    assert ours[1][2] == ours[2][2] and theirs[1][2] == theirs[2][2]  # the same pair is shared
+
+
 def test_09_nd_load_returns_a_list_for_an_array_or_a_list_and_a_dict_for_a_dict(tmp_path):
     """09, cell 7: "保存单个数组，读回的是只有一个元素的列表；列表读回列表；字典读回字典"."""
     from mxnet import nd
@@ -2382,7 +2579,12 @@ def test_09_a_new_net_loads_without_initializing_predicts_identically_and_keeps_
     says('09', '构造一个同样结构的新网络，直接 `load_parameters`（不需要先初始化）。'
                '对同一批测试图像，它的输出与原网络逐元素**完全相等**')
     says('09', '共享关系由网络结构决定，而不是由文件决定：加载后 `clone[1]` 和 `clone[2]` '
-               '仍然持有同一个参数。从不去重的文件加载也一样')
+               '仍然持有同一个参数（第一个 `True`）。从不去重的文件加载也一样：`also_clone[1]` 和 '
+               '`also_clone[2]` 也持有同一个参数（第二个），输出与原网络逐元素相等（第三个）')
+    code = cell_code_saying('09', 'also_clone.load_parameters(plain_file)')
+    assert code.split('\n', 2)[2] == ('(clone[1].weight is clone[2].weight, also_clone[1].weight '
+                                      'is also_clone[2].weight,\n (also_clone(X) == net(X)).min()'
+                                      '.asscalar() == 1)')
     net = ready_shared_mlp(init=init.Normal(sigma=0.5))
     X = nd.random.uniform(shape=(3, 784))
     for dedup in (True, False):
@@ -2391,6 +2593,35 @@ def test_09_a_new_net_loads_without_initializing_predicts_identically_and_keeps_
         clone = small_shared_mlp()
         clone.load_parameters(path)
         assert (clone(X) == net(X)).min() == 1 and clone[1].weight is clone[2].weight
+
+
+def test_09_the_clones_test_accuracy_is_the_last_one_train_ch3_recorded(tmp_path, capsys):
+    """09, cell 13: "它在整个测试集上的准确率也与训练最后一个周期结束时 `train_ch3` 记下的
+    `history.test_acc[-1]` 相同（第二个 `True`）"."""
+    from mxnet import gluon, init, nd
+    from mxnet.gluon import loss as gloss
+
+    import d2lhelpers as d2l
+    from d2lhelpers.data_batches import ArrayBatches
+    says('09', '它在整个测试集上的准确率也与训练最后一个周期结束时 `train_ch3` 记下的 '
+               '`history.test_acc[-1]` 相同（第二个 `True`）')
+    code = cell_code_saying('09', 'clone.load_parameters(dedup_file)')
+    assert code.splitlines()[-1] == ('same_outputs, d2l.evaluate_accuracy(test_iter, clone) == '
+                                     'history.test_acc[-1]')
+    features = nd.random.uniform(shape=(40, 784))
+    labels = nd.array([i % 10 for i in range(40)])
+    data = ArrayBatches(features, labels, 16)
+    net = small_shared_mlp()
+    net.initialize(init.Normal(sigma=0.1))
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.5})
+    history = d2l.train_ch3(net, data, data, gloss.SoftmaxCrossEntropyLoss(), 2, 16,
+                            None, None, trainer)
+    path = str(tmp_path / 'net.params')
+    net.save_parameters(path, deduplicate=True)
+    clone = small_shared_mlp()
+    clone.load_parameters(path)
+    assert d2l.evaluate_accuracy(data, clone) == history.test_acc[-1]
+    assert len(history.test_acc) == 2
 
 
 def test_09_loading_into_another_shape_names_the_parameter_and_both_shapes(tmp_path):
@@ -2456,6 +2687,57 @@ def test_09_data_is_one_copy_set_data_writes_every_copy():
     assert [(copy == 1).min().asscalar() for copy in layer.weight.list_data()] == [1, 0]
     layer.weight.set_data(nd.ones((2, 3)))
     assert [(copy == 1).min().asscalar() for copy in layer.weight.list_data()] == [1, 1]
+
+
+def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
+    """09, cell 29: "先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；
+    就地写入没有这个核对，形状不同的数组会被广播进去，例如一行 3 个数会写进 2 × 3 的权重的每一行）"
+    and "新值形状相同"."""
+    from mxnet import nd
+    from mxnet.gluon import Parameter, nn
+    says('09', '先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；'
+               '就地写入没有这个核对，形状不同的数组会被广播进去，例如一行 3 个数会写进 2 × 3 '
+               '的权重的每一行）')
+    says('09', '只有一个设备、参数已经初始化、新值形状相同、也没有交给在 kvstore 上更新参数的 '
+               '`Trainer` 时')
+    body = mxnet_source(Parameter.set_data).split('"""')[2]
+    assert body.strip().startswith('self.shape = data.shape')
+    layer = nn.Dense(2, in_units=3)
+    layer.initialize()
+    row = nd.array([1, 2, 3])
+    with pytest.raises(AssertionError, match='incompatible'):
+        layer.weight.set_data(row)
+    layer.weight.data()[:] = row
+    assert layer.weight.data().asnumpy().tolist() == [[1, 2, 3], [1, 2, 3]]
+
+
+def test_09_dist_sync_updates_on_the_kvstore_by_default_and_may_opt_out():
+    """09, cell 29: "分布式训练（例如 `dist_sync`）的 `Trainer` 默认（不给 `update_on_kvstore`
+    时）正是在 kvstore 上更新参数的" and "（给 `dist_sync` 的 `Trainer` 传
+    `update_on_kvstore=False`，参数就在各个工作进程本地更新，`set_data` 不去重置 kvstore，
+    也就不报错；`dist_async` 不接受这个设置。）"."""
+    import mxnet as mx
+    from mxnet import gluon, nd
+    from mxnet.gluon import Parameter, nn
+    says('09', '分布式训练（例如 `dist_sync`）的 `Trainer` 默认（不给 `update_on_kvstore` 时）'
+               '正是在 kvstore 上更新参数的')
+    says('09', '（给 `dist_sync` 的 `Trainer` 传 `update_on_kvstore=False`，参数就在各个工作进程'
+               '本地更新，`set_data` 不去重置 kvstore，也就不报错；`dist_async` 不接受这个设置。）')
+    default = "update_on_kvstore = bool(int(os.getenv('MXNET_UPDATE_ON_KVSTORE', \"1\")))"
+    assert default in mxnet_source(mx.model._create_kvstore)
+    init_kv = mxnet_source(gluon.Trainer._init_kvstore)
+    assert "if self._distributed and 'async' in kvstore.type:" in init_kv
+    assert 'when training in async mode' in init_kv
+    assert ('if self._trainer and self._trainer._kv_initialized and '
+            'self._trainer._update_on_kvstore:') in mxnet_source(Parameter.set_data)
+    layer = nn.Dense(2, in_units=3)
+    layer.initialize()
+    trainer = gluon.Trainer(layer.collect_params(), 'sgd', {'learning_rate': 0.0},
+                            kvstore=mx.kv.create('local'), update_on_kvstore=False)
+    train_step(layer, trainer)
+    assert trainer._kv_initialized and not trainer._update_on_kvstore
+    layer.weight.set_data(nd.ones((2, 3)))
+    assert trainer._kv_initialized  # not reset
 
 
 def test_09_set_data_during_deferred_initialization_keeps_the_value_for_later():
@@ -2550,6 +2832,39 @@ def test_09_a_single_device_trainer_builds_no_kvstore_and_then_in_place_equals_s
         train_step(layer, trainer)
         results.append(layer.weight.data().asnumpy())
     assert (results[0] == results[1]).all()
+
+
+def test_09_summary_what_loading_into_another_structure_does(tmp_path):
+    """09, cell 17: "文件里存的是按层的下标命名的参数数组，不存激活函数：层数不同时 …"; cell 38:
+    "层的宽度不同时 MXNet 报出形状不符的参数，层数不同时报出文件里缺少或多出的参数；
+    只换了激活函数时照常加载，不报错"."""
+    from mxnet import nd
+    from mxnet.gluon import nn
+    says('09', '层的宽度不同时 MXNet 报出形状不符的参数，层数不同时报出文件里缺少或多出的参数；'
+               '只换了激活函数时照常加载，不报错')
+    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数：层数不同时，MXNet 报出文件里'
+               '缺少（`AssertionError`）或多出（`ValueError`）的参数；只换了激活函数时，它照常加载，'
+               '不会发现')
+    net = ready_shared_mlp()
+    path = str(tmp_path / 'net.params')
+    net.save_parameters(path)
+    with pytest.raises(AssertionError, match='shape incompatible'):
+        small_shared_mlp(hidden=8).load_parameters(path)
+    longer = small_shared_mlp()
+    longer.add(nn.Dense(10))
+    with pytest.raises(AssertionError, match="'4.weight' is missing in file"):
+        longer.load_parameters(path)
+    shorter = nn.Sequential()
+    shorter.add(*list(small_shared_mlp())[:3])
+    with pytest.raises(ValueError, match="'3.weight' loaded from file .* is not present"):
+        shorter.load_parameters(path)
+    sigmoid = nn.Sequential()
+    shared = nn.Dense(16, activation='sigmoid')
+    sigmoid.add(nn.Dense(16, activation='sigmoid', in_units=784), shared,
+                nn.Dense(16, activation='sigmoid', params=shared.params), nn.Dense(10))
+    sigmoid.load_parameters(path)  # no error: the file holds no activations
+    X = nd.random.uniform(shape=(2, 784))
+    assert (sigmoid(X) == net(X)).min() == 0
 
 
 def summary_lines(net, X):
