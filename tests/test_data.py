@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mxnet import nd
+from os_support import bind_unix_socket
 
 import d2lhelpers as d2l
 import d2lhelpers.data as data
@@ -674,9 +675,7 @@ def make_special(path, kind):
     if kind == 'FIFO':
         os.mkfifo(path)
     elif kind == 'socket':
-        sock = socket.socket(socket.AF_UNIX)
-        sock.bind(str(path))
-        return sock
+        return bind_unix_socket(path)
     elif kind == 'link to /dev/zero':
         path.symlink_to('/dev/zero')
     elif kind == 'folder':

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from os_support import take_stop_signals
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / 'tools'
@@ -126,7 +127,7 @@ def test_a_stopped_run_leaves_the_previous_notebooks(tmp_path):
     notebook_with(tmp_path / 'src', "open('started', 'w').close()\nimport time\ntime.sleep(600)")
     process = subprocess.Popen([sys.executable, str(TOOLS / 'run_notebooks.py'), str(out),
                                 str(source)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, preexec_fn=take_stop_signals)
     for _ in range(1200):  # at most 120 s for the kernel to start
         if (tmp_path / 'src' / 'started').exists() or process.poll() is not None:
             break
@@ -201,7 +202,7 @@ def start_a_book_build(repo, tmp_path, mathjax_dir):
     process = subprocess.Popen([sys.executable, str(repo / 'tools' / 'build_book.py'),
                                 str(repo / 'notebooks'), str(out), str(mathjax_dir)],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, preexec_fn=take_stop_signals)
     for _ in range(1200):  # at most 120 s until Jupyter Book writes its build
         if list(tmp_path.rglob('_build')) or process.poll() is not None:
             break
@@ -237,8 +238,10 @@ def test_a_killed_book_builds_leftover_is_removed_by_the_next_build(repo, tmp_pa
     process.kill()  # SIGKILL: the tool cannot clean up
     process.communicate(timeout=60)
     wait_until_no_process_names(tmp_path)
-    left = [p.name for p in out.parent.iterdir()]
-    assert [name.startswith('.html.tmp-') for name in left] == [True], left
+    left = sorted(p.name for p in out.parent.iterdir())
+    # the staging folder, and the record that names it as the tool's own (tools/safe_output.py)
+    assert len(left) == 2 and left[0] == '.html.temporaries-of-build_book.json' \
+        and left[1].startswith('.html.tmp-'), left
     result = subprocess.run([sys.executable, str(repo / 'tools' / 'build_book.py'),
                              str(repo / 'notebooks'), str(out), str(mathjax_dir)],
                             env=env, capture_output=True, text=True, timeout=600)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from os_support import take_stop_signals
 
 pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a browser
 
@@ -201,7 +202,8 @@ def start_a_long_run(tmp_path, env):
     path = notebook_with(tmp_path / 'nb', "open('started', 'w').close()\nimport time\n"
                          "time.sleep(600)")
     process = subprocess.Popen([sys.executable, str(STORE), str(path)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=take_stop_signals)
     for _ in range(1200):  # at most 120 s for the kernel to start
         if (tmp_path / 'nb' / 'started').exists() or process.poll() is not None:
             break

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from os_support import bind_unix_socket
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / 'notebooks' / '05_exercises.ipynb'
@@ -560,18 +561,11 @@ def make_limited(teacher, out, seconds=60):
                           timeout=seconds, preexec_fn=limit)
 
 
-def unix_socket(path):
-    import socket
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(str(path))
-    return server
-
-
 @pytest.mark.parametrize('kind, make_it, reason', [
     ('fifo', os.mkfifo, 'a FIFO'),
     ('link to /dev/zero', lambda p: p.symlink_to('/dev/zero'), 'a character device'),
     ('link to /dev/null', lambda p: p.symlink_to('/dev/null'), 'a character device'),
-    ('socket', unix_socket, 'a socket'),
+    ('socket', bind_unix_socket, 'a socket'),
     ('link to nothing', lambda p: p.symlink_to(p.parent / 'gone'), 'does not exist'),
     ('link to a folder', lambda p: p.symlink_to(ROOT / 'tools'), 'a link to a folder'),
 ])

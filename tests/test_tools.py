@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from os_support import bind_unix_socket
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -327,19 +328,13 @@ def test_a_checkout_given_as_the_output_folder_is_refused(repo, edition):
 
 # --- what the tool cannot read, or must not open, in its own output folder ---
 
-def unix_socket(path):
-    import socket
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(str(path))
-    return server
-
 
 @pytest.mark.slow  # builds a whole edition or book
 @pytest.mark.parametrize('name, make_it', [
     ('notes.fifo', os.mkfifo),
     ('.made-by-make_student', os.mkfifo),  # the tool's own marker, replaced by a FIFO
     ('zeros', lambda p: p.symlink_to('/dev/zero')),
-    ('notes.sock', unix_socket),
+    ('notes.sock', bind_unix_socket),
 ])
 def test_a_special_file_in_the_output_is_refused_without_reading_it(repo, edition, name,
                                                                     make_it):
