@@ -13,13 +13,19 @@ Usage: python tools/make_student.py NOTEBOOK_DIR OUT_DIR [--course COURSE_DIR]
    an error naming the notebook, the cell (counted from 0) and the line, and nothing is
    written. "Looks like" is judged on what a line looks like, not on its code points
    (see ``skeleton``): full-width letters (a Chinese input method), zero-width and other
-   invisible characters, look-alike letters of other scripts (Unicode's confusables),
-   accents, any case or spacing, and a letter or two wrong. A notebook holding solutions is
-   part of the assignment (nbgrader's source version); every other file is reading material.
-   Every file is read once, by type: a FIFO, socket, device (or a link to one), a link to
-   a folder or to nothing, a folder or file that cannot be read, and a file that is not
-   UTF-8 text (a GBK or Latin-1 file, a picture, an archive) is refused, since it cannot be
-   checked for answers; what is copied is the very bytes that were checked.
+   invisible characters, look-alike letters of other scripts (Unicode's confusables, the
+   right-to-left ones too), accents, any case or spacing, colour codes, letters in the
+   order they are shown (right-to-left runs) or reversed, and a letter or two wrong; a bidi
+   control character (U+202A-U+202E, U+2066-U+2069) anywhere is an error. Every string of a
+   notebook is checked, not only its sources: outputs (tracebacks, JSON), metadata, text
+   attachments. nbgrader's written answers, task cells and mark schemes are not supported
+   (an error), nor is nbgrader grading metadata in a notebook without solutions. A notebook
+   holding solutions is part of the assignment (nbgrader's source version); every other
+   file is reading material. Every file is read once, by type: a FIFO, socket, device (or a
+   link to one), a file of /proc, /sys or /dev, a link to a folder or to nothing, a folder
+   or file that cannot be read, a name that is not UTF-8 and a file that is not UTF-8 text
+   (a GBK or Latin-1 file, a picture, an archive) is refused, since it cannot be checked
+   for answers; what is copied is the very bytes that were checked.
 2. COURSE_DIR becomes nbgrader's course folder: ``nbgrader_config.py`` (from
    tools/classroom/), ``source/exercises/`` (the assignment notebooks, answers included),
    and what ``nbgrader generate_assignment exercises`` makes of them: ``release/exercises/``
@@ -30,8 +36,9 @@ Usage: python tools/make_student.py NOTEBOOK_DIR OUT_DIR [--course COURSE_DIR]
    with that configuration only: no personal or system Jupyter configuration is read
    (``JUPYTER_NO_CONFIG``), nor Python's environment variables or user site (``-I``).
    What it released is checked before anything is published: no marker, no output, no
-   cell tagged ``solution`` and no line of an answer (a line of a solution block, of the
-   hidden tests or of a ``solution`` cell that appears nowhere else in the teacher's folder).
+   cell tagged ``solution`` and no line of an answer in any field (a line of a solution
+   block, of the hidden tests or of a ``solution`` cell that appears nowhere else in the
+   teacher's folder).
 3. OUT_DIR becomes the student edition, what students get (by an nbgitpuller link): the
    reading notebooks with every cell locked (outputs kept), the other files, and the
    release in ``exercises/``. Hidden files such as ``.ipynb_checkpoints`` (Jupyter's copies
