@@ -845,3 +845,16 @@ def test_every_marker_two_edits_away_is_still_found(word):
         for edit in ('', 'X'):  # delete both letters, or substitute both
             typo = letters[:first] + edit + letters[first + 1:second] + edit + letters[second + 1:]
             assert make_student.looks_like_marker(f'### {typo}'), typo
+
+
+def test_a_bidi_control_in_a_file_copied_as_it_is_is_an_error(teacher, tmp_path):
+    (teacher / 'notes.py').write_text(f'x = 1\n{right_to_left_override("### BEGIN SOLUTION")}\n'
+                                      f'answer = 42\n', encoding='utf-8')
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, 'notes.py', 'line 2', 'U+202E')
+
+
+def test_right_to_left_letters_are_judged_in_the_order_they_are_shown():
+    hebrew = '\u05d0\u05d1 \u05d2'  # alef, bet, space, gimel: shown gimel, space, bet, alef
+    assert make_student.displayed(f'ab {hebrew} cd') == f'ab {hebrew[::-1]} cd'
+    assert make_student.displayed('### BEGIN SOLUTION') == '### BEGIN SOLUTION'

@@ -193,9 +193,10 @@ def looks_like_marker(line):
     line = ANSI_ESCAPE.sub('', line)
     if BIDI_CONTROL.search(line):
         return True
-    if line.isascii():
+    shown = line if line.isascii() else displayed(line)
+    if shown == line:  # no right-to-left letter: shown as stored, whatever the direction
         return _looks_like_marker(line)
-    return any(_looks_like_marker(order) for order in (line, displayed(line), line[::-1]))
+    return any(_looks_like_marker(order) for order in (line, shown, line[::-1]))
 
 
 def _looks_like_marker(line):
@@ -488,6 +489,12 @@ def text_of_plain_file(data, name):
 def check_plain_file(data, name):
     """A file copied as it is must not hold solution markers: only notebooks are stripped."""
     for number, line in enumerate(text_of_plain_file(data, name).split('\n'), 1):
+        control = BIDI_CONTROL.search(line)
+        if control:
+            raise StudentError(f'{name}, line {number}: a bidi control character '
+                               f'(U+{ord(control.group()):04X}), which shows text in another '
+                               f'order than it is stored, so a marker could hide behind it: '
+                               f'remove it.')
         if looks_like_marker(line):
             raise StudentError(f'{name}, line {number}: a solution marker ({line.strip()!r}) in a '
                                f'file that is copied as it is (only notebooks are stripped): '
