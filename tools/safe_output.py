@@ -288,14 +288,23 @@ def _is_recorded_folder(path, entry, tool):
     if not (stat.S_ISDIR(info.st_mode) and isinstance(entry, dict)
             and (info.st_dev, info.st_ino) == (entry.get('dev'), entry.get('ino'))):
         return False
-    token = entry.get('token')
+    return _holds_token(path, entry.get('token'), tool) or _holds_only_its_files(path, tool)
+
+
+def _holds_token(folder, token, tool):
+    path = folder / token_name(tool)
     try:
-        if token and read_regular_file(path / token_name(tool), 1024).decode() == token \
-                and not os.path.islink(path / token_name(tool)):
-            return True
-        _check_manifest(path, path, tool)
+        return bool(token) and not os.path.islink(path) and \
+            read_regular_file(path, 1024).decode('utf-8') == token
+    except (OSError, ValueError):
+        return False
+
+
+def _holds_only_its_files(folder, tool):
+    try:
+        _check_manifest(folder, folder, tool)
         return True
-    except (OSError, ValueError, OutputError):
+    except OutputError:
         return False
 
 
