@@ -69,10 +69,10 @@ def read_regular_file(path, max_bytes=MAX_FILE_BYTES):
     been swapped in between): ``ValueError`` saying what it is for anything but a regular
     file, or for one larger than ``max_bytes``; ``OSError`` when it cannot be read.
     """
-    kernel = _kernel_file(path)
-    if kernel:
-        raise ValueError(f'it is {kernel}, made up by the kernel as it is read')
     kind = _not_regular(os.stat(path).st_mode)
+    kernel = None if kind else _kernel_file(path)
+    if kernel:  # a regular file by type (/proc/kmsg), but no one's file
+        raise ValueError(f'it is {kernel}, made up by the kernel as it is read')
     if kind is None:
         # O_NONBLOCK: should a FIFO have been swapped in since, opening it does not hang.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, 'O_NOCTTY', 0))
