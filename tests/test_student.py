@@ -683,3 +683,172 @@ def test_a_marker_in_a_stored_output_is_an_error(teacher, tmp_path, notebook):
     nbformat.write(nb, teacher / notebook)
     out = tmp_path / 'build' / 'student'
     assert_refused_naming(make(teacher, out), out, notebook, f'cell {index}', 'output')
+
+
+# --- the adversary's second round (issue 20): right-to-left text, every field, written answers ---
+
+def right_to_left_override(marker):
+    """'#', U+202E, 'NOITULOS NIGEB ##': shown as '### BEGIN SOLUTION' (U+202E reverses)."""
+    return marker[0] + '\u202e' + marker[1:][::-1]
+
+
+RIGHT_TO_LEFT = {
+    'right-to-left override': right_to_left_override,
+    # Hebrew vav and NKo digit zero, stored by the confusables library in direction marks.
+    'Hebrew and NKo look-alikes': lambda m: m.replace('I', '\u05d5').replace('O', '\u07c0'),
+}
+
+
+@pytest.mark.parametrize('kind', RIGHT_TO_LEFT)
+def test_a_solution_block_marked_with_right_to_left_tricks_is_an_error(teacher, tmp_path, kind):
+    where = []
+    edit_exercises(teacher, lambda cells: where.append(
+        replace_block(cells, '### BEGIN SOLUTION', RIGHT_TO_LEFT[kind])))
+    out = tmp_path / 'build' / 'student'
+    index, number = where[0]
+    assert_refused_naming(make(teacher, out), out, EXERCISES.name, f'cell {index}',
+                          f'line {number}')
+
+
+@pytest.mark.parametrize('tag', ['\u202enoitulos', 's\u05e1lut\u05d5\u05e1n'])
+def test_a_solution_tag_written_with_right_to_left_tricks_is_an_error(teacher, tmp_path, tag):
+    def retag(cells):
+        cells[9].metadata['tags'] = [tag]  # the first cell tagged 'solution'
+    edit_exercises(teacher, retag)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, EXERCISES.name, 'cell 9')
+
+
+BLOCK = '### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION'
+
+
+def b64(text):
+    import base64
+    return base64.b64encode(text.encode()).decode()
+
+
+# Fields beside a cell's source that are copied as they are: each holds a marked answer.
+HIDDEN_FIELDS = {
+    'error traceback': lambda cell: cell.outputs.append(nbformat.v4.new_output(
+        'error', ename='NameError', evalue='x',
+        traceback=['Cell In[7], line 3', '      1 ### BEGIN SOLUTION', '----> 2 answer'])),
+    'error evalue': lambda cell: cell.outputs.append(nbformat.v4.new_output(
+        'error', ename='ValueError', evalue=BLOCK, traceback=[])),
+    'JSON output with a zero-width space': lambda cell: cell.outputs.append(
+        nbformat.v4.new_output('execute_result', execution_count=1, data={
+            'application/json': {'answer': BLOCK.replace(' SOLUTION', '\u200bSOLUTION')}})),
+    'stream with ANSI colours': lambda cell: cell.outputs.append(nbformat.v4.new_output(
+        'stream', name='stdout', text=BLOCK.replace(' SOLUTION', '\x1b[01;31m SOLUTION'))),
+    'cell metadata': lambda cell: cell.metadata.update(notes=BLOCK),
+}
+
+
+@pytest.mark.parametrize('field', HIDDEN_FIELDS)
+@pytest.mark.parametrize('notebook', ['01_accessing_parameters.ipynb', EXERCISES.name])
+def test_a_marker_in_any_field_of_a_notebook_is_an_error(teacher, tmp_path, notebook, field):
+    nb = nbformat.read(teacher / notebook, as_version=4)
+    index = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == 'code'
+                 and 'solution' not in cell.metadata.get('tags', []))
+    HIDDEN_FIELDS[field](nb.cells[index])
+    nbformat.write(nb, teacher / notebook)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, notebook, f'cell {index}')
+
+
+@pytest.mark.parametrize('notebook', ['01_accessing_parameters.ipynb', EXERCISES.name])
+def test_a_marker_in_a_text_attachment_is_an_error(teacher, tmp_path, notebook):
+    nb = nbformat.read(teacher / notebook, as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(
+        '![](attachment:notes.txt)', attachments={'notes.txt': {'text/plain': b64(BLOCK)}}))
+    nbformat.write(nb, teacher / notebook)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, notebook, 'cell 1', 'attachments')
+
+
+def graded(grade_id, **kinds):
+    return {'nbgrader': {'grade_id': grade_id, 'schema_version': 3, 'locked': False,
+                         'grade': False, 'solution': False, 'task': False, **kinds}}
+
+
+@pytest.mark.parametrize('cell', [
+    nbformat.v4.new_markdown_cell('因为两次使用的梯度相加。',  # nbgrader's written answer
+                                  metadata=graded('q', solution=True, grade=True, points=5)),
+    nbformat.v4.new_markdown_cell('## 任务\n=== BEGIN MARK SCHEME ===\n提到对称性得 3 分\n'
+                                  '=== END MARK SCHEME ===', metadata=graded('t', task=True)),
+    nbformat.v4.new_code_cell('assert True', metadata=graded('c', grade=True, points=1)),
+], ids=['markdown answer', 'mark scheme', 'graded code cell'])
+def test_written_answers_and_grading_in_a_reading_notebook_are_an_error(teacher, tmp_path, cell):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('## 思考题'), cell])
+    nbformat.write(nb, teacher / '11_written.ipynb')
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, '11_written.ipynb', 'cell 1')
+
+
+def test_nbgrader_metadata_that_is_not_a_mapping_is_a_clear_error(teacher, tmp_path):
+    notebook = teacher / '01_accessing_parameters.ipynb'
+    nb = nbformat.read(notebook, as_version=4)
+    index = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == 'code')
+    nb.cells[index].metadata['nbgrader'] = 'locked'
+    nbformat.write(nb, notebook)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, notebook.name, f'cell {index}',
+                          'metadata.nbgrader')
+
+
+def test_a_file_name_that_is_not_utf8_is_an_error(teacher, tmp_path):
+    gbk = os.fsencode(teacher) + b'/notes-' + '练习'.encode('gbk') + b'.md'
+    with open(gbk, 'w', encoding='utf-8') as file:
+        file.write('reading\n')
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, 'not UTF-8', 'convmv')
+
+
+def test_a_link_to_a_kernel_file_is_refused(teacher, tmp_path):
+    (teacher / 'kernel-notes.txt').symlink_to('/proc/self/status')  # readable, regular
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, 'kernel-notes.txt', 'a file of /proc')
+
+
+def test_the_release_check_reads_every_field_not_only_the_source(tmp_path):
+    """nbgrader keeps cell metadata and attachments: an answer there is caught."""
+    release = tmp_path / 'release' / ASSIGNMENT
+    release.mkdir(parents=True)
+    cell = nbformat.v4.new_code_cell('x = 1', metadata={'notes': 'answer = 42'})
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), release / EXERCISES.name)
+    with pytest.raises(make_student.StudentError, match=r'cell 0, metadata\.notes'):
+        make_student.check_release(release, {'answer = 42'})
+
+
+# --- the typo check is fast on big data files, and its pre-filter misses no marker ---
+
+def test_the_typo_check_skips_lines_that_cannot_hold_a_marker(monkeypatch):
+    calls = []
+    monkeypatch.setattr(make_student, 'close_to', lambda *args: calls.append(args) or False)
+    csv_line = ','.join(['0', '1', '0', '255', '1', '0'] * 130)  # Fashion-MNIST as CSV
+    assert not make_student.looks_like_marker(csv_line)
+    assert calls == []
+
+
+@pytest.mark.parametrize('word', ['BEGIN SOLUTION', 'END SOLUTION', 'BEGIN HIDDEN TESTS',
+                                  'END HIDDEN TESTS'])
+def test_every_marker_two_edits_away_is_still_found(word):
+    """The pre-filter is exact: every deletion or substitution pair still counts as a marker."""
+    import itertools
+    letters = word.replace(' ', '')
+    for first, second in itertools.combinations(range(len(letters)), 2):
+        for edit in ('', 'X'):  # delete both letters, or substitute both
+            typo = letters[:first] + edit + letters[first + 1:second] + edit + letters[second + 1:]
+            assert make_student.looks_like_marker(f'### {typo}'), typo
+
+
+def test_a_bidi_control_in_a_file_copied_as_it_is_is_an_error(teacher, tmp_path):
+    (teacher / 'notes.py').write_text(f'x = 1\n{right_to_left_override("### BEGIN SOLUTION")}\n'
+                                      f'answer = 42\n', encoding='utf-8')
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, 'notes.py', 'line 2', 'U+202E')
+
+
+def test_right_to_left_letters_are_judged_in_the_order_they_are_shown():
+    hebrew = '\u05d0\u05d1 \u05d2'  # alef, bet, space, gimel: shown gimel, space, bet, alef
+    assert make_student.displayed(f'ab {hebrew} cd') == f'ab {hebrew[::-1]} cd'
+    assert make_student.displayed('### BEGIN SOLUTION') == '### BEGIN SOLUTION'

@@ -394,3 +394,98 @@ def test_the_course_folder_with_the_gradebook_is_private(repo, tmp_path):
     course = tmp_path / 'build' / 'course'
     assert stat.S_IMODE(course.stat().st_mode) == 0o700
     assert stat.S_IMODE(out.stat().st_mode) == 0o755  # the student edition follows the umask
+
+
+# --- the adversary's second round (issue 20) ---
+
+@pytest.mark.parametrize('which', ['output', 'course'])
+def test_a_symlink_loop_given_as_a_folder_is_a_clear_refusal(repo, tmp_path, which):
+    loop = tmp_path / 'loop'
+    loop.symlink_to('loop')  # loop -> loop
+    out = loop if which == 'output' else tmp_path / 'build' / 'student'
+    course = loop if which == 'course' else tmp_path / 'build' / 'course'
+    result = run_tool(repo, 'make_student.py', repo / 'notebooks', out, '--course', course)
+    assert result.returncode != 0 and 'Traceback' not in result.stderr, result.stderr
+    assert str(loop) in result.stderr and 'link that leads back to itself' in result.stderr
+    assert not (tmp_path / 'build').exists()
+
+
+def test_a_folder_made_under_a_leftovers_name_is_never_removed(repo, tmp_path):
+    """A killed run leaves its staging folder; the user removes it and makes a folder of their
+    own under that name, which ext4 may give the freed inode: it is not the tool's to remove."""
+    import json
+    out = tmp_path / 'build' / 'student'
+    kill_a_run(repo, out, 'building')
+    record_path = out.parent / '.student.temporaries-of-make_student.json'
+    record = json.loads(record_path.read_text())
+    (name,) = record
+    shutil.rmtree(out.parent / name)
+    (out.parent / name).mkdir()
+    (out.parent / name / 'grades-final.csv').write_text('alice,10\n')
+    mine = os.lstat(out.parent / name)  # the inode reuse, made certain on any file system:
+    record[name].update(dev=mine.st_dev, ino=mine.st_ino)
+    record_path.write_text(json.dumps(record))
+    safe_output = load_safe_output(repo / 'tools')
+    with safe_output.replacing(out, 'make_student', [repo / 'notebooks'],
+                               'build/student') as staging:
+        (staging / 'page.md').write_text('new')
+    assert (out.parent / name / 'grades-final.csv').read_text() == 'alice,10\n'
+    assert (out / 'page.md').read_text() == 'new'
+
+
+def test_the_leftover_of_a_killed_run_is_still_removed(repo, tmp_path):
+    out = tmp_path / 'build' / 'student'
+    kill_a_run(repo, out, 'building')
+    assert len(hidden_siblings(out)) == 2  # the staging folder and the record
+    safe_output = load_safe_output(repo / 'tools')
+    with safe_output.replacing(out, 'make_student', [repo / 'notebooks'],
+                               'build/student') as staging:
+        (staging / 'page.md').write_text('new')
+    assert hidden_siblings(out) == []
+    assert sorted(p.name for p in out.iterdir()) == ['.made-by-make_student', 'page.md']
+
+
+def test_a_kernel_file_is_refused_by_its_real_path(repo, tmp_path):
+    safe_output = load_safe_output(repo / 'tools')
+    link = tmp_path / 'notes.txt'
+    link.symlink_to('/proc/self/status')  # a regular file, made up by the kernel as it is read
+    with pytest.raises(ValueError, match='a file of /proc'):
+        safe_output.read_regular_file(link)
+
+
+def test_a_file_with_nothing_to_read_yet_is_a_clear_error(repo, tmp_path, monkeypatch):
+    """/proc/kmsg opened non-blocking reads as None (nothing yet): a ValueError, not a TypeError."""
+    import io
+    safe_output = load_safe_output(repo / 'tools')
+    path = tmp_path / 'notes.txt'
+    path.write_text('text')
+
+    class NothingYet(io.RawIOBase):
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            return None  # what a non-blocking read of an empty kernel buffer returns
+
+    real_fdopen = os.fdopen
+
+    def fdopen(fd, *args, **kwargs):
+        file = real_fdopen(fd, *args, **kwargs)
+        file.read = io.BufferedReader(NothingYet()).read
+        return file
+    monkeypatch.setattr(safe_output.os, 'fdopen', fdopen)
+    with pytest.raises(ValueError, match='nothing to read yet'):
+        safe_output.read_regular_file(path)
+
+
+@pytest.mark.slow  # builds a whole edition
+def test_an_output_folder_named_in_gbk_is_published_and_printed(repo, tmp_path):
+    out = os.fsdecode(os.fsencode(tmp_path) + b'/student-' + '练习'.encode('gbk'))
+    result = subprocess.run([sys.executable, str(repo / 'tools' / 'make_student.py'),
+                             str(repo / 'notebooks'), out, '--course', str(tmp_path / 'course')],
+                            capture_output=True, timeout=600,
+                            env=dict(os.environ, PYTHONIOENCODING='utf-8:strict'))
+    assert result.returncode == 0, result.stderr.decode(errors='replace')
+    printed = b'the student edition is in ' + os.fsencode(tmp_path) + b'/student-\\udcc1'
+    assert printed in result.stdout  # the GBK bytes, escaped
+    assert os.path.isfile(os.path.join(out, '.made-by-make_student'))

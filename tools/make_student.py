@@ -13,13 +13,19 @@ Usage: python tools/make_student.py NOTEBOOK_DIR OUT_DIR [--course COURSE_DIR]
    an error naming the notebook, the cell (counted from 0) and the line, and nothing is
    written. "Looks like" is judged on what a line looks like, not on its code points
    (see ``skeleton``): full-width letters (a Chinese input method), zero-width and other
-   invisible characters, look-alike letters of other scripts (Unicode's confusables),
-   accents, any case or spacing, and a letter or two wrong. A notebook holding solutions is
-   part of the assignment (nbgrader's source version); every other file is reading material.
-   Every file is read once, by type: a FIFO, socket, device (or a link to one), a link to
-   a folder or to nothing, a folder or file that cannot be read, and a file that is not
-   UTF-8 text (a GBK or Latin-1 file, a picture, an archive) is refused, since it cannot be
-   checked for answers; what is copied is the very bytes that were checked.
+   invisible characters, look-alike letters of other scripts (Unicode's confusables, the
+   right-to-left ones too), accents, any case or spacing, colour codes, letters in the
+   order they are shown (right-to-left runs) or reversed, and a letter or two wrong; a bidi
+   control character (U+202A-U+202E, U+2066-U+2069) anywhere is an error. Every string of a
+   notebook is checked, not only its sources: outputs (tracebacks, JSON), metadata, text
+   attachments. nbgrader's written answers, task cells and mark schemes are not supported
+   (an error), nor is nbgrader grading metadata in a notebook without solutions. A notebook
+   holding solutions is part of the assignment (nbgrader's source version); every other
+   file is reading material. Every file is read once, by type: a FIFO, socket, device (or a
+   link to one), a file of /proc, /sys or /dev, a link to a folder or to nothing, a folder
+   or file that cannot be read, a name that is not UTF-8 and a file that is not UTF-8 text
+   (a GBK or Latin-1 file, a picture, an archive) is refused, since it cannot be checked
+   for answers; what is copied is the very bytes that were checked.
 2. COURSE_DIR becomes nbgrader's course folder: ``nbgrader_config.py`` (from
    tools/classroom/), ``source/exercises/`` (the assignment notebooks, answers included),
    and what ``nbgrader generate_assignment exercises`` makes of them: ``release/exercises/``
@@ -30,8 +36,9 @@ Usage: python tools/make_student.py NOTEBOOK_DIR OUT_DIR [--course COURSE_DIR]
    with that configuration only: no personal or system Jupyter configuration is read
    (``JUPYTER_NO_CONFIG``), nor Python's environment variables or user site (``-I``).
    What it released is checked before anything is published: no marker, no output, no
-   cell tagged ``solution`` and no line of an answer (a line of a solution block, of the
-   hidden tests or of a ``solution`` cell that appears nowhere else in the teacher's folder).
+   cell tagged ``solution`` and no line of an answer in any field (a line of a solution
+   block, of the hidden tests or of a ``solution`` cell that appears nowhere else in the
+   teacher's folder).
 3. OUT_DIR becomes the student edition, what students get (by an nbgitpuller link): the
    reading notebooks with every cell locked (outputs kept), the other files, and the
    release in ``exercises/``. Hidden files such as ``.ipynb_checkpoints`` (Jupyter's copies
@@ -43,6 +50,7 @@ replaced at all: a course folder that nbgrader has since written to (submissions
 is refused, so a second ``make student`` in the middle of a course destroys nothing.
 """
 import argparse
+import base64
 import functools
 import io
 import os
@@ -74,18 +82,47 @@ SOLUTION_TAG = 'solution'
 # ("### BEGIN SOLUTION (exercise 1)"), "END OF SOLUTION", "SOLUTION BEGIN".
 LOOKS_LIKE_MARKER = re.compile(
     r'\b(begin|end|start|stop)[\W_]*(of[\W_]*)?(the[\W_]*)?(solution|hidden[\W_]*test)'
-    r'|(solution|hidden[\W_]*tests?)[\W_]*(begin|end|start|stop)\b')
+    r'|(solution|hidden[\W_]*tests?)[\W_]*(begin|end|start|stop)\b'
+    r'|mark[\W_]*scheme')  # nbgrader's written-answer mark schemes: not supported here
 # ... and a letter or two wrong ("BEGIN SOLUTON", "S0LUTI0N"): the words of a line, joined
 # in runs of up to four, within this edit distance of a marker's words. Before comparing,
 # the letters and digits that look alike are folded together (0 and o; 1, l, | and i).
 FOLD = str.maketrans('01l|', 'oiii')
-MARKER_WORDS = ['beginsolution', 'endsolution', 'beginhiddentests', 'endhiddentests']
+MARKER_WORDS = ['beginsolution', 'endsolution', 'beginhiddentests', 'endhiddentests',
+                'beginmarkscheme', 'endmarkscheme']
 TYPOS = 2
+# Each marker word cut in TYPOS + 1 pieces (see _looks_like_marker).
+PARTS = TYPOS + 1
+MARKER_PIECES = {word.translate(FOLD)[len(word) * i // PARTS:len(word) * (i + 1) // PARTS]
+                 for word in MARKER_WORDS for i in range(PARTS)}
+# Explicit bidi embeddings, overrides and isolates: they make text show in another order
+# than it is stored ('#\u202eNOITULOS NIGEB ##' shows as '### BEGIN SOLUTION').
+BIDI_CONTROL = re.compile('[\u202a-\u202e\u2066-\u2069]')
+ANSI_ESCAPE = re.compile(r'\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])')
 
 
 # A Latin letter whose name says which letter it is drawn as ('LATIN LETTER SMALL CAPITAL B').
 LATIN_LETTER = re.compile(
     r'LATIN (?:CAPITAL |SMALL )?LETTER (?:SMALL CAPITAL )?([A-Z])(?: WITH .*)?')
+
+
+@functools.lru_cache(maxsize=None)
+def ascii_confusables():
+    """{character: the ASCII letter or digit it is confusable with}, from Unicode's table.
+
+    The library stores right-to-left characters wrapped in direction marks (U+200E), which
+    its own lookup never matches: they are taken off here (Hebrew vav looks like l).
+    """
+    table = {}
+    for key, found in confusables.confusables_data.items():
+        for glyph in found:
+            pair = [''.join(c for c in text if unicodedata.category(c) != 'Cf')
+                    for text in (key, glyph['c'])]
+            ascii_side = [text for text in pair if text.isascii() and text.isalnum()]
+            other = [text for text in pair if len(text) == 1 and not text.isascii()]
+            if len(ascii_side) == 1 and len(ascii_side[0]) == 1 and other:
+                table.setdefault(other[0], ascii_side[0])
+    return table
 
 
 @functools.lru_cache(maxsize=None)
@@ -101,12 +138,32 @@ def latin_look_alike(char):
     named = LATIN_LETTER.fullmatch(unicodedata.name(char, ''))
     if named:
         return named.group(1)
+    if char in ascii_confusables():
+        return ascii_confusables()[char]
     glyphs = [glyph['c'] for found in confusables.is_confusable(char, greedy=True) or []
               for glyph in found['homoglyphs']]
     ascii_glyphs = [glyph for glyph in glyphs if glyph.isascii() and glyph.isalnum()]
     named = [LATIN_LETTER.fullmatch(unicodedata.name(glyph, '')) for glyph in glyphs
              if len(glyph) == 1]
     return (ascii_glyphs + [match.group(1) for match in named if match] + [char])[0]
+
+
+def displayed(text):
+    """``text`` in the order it is shown left to right: each run of right-to-left letters
+    (Hebrew, Arabic, NKo, with what lies between them) reversed, as Unicode's bidi
+    algorithm does without control characters (those are refused, see BIDI_CONTROL)."""
+    out, run, pending = [], [], []  # pending: neutral characters after a right-to-left one
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ('R', 'AL'):
+            run += pending + [char]
+            pending = []
+        elif run and kind != 'L':
+            pending.append(char)
+        else:
+            out += run[::-1] + pending + [char]
+            run, pending = [], []
+    return ''.join(out + run[::-1] + pending)
 
 
 def skeleton(text):
@@ -128,13 +185,31 @@ def skeleton(text):
 
 
 def looks_like_marker(line):
-    """Whether ``line`` looks like a solution or hidden-tests marker, exact or not."""
+    """Whether ``line`` looks like an nbgrader marker (solution, hidden tests, mark scheme).
+
+    Judged on what it shows: colour codes (ANSI) taken out, in stored and in displayed
+    order (right-to-left letters), and reversed; a bidi control character always counts.
+    """
+    line = ANSI_ESCAPE.sub('', line)
+    if BIDI_CONTROL.search(line):
+        return True
+    shown = line if line.isascii() else displayed(line)
+    if shown == line:  # no right-to-left letter: shown as stored, whatever the direction
+        return _looks_like_marker(line)
+    return any(_looks_like_marker(order) for order in (line, shown, line[::-1]))
+
+
+def _looks_like_marker(line):
     shape = skeleton(line)
     if LOOKS_LIKE_MARKER.search(shape):
         return True
-    words = re.findall(r'[a-z]+', shape.translate(FOLD))
-    return any(close_to(''.join(words[start:start + count]), MARKER_WORDS)
-               for start in range(len(words)) for count in range(1, 5))
+    letters = re.findall(r'[a-z]+', shape.translate(FOLD))
+    # Cheap and exact pre-filter: a run of words within TYPOS edits of a marker holds one
+    # of its TYPOS + 1 pieces unchanged, so a line holding none of them cannot be one.
+    if not any(piece in ''.join(letters) for piece in MARKER_PIECES):
+        return False
+    return any(close_to(''.join(letters[start:start + count]), MARKER_WORDS)
+               for start in range(len(letters)) for count in range(1, 5))
 
 
 def close_to(word, targets):
@@ -143,8 +218,14 @@ def close_to(word, targets):
 
 
 def looks_like_solution_tag(tag):
-    letters = ''.join(re.findall(r'[a-z]+', skeleton(tag).translate(FOLD)))
-    return 'soiution' in letters or close_to(letters, [SOLUTION_TAG])
+    """Whether ``tag`` looks like ``solution`` (in displayed order and reversed too)."""
+    if BIDI_CONTROL.search(tag):
+        return True
+    for order in (tag, displayed(tag), tag[::-1]):
+        letters = ''.join(re.findall(r'[a-z]+', skeleton(order).translate(FOLD)))
+        if 'soiution' in letters or close_to(letters, [SOLUTION_TAG]):
+            return True
+    return False
 
 
 def exact_marker(line):
@@ -214,21 +295,48 @@ def tags_of(cell, where):
     return tags
 
 
+def nbgrader_metadata(cell, where):
+    """The cell's nbgrader metadata (a mapping), or ``ValueError`` naming the cell."""
+    value = cell.get('metadata', {}).get('nbgrader', {})
+    if not isinstance(value, dict):
+        raise ValueError(f'{where}: metadata.nbgrader must be a mapping (as nbgrader writes '
+                         f'it), got {value!r}: remove that metadata or let nbgrader set it.')
+    return value
+
+
+GRADING_KEYS = ('solution', 'grade', 'task')  # nbgrader metadata that make a cell graded
+
+
+def check_grading_metadata(cell, where):
+    """Written answers and task cells (nbgrader's markdown kinds) are not supported here."""
+    graded = [key for key in GRADING_KEYS if nbgrader_metadata(cell, where).get(key)]
+    if graded and cell.cell_type != 'code':
+        raise ValueError(f'{where}: an nbgrader {"/".join(graded)} {cell.cell_type} cell (a '
+                         f'written answer or task), which this tool cannot check for answers: '
+                         f'write the answer in a code cell between {BEGIN} / {END}, or tag '
+                         f'the cell {SOLUTION_TAG!r} to leave it out.')
+    return bool(graded)
+
+
 def lint_notebook(nb, name):
     """Whether ``nb`` holds solutions (so is an assignment); fail closed on anything doubtful.
 
     Raises ``StudentError`` listing every problem found, each with its cell and line.
     """
-    errors, has_solutions = [], False
+    errors, has_solutions, graded = [], False, []
+    errors += bidi_problems(nb, name)
+    errors += field_problems(nb.get('metadata', {}), f'{name}, notebook metadata')
     for index, cell in enumerate(nb.cells):
         where = f'{name}, cell {index}'
         try:
+            if check_grading_metadata(cell, where):
+                graded.append(index)
             if SOLUTION_TAG in tags_of(cell, where):
                 has_solutions = True
                 continue  # left out whole of the release (TagRemovePreprocessor, first)
             if cell.cell_type == 'code':
                 strip_solution(cell.source, where)  # only for its checks
-                grade_cell = cell.get('metadata', {}).get('nbgrader', {}).get('grade')
+                grade_cell = nbgrader_metadata(cell, where).get('grade')
                 lines = [exact_marker(line) for line in cell.source.split('\n')]
                 if BEGIN_HIDDEN in lines and not grade_cell:
                     raise ValueError(f'{where}, line {lines.index(BEGIN_HIDDEN) + 1}: hidden '
@@ -237,7 +345,7 @@ def lint_notebook(nb, name):
                                      f"exercise's test cell.")
                 if any(marker in BLOCKS for marker in lines):
                     has_solutions = True
-                elif cell.get('metadata', {}).get('nbgrader', {}).get('solution'):
+                elif nbgrader_metadata(cell, where).get('solution'):
                     raise ValueError(f'{where}: an nbgrader solution cell without '
                                      f'{BEGIN} / {END}: mark the answer, or tag the cell '
                                      f'{SOLUTION_TAG!r} to leave it out.')
@@ -249,21 +357,100 @@ def lint_notebook(nb, name):
                             f'{cell.cell_type} cell ({line.strip()!r}), where it would be '
                             f'copied as it is: put the answer in a code cell, or tag the '
                             f'cell {SOLUTION_TAG!r} to leave it out.')
-            check_outputs(cell, where)
         except ValueError as e:
             errors.append(str(e))
+        errors += field_problems({key: value for key, value in cell.items() if key != 'source'},
+                                 where)
+    if graded and not has_solutions:
+        errors.append(f'{name}, cell {graded[0]}: nbgrader grading metadata (solution, grade or '
+                      f'task) in a notebook with no {BEGIN}, which would be copied whole as '
+                      f'reading material: mark its answers, or remove that metadata.')
     if errors:
         raise StudentError('\n'.join(errors))
     return has_solutions
 
 
-def check_outputs(cell, where):
-    """A reading notebook is copied with its outputs: no marker may be printed in them."""
-    for number, output in enumerate(cell.get('outputs', [])):
-        if any(looks_like_marker(line) for line in output_text(output).split('\n')):
-            raise ValueError(f'{where}, output {number}: a solution marker in a stored output, '
-                             f'where it would be copied as it is: do not print answers, or '
-                             f'tag the cell {SOLUTION_TAG!r} to leave it out.')
+TEXT_TYPES = ('application/json', 'application/javascript', 'image/svg+xml')
+
+
+def is_text_type(mime):
+    """Whether output data or an attachment of this MIME type is text (else base64 bytes)."""
+    return mime.startswith('text/') or mime in TEXT_TYPES or mime.endswith(('+json', '+xml'))
+
+
+def strings_in(value, field):
+    """(field, string) for every string (keys too) in a notebook's JSON value.
+
+    Output data and attachments of a text type are read as text (an attachment decoded from
+    base64); a picture's bytes are not text and are skipped, like the figures of outputs.
+    """
+    if isinstance(value, str):
+        yield field, value
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings_in(item, f'{field}[{index}]')
+    elif isinstance(value, dict):
+        bundle = MIME_BUNDLE.fullmatch(field)  # {MIME type: content}
+        for key, item in value.items():
+            yield f'{field}.{key} (a key)', str(key)
+            inner = f'{field}.{key}' if field else str(key)
+            if bundle and not is_text_type(str(key)):
+                continue  # a picture: its bytes say nothing that can be checked
+            if bundle and bundle.group('attachment'):
+                item = decoded_attachment(item, inner)
+            yield from strings_in(item, inner)
+
+
+# Where a notebook holds {MIME type: content}: an output's data, a cell's attachment.
+MIME_BUNDLE = re.compile(r'(cells\[\d+\]\.)?(outputs\[\d+\]\.data|(?P<attachment>attachments\..+))')
+
+
+def decoded_attachment(data, field):
+    """The text of a text attachment (base64 in the notebook), or ``ValueError``."""
+    try:
+        chunks = data if isinstance(data, list) else [data]
+        return base64.b64decode(''.join(chunks), validate=True).decode('utf-8')
+    except (ValueError, TypeError):
+        raise ValueError(f'{field}: an attachment that is not base64 UTF-8 text, so it '
+                         f'cannot be checked for answers: remove it.') from None
+
+
+def field_problems(value, where):
+    """Errors for each marker in any field but the source: metadata, outputs (error
+    tracebacks, JSON), attachments. They are copied as they are, so none may hold one."""
+    problems = []
+    try:
+        for field, text in strings_in(value, ''):
+            for number, line in enumerate(text.split('\n'), 1):
+                if looks_like_marker(line):
+                    shown = ANSI_ESCAPE.sub('', line).strip()[:60]
+                    problems.append(
+                        f'{where}, {field.lstrip(".")}, line {number}: a solution marker '
+                        f'({shown!r}) in a field that is copied as it is (output, '
+                        f'metadata or attachment): clear the output (do not print '
+                        f'answers), remove the metadata or attachment, or tag the cell '
+                        f'{SOLUTION_TAG!r} to leave it out.')
+                    break
+    except ValueError as e:
+        problems.append(f'{where}, {e}')
+    return problems
+
+
+def bidi_problems(nb, name):
+    """A bidi control character anywhere in the notebook is an error: it hides what text says."""
+    problems = []
+    try:
+        strings = list(strings_in(nb, ''))
+    except ValueError:
+        strings = []  # an attachment that is not text: field_problems names it
+    for field, text in strings:
+        control = BIDI_CONTROL.search(text)
+        if control:
+            problems.append(f'{name}, {field.lstrip(".")}: a bidi control character '
+                            f'(U+{ord(control.group()):04X}), which shows text in another order '
+                            f'than it is stored, so a marker or an answer could hide behind '
+                            f'it: remove it.')
+    return problems
 
 
 def read_notebook(data, name):
@@ -302,6 +489,12 @@ def text_of_plain_file(data, name):
 def check_plain_file(data, name):
     """A file copied as it is must not hold solution markers: only notebooks are stripped."""
     for number, line in enumerate(text_of_plain_file(data, name).split('\n'), 1):
+        control = BIDI_CONTROL.search(line)
+        if control:
+            raise StudentError(f'{name}, line {number}: a bidi control character '
+                               f'(U+{ord(control.group()):04X}), which shows text in another '
+                               f'order than it is stored, so a marker could hide behind it: '
+                               f'remove it.')
         if looks_like_marker(line):
             raise StudentError(f'{name}, line {number}: a solution marker ({line.strip()!r}) in a '
                                f'file that is copied as it is (only notebooks are stripped): '
@@ -342,6 +535,17 @@ def teacher_paths(notebook_dir, errors, folder=None):
     return paths
 
 
+def check_file_name(name):
+    """A name that is not UTF-8 (os.fsdecode's surrogates) breaks nbgrader and the browser."""
+    try:
+        name.encode('utf-8')
+    except UnicodeEncodeError:
+        raise StudentError(f'{os.fsencode(name)!r}: a file name that is not UTF-8 (GBK, as an '
+                           f'archive made on Windows leaves it?), which nbgrader and the '
+                           f"students' browsers cannot handle: rename it in UTF-8 (convmv -f "
+                           f'GBK -t UTF-8 --notest NAME).') from None
+
+
 def read_teacher_file(notebook_dir, relative):
     """The bytes of one file, read by type (no FIFO, socket or device is opened)."""
     name = relative.as_posix()
@@ -372,6 +576,7 @@ def lint(notebook_dir):
     for relative in teacher_paths(notebook_dir, errors):
         name = relative.as_posix()
         try:
+            check_file_name(name)
             data = read_teacher_file(notebook_dir, relative)
             if relative.suffix != '.ipynb':
                 check_plain_file(data, name)
@@ -467,19 +672,33 @@ def check_release(release, answers):
         if path.suffix != '.ipynb':
             problems += line_problems(text_of_plain_file(data, name), name, answers)
             continue
-        for index, cell in enumerate(nbformat.reads(data.decode('utf-8'), as_version=4).cells):
+        released = nbformat.reads(data.decode('utf-8'), as_version=4)
+        problems += released_field_problems(released.metadata, f'{name}, notebook metadata',
+                                            answers)
+        for index, cell in enumerate(released.cells):
             where = f'{name}, cell {index}'
             if cell.get('outputs'):
                 problems.append(f'{where}: outputs of the teacher\'s run were released')
             if SOLUTION_TAG in cell.metadata.get('tags', []):
                 problems.append(f'{where}: a cell tagged {SOLUTION_TAG!r} was released')
             problems += line_problems(cell.source, where, answers)
+            problems += released_field_problems(
+                {key: value for key, value in cell.items() if key != 'source'}, where, answers)
     if problems:
         raise StudentError(
             'nbgrader released what students must not see, so nothing was published:\n'
             + '\n'.join(problems[:20]) + ('\n...' if len(problems) > 20 else '')
             + f'\nnbgrader runs with {CONFIG} only: check that file (its delimiters, the '
             f'removal of cells tagged {SOLUTION_TAG!r}, ClearOutput) and the version of nbgrader.')
+
+
+def released_field_problems(value, where, answers):
+    """Markers and answer lines in the fields beside the source (metadata, attachments)."""
+    try:
+        return [problem for field, text in strings_in(value, '')
+                for problem in line_problems(text, f'{where}, {field.lstrip(".")}', answers)]
+    except ValueError as e:
+        return [f'{where}, {e}']
 
 
 def line_problems(text, where, answers):
@@ -547,6 +766,8 @@ def main(argv):
     parser.add_argument('--course', type=Path, default=None,
                         help="nbgrader's course folder (default: course beside OUT_DIR)")
     args = parser.parse_args(argv)
+    # A path that is not UTF-8 (a GBK folder name) is printed escaped, not a crash at the end.
+    sys.stdout.reconfigure(errors='backslashreplace')
     notebook_dir, out_dir = args.notebook_dir, args.out_dir
     course_dir = args.course or out_dir.parent / 'course'
     if not notebook_dir.is_dir() or not any(notebook_dir.glob('*.ipynb')):

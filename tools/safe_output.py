@@ -25,9 +25,12 @@ half of one. ``private=True`` makes the new output readable by its owner only
 
 The hidden folders a run makes (staging, set aside) are recorded, each with its
 device and inode, in ``.<output>.temporaries-of-<tool>.json`` beside the output
-while they exist. A later run removes a leftover of a killed run only if it is
-such a recorded folder, the very same one (a copy or a backup of it, even one
-holding the tool's marker, is never touched); the record is removed once empty.
+while they exist, a staging folder with the random token it holds from its creation
+(``.temporary-of-<tool>``). A later run removes a leftover of a killed run only if it
+is such a recorded folder, the very same one (a copy or a backup of it, even one
+holding the tool's marker, is never touched), and holds the recorded token or exactly
+the files its marker lists: a folder a user makes under the same name, which the
+file system may give the same inode, is never removed. The record is removed once empty.
 """
 import hashlib
 import json
@@ -67,6 +70,9 @@ def read_regular_file(path, max_bytes=MAX_FILE_BYTES):
     file, or for one larger than ``max_bytes``; ``OSError`` when it cannot be read.
     """
     kind = _not_regular(os.stat(path).st_mode)
+    kernel = None if kind else _kernel_file(path)
+    if kernel:  # a regular file by type (/proc/kmsg), but no one's file
+        raise ValueError(f'it is {kernel}, made up by the kernel as it is read')
     if kind is None:
         # O_NONBLOCK: should a FIFO have been swapped in since, opening it does not hang.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, 'O_NOCTTY', 0))
@@ -75,9 +81,21 @@ def read_regular_file(path, max_bytes=MAX_FILE_BYTES):
             data = b'' if kind else file.read(max_bytes + 1)
     if kind:
         raise ValueError(f'it is {kind}, not a regular file')
+    if data is None:  # non-blocking and nothing to read yet: a file only the kernel writes
+        raise ValueError('it has nothing to read yet, as a file the kernel writes')
     if len(data) > max_bytes:
         raise ValueError(f'it is larger than {max_bytes // 2**20} MiB')
     return data
+
+
+KERNEL_FOLDERS = ('/proc', '/sys', '/dev')  # files the kernel makes up as they are read
+
+
+def _kernel_file(path):
+    """'a file of /proc' (...) if ``path`` really is one, else None: no teacher's file."""
+    real = os.path.realpath(path)
+    folder = next((f for f in KERNEL_FOLDERS if real == f or real.startswith(f + '/')), None)
+    return f'a file of {folder} ({real})' if folder else None
 
 
 def _not_regular(mode):
@@ -134,11 +152,21 @@ def _inside(path, folder):
     return path == folder or folder in path.parents
 
 
+def _resolve(path):
+    """``path`` with every symlink followed, or ``OutputError`` for a loop of links."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError) as e:  # Python 3.11 raises RuntimeError for a loop
+        raise OutputError(f'{path} cannot be followed to a folder ({e}): it is a symbolic '
+                          f'link that leads back to itself; remove it or give another '
+                          f'folder.') from None
+
+
 def validate_output(out_dir, tool, inputs, example):
     """Return the resolved output folder, or raise ``OutputError`` if it must not be replaced."""
     given = Path(out_dir)
-    out = given.resolve()  # a symlink is judged by what it points to
-    for source in [Path(p).resolve() for p in inputs]:
+    out = _resolve(given)  # a symlink is judged by what it points to
+    for source in [_resolve(Path(p)) for p in inputs]:
         if _inside(out, source) or _inside(source, out):
             raise OutputError(
                 f'the output folder {given} ({out}) is, contains or lies inside the input '
@@ -225,10 +253,13 @@ def _write_record(out, tool, record):
         os.unlink(path)
 
 
-def _remember(out, tool, name, info):
-    """Record ``name`` (beside ``out``, with the device and inode of ``info``) as ours."""
+def _remember(out, tool, name, info, token=None):
+    """Record ``name`` (beside ``out``, with the device and inode of ``info``) as ours.
+
+    ``token``: the random text of the folder's token file (a staging folder has one).
+    """
     record = _read_record(out, tool)
-    record[name] = {'dev': info.st_dev, 'ino': info.st_ino, 'pid': os.getpid()}
+    record[name] = {'dev': info.st_dev, 'ino': info.st_ino, 'pid': os.getpid(), 'token': token}
     _write_record(out, tool, record)
 
 
@@ -238,25 +269,57 @@ def _forget(out, tool, name):
         _write_record(out, tool, record)
 
 
-def _is_recorded_folder(path, entry):
-    """Whether ``path`` is still the very folder recorded (not a copy, not a replacement)."""
+def token_name(tool):
+    return f'.temporary-of-{tool}'
+
+
+def _is_recorded_folder(path, entry, tool):
+    """Whether ``path`` is still the very folder recorded, holding only what ``tool`` wrote.
+
+    Device and inode alone are not enough: a file system gives a freed inode to the next
+    folder made, such as one a user makes under the same name. So the folder must also
+    hold the random token written into it at creation, or exactly the files its marker
+    lists (an output set aside, or a staging folder complete but for the swap).
+    """
     try:
         info = os.lstat(path)
     except FileNotFoundError:
         return False
-    return (stat.S_ISDIR(info.st_mode) and isinstance(entry, dict)
-            and (info.st_dev, info.st_ino) == (entry.get('dev'), entry.get('ino')))
+    if not (stat.S_ISDIR(info.st_mode) and isinstance(entry, dict)
+            and (info.st_dev, info.st_ino) == (entry.get('dev'), entry.get('ino'))):
+        return False
+    return _holds_token(path, entry.get('token'), tool) or _holds_only_its_files(path, tool)
+
+
+def _holds_token(folder, token, tool):
+    path = folder / token_name(tool)
+    try:
+        return bool(token) and not os.path.islink(path) and \
+            read_regular_file(path, 1024).decode('utf-8') == token
+    except (OSError, ValueError):
+        return False
+
+
+def _holds_only_its_files(folder, tool):
+    try:
+        _check_manifest(folder, folder, tool)
+        return True
+    except OutputError:
+        return False
 
 
 def _remove_leftovers(out, tool):
-    """Remove the recorded temporary folders of runs of this tool that are no longer running."""
+    """Remove the recorded temporary folders of runs of this tool that are no longer running.
+
+    A recorded name that now holds anything else is left as it is and forgotten.
+    """
     for name, entry in _read_record(out, tool).items():
         if isinstance(entry, dict) and _alive(entry.get('pid')):
             continue  # another run is building there right now
-        if _is_recorded_folder(out.parent / name, entry):
+        if _is_recorded_folder(out.parent / name, entry, tool):
             shutil.rmtree(out.parent / name, ignore_errors=True)
         if not os.path.lexists(out.parent / name) or not _is_recorded_folder(
-                out.parent / name, entry):
+                out.parent / name, entry, tool):
             _forget(out, tool, name)
 
 
@@ -291,10 +354,13 @@ def replacing(out_dir, tool, inputs, example, private=False):
     staging = out.parent / f'.{out.name}.tmp-{uuid.uuid4().hex[:12]}'
     staging.mkdir(mode=0o700 if private else 0o777)  # the latter as the umask allows
     try:
-        _remember(out, tool, staging.name, os.lstat(staging))
+        token = uuid.uuid4().hex  # proves a leftover is this folder (see _is_recorded_folder)
+        (staging / token_name(tool)).write_text(token, encoding='utf-8')
+        _remember(out, tool, staging.name, os.lstat(staging), token)
         if private:
             staging.chmod(0o700)  # also under a umask stricter than 077
         yield staging
+        os.unlink(staging / token_name(tool))  # from here on, the marker proves it ours
         _write_atomically(staging / marker_name(tool), json.dumps(
             {'tool': tool, 'files': _manifest(staging, skip=marker_name(tool))},
             indent=0, sort_keys=True))
