@@ -125,16 +125,20 @@ def test_01_the_weight_is_units_by_inputs():
 
 
 def test_01_layer_names_come_from_a_global_counter_per_kind():
-    """01, cell 7: "Gluon 给每一种层各用一个全局计数器编号（`Dense` 一个，`Sequential` 另一个，
-    所以外层的网络叫 `sequential0`）：本笔记本中第一个 `Dense` 层是 `dense0`，第二个是 `dense1`，
-    以后再构造的 `Dense` 层依次是 `dense2`、`dense3`……"
+    """01, cell 7: "Gluon 按块的类名（小写）给每一种块各用一个全局计数器编号（`Dense` 一个，
+    `Sequential` 另一个：外层的网络先构造，叫 `sequential0`，它之后构造的第一个 `Dense` 层却仍是
+    `dense0`）：本笔记本中第一个 `Dense` 层是 `dense0`，第二个是 `dense1`，以后再构造的 `Dense`
+    层依次是 `dense2`、`dense3`……"
     and "同一个内核里把单元格重复运行，编号会继续增长"; cell 37: "参数名来自层的编号（每种层一个
-    全局计数器：`dense0_`、`dense1_`……）"."""
-    says('01', 'Gluon 给每一种层各用一个全局计数器编号（`Dense` 一个，`Sequential` 另一个，'
-               '所以外层的网络叫 `sequential0`）：本笔记本中第一个 `Dense` 层是 `dense0`')
+    全局计数器：`dense0_`、`dense1_`……"."""
+    from mxnet.gluon import Block
+    says('01', 'Gluon 按块的类名（小写）给每一种块各用一个全局计数器编号（`Dense` 一个，'
+               '`Sequential` 另一个：外层的网络先构造，叫 `sequential0`，它之后构造的第一个 '
+               '`Dense` 层却仍是 `dense0`）：本笔记本中第一个 `Dense` 层是 `dense0`')
     says('01', '同一个内核里把单元格重复运行，编号会继续增长')
-    says('01', '- 参数名来自层的编号（每种层一个全局计数器：`dense0_`、`dense1_`……）')
-    first, again = book_first_mlp(), book_first_mlp()
+    says('01', '- 参数名来自层的编号（每种层一个全局计数器：`dense0_`、`dense1_`……')
+    assert 'return self.__class__.__name__.lower()' in mxnet_source(Block._alias)
+    first, again = book_first_mlp(), book_first_mlp()  # each builds its Sequential first
     assert first.name == 'sequential0' and [layer.name for layer in first] == ['dense0', 'dense1']
     assert again.name == 'sequential1' and [layer.name for layer in again] == ['dense2', 'dense3']
 
@@ -145,6 +149,7 @@ def test_01_a_layer_built_in_a_blocks_name_scope_is_numbered_by_that_block():
     from mxnet.gluon import nn
     says('01', '在一个自定义块的 `name_scope()` 里构造的层不用全局计数器，而由那个块自己编号，'
                '名字前加上块的前缀')
+    says('01', '；在自定义块的 `name_scope()` 里构造的层由那个块编号）')  # cell 37, the summary
 
     class Holder(nn.Block):
         def __init__(self):
@@ -227,11 +232,17 @@ def test_01_forward_under_record_then_backward_writes_the_gradient():
 
 def test_01_the_bias_has_its_own_zeros_initializer_which_wins():
     """01, cell 19: "`nn.Dense` 构造偏差时给了它自己的初始化器 `bias_initializer='zeros'`，
-    而参数自己的初始化器优先于 `initialize()` 给出的那个"."""
-    from mxnet import init
+    而参数自己的初始化器优先于块的 `initialize()` 给出的那个（块的 `initialize()` 给的只是
+    默认值）"."""
+    from mxnet import gluon, init
     from mxnet.gluon import nn
     says('01', "`nn.Dense` 构造偏差时给了它自己的初始化器 `bias_initializer='zeros'`，"
-               "而参数自己的初始化器优先于 `initialize()` 给出的那个")
+               "而参数自己的初始化器优先于块的 `initialize()` 给出的那个（块的 `initialize()` "
+               "给的只是默认值）")
+    assert 'self.collect_params().initialize(init, ctx, verbose, force_reinit)' in \
+        mxnet_source(gluon.Block.initialize)
+    assert 'v.initialize(None, ctx, init, force_reinit=force_reinit)' in \
+        mxnet_source(gluon.ParameterDict.initialize)  # passed on as default_init
     assert inspect.signature(nn.Dense).parameters['bias_initializer'].default == 'zeros'
     layer = nn.Dense(10, in_units=4)
     layer.initialize(init.Constant(5))
@@ -430,13 +441,15 @@ def test_02_initialize_again_warns_once_per_parameter_and_changes_nothing():
 
 def test_02_normal_0_01_has_sample_std_near_0_01_and_leaves_biases_zero():
     """02, cells 7 and 9: "偏差依然是 0，原因与 4.2.1 节相同：偏差自己的初始化器 `'zeros'` 优先" and
-    "权重的样本标准差确实接近 0.01（第一层有 256×20 = 5120 个数）"."""
+    "权重的标准差确实接近 0.01（第一层有 256×20 = 5120 个数）" and "第二个是它们的标准差（平方差的
+    平均除以 n，不是 n - 1）"."""
     from mxnet import init, nd
     says('02', "偏差依然是 0，原因与 4.2.1 节相同：偏差自己的初始化器 `'zeros'` 优先")
-    says('02', '权重的样本标准差确实接近 0.01（第一层有 256×20 = 5120 个数）')
-    says('02', '下面第一个数是样本均值（接近 0），第二个是样本标准差')
+    says('02', '权重的标准差确实接近 0.01（第一层有 256×20 = 5120 个数）')
+    says('02', '下面第一个数是这些权重的均值（接近 0），第二个是它们的标准差（平方差的平均除以 n，'
+               '不是 n - 1）')
     code = cell_code_saying('02', "weight.mean().asscalar(), ((weight - weight.mean())")
-    assert code.splitlines()[-1] == (
+    assert code.splitlines()[-1] == (  # .mean() of the squares: divided by n
         'weight.mean().asscalar(), ((weight - weight.mean()) ** 2).mean().sqrt().asscalar()')
     net = book_first_mlp()
     net(nd.ones((2, 20)))
@@ -677,6 +690,26 @@ def test_03_parameters_own_init_decides_its_values():
     layer = nn.Dense(3, in_units=2)
     layer.initialize(init.Constant(9))
     assert (layer.weight.data() == 9).min() == 1 and layer.bias.data().abs().sum() == 0
+
+
+def test_03_summary_the_bias_init_wins_over_the_blocks_and_two_ways_to_change_it():
+    """03, cell 24: "`Dense` 的偏差有自己的初始化器 `'zeros'`，它优先于块的 `initialize()` 给出的
+    初始化器（那只是默认值）；要改偏差的初始化，构造层时用 `bias_initializer`，或者对偏差这个参数
+    单独调用 `initialize(init=..., force_reinit=True)`"."""
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('03', "- `Dense` 的偏差有自己的初始化器 `'zeros'`，它优先于块的 `initialize()` 给出的"
+               "初始化器（那只是默认值）；要改偏差的初始化，构造层时用 `bias_initializer`，"
+               "或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`")
+    layer = nn.Dense(3, in_units=2)
+    layer.initialize(init.Constant(5))
+    layer.collect_params('.*bias').initialize(init.Constant(5), force_reinit=True)
+    assert layer.bias.data().asnumpy().tolist() == [0, 0, 0]  # the block's: only a default
+    layer.bias.initialize(init=init.Constant(7), force_reinit=True)
+    assert layer.bias.data().asnumpy().tolist() == [7, 7, 7]  # the parameter's own call wins
+    built = nn.Dense(3, in_units=2, bias_initializer=init.Constant(7))
+    built.initialize(init.Constant(5))
+    assert built.bias.data().asnumpy().tolist() == [7, 7, 7]
 
 
 def test_03_gluon_calls_the_default_initializer_with_the_parameters_own_as_init():
@@ -951,12 +984,14 @@ def test_04_the_gradient_check_runs_on_a_net_built_anew():
 
 
 def test_04_the_shared_gradient_is_the_sum_of_both_uses_and_far_from_either():
-    """04, cells 11, 15 and 17: ∂L/∂W = ∂L/∂W⁽²⁾ + ∂L/∂W⁽³⁾; "两个网络计算的是同一个函数";
-    "共享权重的梯度等于它们的和 …，
+    """04, cells 11, 15 and 17: ∂L/∂W = ∂L/∂W⁽²⁾ + ∂L/∂W⁽³⁾; "两个网络用同样的数做同样的运算，
+    所以输出完全相同（打印的差恰好是 0）"; "共享权重的梯度等于它们的和，在本项目的内核上连浮点舍入
+    都不差（打印的差恰好是 0；…），
     而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级"."""
     from mxnet import autograd, nd
     from mxnet.gluon import nn
-    says('04', '两个网络计算的是同一个函数，输出应当一致')
+    says('04', '两个网络用同样的数做同样的运算，所以输出完全相同（打印的差恰好是 0）')
+    says('04', '共享权重的梯度等于它们的和，在本项目的内核上连浮点舍入都不差（打印的差恰好是 0；')
     says('04', '而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级')
     net, _ = book_shared_mlp()
     X = nd.random.uniform(shape=(2, 20))
@@ -970,11 +1005,11 @@ def test_04_the_shared_gradient_is_the_sum_of_both_uses_and_far_from_either():
     for copy, source in zip(untied, net):
         copy.weight.set_data(source.weight.data())
         copy.bias.set_data(source.bias.data())
-    assert (untied(X) - net(X)).abs().max().asscalar() < 1e-6
+    assert (untied(X) - net(X)).abs().max().asscalar() == 0
     with autograd.record():
         untied(X).sum().backward()
     second, third = untied[1].weight.grad(), untied[2].weight.grad()
-    assert (shared_grad - (second + third)).abs().max().asscalar() < 1e-6
+    assert (shared_grad - (second + third)).abs().max().asscalar() == 0
     scale = shared_grad.abs().max().asscalar()
     for alone in (second, third):
         assert (shared_grad - alone).abs().max().asscalar() > 0.1 * scale
@@ -1088,6 +1123,17 @@ def test_05_init_has_14_initializers():
     from d2lhelpers.check import installed_initializers
     says('05', '提供了 14 个初始化器')
     assert len(installed_initializers()) == 14
+
+
+def test_05_the_check_cell_follows_the_answer_cell():
+    """05 cell 3: "答案单元格后面的检查单元格（`d2l.check.init_table`）只核对名单"."""
+    index = says('05', '答案单元格后面的检查单元格（`d2l.check.init_table`）只核对名单')
+    cells = nbformat.read(notebook_path('05'), as_version=4).cells
+    answer = index + 1
+    assert '### BEGIN SOLUTION' in cells[answer].source and 'when_to_use' in cells[answer].source
+    following = [i for i, cell in enumerate(cells) if 'd2l.check.init_table' in cell.source
+                 and cell.cell_type == 'code']
+    assert following == [answer + 2] and cells[answer + 1].cell_type == 'markdown'
 
 
 def test_05_the_six_others_are_these():
@@ -1242,6 +1288,42 @@ def test_05_msraprelu_default_variance_is_188_times_xaviers_and_he_is_in_0():
     assert abs(weight_sample(init.MSRAPrelu('in', 0)).var() / (2 / 784) - 1) < 0.02
 
 
+def test_05_07_msraprelu_is_a_variant_of_hes_scaled_by_the_average():
+    """05 cell 4: "He 等人为 PReLU 提出的正态初始化的变体：默认按输入和输出个数的平均缩放
+    （factor_type='avg'，He 等人按输入个数）"; 07 cell 7: "`MSRAPrelu()` 是 He 等人为 PReLU 设计的
+    初始化的变体（默认按输入和输出个数的平均缩放，He 等人按输入个数；第 2 到第 10 层的输入和输出
+    都是 256 个，两者一样）"."""
+    from mxnet import init
+    says('05', "He 等人为 PReLU 提出的正态初始化的变体：默认按输入和输出个数的平均缩放")
+    says('05', "（factor_type=\\'avg\\'，He 等人按输入个数）")
+    says('07', '`MSRAPrelu()` 是 He 等人为 PReLU 设计的初始化的变体（默认按输入和输出个数的平均'
+               '缩放，He 等人按输入个数；第 2 到第 10 层的输入和输出都是 256 个，两者一样）')
+    default = inspect.signature(init.MSRAPrelu).parameters['factor_type'].default
+    assert default == 'avg'
+    assert inspect.signature(init.Xavier).parameters['rnd_type'].default == 'uniform'
+    assert 'super(MSRAPrelu, self).__init__("gaussian", factor_type, magnitude)' in \
+        mxnet_source(init.MSRAPrelu.__init__)
+    for shape, same in [((256, 784), False), ((256, 256), True)]:
+        avg, by_in = weight_sample(init.MSRAPrelu(), shape), weight_sample(
+            init.MSRAPrelu('in'), shape)
+        assert (abs(avg.var() / by_in.var() - 1) < 0.02) == same
+    layers = deep_mlp_fan_ins()
+    assert layers[0] == 784 and set(layers[1:10]) == {256}
+
+
+def deep_mlp_fan_ins():
+    """07, cell 4's ``deep_mlp``: the input size of each layer after a forward on images."""
+    import mxnet as mx
+    import numpy as np
+    from mxnet import init, nd
+    from mxnet.gluon import nn
+    namespace = {'mx': mx, 'np': np, 'nn': nn, 'init': init}
+    exec(cell_code_saying('07', 'def deep_mlp(').split('\n\ninitializers')[0], namespace)
+    net = namespace['deep_mlp'](init.MSRAPrelu())
+    net(nd.ones((2, 784)))
+    return [layer.weight.shape[1] for layer in net]
+
+
 def test_05_initializer_subclass_with_init_weight():
     """05 cell 4: "所有初始化器的基类；继承它并实现 _init_weight 即可自定义（见 4.2.3 节）"."""
     from mxnet import init
@@ -1320,11 +1402,13 @@ def test_05_load_from_dict_or_file_with_a_fallback(tmp_path):
 
 
 def test_05_deferred_weights_but_biases_now():
-    """05 cell 9: "`initialize()` 对形状里有 0 的参数（这里是四层的权重）只记下要用的初始化器，…
+    """05 cell 9: "`initialize()` 对形状里有 0 的参数（这里是四层的权重，共三个参数：第二、三层共用
+    一个）只记下要用的初始化器，…
     形状已知的偏差 (8,) 和 (10,) 则在 `initialize()` 时当场就初始化了"."""
     from mxnet import gluon
     from mxnet.gluon.parameter import DeferredInitializationError
-    says('05', '`initialize()` 对形状里有 0 的参数（这里是四层的权重）只记下要用的初始化器')
+    says('05', '`initialize()` 对形状里有 0 的参数（这里是四层的权重，共三个参数：第二、三层共用'
+               '一个）只记下要用的初始化器')
     says('05', '形状已知的偏差 (8,) 和 (10,) 则在 `initialize()` 时当场就初始化了')
     net = shared_mlp()
     net.initialize()
@@ -1333,6 +1417,7 @@ def test_05_deferred_weights_but_biases_now():
         assert net[i].weight.shape[1] == 0
         with pytest.raises(DeferredInitializationError):
             net[i].weight.data()
+    assert len({id(net[i].weight) for i in range(4)}) == 3 and net[1].weight is net[2].weight
     assert 'if not shape_is_known(self.shape):' in mxnet_source(gluon.Parameter.initialize)
 
 
@@ -1725,6 +1810,28 @@ def test_05_corners_and_sides_are_mostly_zero_the_top_and_bottom_middle_half():
     assert (0.4 < middle).all() and (middle < 0.65).all()
 
 
+def test_05_clothes_reach_the_top_and_bottom_shoes_the_left_and_right():
+    """05 cell 37: "因为上衣、裤子和裙子常常顶到图像的上下边（鞋则很少顶到上下边，而常常顶到左右
+    两边）"."""
+    import numpy as np
+    says('05', '因为上衣、裤子和裙子常常顶到图像的上下边（鞋则很少顶到上下边，而常常顶到左右两边）')
+    images, labels = fashion_arrays()[:2]
+    images = images.reshape((-1, 28, 28))
+    clothes, shoes = [0, 1, 2, 3, 4, 6], [5, 7, 9]  # T-shirt … coat, shirt; sandal, sneaker, boot
+
+    def share_reaching(cls, region):
+        return (region[labels == cls].reshape((int((labels == cls).sum()), -1)) > 0).any(
+            axis=1).mean()
+
+    top, bottom = images[:, 0, 10:18], images[:, -1, 10:18]
+    sides = np.concatenate([images[:, 3:25, 0], images[:, 3:25, -1]], axis=1)
+    assert min(share_reaching(c, top) for c in clothes) > 0.8
+    assert np.mean([share_reaching(c, bottom) for c in clothes]) > 0.6
+    assert max(share_reaching(c, top) for c in shoes) < 0.15
+    assert max(share_reaching(c, bottom) for c in shoes) < 0.15
+    assert min(share_reaching(c, sides) for c in shoes) > 0.9
+
+
 def test_05_an_entry_is_zero_when_its_unit_is_off_where_its_pixel_is_on():
     """05 cell 37: "梯度的元素 ∂L/∂W_ji 只要第 j 个单元在这几张图像上都不活跃就是 0，不必整行或整列
     全为 0"."""
@@ -1964,12 +2071,13 @@ def test_06_mixed_called_on_an_array_writes_it_in_place():
 
 
 def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
-    """06 cell 23: "（或 `nd.save` 保存的文件：`Load.__init__` 遇到字符串就调用 `nd.load`，并去掉键
-    前的 `arg:`、`aux:`）
-    里取值；字典中没有的参数交给 `default_init`"."""
+    """06 cell 23: "（或 `nd.save` 保存的文件：`Load.__init__` 遇到字符串就调用 `nd.load`）里取值，
+    并去掉键前的 `arg:`、`aux:`（文件和字典都一样）；字典中没有的参数交给 `default_init`"."""
     from mxnet import init, nd
-    says('06', '`Load.__init__` 遇到字符串就调用 `nd.load`，并去掉键前的 `arg:`、`aux:`）里取值；字'
-               '典中没有的参数交给 `default_init`')
+    says('06', '`Load.__init__` 遇到字符串就调用 `nd.load`）里取值，并去掉键前的 `arg:`、`aux:`'
+               '（文件和字典都一样）；字典中没有的参数交给 `default_init`')
+    from_dict = init.Load({'arg:foo_weight': nd.ones((2, 2)), 'bar_bias': nd.ones(2)})
+    assert sorted(from_dict.param) == ['bar_bias', 'foo_weight']
     path = str(tmp_path / 'saved.params')
     nd.save(path, {'arg:w': nd.ones(2), 'aux:m': nd.ones(2) * 3})
     loader = init.Load(path, default_init=init.Constant(7))
@@ -2001,6 +2109,37 @@ def test_06_summary_msraprelu_magnitude_188_variance_188():
     ratio = weight_sample(init.MSRAPrelu()).var() / weight_sample(init.Xavier()).var()
     assert abs(ratio / 1.88 - 1) < 0.02
     assert abs(weight_sample(init.MSRAPrelu('in', 0)).var() / (2 / 784) - 1) < 0.02
+
+
+def test_06_summary_names_the_initializers_the_table_checked():
+    """06 cell 27: "每种适用的初始化器（`Uniform`、`Normal`、`Constant`、`Zero`、`One`、`Xavier`、
+    `MSRAPrelu`、`Orthogonal`；`Bilinear`、`LSTMBias`、`FusedRNN` 没有核对）的均值和标准差都与公式
+    一致（误差在 2% 以内）"."""
+    from mxnet import init
+    from mxnet.gluon import nn
+
+    from d2lhelpers.check import installed_initializers
+    says('06', '- 每种适用的初始化器（`Uniform`、`Normal`、`Constant`、`Zero`、`One`、`Xavier`、'
+               '`MSRAPrelu`、`Orthogonal`；`Bilinear`、`LSTMBias`、`FusedRNN` 没有核对）的均值和'
+               '标准差都与公式一致（误差在 2% 以内）')
+    table = cell_code_saying('06', 'predicted = {  # name: (initializer, predicted mean,')
+    checked = set(re.findall(r'\(init\.(\w+)\(', table))
+    named = {'Uniform', 'Normal', 'Constant', 'Zero', 'One', 'Xavier', 'MSRAPrelu', 'Orthogonal'}
+    assert checked == named
+    assert installed_initializers() - named - {'Mixed', 'Load', 'Initializer'} == {
+        'Bilinear', 'LSTMBias', 'FusedRNN'}
+
+    def sample(initializer):
+        layer = nn.Dense(256, in_units=784)
+        layer.initialize(initializer)
+        return layer.weight.data().asnumpy()
+
+    namespace = {'init': init, 'fan_in': 784, 'fan_out': 256}
+    exec(table.split('\nsamples = ')[0], namespace)
+    for name, (initializer, mean, std) in namespace['predicted'].items():
+        values = sample(initializer)
+        assert abs(values.std() - std) <= 0.02 * std, name
+        assert abs(values.mean() - mean) <= 0.02 * max(std, abs(mean)), name
 
 
 def test_06_summary_mixed_and_load_are_not_initializers():
@@ -2065,16 +2204,19 @@ def test_07_the_book_points_to_numerical_stability():
 def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
     """07 cell 1 (and 06, 10 cell 1): "这样在本项目的内核里（见 README），每次从头运行得到的数值
     都一样，与保存的输出一致";
-    cell 17: "换一个种子，或不在本项目的内核里运行（CPU 的指令集决定浮点舍入），具体的准确率可
-    能不同"."""
+    cell 17: "换一个种子，或不在本项目的内核里运行（CPU 的指令集决定 MXNet 选用哪些计算内核，从而
+    影响浮点舍入），具体的准确率可能不同"; 05 cell 45: "（见 README：CPU 的指令集决定 MXNet 选用
+    哪些计算内核，向量宽度、FMA 和求和顺序不同，浮点舍入也就不同）"."""
     import json
     for prefix in ('06', '07', '10'):  # the same sentence opens 06 and 10
         says(prefix, '这样在本项目的内核里（见 README），每次从头运行得到的数值都一样，'
                      '与保存的输出一致')
         notebook = nbformat.read(notebook_path(prefix), as_version=4)
         assert notebook.metadata.kernelspec.name == 'd2l-mxnet'
-    says('07', '换一个种子，或不在本项目的内核里运行（CPU 的指令集决定浮点舍入），具体的准确率'
-               '可能不同')
+    says('07', '换一个种子，或不在本项目的内核里运行（CPU 的指令集决定 MXNet 选用哪些计算内核，'
+               '从而影响浮点舍入），具体的准确率可能不同')
+    says('05', '（见 README：CPU 的指令集决定 MXNet 选用哪些计算内核，向量宽度、FMA 和求和顺序'
+               '不同，浮点舍入也就不同）')
     [spec] = (ROOT / 'tools').rglob('kernel.json')
     env = json.loads(spec.read_text())['env']
     assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'
@@ -2286,6 +2428,20 @@ def test_08_a_language_model_ties_its_output_layer_without_a_transpose():
     assert nn.Dense(784, in_units=64).weight.shape == encoder.weight.shape[::-1]  # transposed
 
 
+def test_08_params_needs_compatible_shapes_an_unknown_dimension_is_filled():
+    """08, cell 0: "这要求两层的参数形状相容：相同，或者只差还不知道的维（记作 0，由另一层的补上）
+    （下面先验证形状不相容时会出错）"."""
+    from mxnet.gluon import nn
+    says('08', '这要求两层的参数形状相容：相同，或者只差还不知道的维（记作 0，由另一层的补上）'
+               '（下面先验证形状不相容时会出错）')
+    unknown = nn.Dense(8)
+    assert unknown.weight.shape == (8, 0)
+    known = nn.Dense(8, in_units=5, params=unknown.params)
+    assert known.weight is unknown.weight and unknown.weight.shape == (8, 5)  # filled
+    with pytest.raises(AssertionError, match="attribute 'shape'"):
+        nn.Dense(8, in_units=6, params=unknown.params)
+
+
 def test_08_params_refuses_a_parameter_of_another_shape_at_construction():
     """08, cell 3: "把编码器的参数交给解码器，`ParameterDict.get` 发现同名参数的形状不符，
     构造层时就拒绝了"."""
@@ -2308,7 +2464,7 @@ def test_08_an_assigned_parameter_goes_to_reg_params_not_to_collect_params():
     and "于是偏差叫 `tieddecoder0_bias`"."""
     from mxnet.gluon import Block, nn
     says('08', '`Block.__setattr__` 另外把赋给属性的 `Parameter` 记在块的 `_reg_params` '
-               '里（`gluon/block.py`），只是登记')
+               '里（`gluon/block.py`）；')
     says('08', '`collect_params()` 只收集块的 `self.params` 和子块的参数，不看 `_reg_params`')
     says('08', '于是偏差叫 `tieddecoder0_bias`')
     assert 'self._reg_params[name] = value' in mxnet_source(Block.__setattr__)
@@ -2320,9 +2476,65 @@ def test_08_an_assigned_parameter_goes_to_reg_params_not_to_collect_params():
     assert list(decoder.collect_params().keys()) == ['tieddecoder0_bias']
 
 
+def test_08_saving_names_parameters_by_reg_params_so_the_tied_weight_is_saved_twice(tmp_path):
+    """08, cell 5: "`save_parameters` 和 `load_parameters` 按这份登记给参数起名（所以与编码器一起
+    保存时，这个权重以两个名字存两次，除非 `deduplicate=True`），`HybridBlock` 也按它把参数传给
+    `hybrid_forward`"."""
+    from mxnet import gluon, nd
+    from mxnet.gluon import nn
+    says('08', '`save_parameters` 和 `load_parameters` 按这份登记给参数起名（所以与编码器一起保存'
+               '时，这个权重以两个名字存两次，除非 `deduplicate=True`），`HybridBlock` 也按它把'
+               '参数传给 `hybrid_forward`')
+    assert '_collect_params_with_prefix()' in mxnet_source(gluon.Block.save_parameters)
+    assert '_collect_params_with_prefix()' in mxnet_source(gluon.Block.load_parameters)
+    assert 'self._reg_params.items()' in mxnet_source(gluon.Block._collect_params_with_prefix)
+    assert 'params = {k: v.data(ctx) for k, v in self._reg_params.items()}' in \
+        mxnet_source(gluon.HybridBlock.forward)
+    encoder = nn.Dense(6, activation='sigmoid', in_units=4)
+    net = nn.Sequential()
+    net.add(encoder, tied_decoder_class()(encoder))
+    net.initialize()
+    net(nd.ones((1, 4)))
+    twice, once = str(tmp_path / 'twice.params'), str(tmp_path / 'once.params')
+    net.save_parameters(twice)
+    net.save_parameters(once, deduplicate=True)
+    assert sorted(nd.load(twice)) == ['0.bias', '0.weight', '1.bias', '1.weight']
+    assert sorted(nd.load(once)) == ['0.bias', '1.bias', '1.weight']  # one copy
+
+
+def test_08_summary_the_encoder_in_the_net_or_initialized_and_given_to_the_trainer():
+    """08, cell 26: "这样赋给属性的参数不在这个块的 `collect_params()` 里：要么原来的层也在同一个
+    网络中，要么单独初始化它、把它的参数也交给 `Trainer`，它才会被初始化和训练"."""
+    from mxnet import autograd, gluon, nd
+    from mxnet.gluon import nn
+    says('08', '- 这样赋给属性的参数不在这个块的 `collect_params()` 里：要么原来的层也在同一个网络'
+               '中，要么单独初始化它、把它的参数也交给 `Trainer`，它才会被初始化和训练')
+
+    def step(decoder, params):
+        trainer = gluon.Trainer(params, 'sgd', {'learning_rate': 1.0})
+        with autograd.record():
+            decoder(nd.ones((2, 6))).sum().backward()
+        trainer.step(2, ignore_stale_grad=True)  # the encoder's bias is not used here
+
+    encoder = nn.Dense(6, in_units=4)
+    decoder = tied_decoder_class()(encoder)
+    decoder.initialize()
+    with pytest.raises(RuntimeError, match='has not been initialized'):
+        encoder.weight.data()  # the decoder's initialize() did not reach it
+    encoder.initialize()
+    before = encoder.weight.data().copy()
+    params = decoder.collect_params()
+    params.update(encoder.collect_params())
+    step(decoder, params)
+    assert (encoder.weight.data() != before).sum().asscalar() > 0  # trained
+    left_out = encoder.weight.data().copy()
+    step(decoder, decoder.collect_params())  # without the encoder's: the weight stays
+    assert (encoder.weight.data() == left_out).min().asscalar() == 1
+
+
 def test_08_the_attribute_is_the_encoders_parameter_by_plain_assignment():
     """08, cell 5: "和任何 Python 赋值一样，`self.weight = encoder.weight` 让属性指向编码器的那个
-    `Parameter` 对象本身，不做拷贝；`Block.__setattr__` 另外 … 只是登记"."""
+    `Parameter` 对象本身，不做拷贝；`Block.__setattr__` 另外 …"."""
     from mxnet.gluon import Block, nn
     says('08', '和任何 Python 赋值一样，`self.weight = encoder.weight` 让属性指向编码器的那个 '
                '`Parameter` 对象本身，不做拷贝')
@@ -2531,6 +2743,27 @@ def test_09_the_model_is_the_run_records_exercise_3():
     assert ours[1][2] == ours[2][2] and theirs[1][2] == theirs[2][2]  # the same pair is shared
 
 
+def test_09_only_in_units_is_added_so_the_first_weight_is_allocated_at_once():
+    """09, cell 3: "只是第一层多给了 `in_units=784`：结构不变，但第一层的权重在 `initialize()` 时
+    就能分配，不必等第一次前向计算"."""
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('09', '只是第一层多给了 `in_units=784`：结构不变，但第一层的权重在 `initialize()` 时就能'
+               '分配，不必等第一次前向计算')
+    code = cell_code_saying('09', 'def shared_mlp(hidden=256):')
+    recorded = RUN_RECORD_EXERCISE_3.split('net.initialize')[0]
+    assert "nn.Dense(256, activation='relu'),\n" in recorded and 'in_units' not in recorded
+    assert code.count('in_units') == 1
+    assert code.replace(", in_units=784", '').replace('hidden', '256').split('net.add(')[1] \
+        .split(')\n    return')[0].split() == recorded.split('net.add(')[1].split(')\n')[0] \
+        .replace('\n', ' ').split()
+    namespace = {'nn': nn}
+    exec(code.split('\n\nnet = ')[0], namespace)
+    net = namespace['shared_mlp']()
+    net.initialize(init.Normal(sigma=0.01))
+    assert net[0].weight.data().shape == (256, 784)  # no forward yet
+
+
 def test_09_nd_load_returns_a_list_for_an_array_or_a_list_and_a_dict_for_a_dict(tmp_path):
     """09, cell 7: "保存单个数组，读回的是只有一个元素的列表；列表读回列表；字典读回字典"."""
     from mxnet import nd
@@ -2625,18 +2858,24 @@ def test_09_the_clones_test_accuracy_is_the_last_one_train_ch3_recorded(tmp_path
 
 
 def test_09_loading_into_another_shape_names_the_parameter_and_both_shapes(tmp_path):
-    """09, cell 17: "参数的形状对不上，MXNet 拒绝加载，并在错误信息中指出是哪个参数、
+    """09, cell 17: "参数的形状对不上，MXNet 拒绝加载，并在错误信息中指出是哪个参数（用的是参数的
+    全局名字，不是文件里的键 `0.weight`；下面一并打印 `smaller[0].weight` 的名字，可见说的就是它）、
     期望的形状和文件里的形状"."""
-    says('09', '参数的形状对不上，MXNet 拒绝加载，并在错误信息中指出是哪个参数、'
-               '期望的形状和文件里的形状')
+    from mxnet import nd
+    says('09', '参数的形状对不上，MXNet 拒绝加载，并在错误信息中指出是哪个参数（用的是参数的全局'
+               '名字，不是文件里的键 `0.weight`；下面一并打印 `smaller[0].weight` 的名字，可见'
+               '说的就是它）、期望的形状和文件里的形状')
+    assert "print('smaller[0].weight is', smaller[0].weight.name)" in cell_code_saying(
+        '09', 'smaller.load_parameters(dedup_file)')
     net = ready_shared_mlp()
     path = str(tmp_path / 'net.params')
     net.save_parameters(path)
     smaller = small_shared_mlp(hidden=8)
     with pytest.raises(AssertionError) as info:
         smaller.load_parameters(path)
-    assert re.search(r"Parameter 'dense\d+_weight'.*expected \(8, 784\) vs saved \(16, 784\)",
-                     str(info.value))
+    assert f"Parameter '{smaller[0].weight.name}' from saved params: shape incompatible " \
+           "expected (8, 784) vs saved (16, 784)" in str(info.value)
+    assert '0.weight' in nd.load(path) and "'0.weight'" not in str(info.value)
 
 
 def test_09_export_needs_a_forward_and_writes_one_shared_weight(tmp_path):
@@ -2696,8 +2935,8 @@ def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
     from mxnet import nd
     from mxnet.gluon import Parameter, nn
     says('09', '先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；'
-               '就地写入没有这个核对，形状不同的数组会被广播进去，例如一行 3 个数会写进 2 × 3 '
-               '的权重的每一行）')
+               '就地写入没有这个核对，形状不同但可以广播的数组会被广播进去，例如一行 3 个数会写进'
+               ' 2 × 3 的权重的每一行；不能广播的形状报 `ValueError`）')
     says('09', '只有一个设备、参数已经初始化、新值形状相同、也没有交给在 kvstore 上更新参数的 '
                '`Trainer` 时')
     body = mxnet_source(Parameter.set_data).split('"""')[2]
@@ -2709,20 +2948,29 @@ def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
         layer.weight.set_data(row)
     layer.weight.data()[:] = row
     assert layer.weight.data().asnumpy().tolist() == [[1, 2, 3], [1, 2, 3]]
+    with pytest.raises(ValueError):
+        layer.weight.data()[:] = nd.array([1, 2])
 
 
 def test_09_dist_sync_updates_on_the_kvstore_by_default_and_may_opt_out():
     """09, cell 29: "分布式训练（例如 `dist_sync`）的 `Trainer` 默认（不给 `update_on_kvstore`
     时）正是在 kvstore 上更新参数的" and "（给 `dist_sync` 的 `Trainer` 传
     `update_on_kvstore=False`，参数就在各个工作进程本地更新，`set_data` 不去重置 kvstore，
-    也就不报错；`dist_async` 不接受这个设置。）"."""
+    也就不报错，但它只改调用它的那个工作进程的拷贝：kvstore 这时只汇总梯度，不传参数，…；
+    `dist_async` 不接受这个设置。）"."""
     import mxnet as mx
     from mxnet import gluon, nd
     from mxnet.gluon import Parameter, nn
     says('09', '分布式训练（例如 `dist_sync`）的 `Trainer` 默认（不给 `update_on_kvstore` 时）'
                '正是在 kvstore 上更新参数的')
     says('09', '（给 `dist_sync` 的 `Trainer` 传 `update_on_kvstore=False`，参数就在各个工作进程'
-               '本地更新，`set_data` 不去重置 kvstore，也就不报错；`dist_async` 不接受这个设置。）')
+               '本地更新，`set_data` 不去重置 kvstore，也就不报错，但它只改调用它的那个工作进程的'
+               '拷贝：kvstore 这时只汇总梯度，不传参数，所以除非每个工作进程都写同样的值，各进程的'
+               '参数从此就不一样了；`dist_async` 不接受这个设置。）')
+    allreduce = mxnet_source(gluon.Trainer._allreduce_grads)
+    assert 'self._kvstore.pushpull(i, grad_list, priority=-i)' in allreduce  # no out=: grads only
+    assert 'if not (self._kvstore and self._update_on_kvstore):' in mxnet_source(
+        gluon.Trainer._update)  # each worker's own updater, on its own copy
     default = "update_on_kvstore = bool(int(os.getenv('MXNET_UPDATE_ON_KVSTORE', \"1\")))"
     assert default in mxnet_source(mx.model._create_kvstore)
     init_kv = mxnet_source(gluon.Trainer._init_kvstore)
@@ -2981,6 +3229,18 @@ def test_10_gradients_differ_because_the_data_differ():
     assert (same[0] == same[1]).all() and not (differ[0] == differ[1]).all()
 
 
+def test_10_the_first_test_batch_is_the_same_every_run():
+    """10, cell 7: "取测试集的第一个批量（测试集不打乱，每次运行取到的都是同一批图像；…）"."""
+    import d2lhelpers as d2l
+    says('10', '取测试集的第一个批量（测试集不打乱，每次运行取到的都是同一批图像；这里只演示一步的'
+               '梯度怎样合起来，不评估模型，所以不必用训练集）')
+    code = cell_code_saying('10', 'X, y = next(iter(test_iter))')
+    assert '_, test_iter = d2l.load_data_fashion_mnist(batch_size)' in code
+    assert 'train_iter' not in code
+    first = [next(iter(d2l.load_data_fashion_mnist(256)[1]))[1] for _ in range(2)]
+    assert (first[0] == first[1]).min().asscalar() == 1
+
+
 def test_10_trainer_sums_on_the_kvstore_updates_once_and_pulls():
     """10 cell 9: "`Trainer.step` 把所有设备上的梯度推送（push）到 kvstore（这里是 `'device'` 类型）
     加起来，在 kvstore 上对参数做一次更新，再把更新后的参数拉回（pull）到每一份拷贝" and "`Trainer`
@@ -3027,6 +3287,18 @@ def test_10_the_halves_gradients_sum_to_the_whole_batch():
             (layer(part) ** 2).sum().backward()
         grads.append(layer.weight.grad().asnumpy())
     assert abs(grads[0] - grads[1] - grads[2]).max() < 1e-5
+
+
+def test_10_summary_agrees_with_the_single_process_up_to_the_order_of_additions():
+    """10, cell 23: "结果与单进程用整个批量训练一致（只差浮点加法的顺序）", as cell 19 says and
+    checks (``to_reference < 1e-5``), not "相同"."""
+    says('10', '结果与单进程用整个批量训练一致（只差浮点加法的顺序）。')
+    says('10', '而且与单进程的对照一致（只差浮点加法的顺序）')
+    cells = nbformat.read(notebook_path('10'), as_version=4).cells
+    assert any('to_reference < 1e-5' in cell.source for cell in cells if cell.cell_type == 'code')
+    summary = cells[says('10', '## 小结')].source.splitlines()
+    [line] = [line for line in summary if 'dist_sync' in line]
+    assert '相同' not in line  # agreement up to rounding is what cell 19 checks
 
 
 def test_10_the_check_compares_every_parameter_of_both_layers():
