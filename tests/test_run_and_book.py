@@ -6,6 +6,7 @@ Whatever is given or whatever happens (a folder of the user's, a full disk, a fi
 encoding, a symlink loop, a signal), nothing that the tool did not make is lost, nothing is
 left half written, and the message names the problem.
 """
+import json
 import os
 import resource
 import shutil
@@ -333,3 +334,121 @@ def test_the_hubs_database_and_secret_are_private_whatever_the_umask(tmp_path, e
     secret = (hub_dir / 'jupyterhub_cookie_secret').read_text().strip()
     assert len(secret) == 64 and int(secret, 16) >= 0  # 32 bytes in hex, as JupyterHub writes
     assert (hub_dir / 'jupyterhub.sqlite').stat().st_size > 0  # a real database was made
+
+
+# what an adversary found (issue 20) --------------------------------------------------------------
+
+SIGNAL_AFTER_RENAME = '''
+import os, runpy, signal, sys
+real = os.{function}
+def at_rename(source, target, *args, **kwargs):
+    real(source, target, *args, **kwargs)
+    if str(target).endswith(sys.argv[1]):  # as a Ctrl-C that lands as this rename completes
+        os.kill(os.getpid(), signal.SIGINT)
+os.{function} = at_rename
+sys.argv = sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+'''
+
+
+def signal_after_rename(tmp_path, function, name, tool, *args):
+    """Run ``tool`` with a SIGINT sent to itself just after it renames something onto ``name``."""
+    wrapper = tmp_path / 'signal_after_rename.py'
+    wrapper.write_text(SIGNAL_AFTER_RENAME.format(function=function))
+    return subprocess.run([sys.executable, str(wrapper), name, str(tool), *map(str, args)],
+                          capture_output=True, text=True, timeout=300,
+                          preexec_fn=take_stop_signals)
+
+
+@pytest.mark.slow  # executes a notebook
+def test_a_stop_during_the_swap_finishes_it_and_says_so(tmp_path):
+    """A SIGINT as the new folder was renamed in: "Directory not empty ... unchanged", exit 1,
+    the new notebooks in place and the old ones left beside them."""
+    out = tmp_path / 'build' / 'notebooks'
+    source = notebook_with(tmp_path / 'src', "print('first')")
+    assert run(TOOLS / 'run_notebooks.py', out, source).returncode == 0
+    notebook_with(tmp_path / 'src', "print('second')")
+    result = signal_after_rename(tmp_path, 'rename', '/notebooks', TOOLS / 'run_notebooks.py',
+                                 out, source)
+    assert result.returncode == 128 + signal.SIGINT, result.stderr
+    assert f'stopped by SIGINT; {out} holds the new notebooks' in result.stderr, result.stderr
+    assert nbformat.read(out / 'probe.ipynb', as_version=4).cells[0].outputs[0].text == \
+        'second\n'
+    assert sorted(p.name for p in out.parent.iterdir()) == ['notebooks']
+
+
+@pytest.mark.slow  # executes a notebook
+def test_run_notebooks_goes_on_when_its_reader_is_gone(tmp_path):
+    """run_notebooks ... | head -1 failed: "could not write build/notebooks (Broken pipe)"."""
+    out = tmp_path / 'build' / 'notebooks'
+    source = notebook_with(tmp_path / 'src', "print(6 * 7)")
+    process = subprocess.Popen([sys.executable, str(TOOLS / 'run_notebooks.py'), str(out),
+                                str(source)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    process.stdout.close()  # the reader is gone before the first line
+    stderr = process.stderr.read()
+    assert process.wait(timeout=300) == 0 and 'Traceback' not in stderr, stderr
+    assert nbformat.read(out / 'probe.ipynb', as_version=4).cells[0].outputs[0].text == '42\n'
+
+
+@pytest.mark.parametrize('kind', ['/dev/zero', 'named pipe'])
+def test_a_device_or_pipe_in_book_is_named_before_any_copy(repo, tmp_path, fake_mathjax, kind):
+    """A link to /dev/zero was copied without end; a pipe gave a Python list blaming the output."""
+    path = repo / 'book' / 'extra.md'
+    if kind == '/dev/zero':
+        path.symlink_to('/dev/zero')
+    else:
+        os.mkfifo(path)
+    out = tmp_path / 'build' / 'html'
+    result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax,
+                 limit_file_size=20 * 2**20)  # without the check: a full "disk", not forever
+    assert clear_error(result, f'{path} is a', f'remove it from {repo / "book"}'), result.stderr
+    assert "[('" not in result.stderr
+    assert not out.parent.exists()
+
+
+@pytest.mark.parametrize('content', ['', '{"cells": [{"cell_type": "mark'])
+def test_an_empty_or_cut_short_notebook_in_the_book_is_named(repo, tmp_path, fake_mathjax,
+                                                             content):
+    """Sphinx gave 115 lines and 3 tracebacks, and the last line named no file."""
+    path = repo / 'notebooks' / '03_custom_initialization.ipynb'
+    path.write_text(content)
+    out = tmp_path / 'build' / 'html'
+    result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
+    assert clear_error(result, f'{path} is not a readable notebook'), result.stderr
+    assert len(result.stderr.splitlines()) == 1 and not out.parent.exists()
+
+
+@pytest.mark.parametrize('case', ['no cells', 'exercise 4', 'half a character'])
+def test_an_odd_notebook_for_the_source_version_is_named(teachers_notebook, case):
+    """No cells gave IndexError, a heading "## 练习 4：" StopIteration, half a character
+    UnicodeEncodeError."""
+    nb = nbformat.read(teachers_notebook, as_version=4)
+    if case == 'no cells':
+        nb.cells, expected = [], 'the notebook has no cells'
+    elif case == 'exercise 4':
+        nb.cells.append(nbformat.v4.new_markdown_cell('## 练习 4：思考题'))
+        expected = '"## 练习 4：…" names an exercise that has no check'
+    else:
+        nb.cells.append(nbformat.v4.new_markdown_cell('half an emoji: \ud83d'))
+        expected = 'holds half a character'
+    teachers_notebook.write_text(json.dumps(nb))  # ensure_ascii: \ud83d is written as text
+    before = teachers_notebook.read_bytes()
+    result = run(MAKE_SOURCE_VERSION, teachers_notebook)
+    assert clear_error(result, str(teachers_notebook), expected), result.stderr
+    assert teachers_notebook.read_bytes() == before
+
+
+def test_a_stop_as_the_source_version_is_renamed_says_it_was_written(teachers_notebook):
+    """It said "stopped by SIGINT; ... is unchanged" though the file had been replaced."""
+    notebook = teachers_notebook
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[0].source = '# 练习'  # no grading paragraph yet: the tool changes the file
+    nbformat.write(nb, notebook)
+    before = notebook.read_bytes()
+    result = signal_after_rename(notebook.parent.parent, 'replace', notebook.name,
+                                 MAKE_SOURCE_VERSION, notebook)
+    assert result.returncode == 128 + signal.SIGINT, result.stderr
+    assert f'{notebook} was written just before' in result.stderr, result.stderr
+    assert notebook.read_bytes() != before and 'Traceback' not in result.stderr
+    assert [p.name for p in notebook.parent.iterdir()] == ['05_exercises.ipynb']

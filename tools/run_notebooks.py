@@ -7,16 +7,23 @@ store`` runs it (store_notebooks.execute), and is written to OUT_DIR under its o
 notebooks themselves are not changed. OUT_DIR is replaced as a whole, only when every notebook
 ran, and only if this tool made it (safe_output.py): a notebook of yours saved there
 (build/notebooks/my_answers.ipynb) makes the tool refuse and change nothing. A signal
-(SIGINT, SIGTERM, SIGHUP) stops the run and leaves OUT_DIR as it was.
+(SIGINT, SIGTERM, SIGHUP, SIGQUIT) stops the run and leaves OUT_DIR as it was; one that comes
+while OUT_DIR is being swapped waits until the swap is done, and says so.
 """
-import argparse
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import safe_output  # noqa: E402  (modules beside this script)
+import tool_safety  # noqa: E402  (modules beside this script)
+
+if __name__ == '__main__':
+    tool_safety.quiet_interrupt()  # before the slow imports below
+
+import argparse  # noqa: E402
+
+import safe_output  # noqa: E402
 import store_notebooks  # noqa: E402
-import tool_safety  # noqa: E402
 
 EXAMPLE = 'build/notebooks'
 
@@ -40,30 +47,40 @@ def parse(argv):
 
 def run_into(staging, notebooks, timeout):
     for path in notebooks:
-        print(f'run: {path}', flush=True)
+        tool_safety.say(f'run: {path}')
         (staging / path.name).write_text(store_notebooks.execute(path, timeout),
                                          encoding='utf-8')
 
 
-def main(argv=None):
-    args = parse(argv)
+def run_and_replace(args):
+    """Run the notebooks into a staging folder that then replaces ``args.out_dir``."""
     inputs = list(args.notebooks) + [path.parent for path in args.notebooks]
+    with tool_safety.stopping_on_signals(), ExitStack() as swap_done:
+        with store_notebooks.private_runtime_dir(), safe_output.replacing(
+                args.out_dir, 'run_notebooks', inputs, EXAMPLE) as staging:
+            run_into(staging, args.notebooks, args.timeout)
+            # From here until the swap is over, a stop waits: never half a swap.
+            swap_done.enter_context(tool_safety.stops_held())
+
+
+def main(argv=None):
+    tool_safety.plain_console()
+    args = parse(argv)
     try:
         tool_safety.resolved_output(args.out_dir, EXAMPLE)
-        with tool_safety.stopping_on_signals(), store_notebooks.private_runtime_dir(), \
-                safe_output.replacing(args.out_dir, 'run_notebooks', inputs, EXAMPLE) as staging:
-            run_into(staging, args.notebooks, args.timeout)
+        run_and_replace(args)
     except (tool_safety.ToolError, safe_output.OutputError) as e:
         sys.exit(f'run_notebooks: {e}')
     except store_notebooks.StoreError as e:
         sys.exit(f'run_notebooks: {e}; {args.out_dir} is unchanged')
     except tool_safety.Stopped as e:
-        print(f'run_notebooks: stopped by {e}; {args.out_dir} is unchanged', file=sys.stderr)
+        done = 'holds the new notebooks' if e.completed else 'is unchanged'
+        print(f'run_notebooks: stopped by {e}; {args.out_dir} {done}', file=sys.stderr)
         sys.exit(e.exit_code)
     except OSError as e:
         sys.exit(f'run_notebooks: could not write {args.out_dir} ({e}); the previous '
                  f'notebooks there, if any, are unchanged.')
-    print(f'run_notebooks: {args.out_dir}')
+    tool_safety.say(f'run_notebooks: {args.out_dir}')
 
 
 if __name__ == '__main__':

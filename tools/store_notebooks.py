@@ -12,27 +12,33 @@ renamed over it only when everything succeeded: a cell that raises (unless tagge
 folder), leaves the notebook exactly as it was; the error is one line naming the notebook
 (and the cell), and the other notebooks still run. The kernels' connection files go to a
 private runtime folder, removed at the end, also when the run is stopped by a signal (and,
-after a SIGKILL, by the next run).
+after a SIGKILL, by the next run). A stop (SIGINT, SIGTERM, SIGHUP, SIGQUIT) kills the kernel at
+once; one that comes while a notebook is being written waits until it is written and reported,
+so that every notebook not reported as stored is unchanged.
 
     python tools/store_notebooks.py [--timeout SECONDS] NOTEBOOK.ipynb ...
 """
-import argparse
-import os
-import shutil
 import sys
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
-
-import nbformat
-from jupyter_core.paths import jupyter_runtime_dir
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from nbconvert.exporters import NotebookExporter
-from nbconvert.preprocessors import CoalesceStreamsPreprocessor, ExecutePreprocessor
-from traitlets.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tool_safety  # noqa: E402  (a module beside this script)
+
+if __name__ == '__main__':
+    tool_safety.quiet_interrupt()  # before the slow imports below
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import uuid  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+from jupyter_client import AsyncKernelManager  # noqa: E402
+from jupyter_core.paths import jupyter_runtime_dir  # noqa: E402
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
+from nbconvert.exporters import NotebookExporter  # noqa: E402
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor, ExecutePreprocessor  # noqa: E402
+from traitlets.config import Config  # noqa: E402
 
 KERNEL = 'd2l-mxnet'
 KERNELSPEC = {'display_name': 'd2l 4.2 (MXNet, reproducible)', 'language': 'python',
@@ -66,15 +72,20 @@ class NumberingExecutor(ExecutePreprocessor):
             raise StoreError(f'the kernel died while running {where} (out of memory?)') from None
 
 
+class EndedOnStopKernelManager(AsyncKernelManager):
+    """nbclient's kernel manager, whose kernel is killed at once when the tool is stopped."""
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        with tool_safety.stops_held():  # a stop waits until the kernel is known, to kill it
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            tool_safety.end_on_stop(self.provisioner.process)
+
+
 def read_notebook(path):
     try:
-        tool_safety.check_utf8(path)
-        return nbformat.read(path, as_version=4)
+        return tool_safety.read_notebook(path)
     except tool_safety.ToolError as e:
         raise StoreError(str(e)) from None
-    except Exception as e:  # nbformat raises several types for bad JSON or schema
-        raise StoreError(f'{path} is not a readable notebook ({e}); fix or restore it '
-                         f'(git checkout -- {path})') from None
 
 
 def execute(path, timeout):
@@ -87,7 +98,8 @@ def execute(path, timeout):
     # that nobody removes when the run is killed.
     kernel_config.KernelManager.connection_file = str(
         Path(jupyter_runtime_dir(), f'kernel-{uuid.uuid4()}.json'))
-    executor = NumberingExecutor(kernel_name=KERNEL, timeout=timeout, config=kernel_config)
+    executor = NumberingExecutor(kernel_name=KERNEL, timeout=timeout, config=kernel_config,
+                                 kernel_manager_class=EndedOnStopKernelManager)
     try:
         executor.preprocess(nb, resources)
     except StoreError as e:
@@ -107,19 +119,20 @@ def execute(path, timeout):
 
 
 def store(path, timeout):
-    """Execute one notebook and store it; returns whether its bytes changed."""
+    """Execute one notebook, store it and report it; a stop waits while it is written."""
     try:
         text = execute(path, timeout)
     except StoreError as e:
         raise StoreError(f'{e}; it is unchanged') from None
-    try:
-        if path.read_text(encoding='utf-8') == text:
-            return False
-        tool_safety.write_atomically(path, text)
-    except OSError as e:
-        raise StoreError(f'could not write {path} ({e.strerror or e}); it is unchanged. '
-                         f'Free some disk space or make its folder writable.') from None
-    return True
+    with tool_safety.stops_held():
+        try:
+            changed = path.read_text(encoding='utf-8') != text
+            if changed:
+                tool_safety.write_atomically(path, text)
+        except OSError as e:
+            raise StoreError(f'could not write {path} ({e.strerror or e}); it is unchanged. '
+                             f'Free some disk space or make its folder writable.') from None
+        tool_safety.say(f'store: {path}: {"stored" if changed else "unchanged"}')
 
 
 def _alive(pid):
@@ -151,6 +164,7 @@ def private_runtime_dir():
     try:
         yield folder
     finally:
+        tool_safety.end_children()  # a kernel still starting would write its file after this
         shutil.rmtree(folder, ignore_errors=True)
         if previous is None:
             del os.environ['JUPYTER_RUNTIME_DIR']
@@ -188,22 +202,22 @@ def store_all(notebooks, timeout):
     failed = 0
     for path in notebooks:
         try:
-            changed = store(path, timeout)
+            store(path, timeout)
         except StoreError as e:
             print(f'store: {e}', file=sys.stderr)
             failed += 1
-            continue
-        print(f'store: {path}: {"stored" if changed else "unchanged"}')
     return failed
 
 
 def main(argv=None):
+    tool_safety.plain_console()
     args = parse(argv)
     try:
         with tool_safety.stopping_on_signals(), private_runtime_dir():
             failed = store_all(args.notebooks, args.timeout)
     except tool_safety.Stopped as e:
-        print(f'store: stopped by {e}; the notebook being run is unchanged', file=sys.stderr)
+        print(f'store: stopped by {e}; every notebook not reported above as stored or '
+              f'unchanged is as it was', file=sys.stderr)
         return e.exit_code
     except tool_safety.ToolError as e:
         print(f'store: {e}', file=sys.stderr)

@@ -63,11 +63,21 @@ def nbgrader(grade_id, solution=False, grade=False, locked=False, points=None):
 
 
 def points_of(exercise):
-    return next(p for e, p in CHECKS.values() if e == exercise)
+    points = [p for e, p in CHECKS.values() if e == exercise]
+    if not points:
+        raise tool_safety.ToolError(
+            f'the heading "## 练习 {exercise}：…" names an exercise that has no check '
+            f'(CHECKS has exercises {sorted(e for e, _ in CHECKS.values())}): add its check '
+            f'function to CHECKS in {Path(__file__).name}, or write the heading without '
+            f'"练习 {exercise}："')
+    return points[0]
 
 
 def convert(nb):
     exercise, answers = 0, {}
+    if not nb.cells:
+        raise tool_safety.ToolError('the notebook has no cells: give the teacher\'s notebook '
+                                    'with the exercises, for example notebooks/05_exercises.ipynb')
     first = nb.cells[0]
     if first.cell_type == 'markdown' and GRADING not in first.source:
         first.source = first.source.rstrip('\n') + '\n\n' + GRADING
@@ -124,26 +134,29 @@ def read(path):
     if not path.is_file():
         raise tool_safety.ToolError(f'{path} is not a notebook file: give the teacher\'s '
                                     f'notebook, for example notebooks/05_exercises.ipynb')
-    tool_safety.check_utf8(path)
-    try:
-        return nbformat.read(path, as_version=4)
-    except Exception as e:  # nbformat raises several types for bad JSON or schema
-        raise tool_safety.ToolError(f'{path} is not a readable notebook ({e}); fix or restore '
-                                    f'it (git checkout -- {path})') from None
+    return tool_safety.read_notebook(path)
 
 
 def main(argv=None):
+    tool_safety.plain_console()
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('notebook', type=Path)
     path = parser.parse_args(argv).notebook
     try:
         with tool_safety.stopping_on_signals():
-            text = nbformat.writes(convert(read(path)))
+            try:
+                nb = convert(read(path))
+            except tool_safety.ToolError as e:
+                raise tool_safety.ToolError(f'{path}: {e}' if str(path) not in str(e)
+                                            else str(e)) from None
+            text = nbformat.writes(nb)
             tool_safety.write_atomically(path, text if text.endswith('\n') else text + '\n')
     except tool_safety.ToolError as e:
         sys.exit(f'make_source_version: {e}')
     except tool_safety.Stopped as e:
-        print(f'make_source_version: stopped by {e}; {path} is unchanged', file=sys.stderr)
+        # A stop during the write waits until the file is whole: it then holds the new version.
+        done = 'was written just before' if e.completed else 'is unchanged'
+        print(f'make_source_version: stopped by {e}; {path} {done}', file=sys.stderr)
         sys.exit(e.exit_code)
     except OSError as e:
         sys.exit(f'make_source_version: could not write {path} ({e.strerror or e}); it is '
