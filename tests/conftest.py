@@ -239,3 +239,25 @@ def pytest_xdist_make_scheduler(config, log):
     # Send the units in the order collected (longest first), not by their number of tests.
     config.option.loadscopereorder = False
     return NotebookRunsApart(config, log)
+
+
+# In CI a missing part (Chromium, MathJax, the hub's proxy, the data) is a failure, not a skip.
+def missing_in_ci(report):
+    """A skipped report turned into a failure when CI is set (as CI's runner sets it)."""
+    if os.environ.get('CI') and report.skipped and not hasattr(report, 'wasxfail'):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = 'failed'
+        report.longrepr = (f'skipped, and in CI every part must be there: {reason} '
+                           '(unset CI to allow the skip on a machine without it)')
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    missing_in_ci(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    missing_in_ci(outcome.get_result())
