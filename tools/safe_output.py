@@ -17,10 +17,15 @@ not open (a FIFO, a socket, a device: reading one hangs or never ends) is a refu
 too: its type is checked with lstat before anything is opened.
 
 The new output is built in a hidden folder beside the target (same parent, so
-renames never cross file systems) and swapped in only when complete: the old
-output is renamed aside, the new one renamed in, then the old one removed. A
-failure at any step leaves the previous output as it was (or no output), never
-half of one. ``private=True`` makes the new output readable by its owner only
+renames never cross file systems) and swapped in only when complete: on Linux the
+two folders are exchanged in one step (renameat2 RENAME_EXCHANGE), so even a
+SIGKILL leaves an output; elsewhere the old output is renamed aside, the new one
+renamed in. Then the old one is removed. A failure at any step leaves the previous
+output as it was (or no output), never half of one. An existing empty folder
+(a user's, with its own permissions), an empty folder made inside the output and
+a read-only output (protected on purpose) are refused, never replaced. One run at
+a time writes an output: a second is refused while ``.<output>.lock`` is locked.
+``private=True`` makes the new output readable by its owner only
 (0700), from the moment its staging folder exists.
 
 The hidden folders a run makes (staging, set aside) are recorded, each with its
