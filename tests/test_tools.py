@@ -203,8 +203,13 @@ def rename(source, target):
     if len(renames) == 2:  # the new output into place: killed between the two renames
         os._exit(9)
     os.replace(source, target)
+def exchange(source, target):
+    real_exchange(source, target)
+    os._exit(9)  # killed right after the exchange, before the old output is removed
+real_exchange = safe_output._exchange
 if {when!r} == 'swapping':
     safe_output.os.rename = rename
+    safe_output._exchange = exchange
 with safe_output.replacing({str(out)!r}, 'make_student', [{str(repo / 'notebooks')!r}],
                            'build/student') as staging:
     (staging / '05_exercises.ipynb').write_text('half')
@@ -227,8 +232,10 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(repo, edition, when):
     out = edition
     kill_a_run(repo, out, when)
     leftovers = [name for name in hidden_siblings(out) if (out.parent / name).is_dir()]
-    # the killed run's staging folder, and the previous edition set aside if it was swapping
-    assert len(leftovers) == (2 if when == 'swapping' else 1), leftovers
+    # the killed run's staging folder, or (swapping) the previous edition exchanged with it:
+    # there is always an output, even when killed in the middle of the swap
+    assert len(leftovers) == 1, leftovers
+    assert (out / '.made-by-make_student').is_file()
     someone_elses = out.parent / '.student.tmp-notmine'
     someone_elses.mkdir()
     (someone_elses / 'keep.txt').write_text('keep')
@@ -269,12 +276,18 @@ def test_a_failure_while_building_leaves_the_previous_output_and_no_staging(repo
     assert sorted(p.name for p in tmp_path.iterdir()) == ['out', 'repo']
 
 
-def test_a_failed_swap_puts_the_previous_output_back(repo, tmp_path, monkeypatch):
+@pytest.mark.parametrize('how', ['exchange', 'two renames'])
+def test_a_failed_swap_puts_the_previous_output_back(repo, tmp_path, monkeypatch, how):
     safe_output = load_safe_output(repo / 'tools')
     out = tmp_path / 'out'
     with safe_output.replacing(out, 'tool', [repo / 'notebooks'], 'build/out') as staging:
         (staging / 'page.html').write_text('good')
     renames = []
+
+    def exchange(staging, out):
+        if how == 'exchange':
+            raise OSError('simulated failure')
+        raise NotImplementedError  # a system without renameat2: two renames instead
 
     def rename(source, target):
         renames.append(source)
@@ -283,6 +296,7 @@ def test_a_failed_swap_puts_the_previous_output_back(repo, tmp_path, monkeypatch
         os.replace(source, target)
 
     monkeypatch.setattr(safe_output.os, 'rename', rename)
+    monkeypatch.setattr(safe_output, '_exchange', exchange)
     with pytest.raises(OSError, match='simulated'):
         with safe_output.replacing(out, 'tool', [repo / 'notebooks'], 'build/out') as staging:
             (staging / 'page.html').write_text('new')
@@ -436,7 +450,7 @@ def test_a_folder_made_under_a_leftovers_name_is_never_removed(repo, tmp_path):
 def test_the_leftover_of_a_killed_run_is_still_removed(repo, tmp_path):
     out = tmp_path / 'build' / 'student'
     kill_a_run(repo, out, 'building')
-    assert len(hidden_siblings(out)) == 2  # the staging folder and the record
+    assert len(hidden_siblings(out)) == 3  # the staging folder, the record and the lock
     safe_output = load_safe_output(repo / 'tools')
     with safe_output.replacing(out, 'make_student', [repo / 'notebooks'],
                                'build/student') as staging:
@@ -489,3 +503,145 @@ def test_an_output_folder_named_in_gbk_is_published_and_printed(repo, tmp_path):
     printed = b'the student edition is in ' + os.fsencode(tmp_path) + b'/student-\\udcc1'
     assert printed in result.stdout  # the GBK bytes, escaped
     assert os.path.isfile(os.path.join(out, '.made-by-make_student'))
+
+
+# --- the adversary's issue-20 findings against safe_output (items 9-12, the swap) ---
+
+def run_in_child(code, timeout=60, **kwargs):
+    """Run ``code`` (with safe_output importable) in a child Python, bounded by ``timeout``."""
+    prelude = f'import os, sys\nsys.path.insert(0, {str(ROOT / "tools")!r})\nimport safe_output\n'
+    return subprocess.run([sys.executable, '-c', prelude + code], capture_output=True,
+                          text=True, timeout=timeout, **kwargs)
+
+
+def make_output(safe_output, out, text='made by the tool'):
+    with safe_output.replacing(out, 'tool', [], 'build/out') as staging:
+        (staging / 'sub').mkdir()
+        (staging / 'sub' / 'page.html').write_text(text)
+
+
+def test_a_fifo_at_the_old_temporary_name_does_not_hang_the_run(tmp_path):
+    """The record beside the output was written through a fixed NAME.tmp: a FIFO there hung."""
+    out = tmp_path / 'out'
+    os.mkfifo(tmp_path / '.out.temporaries-of-tool.json.tmp')
+    result = run_in_child(f'''
+from pathlib import Path
+with safe_output.replacing(Path({str(out)!r}), 'tool', [], 'build/out') as staging:
+    (staging / 'page.html').write_text('new')
+''', timeout=30)  # the old code blocks in open() for ever: TimeoutExpired fails the test
+    assert result.returncode == 0, result.stderr
+    assert (out / 'page.html').read_text() == 'new'
+    assert stat.S_ISFIFO(os.lstat(tmp_path / '.out.temporaries-of-tool.json.tmp').st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        '.out.temporaries-of-tool.json.tmp', 'out']
+
+
+def test_a_users_existing_empty_folder_is_refused_and_kept(tmp_path):
+    safe_output = load_safe_output(ROOT / 'tools')
+    shared = tmp_path / 'home' / 'shared'
+    shared.mkdir(parents=True)
+    shared.chmod(0o2770)
+    before = os.lstat(shared)
+    link = tmp_path / 'out-link'
+    link.symlink_to(shared)
+    with pytest.raises(safe_output.OutputError, match='already exists, empty'):
+        make_output(safe_output, link)
+    after = os.lstat(shared)
+    assert (after.st_ino, after.st_mode, after.st_uid, after.st_gid) == (
+        before.st_ino, before.st_mode, before.st_uid, before.st_gid)
+    assert list(shared.iterdir()) == [] and sorted(p.name for p in (tmp_path / 'home').iterdir()) \
+        == ['shared']
+
+
+def test_an_empty_folder_made_inside_the_output_is_never_deleted(tmp_path):
+    safe_output = load_safe_output(ROOT / 'tools')
+    out = tmp_path / 'out'
+    make_output(safe_output, out)
+    (out / 'my_drafts').mkdir()
+    (out / 'sub' / 'later').mkdir()
+    with pytest.raises(safe_output.OutputError, match='my_drafts/'):
+        make_output(safe_output, out, 'new')
+    assert (out / 'my_drafts').is_dir() and (out / 'sub' / 'later').is_dir()
+    assert (out / 'sub' / 'page.html').read_text() == 'made by the tool'
+
+
+def test_an_output_made_read_only_is_refused_and_left_as_it_is(tmp_path):
+    safe_output = load_safe_output(ROOT / 'tools')
+    out = tmp_path / 'out'
+    make_output(safe_output, out)
+    folders = [out, out / 'sub']
+    for folder in folders:  # chmod -R a-w on the folders
+        folder.chmod(0o555)
+    try:
+        before = os.lstat(out).st_ino
+        with pytest.raises(safe_output.OutputError, match='read-only'):
+            make_output(safe_output, out, 'new')
+        assert os.lstat(out).st_ino == before
+        assert (out / 'sub' / 'page.html').read_text() == 'made by the tool'
+        assert sorted(p.name for p in tmp_path.iterdir()) == ['out']
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+
+
+def test_a_second_run_on_the_same_output_is_refused_while_the_first_runs(tmp_path):
+    safe_output = load_safe_output(ROOT / 'tools')
+    out = tmp_path / 'out'
+    make_output(safe_output, out, 'old')
+    with safe_output.replacing(out, 'tool', [], 'build/out') as first:
+        (first / 'page.html').write_text('from the first run')
+        with pytest.raises(safe_output.OutputError, match='another run of tool'):
+            make_output(safe_output, out, 'second')
+        assert (first / 'page.html').read_text() == 'from the first run'
+    assert sorted(p.name for p in out.iterdir()) == ['.made-by-tool', 'page.html']
+    assert (out / 'page.html').read_text() == 'from the first run'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['out']
+
+
+def test_a_full_disk_while_recording_leaves_nothing_beside_the_output(tmp_path):
+    """RLIMIT_FSIZE: the 32-byte token is written, the record beside the output is not."""
+    out = tmp_path / 'out'
+    result = run_in_child(f'''
+import resource
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_FSIZE, (40, 40))
+try:
+    with safe_output.replacing(Path({str(out)!r}), 'tool', [], 'build/out') as staging:
+        (staging / 'page.html').write_text('new')
+except OSError as e:
+    print('OSError', e.errno)
+''')
+    assert result.returncode == 0, result.stderr
+    assert 'OSError 27' in result.stdout, result.stdout  # EFBIG: the limit was hit
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_kill_in_the_middle_of_the_swap_leaves_an_output(tmp_path):
+    """SIGKILL right after the swap's first step: the old output or the new one is in place,
+    and the next run removes the other."""
+    out = tmp_path / 'out'
+    result = run_in_child(f'''
+from pathlib import Path
+real_rename = os.rename
+real_exchange = getattr(safe_output, '_exchange', None)  # none before the fix
+def dies_after(step):
+    def step_then_die(source, target):
+        step(source, target)
+        if Path(target).name == 'out' or Path(source).name == 'out':
+            os._exit(9)
+    return step_then_die
+out = Path({str(out)!r})
+with safe_output.replacing(out, 'tool', [], 'build/out') as staging:
+    (staging / 'page.html').write_text('old')
+safe_output.os.rename = dies_after(real_rename)
+if real_exchange:
+    safe_output._exchange = dies_after(real_exchange)
+with safe_output.replacing(out, 'tool', [], 'build/out') as staging:
+    (staging / 'page.html').write_text('new')
+''')
+    assert result.returncode == 9, result.stderr
+    assert (out / 'page.html').read_text() == 'new'
+    safe_output = load_safe_output(ROOT / 'tools')
+    with safe_output.replacing(out, 'tool', [], 'build/out') as staging:
+        (staging / 'page.html').write_text('newer')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['out']

@@ -17,10 +17,15 @@ not open (a FIFO, a socket, a device: reading one hangs or never ends) is a refu
 too: its type is checked with lstat before anything is opened.
 
 The new output is built in a hidden folder beside the target (same parent, so
-renames never cross file systems) and swapped in only when complete: the old
-output is renamed aside, the new one renamed in, then the old one removed. A
-failure at any step leaves the previous output as it was (or no output), never
-half of one. ``private=True`` makes the new output readable by its owner only
+renames never cross file systems) and swapped in only when complete: on Linux the
+two folders are exchanged in one step (renameat2 RENAME_EXCHANGE), so even a
+SIGKILL leaves an output; elsewhere the old output is renamed aside, the new one
+renamed in. Then the old one is removed. A failure at any step leaves the previous
+output as it was (or no output), never half of one. An existing empty folder
+(a user's, with its own permissions), an empty folder made inside the output and
+a read-only output (protected on purpose) are refused, never replaced. One run at
+a time writes an output: a second is refused while ``.<output>.lock`` is locked.
+``private=True`` makes the new output readable by its owner only
 (0700), from the moment its staging folder exists.
 
 The hidden folders a run makes (staging, set aside) are recorded, each with its
@@ -32,13 +37,17 @@ holding the tool's marker, is never touched), and holds the recorded token or ex
 the files its marker lists: a folder a user makes under the same name, which the
 file system may give the same inode, is never removed. The record is removed once empty.
 """
+import contextlib
+import ctypes
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import stat
+import tempfile
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +134,8 @@ def _sha256(path):
 
 
 def _manifest(folder, skip):
-    """{relative path: sha256} of every file and symlink under ``folder`` except ``skip``.
+    """{relative path: sha256} of every file and symlink under ``folder`` except ``skip``,
+    and {'folder/': 'empty folder'} of every empty folder.
 
     ``OutputError`` names an entry that cannot be read or is a special file: the tool did
     not write it, and cannot tell what it holds.
@@ -137,7 +147,11 @@ def _manifest(folder, skip):
             kind = special_kind(info.st_mode)
             if kind:
                 raise OutputError(f'{relative} is {kind}, which no tool here writes')
-            if relative == skip or stat.S_ISDIR(info.st_mode):
+            if stat.S_ISDIR(info.st_mode):
+                if not any(os.scandir(path)):  # an empty folder is content too (my_drafts/)
+                    files[relative + '/'] = 'empty folder'
+                continue
+            if relative == skip:
                 continue
             files[relative] = ('symlink:' + os.readlink(path) if stat.S_ISLNK(info.st_mode)
                                else _sha256(path))
@@ -180,8 +194,14 @@ def validate_output(out_dir, tool, inputs, example):
         raise OutputError(f'the output {given} exists and is not a folder: remove it or '
                           f'choose another output folder.')
     try:
-        if not out.exists() or not any(out.iterdir()):
+        if not out.exists():
             return out
+        if not any(out.iterdir()):
+            raise OutputError(
+                f'the output folder {given} ({out}) already exists, empty, and {tool} did not '
+                f'make it: replacing it would lose its permissions, owner and group. Remove '
+                f'it (rmdir {given}) to let {tool} make it, or choose another output folder, '
+                f'for example {example}.')
     except OSError as e:
         raise OutputError(f'the output folder {given} cannot be read ({e.strerror}): {tool} '
                           f'only replaces folders it can check; choose another output '
@@ -191,7 +211,24 @@ def validate_output(out_dir, tool, inputs, example):
                           f'{tool} would delete: choose another output folder (for example '
                           f'{example}) and copy the result into your checkout.')
     _check_manifest(out, given, tool)
+    _check_writable(out, given, tool)
     return out
+
+
+def _check_writable(out, given, tool):
+    """``OutputError`` if a folder of the output is read-only: someone protected it.
+
+    Judged by the owner's write bit, so even root keeps off a folder made read-only
+    (chmod -R a-w), and by access, since removing it would fail half way.
+    """
+    folders = [out] + [path for path, info in _entries(out) if stat.S_ISDIR(info.st_mode)]
+    for folder in folders:
+        if not os.lstat(folder).st_mode & stat.S_IWUSR or not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputError(
+                f'the output folder {given} is read-only ({folder} cannot be written), as if '
+                f'protected on purpose: {tool} leaves it as it is. Make it writable '
+                f'(chmod -R u+w {given}) to let {tool} replace it, or choose another output '
+                f'folder; nothing was changed.')
 
 
 def _check_manifest(out, given, tool):
@@ -253,13 +290,16 @@ def _write_record(out, tool, record):
         os.unlink(path)
 
 
-def _remember(out, tool, name, info, token=None):
+def _remember(out, tool, name, info, token=None, also=None):
     """Record ``name`` (beside ``out``, with the device and inode of ``info``) as ours.
 
     ``token``: the random text of the folder's token file (a staging folder has one).
+    ``also``: the lstat of a second folder that may be under ``name`` (one being exchanged).
     """
     record = _read_record(out, tool)
     record[name] = {'dev': info.st_dev, 'ino': info.st_ino, 'pid': os.getpid(), 'token': token}
+    if also is not None:
+        record[name]['also'] = [also.st_dev, also.st_ino]
     _write_record(out, tool, record)
 
 
@@ -285,8 +325,9 @@ def _is_recorded_folder(path, entry, tool):
         info = os.lstat(path)
     except FileNotFoundError:
         return False
+    identity = [info.st_dev, info.st_ino]
     if not (stat.S_ISDIR(info.st_mode) and isinstance(entry, dict)
-            and (info.st_dev, info.st_ino) == (entry.get('dev'), entry.get('ino'))):
+            and identity in ([entry.get('dev'), entry.get('ino')], entry.get('also'))):
         return False
     return _holds_token(path, entry.get('token'), tool) or _holds_only_its_files(path, tool)
 
@@ -336,12 +377,23 @@ def _alive(pid):
 
 
 def _write_atomically(path, text):
-    tmp = path.with_name(path.name + '.tmp')
-    tmp.write_text(text, encoding='utf-8')
-    os.replace(tmp, path)
+    """Write ``path`` by a temporary file of a unique name and a rename; none is left behind.
+
+    A unique name made with O_EXCL: a fixed one may be a FIFO someone left (opening it
+    hangs) or the file of another run writing the same path.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as file:
+            file.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
-@contextmanager
+@contextlib.contextmanager
 def replacing(out_dir, tool, inputs, example, private=False):
     """Yield an empty staging folder; when the block succeeds, it becomes ``out_dir``.
 
@@ -350,6 +402,12 @@ def replacing(out_dir, tool, inputs, example, private=False):
     """
     out = validate_output(out_dir, tool, inputs, example)
     out.parent.mkdir(parents=True, exist_ok=True)
+    with _only_run(out, tool):
+        out = validate_output(out_dir, tool, inputs, example)  # as it is now, under the lock
+        yield from _build_and_swap(out, out_dir, tool, inputs, example, private)
+
+
+def _build_and_swap(out, out_dir, tool, inputs, example, private):
     _remove_leftovers(out, tool)
     staging = out.parent / f'.{out.name}.tmp-{uuid.uuid4().hex[:12]}'
     staging.mkdir(mode=0o700 if private else 0o777)  # the latter as the umask allows
@@ -373,7 +431,98 @@ def replacing(out_dir, tool, inputs, example, private=False):
             _forget(out, tool, staging.name)
 
 
+def _lock_path(out):
+    return out.parent / f'.{out.name}.lock'
+
+
+@contextlib.contextmanager
+def _only_run(out, tool):
+    """Hold a lock on ``out`` for the whole run, or ``OutputError`` if another run holds it.
+
+    Two runs at once would remove each other's temporary folders or swap over each other.
+    The lock file is removed at the end; a run that opened it just before is then holding a
+    removed file, which it notices (its inode is no longer the path's) and refuses too.
+    """
+    path = _lock_path(out)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OutputError(f'{path} is not a regular file, so it is not the lock {tool} '
+                              f'makes: move it elsewhere and run again.')
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held = os.fstat(fd)
+            now = os.lstat(path)
+            if (held.st_dev, held.st_ino) != (now.st_dev, now.st_ino):
+                raise BlockingIOError
+        except (BlockingIOError, FileNotFoundError):
+            raise OutputError(
+                f'another run of {tool} (or of a tool writing the same folder) is writing '
+                f'{out} right now ({path.name} is locked): wait for it to finish and run '
+                f'again, or choose another output folder; nothing was changed.') from None
+        try:
+            yield
+        finally:
+            os.unlink(path)  # while still locked: no other run can hold this file
+    finally:
+        os.close(fd)
+
+
+RENAME_NOREPLACE, RENAME_EXCHANGE = 1, 2  # <linux/fs.h>
+AT_FDCWD = -100
+
+
+def _renameat2(source, target, flags):
+    """Linux's renameat2(2); ``NotImplementedError`` where the system or file system lacks it."""
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        raise NotImplementedError from None
+    if function(AT_FDCWD, os.fsencode(source), AT_FDCWD, os.fsencode(target), flags) == 0:
+        return
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        raise NotImplementedError
+    raise OSError(code, os.strerror(code), str(source), None, str(target))
+
+
+def _exchange(staging, out):
+    """Swap the two folders in one step: no moment without an output, even under SIGKILL."""
+    _renameat2(staging, out, RENAME_EXCHANGE)
+
+
+def _move_in(staging, out):
+    """Rename ``staging`` to ``out``, which must not exist (a rename replaces an empty folder)."""
+    try:
+        _renameat2(staging, out, RENAME_NOREPLACE)
+    except NotImplementedError:
+        if os.path.lexists(out):
+            raise FileExistsError(errno.EEXIST, 'made meanwhile by someone', str(out)) from None
+        os.rename(staging, out)
+
+
 def _swap(staging, out, tool):
+    """Exchange the new output and the old one in one step, then remove the old one.
+
+    Where the system cannot exchange, the old output is renamed aside and the new one in.
+    """
+    if not os.path.lexists(out):
+        _move_in(staging, out)
+        return
+    old = os.lstat(out)
+    # after the exchange the staging name holds the old output: recorded as ours
+    _remember(out, tool, staging.name, old, also=os.lstat(staging))
+    try:
+        _exchange(staging, out)
+    except NotImplementedError:
+        _forget(out, tool, staging.name)
+        _swap_by_two_renames(staging, out, tool)
+        return
+    shutil.rmtree(staging, ignore_errors=True)  # the old output; a leftover, if not removed,
+    # is removed by the next run
+
+
+def _swap_by_two_renames(staging, out, tool):
     """Rename the old output aside, the new one in, then remove the old one."""
     aside = None
     if os.path.lexists(out):
