@@ -1,10 +1,12 @@
 """What some tests need of the OS, in one place (used by test_data, test_student, test_tools,
-test_store and test_run_and_book): a Unix socket in a deep folder, and a child process that
-takes the signals a test sends it.
+test_store and test_run_and_book): a Unix socket in a deep folder, a child process that takes
+the signals a test sends it, and a tool run that gets a Ctrl-C just as a rename completes.
 """
 import os
 import signal
 import socket
+import subprocess
+import sys
 
 
 def bind_unix_socket(path):
@@ -31,3 +33,29 @@ def take_stop_signals():
     """
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
+
+
+SIGNAL_AFTER_RENAME = '''
+import importlib, os, runpy, signal, sys
+sys.path.insert(0, os.path.dirname(sys.argv[2]))  # the tool's folder, for its own modules
+module = importlib.import_module('{module}')
+real = getattr(module, '{function}')
+def at_rename(source, target, *args, **kwargs):
+    real(source, target, *args, **kwargs)
+    if str(target).endswith(sys.argv[1]):  # as a Ctrl-C that lands as this rename completes
+        os.kill(os.getpid(), signal.SIGINT)
+setattr(module, '{function}', at_rename)
+sys.argv = sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+'''
+
+
+def signal_after_rename(tmp_path, function, name, tool, *args):
+    """Run ``tool`` with a SIGINT sent to itself just after ``function`` ('os.replace', or the
+    swap's 'safe_output._exchange') puts something at ``name``."""
+    module, _, attribute = function.rpartition('.')
+    wrapper = tmp_path / 'signal_after_rename.py'
+    wrapper.write_text(SIGNAL_AFTER_RENAME.format(module=module, function=attribute))
+    return subprocess.run([sys.executable, str(wrapper), name, str(tool), *map(str, args)],
+                          capture_output=True, text=True, timeout=300,
+                          preexec_fn=take_stop_signals)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from os_support import take_stop_signals
+from os_support import signal_after_rename, take_stop_signals
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / 'tools'
@@ -338,37 +338,16 @@ def test_the_hubs_database_and_secret_are_private_whatever_the_umask(tmp_path, e
 
 # what an adversary found (issue 20) --------------------------------------------------------------
 
-SIGNAL_AFTER_RENAME = '''
-import os, runpy, signal, sys
-real = os.{function}
-def at_rename(source, target, *args, **kwargs):
-    real(source, target, *args, **kwargs)
-    if str(target).endswith(sys.argv[1]):  # as a Ctrl-C that lands as this rename completes
-        os.kill(os.getpid(), signal.SIGINT)
-os.{function} = at_rename
-sys.argv = sys.argv[2:]
-runpy.run_path(sys.argv[0], run_name='__main__')
-'''
-
-
-def signal_after_rename(tmp_path, function, name, tool, *args):
-    """Run ``tool`` with a SIGINT sent to itself just after it renames something onto ``name``."""
-    wrapper = tmp_path / 'signal_after_rename.py'
-    wrapper.write_text(SIGNAL_AFTER_RENAME.format(function=function))
-    return subprocess.run([sys.executable, str(wrapper), name, str(tool), *map(str, args)],
-                          capture_output=True, text=True, timeout=300,
-                          preexec_fn=take_stop_signals)
-
-
 @pytest.mark.slow  # executes a notebook
 def test_a_stop_during_the_swap_finishes_it_and_says_so(tmp_path):
-    """A SIGINT as the new folder was renamed in: "Directory not empty ... unchanged", exit 1,
-    the new notebooks in place and the old ones left beside them."""
+    """A SIGINT as the new folder was swapped in: it said "Directory not empty ... unchanged",
+    exit 1, with the new notebooks in place and the old ones left beside them."""
     out = tmp_path / 'build' / 'notebooks'
     source = notebook_with(tmp_path / 'src', "print('first')")
     assert run(TOOLS / 'run_notebooks.py', out, source).returncode == 0
     notebook_with(tmp_path / 'src', "print('second')")
-    result = signal_after_rename(tmp_path, 'rename', '/notebooks', TOOLS / 'run_notebooks.py',
+    result = signal_after_rename(tmp_path, 'safe_output._exchange', '/notebooks',
+                                 TOOLS / 'run_notebooks.py',
                                  out, source)
     assert result.returncode == 128 + signal.SIGINT, result.stderr
     assert f'stopped by SIGINT; {out} holds the new notebooks' in result.stderr, result.stderr
@@ -446,7 +425,7 @@ def test_a_stop_as_the_source_version_is_renamed_says_it_was_written(teachers_no
     nb.cells[0].source = '# 练习'  # no grading paragraph yet: the tool changes the file
     nbformat.write(nb, notebook)
     before = notebook.read_bytes()
-    result = signal_after_rename(notebook.parent.parent, 'replace', notebook.name,
+    result = signal_after_rename(notebook.parent.parent, 'os.replace', notebook.name,
                                  MAKE_SOURCE_VERSION, notebook)
     assert result.returncode == 128 + signal.SIGINT, result.stderr
     assert f'{notebook} was written just before' in result.stderr, result.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from os_support import take_stop_signals
+from os_support import signal_after_rename, take_stop_signals
 
 pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a browser
 
@@ -321,35 +321,13 @@ def test_a_closed_output_pipe_does_not_stop_the_run(tmp_path):
         ['0\n', '1\n']
 
 
-SIGNAL_AFTER_RENAME = '''
-import os, runpy, signal, sys
-real = os.{function}
-def at_rename(source, target, *args, **kwargs):
-    real(source, target, *args, **kwargs)
-    if str(target).endswith(sys.argv[1]):  # as a Ctrl-C that lands as this rename completes
-        os.kill(os.getpid(), signal.SIGINT)
-os.{function} = at_rename
-sys.argv = sys.argv[2:]
-runpy.run_path(sys.argv[0], run_name='__main__')
-'''
-
-
-def signal_after_rename(tmp_path, function, name, tool, *args):
-    """Run ``tool`` with a SIGINT sent to itself just after it renames a file onto ``name``."""
-    wrapper = tmp_path / 'signal_after_rename.py'
-    wrapper.write_text(SIGNAL_AFTER_RENAME.format(function=function))
-    return subprocess.run([sys.executable, str(wrapper), name, str(tool), *map(str, args)],
-                          capture_output=True, text=True, timeout=300,
-                          preexec_fn=take_stop_signals)
-
-
 def test_a_stop_as_the_notebook_is_renamed_reports_it_stored_and_stops(tmp_path):
     """It said "could not write a.ipynb ...; it is unchanged" (it was changed), ran b.ipynb,
     and ignored every later signal."""
     stored = notebook_with(tmp_path, "print('a')", name='a.ipynb')
     never = notebook_with(tmp_path, "print('b')", name='b.ipynb')
     before = never.read_bytes()
-    result = signal_after_rename(tmp_path, 'replace', 'a.ipynb', STORE, stored, never)
+    result = signal_after_rename(tmp_path, 'os.replace', 'a.ipynb', STORE, stored, never)
     assert result.returncode == 128 + signal.SIGINT, result.stderr
     assert f'{stored}: stored' in result.stdout and 'stopped by SIGINT' in result.stderr
     assert 'could not write' not in result.stderr and 'Traceback' not in result.stderr
