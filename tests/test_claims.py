@@ -2879,7 +2879,7 @@ def test_09_loading_into_another_shape_names_the_parameter_and_both_shapes(tmp_p
 
 
 def test_09_export_needs_a_forward_and_writes_one_shared_weight(tmp_path):
-    """09, cells 19 and 23: "`hybridize()` 之后做一次前向计算，`export`
+    """09, cells 21 and 25: "`hybridize()` 之后做一次前向计算，`export`
     写出计算图（`-symbol.json`）和参数（`-0000.params`）两个文件" and
     "参数名是原来的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都只有一个" and "（`export`
     给它们加上前缀 `arg:`）"."""
@@ -2911,7 +2911,7 @@ def test_09_export_needs_a_forward_and_writes_one_shared_weight(tmp_path):
 
 
 def test_09_data_is_one_copy_set_data_writes_every_copy():
-    """09, cell 27: "`data()` 只返回一个设备上的拷贝，就地写入只改这一份；`set_data`
+    """09, cell 29: "`data()` 只返回一个设备上的拷贝，就地写入只改这一份；`set_data`
     写入每个设备上的拷贝（… `for arr in self._check_and_get(self._data, list): arr[:] = data`）"."""
     import mxnet as mx
     from mxnet import nd
@@ -2929,7 +2929,7 @@ def test_09_data_is_one_copy_set_data_writes_every_copy():
 
 
 def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
-    """09, cell 29: "先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；
+    """09, cell 31: "先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；
     就地写入没有这个核对，形状不同的数组会被广播进去，例如一行 3 个数会写进 2 × 3 的权重的每一行）"
     and "新值形状相同"."""
     from mxnet import nd
@@ -2953,7 +2953,7 @@ def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
 
 
 def test_09_dist_sync_updates_on_the_kvstore_by_default_and_may_opt_out():
-    """09, cell 29: "分布式训练（例如 `dist_sync`）的 `Trainer` 默认（不给 `update_on_kvstore`
+    """09, cell 31: "分布式训练（例如 `dist_sync`）的 `Trainer` 默认（不给 `update_on_kvstore`
     时）正是在 kvstore 上更新参数的" and "（给 `dist_sync` 的 `Trainer` 传
     `update_on_kvstore=False`，参数就在各个工作进程本地更新，`set_data` 不去重置 kvstore，
     也就不报错，但它只改调用它的那个工作进程的拷贝：kvstore 这时只汇总梯度，不传参数，…；
@@ -2989,7 +2989,7 @@ def test_09_dist_sync_updates_on_the_kvstore_by_default_and_may_opt_out():
 
 
 def test_09_set_data_during_deferred_initialization_keeps_the_value_for_later():
-    """09, cell 29: "参数还在延后初始化时，它记下数值，等初始化时使用"."""
+    """09, cell 31: "参数还在延后初始化时，它记下数值，等初始化时使用"."""
     from mxnet import nd
     from mxnet.gluon import nn
     says('09', '参数还在延后初始化时，它记下数值，等初始化时使用')
@@ -3017,7 +3017,7 @@ def train_step(layer, trainer):
 
 
 def test_09_a_kvstore_trainer_overwrites_an_in_place_write_at_the_next_step():
-    """09, cell 29: "这样的 `Trainer` 每一步 `step` 都从 kvstore 取回参数（`_allreduce_grads` 中的
+    """09, cell 31: "这样的 `Trainer` 每一步 `step` 都从 kvstore 取回参数（`_allreduce_grads` 中的
     `pushpull(..., out=param.list_data())`），
     所以就地写入的数值到下一步就被 kvstore 中那份没有改过的参数（更新之后）覆盖了"."""
     from mxnet import gluon
@@ -3038,7 +3038,7 @@ def test_09_a_kvstore_trainer_overwrites_an_in_place_write_at_the_next_step():
 
 
 def test_09_set_data_resets_the_kvstore_and_a_distributed_one_cannot_be_reset():
-    """09, cell 29: "它让 `Trainer` 重新初始化 kvstore（`gluon/trainer.py` 的 `_reset_kvstore`）"
+    """09, cell 31: "它让 `Trainer` 重新初始化 kvstore（`gluon/trainer.py` 的 `_reset_kvstore`）"
     and
     "分布式的 kvstore 不能重置：这时 `set_data` 报错"."""
     from mxnet import gluon, nd
@@ -3058,7 +3058,7 @@ def test_09_set_data_resets_the_kvstore_and_a_distributed_one_cannot_be_reset():
 
 
 def test_09_a_single_device_trainer_builds_no_kvstore_and_then_in_place_equals_set_data():
-    """09, cell 29: "只有一个设备、参数已经初始化、也没有交给在 kvstore 上更新参数的 `Trainer`
+    """09, cell 31: "只有一个设备、参数已经初始化、也没有交给在 kvstore 上更新参数的 `Trainer`
     时（单机单设备的 `Trainer` 默认不建 kvstore），就地写入与 `set_data` 一样"."""
     from mxnet import gluon, nd
     from mxnet.gluon import nn
@@ -3083,16 +3083,16 @@ def test_09_a_single_device_trainer_builds_no_kvstore_and_then_in_place_equals_s
 
 
 def test_09_summary_what_loading_into_another_structure_does(tmp_path):
-    """09, cell 17: "文件里存的是按层的下标命名的参数数组，不存激活函数：层数不同时 …"; cell 38:
-    "层的宽度不同时 MXNet 报出形状不符的参数，层数不同时报出文件里缺少或多出的参数；
+    """09, cell 17: "文件里存的是按层的下标命名的参数数组，不存激活函数。层数不同时 MXNet 会报错 …
+    只换了激活函数时，它照常加载，不会发现"; cell 40: "层的宽度不同时 MXNet 报出形状不符的参数，
+    层数不同时报出文件里缺少或多出的参数或形状不符的参数，要看哪个键先出问题；
     只换了激活函数时照常加载，不报错"."""
     from mxnet import nd
     from mxnet.gluon import nn
-    says('09', '层的宽度不同时 MXNet 报出形状不符的参数，层数不同时报出文件里缺少或多出的参数；'
-               '只换了激活函数时照常加载，不报错')
-    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数：层数不同时，MXNet 报出文件里'
-               '缺少（`AssertionError`）或多出（`ValueError`）的参数；只换了激活函数时，它照常加载，'
-               '不会发现')
+    says('09', '层的宽度不同时 MXNet 报出形状不符的参数，层数不同时报出文件里缺少或多出的参数或'
+               '形状不符的参数，要看哪个键先出问题；只换了激活函数时照常加载，不报错')
+    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数。层数不同时 MXNet 会报错')
+    says('09', '只换了激活函数时，它照常加载，不会发现。')
     net = ready_shared_mlp()
     path = str(tmp_path / 'net.params')
     net.save_parameters(path)
@@ -3115,6 +3115,81 @@ def test_09_summary_what_loading_into_another_structure_does(tmp_path):
     assert (sigmoid(X) == net(X)).min() == 0
 
 
+def fewer_layers():
+    """09's ``shared_mlp`` without its third layer (the one sharing the second's parameters)."""
+    from mxnet.gluon import nn
+    fewer = nn.Sequential()
+    fewer.add(nn.Dense(16, activation='relu', in_units=784), nn.Dense(16, activation='relu'),
+              nn.Dense(10))
+    return fewer
+
+
+def test_09_which_error_a_different_layer_count_gives_depends_on_the_first_bad_key(tmp_path):
+    """09, cell 17: "它先核对网络的每个参数在文件里都有（缺了报 `AssertionError`，
+    `... is missing`），再按文件里的顺序逐个载入，碰到形状不符的报 `AssertionError`
+    （`shape incompatible`），碰到网络里没有的键报 `ValueError`（`... is not present`）。
+    所以“多出”只在网络的参数都在文件里、形状也都对得上时才会报出（例如新网络正是原网络的
+    前几层）；对这里的网络，去掉一个隐藏层，报的是形状不符"; cell 19: "从不去重的文件加载：
+    网络的每个参数在文件里都有，按文件里的顺序载入到 `2.weight` 时形状对不上，报的是形状不符
+    （`AssertionError`；期望的形状里的 0 是这一层还不知道的输入个数），不是文件里多出了
+    `3.weight`"."""
+    from mxnet import nd
+    from mxnet.gluon import Block
+    says('09', '它先核对网络的每个参数在文件里都有（缺了报 `AssertionError`，'
+               '`... is missing`），再按文件里的顺序逐个载入，碰到形状不符的报 '
+               '`AssertionError`（`shape incompatible`），碰到网络里没有的键报 `ValueError`'
+               '（`... is not present`）。所以“多出”只在网络的参数都在文件里、形状也都对得上时'
+               '才会报出（例如新网络正是原网络的前几层）；对这里的网络，去掉一个隐藏层，'
+               '报的是形状不符')
+    says('09', '网络的每个参数在文件里都有，按文件里的顺序载入到 `2.weight` 时形状对不上，'
+               '报的是形状不符（`AssertionError`；期望的形状里的 0 是这一层还不知道的输入'
+               '个数），不是文件里多出了 `3.weight`')
+    source = mxnet_source(Block.load_parameters)
+    missing, extra = source.index('is missing in file'), source.index('is not present in')
+    assert missing < source.index('for name in loaded:') < extra < source.index('_load_init')
+    net = ready_shared_mlp()
+    plain, dedup = str(tmp_path / 'plain.params'), str(tmp_path / 'dedup.params')
+    net.save_parameters(plain)
+    net.save_parameters(dedup, deduplicate=True)
+    assert list(nd.load(plain))[4:6] == ['2.weight', '2.bias']
+    fewer = fewer_layers()
+    with pytest.raises(AssertionError) as info:
+        fewer.load_parameters(plain)
+    assert f"'{fewer[2].weight.name}' from saved params: shape incompatible expected (10, 0)" \
+        in str(info.value)
+    with pytest.raises(AssertionError, match="'1.weight' is missing"):
+        fewer_layers().load_parameters(dedup)  # fewer layers, yet "missing"
+
+
+def test_09_an_in_place_write_before_the_first_step_is_kept_and_spread_from_device_0():
+    """09, cell 31: "（这只在第一次 `step` 之后成立：kvstore 在第一次 `step` 时才建立，此前
+    `set_data` 也没有 kvstore 可重置；第一次 `step` 用每个参数第一个设备上的那份初始化 kvstore，再把
+    它发到所有拷贝（`_init_params`），所以此前的就地写入会保留下来，写在第一个设备上的还会传到所有
+    拷贝。）"; cell 40: "第一次 `step` 之后的就地写入会在下一步被覆盖"."""
+    import mxnet as mx
+    from mxnet import gluon
+    from mxnet.gluon import nn
+    says('09', '（这只在第一次 `step` 之后成立：kvstore 在第一次 `step` 时才建立，此前 `set_data` '
+               '也没有 kvstore 可重置；第一次 `step` 用每个参数第一个设备上的那份初始化 kvstore，'
+               '再把它发到所有拷贝（`_init_params`），所以此前的就地写入会保留下来，写在第一个设备上'
+               '的还会传到所有拷贝。）')
+    says('09', '`Trainer` 在 kvstore 上更新参数时，第一次 `step` 之后的就地写入会在下一步被覆盖。')
+    assert 'self._kvstore.broadcast(idx, param_arrays[0], param_arrays)' in mxnet_source(
+        gluon.Trainer._init_params)
+    layer = nn.Dense(2, in_units=3)
+    layer.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+    trainer = kvstore_trainer(layer)
+    assert not trainer._kv_initialized  # no kvstore yet, nothing for set_data to reset
+    layer.weight.data(mx.cpu(0))[:] = 42
+    from mxnet import autograd, nd
+    with autograd.record():
+        losses = [layer(nd.ones((1, 3), ctx=ctx)).sum() for ctx in (mx.cpu(0), mx.cpu(1))]
+    autograd.backward(losses)
+    trainer.step(1)  # learning rate 0
+    assert trainer._kv_initialized
+    assert all((copy == 42).min() == 1 for copy in layer.weight.list_data())
+
+
 def summary_lines(net, X):
     """What ``net.summary(X)`` prints, as lines."""
     import contextlib
@@ -3126,7 +3201,7 @@ def summary_lines(net, X):
 
 
 def test_09_summary_counts_shared_parameters_twice_and_lists_them():
-    """09, cell 32: "`summary` 按前向计算逐层统计，所以共享层的参数在 `Total params` 中算了两次，
+    """09, cell 34: "`summary` 按前向计算逐层统计，所以共享层的参数在 `Total params` 中算了两次，
     下面 `Shared params` 一行列出了重复计入的数量，
     `Unique parameters in model` 与上面表格的合计相同"."""
     from mxnet import nd
@@ -3145,7 +3220,7 @@ def test_09_summary_counts_shared_parameters_twice_and_lists_them():
 
 
 def test_09_summary_rows_come_in_hook_order_activation_before_its_dense():
-    """09, cell 32: "`summary` 在每个层的前向计算**结束**时记一行（`register_forward_hook`），而
+    """09, cell 34: "`summary` 在每个层的前向计算**结束**时记一行（`register_forward_hook`），而
     `Dense` 的激活函数是它的子块，在它里面先算完，
     所以 `Activation-1` 排在 `Dense-2` 前面，它是 `net[0]` 的 ReLU；`Dense-7`
     是没有激活函数的输出层"."""
