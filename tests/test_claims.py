@@ -2351,6 +2351,8 @@ def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
     says('07', '换一个种子，或不在本项目的 Jupyter 内核里运行'
                '（CPU 的指令集决定 MXNet 选用哪些计算内核，'
                '从而影响浮点舍入），具体的准确率可能不同')
+    says('05', '不在本项目的 Jupyter 内核里运行时（见 README：CPU 的指令集决定 MXNet 选用哪些'
+               '计算内核')  # the Jupyter kernel, so that 内核 means one thing per sentence
     says('05', '（见 README：CPU 的指令集决定 MXNet 选用哪些计算内核，向量宽度、FMA 和求和顺序'
                '不同，浮点舍入也就不同）')
     [spec] = (ROOT / 'tools').rglob('kernel.json')
