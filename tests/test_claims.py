@@ -377,17 +377,33 @@ def test_01_reinitializing_a_layer_resets_its_bias_by_its_own_zeros():
     assert all(layer.bias.data().abs().sum() == 0 for layer in net)
 
 
+KERNEL_SENTENCE = ('这样在本项目的 Jupyter 内核 `d2l-mxnet` 里（见仓库根目录 README.md 的 '
+                   '“Same numbers on every machine” 一节），每次从头运行得到的数值都一样，'
+                   '与保存的输出一致')
+
+
+def test_the_top_level_readme_section_names_the_projects_kernel():
+    """Every notebook's cell 1 sends the reader to the top-level README's section “Same numbers on
+    every machine” for the kernel `d2l-mxnet`: that section exists and names it."""
+    readme = (ROOT / 'README.md').read_text(encoding='utf-8')
+    section = readme.split('\n## Same numbers on every machine\n')[1].split('\n## ')[0]
+    assert '`d2l-mxnet`' in section
+    for prefix in ('01', '02', '03', '04', '06', '07', '08', '09', '10'):
+        says(prefix, KERNEL_SENTENCE)
+
+
 def test_01_to_09_same_numbers_on_the_projects_kernel():
-    """01, 02, 03, 04, 08 and 09, cell 1: "这样在本项目的内核里（见 README），每次从头运行得到的
-    数值都一样，与保存的输出一致": each notebook names the project's kernel, whose environment pins
-    the CPU kernels, and seeds MXNet in the cell that follows."""
+    """01, 02, 03, 04, 08 and 09, cell 1: "这样在本项目的 Jupyter 内核 `d2l-mxnet` 里（见仓库
+    根目录 README.md 的 “Same numbers on every machine” 一节），每次从头运行得到的数值都一样，与保存
+    的输出一致": each notebook names the project's kernel, whose environment pins the CPU kernels,
+    the top-level README's section names that kernel, and MXNet is seeded in the cell that follows.
+    """
     import json
     [spec] = (ROOT / 'tools').rglob('kernel.json')
     env = json.loads(spec.read_text())['env']
     assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'
     for prefix in ('01', '02', '03', '04', '08', '09'):
-        index = says(prefix, '这样在本项目的内核里（见 README），每次从头运行得到的数值都一样，'
-                             '与保存的输出一致')
+        index = says(prefix, KERNEL_SENTENCE)
         notebook = nbformat.read(notebook_path(prefix), as_version=4)
         assert notebook.metadata.kernelspec.name == 'd2l-mxnet'  # the Makefile's KERNEL
         assert 'mx.random.seed(0)' in notebook.cells[index + 1].source
@@ -441,16 +457,19 @@ def test_02_initialize_again_warns_once_per_parameter_and_changes_nothing():
 
 def test_02_normal_0_01_has_sample_std_near_0_01_and_leaves_biases_zero():
     """02, cells 7 and 9: "偏差依然是 0，原因与 4.2.1 节相同：偏差自己的初始化器 `'zeros'` 优先" and
-    "权重的标准差确实接近 0.01（第一层有 256×20 = 5120 个数）" and "第二个是它们的标准差（平方差的
-    平均除以 n，不是 n - 1）"."""
+    "权重的标准差确实接近 0.01（第一层有 256×20 = 5120 个数）" and "第二个是它们的标准差（平方差
+    之和除以 n（不是 n - 1）再开方）"."""
     from mxnet import init, nd
     says('02', "偏差依然是 0，原因与 4.2.1 节相同：偏差自己的初始化器 `'zeros'` 优先")
     says('02', '权重的标准差确实接近 0.01（第一层有 256×20 = 5120 个数）')
-    says('02', '下面第一个数是这些权重的均值（接近 0），第二个是它们的标准差（平方差的平均除以 n，'
-               '不是 n - 1）')
+    says('02', '下面第一个数是这些权重的均值（接近 0），第二个是它们的标准差（平方差之和除以 n'
+               '（不是 n - 1）再开方）')
     code = cell_code_saying('02', "weight.mean().asscalar(), ((weight - weight.mean())")
-    assert code.splitlines()[-1] == (  # .mean() of the squares: divided by n
+    assert code.splitlines()[-1] == (  # .mean() of the squares: divided by n; then the root
         'weight.mean().asscalar(), ((weight - weight.mean()) ** 2).mean().sqrt().asscalar()')
+    sample = nd.array([1, 2, 3, 6])
+    printed = ((sample - sample.mean()) ** 2).mean().sqrt().asscalar()
+    assert abs(printed - (14 / 4) ** 0.5) < 1e-6  # squares sum to 14; n = 4, not 3
     net = book_first_mlp()
     net(nd.ones((2, 20)))
     net.initialize(init=init.Normal(sigma=0.01), force_reinit=True)
@@ -694,13 +713,16 @@ def test_03_parameters_own_init_decides_its_values():
 
 def test_03_summary_the_bias_init_wins_over_the_blocks_and_two_ways_to_change_it():
     """03, cell 24: "`Dense` 的偏差有自己的初始化器 `'zeros'`，它优先于块的 `initialize()` 给出的
-    初始化器（那只是默认值）；要改偏差的初始化，构造层时用 `bias_initializer`，或者对偏差这个参数
-    单独调用 `initialize(init=..., force_reinit=True)`"."""
+    初始化器（那只是默认值）；要改偏差的初始化，可以构造层时用 `bias_initializer`，或者对偏差这个
+    参数单独调用 `initialize(init=..., force_reinit=True)`，或者给 `bias_initializer=None`，在自定义
+    初始化器的 `_init_weight` 里按参数名处理偏差"."""
     from mxnet import init
     from mxnet.gluon import nn
     says('03', "- `Dense` 的偏差有自己的初始化器 `'zeros'`，它优先于块的 `initialize()` 给出的"
-               "初始化器（那只是默认值）；要改偏差的初始化，构造层时用 `bias_initializer`，"
-               "或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`")
+               "初始化器（那只是默认值）；要改偏差的初始化，可以构造层时用 `bias_initializer`，"
+               "或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`，"
+               "或者给 `bias_initializer=None`，"
+               "在自定义初始化器的 `_init_weight` 里按参数名处理偏差")
     layer = nn.Dense(3, in_units=2)
     layer.initialize(init.Constant(5))
     layer.collect_params('.*bias').initialize(init.Constant(5), force_reinit=True)
@@ -710,6 +732,24 @@ def test_03_summary_the_bias_init_wins_over_the_blocks_and_two_ways_to_change_it
     built = nn.Dense(3, in_units=2, bias_initializer=init.Constant(7))
     built.initialize(init.Constant(5))
     assert built.bias.data().asnumpy().tolist() == [7, 7, 7]
+    by_name = nn.Dense(3, in_units=2, bias_initializer=None)
+    by_name.initialize(BiasBySevenInit())
+    assert by_name.bias.data().asnumpy().tolist() == [7, 7, 7]
+    assert by_name.weight.data().asnumpy().tolist() == [[1, 1]] * 3
+
+
+def bias_by_name_class():
+    """An initializer whose ``_init_weight`` tells a bias by its name (03, cells 15 and 24)."""
+    from mxnet import init
+
+    class BiasBySevenInit(init.Initializer):
+        def _init_weight(self, name, data):
+            data[:] = 7 if name.endswith('bias') else 1
+    return BiasBySevenInit
+
+
+def BiasBySevenInit():
+    return bias_by_name_class()()
 
 
 def test_03_gluon_calls_the_default_initializer_with_the_parameters_own_as_init():
@@ -822,13 +862,17 @@ def test_03_without_its_own_initializer_the_bias_gets_init_weight_not_init_bias(
 
 
 def test_03_a_bias_initializer_or_initializing_the_bias_works_init_bias_does_not():
-    """03, cell 15: "要在构造层时给出 `bias_initializer`（例如 `bias_initializer=init.Constant(7)`）
-    ，或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`；在自定义初始化器里写
-    `_init_bias` 没有用"."""
-    from mxnet import init
+    """03, cell 15: "可以在构造层时给出 `bias_initializer`（…），或者对偏差这个参数单独调用
+    `initialize(init=..., force_reinit=True)`；也可以构造层时给 `bias_initializer=None`，
+    让偏差也交给
+    自定义初始化器的 `_init_weight`（…），在那里按参数名分别处理；初始化之后还可以用 `set_data`
+    改写。在自定义初始化器里写 `_init_bias` 没有用"."""
+    from mxnet import init, nd
     from mxnet.gluon import nn
     says('03', '或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`；'
-               '在自定义初始化器里写 `_init_bias` 没有用')
+               '也可以构造层时给 `bias_initializer=None`，让偏差也交给自定义初始化器的 '
+               '`_init_weight`（上面打印了 `_init_weight dense3_bias`），在那里按参数名分别处理；'
+               '初始化之后还可以用 `set_data` 改写。在自定义初始化器里写 `_init_bias` 没有用')
     VerboseInit = verbose_init_class()
     built = nn.Dense(3, in_units=2, bias_initializer=init.Constant(7))
     run_printing(lambda: built.initialize(VerboseInit()))
@@ -837,6 +881,11 @@ def test_03_a_bias_initializer_or_initializing_the_bias_works_init_bias_does_not
     assert later.bias.data().abs().sum() == 0  # VerboseInit._init_bias (7) was not used
     later.bias.initialize(init=init.Constant(7), force_reinit=True)
     assert (built.bias.data() == 7).min() == 1 and (later.bias.data() == 7).min() == 1
+    by_name = nn.Dense(3, in_units=2, bias_initializer=None)
+    by_name.initialize(BiasBySevenInit())
+    assert (by_name.bias.data() == 7).min() == 1 and (by_name.weight.data() == 1).min() == 1
+    by_name.bias.set_data(nd.full((3,), 5))
+    assert (by_name.bias.data() == 5).min() == 1
 
 
 def test_03_set_data_adds_one_so_zeros_become_ones():
@@ -985,13 +1034,15 @@ def test_04_the_gradient_check_runs_on_a_net_built_anew():
 
 def test_04_the_shared_gradient_is_the_sum_of_both_uses_and_far_from_either():
     """04, cells 11, 15 and 17: ∂L/∂W = ∂L/∂W⁽²⁾ + ∂L/∂W⁽³⁾; "两个网络用同样的数做同样的运算，
-    所以输出完全相同（打印的差恰好是 0）"; "共享权重的梯度等于它们的和，在本项目的内核上连浮点舍入
+    所以输出完全相同（打印的差恰好是 0）"; "共享权重的梯度等于它们的和，
+    在本项目的 Jupyter 内核上连浮点舍入
     都不差（打印的差恰好是 0；…），
     而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级"."""
     from mxnet import autograd, nd
     from mxnet.gluon import nn
     says('04', '两个网络用同样的数做同样的运算，所以输出完全相同（打印的差恰好是 0）')
-    says('04', '共享权重的梯度等于它们的和，在本项目的内核上连浮点舍入都不差（打印的差恰好是 0；')
+    says('04', '共享权重的梯度等于它们的和，在本项目的 Jupyter 内核上连浮点舍入都不差（打印的差'
+               '恰好是 0；换一种 CPU 计算内核，最多差在浮点舍入上）')
     says('04', '而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级')
     net, _ = book_shared_mlp()
     X = nd.random.uniform(shape=(2, 20))
@@ -1634,8 +1685,8 @@ def test_05_train_ch3_stops_on_non_finite_values_and_d2lzhs_trains_on(capsys):
 
 
 def test_05_the_divergence_demo_uses_the_training_seed_and_only_that_one():
-    """05 cell 23: "同样的种子，加倍到 1.0，训练就发散了；我们只试了这一个种子"."""
-    says('05', '同样的种子，加倍到 1.0，训练就发散了；我们只试了这一个种子')
+    """05 cell 23: "同样的种子，加倍到 1.0，训练就发散了。我们只试了这一个种子"."""
+    says('05', '同样的种子，加倍到 1.0，训练就发散了。我们只试了这一个种子')
     training = cell_code_saying('05', 'net = None  # 你的答案')
     diverging = cell_code_saying('05', "{'learning_rate': 1.0}")
     assert 'mx.random.seed(3)' in training and 'mx.random.seed(3)' in diverging
@@ -1830,6 +1881,91 @@ def test_05_clothes_reach_the_top_and_bottom_shoes_the_left_and_right():
     assert max(share_reaching(c, top) for c in shoes) < 0.15
     assert max(share_reaching(c, bottom) for c in shoes) < 0.15
     assert min(share_reaching(c, sides) for c in shoes) > 0.9
+
+
+def test_05_the_notebook_prints_the_zero_fractions_and_the_shares_its_sentences_give():
+    """05 cell 37's fractions ("左右两边在 75% 以上的图像里是 0；上下两边的中间却只在一半
+    左右的图像里是 0"; clothes reach the top and bottom, shoes the left and right) are
+    printed by cell 40, so that an output backs them: its stored output says what cell 39 says
+    it shows."""
+    says('05', '再核对上面的解释：左右两边（去掉上下各 3 行）每个像素为 0 的比例的最小值')
+    code = cell_code_saying('05', "print('share of images reaching      top/bottom middle")
+    cells = nbformat.read(notebook_path('05'), as_version=4).cells
+    [cell] = [cell for cell in cells if cell.source == code]
+    printed = ''.join(output.get('text', '') for output in cell.outputs)
+    sides = float(re.search(r'left and right edges: smallest zero fraction ([\d.]+)', printed)[1])
+    low, high = map(float, re.search(r'zero fraction ([\d.]+) to ([\d.]+)', printed).groups())
+    assert sides > 0.75 and 0.4 < low <= high < 0.65
+    shares = {line[:29].strip(): tuple(map(float, line[29:].split()))
+              for line in printed.splitlines() if re.fullmatch(r'[a-z -]+ +[\d.]+ +[\d.]+', line)}
+    clothes = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'shirt']
+    shoes = ['sandal', 'sneaker', 'ankle boot']
+    assert len(shares) == 10
+    assert min(shares[name][0] for name in clothes) > 0.8
+    assert max(shares[name][0] for name in shoes) < 0.2
+    assert min(shares[name][1] for name in shoes) > 0.9
+
+
+def test_05_a_learning_rate_of_one_diverging_on_one_seed_is_only_a_hint():
+    """05 cell 23: "学习率 0.5 可能离这个网络能稳定训练的边缘不远：本节最后演示，同样的种子，加倍到
+    1.0，训练就发散了。我们只试了这一个种子，所以这只是一个提示。" (The training itself is run by
+    nbval; here: the stored run is the one seed's, and it diverged.)"""
+    says('05', '学习率 0.5 可能离这个网络能稳定训练的边缘不远：本节最后演示，同样的种子，'
+               '加倍到 1.0，训练就发散了。我们只试了这一个种子，所以这只是一个提示。')
+    code = cell_code_saying('05', "{'learning_rate': 1.0}")  # its seed: the test above
+    cells = nbformat.read(notebook_path('05'), as_version=4).cells
+    [cell] = [cell for cell in cells if cell.source == code]
+    assert 'loss nan' in ''.join(output.get('text', '') for output in cell.outputs)
+
+
+def test_05_parameter_names_count_layers_in_the_order_they_were_built():
+    """05 cell 11: "`shared` 在 `net[0]` 之前构造，所以共享层的参数叫 `dense0_*`，`net[0]` 的叫
+    `dense1_*`；`net[2]` 是 `dense2`，但它用的是 `shared` 的参数，所以没有 `dense2_*` 参数"."""
+    from mxnet.gluon import nn
+    says('05', '`shared` 在 `net[0]` 之前构造，所以共享层的参数叫 `dense0_*`，'
+               '`net[0]` 的叫 `dense1_*`；`net[2]` 是 `dense2`，但它用的是 `shared` 的参数，'
+               '所以没有 `dense2_*` 参数')
+    net = nn.Sequential()
+    shared = nn.Dense(8, activation='relu')
+    net.add(nn.Dense(8, activation='relu'), shared,
+            nn.Dense(8, activation='relu', params=shared.params), nn.Dense(10))
+    assert shared.weight.name == 'dense0_weight' and net[0].weight.name == 'dense1_weight'
+    assert net[2].name == 'dense2'
+    assert not [name for name in net.collect_params() if name.startswith('dense2_')]
+
+
+def test_05_after_training_the_gradients_are_the_last_minibatchs():
+    """05 cell 31: "这些梯度是训练的最后一步留下的，即第 5 个周期最后一个小批量上的梯度（每次
+    `backward` 都把梯度改写成这一个小批量的，训练结束后梯度不清零）"; cell 41: "（这会改写训练
+    留下的梯度）"."""
+    from mxnet import autograd, gluon, nd
+    from mxnet.gluon import loss as gloss
+    from mxnet.gluon import nn
+
+    import d2lhelpers as d2l
+    says('05', '这些梯度是训练的最后一步留下的，即第 5 个周期最后一个小批量上的梯度（每次 '
+               '`backward` 都把梯度改写成这一个小批量的，训练结束后梯度不清零）')
+    says('05', '做一次前向和反向计算（这会改写训练留下的梯度）')
+    features = nd.random.uniform(shape=(12, 5))
+    labels = nd.array([0, 1, 2] * 4)
+    data = gluon.data.DataLoader(gluon.data.ArrayDataset(features, labels), 4, shuffle=False)
+    net = nn.Dense(3, in_units=5)
+    net.initialize()
+    loss = gloss.SoftmaxCrossEntropyLoss()
+    # a step of 1e-30 is far below the weights' float32 spacing: they stay what the last step saw
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 1e-30})
+    before = net.weight.data().copy()
+    d2l.train_ch3(net, data, data, loss, 2, 4, None, None, trainer)
+    after_training = net.weight.grad().copy()
+    assert (net.weight.data() == before).min() == 1
+
+    def gradient_on(rows):
+        with autograd.record():
+            loss(net(features[rows]), labels[rows]).sum().backward()
+        return net.weight.grad().copy()
+
+    assert (gradient_on(slice(8, 12)) == after_training).min() == 1  # the last minibatch's
+    assert (gradient_on(slice(0, 4)) != after_training).max() == 1  # another batch rewrites them
 
 
 def test_05_an_entry_is_zero_when_its_unit_is_off_where_its_pixel_is_on():
@@ -2202,19 +2338,21 @@ def test_07_the_book_points_to_numerical_stability():
 
 
 def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
-    """07 cell 1 (and 06, 10 cell 1): "这样在本项目的内核里（见 README），每次从头运行得到的数值
-    都一样，与保存的输出一致";
-    cell 17: "换一个种子，或不在本项目的内核里运行（CPU 的指令集决定 MXNet 选用哪些计算内核，从而
+    """07 cell 1 (and 06, 10 cell 1): KERNEL_SENTENCE;
+    cell 17: "换一个种子，或不在本项目的 Jupyter 内核里运行
+    （CPU 的指令集决定 MXNet 选用哪些计算内核，从而
     影响浮点舍入），具体的准确率可能不同"; 05 cell 45: "（见 README：CPU 的指令集决定 MXNet 选用
     哪些计算内核，向量宽度、FMA 和求和顺序不同，浮点舍入也就不同）"."""
     import json
     for prefix in ('06', '07', '10'):  # the same sentence opens 06 and 10
-        says(prefix, '这样在本项目的内核里（见 README），每次从头运行得到的数值都一样，'
-                     '与保存的输出一致')
+        says(prefix, KERNEL_SENTENCE)
         notebook = nbformat.read(notebook_path(prefix), as_version=4)
         assert notebook.metadata.kernelspec.name == 'd2l-mxnet'
-    says('07', '换一个种子，或不在本项目的内核里运行（CPU 的指令集决定 MXNet 选用哪些计算内核，'
+    says('07', '换一个种子，或不在本项目的 Jupyter 内核里运行'
+               '（CPU 的指令集决定 MXNet 选用哪些计算内核，'
                '从而影响浮点舍入），具体的准确率可能不同')
+    says('05', '不在本项目的 Jupyter 内核里运行时（见 README：CPU 的指令集决定 MXNet 选用哪些'
+               '计算内核')  # the Jupyter kernel, so that 内核 means one thing per sentence
     says('05', '（见 README：CPU 的指令集决定 MXNet 选用哪些计算内核，向量宽度、FMA 和求和顺序'
                '不同，浮点舍入也就不同）')
     [spec] = (ROOT / 'tools').rglob('kernel.json')
@@ -2351,12 +2489,21 @@ def test_07_normal_loss_is_ln10_and_guessing_is_01():
 
 
 def test_07_summary_he_is_msraprelu_in_0_and_msraprelu_is_188():
-    """07 cell 19: "对 ReLU 网络要把方差再加倍，即 He 初始化（`MSRAPrelu('in', 0)`）。这里用的
-    `MSRAPrelu()` 方差是
-    `Xavier()` 的 1.88 倍"."""
+    """07 cell 19: "`Xavier` 按层的输入输出个数调节尺度（方差 2/(输入个数 + 输出个数)）；对 ReLU
+    网络常用 He 初始化（`MSRAPrelu('in', 0)`），方差 2/输入个数：在输入输出个数相同的层上（如这里
+    256→256 的隐藏层）正是 `Xavier` 方差的两倍。
+    这里用的 `MSRAPrelu()` 方差是 `Xavier()` 的 1.88 倍".
+    """
     from mxnet import init
-    says('07', "对 ReLU 网络要把方差再加倍，即 He 初始化（`MSRAPrelu('in', 0)`）。"
+    says('07', "`Xavier` 按层的输入输出个数调节尺度（方差 2/(输入个数 + 输出个数)）；对 ReLU "
+               "网络常用 He 初始化（`MSRAPrelu('in', 0)`），方差 2/输入个数："
+               "在输入输出个数相同的层上"
+               "（如这里 256→256 的隐藏层）正是 `Xavier` 方差的两倍。"
                "这里用的 `MSRAPrelu()` 方差是 `Xavier()` 的 1.88 倍")
+    assert "net.add(nn.Dense(256, activation='relu'))" in cell_code_saying('07', 'def deep_mlp(')
+    wide = (10, 784)  # 784 inputs, 10 outputs: the doubling holds only for equal counts
+    assert abs(weight_sample(init.Xavier(), wide).var() / (2 / 794) - 1) < 0.05
+    assert abs(weight_sample(init.MSRAPrelu('in', 0), wide).var() / (2 / 784) - 1) < 0.05
     he = weight_sample(init.MSRAPrelu('in', 0), (256, 256)).var()
     xavier = weight_sample(init.Xavier(), (256, 256)).var()
     msra = weight_sample(init.MSRAPrelu(), (256, 256)).var()
@@ -2679,6 +2826,23 @@ def test_08_tied_gradient_is_encoder_plus_decoder_transposed():
     assert min((tied - enc).abs().max().asscalar(), (tied - dec.T).abs().max().asscalar()) > 1e-3
 
 
+def test_08_summary_params_needs_compatible_not_equal_shapes():
+    """08, cell 26: "`params=` 只适用于参数形状相容的层（相同，或者只差还不知道的维）"."""
+    from mxnet import nd
+    from mxnet.gluon import nn
+    says('08', '`params=` 只适用于参数形状相容的层（相同，或者只差还不知道的维）。')
+    known = nn.Dense(8, in_units=4)
+    unknown = nn.Dense(8, params=known.params)  # its weight's shape is (8, 0) until filled
+    assert unknown.weight is known.weight and unknown.weight.shape == (8, 4)
+    embedding = nn.Embedding(10, 4)
+    output = nn.Dense(10, in_units=4, params=embedding.params)  # (10, 4) both: shared
+    assert output.weight is embedding.weight
+    with pytest.raises(AssertionError):
+        nn.Dense(8, in_units=5, params=known.params)  # (8, 5) against (8, 4)
+    known.initialize()
+    assert unknown(nd.ones((1, 4))).shape == (1, 8)
+
+
 def test_08_tying_halves_the_weights():
     """08, cells 14 and 26: "若不绑定，解码器还要一个 784 × 64 的权重" and
     "绑定权重让权重的参数个数减半"."""
@@ -2879,7 +3043,7 @@ def test_09_loading_into_another_shape_names_the_parameter_and_both_shapes(tmp_p
 
 
 def test_09_export_needs_a_forward_and_writes_one_shared_weight(tmp_path):
-    """09, cells 19 and 23: "`hybridize()` 之后做一次前向计算，`export`
+    """09, cells 21 and 25: "`hybridize()` 之后做一次前向计算，`export`
     写出计算图（`-symbol.json`）和参数（`-0000.params`）两个文件" and
     "参数名是原来的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都只有一个" and "（`export`
     给它们加上前缀 `arg:`）"."""
@@ -2911,7 +3075,7 @@ def test_09_export_needs_a_forward_and_writes_one_shared_weight(tmp_path):
 
 
 def test_09_data_is_one_copy_set_data_writes_every_copy():
-    """09, cell 27: "`data()` 只返回一个设备上的拷贝，就地写入只改这一份；`set_data`
+    """09, cell 29: "`data()` 只返回一个设备上的拷贝，就地写入只改这一份；`set_data`
     写入每个设备上的拷贝（… `for arr in self._check_and_get(self._data, list): arr[:] = data`）"."""
     import mxnet as mx
     from mxnet import nd
@@ -2929,7 +3093,7 @@ def test_09_data_is_one_copy_set_data_writes_every_copy():
 
 
 def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
-    """09, cell 29: "先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；
+    """09, cell 31: "先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；
     就地写入没有这个核对，形状不同的数组会被广播进去，例如一行 3 个数会写进 2 × 3 的权重的每一行）"
     and "新值形状相同"."""
     from mxnet import nd
@@ -2953,7 +3117,7 @@ def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
 
 
 def test_09_dist_sync_updates_on_the_kvstore_by_default_and_may_opt_out():
-    """09, cell 29: "分布式训练（例如 `dist_sync`）的 `Trainer` 默认（不给 `update_on_kvstore`
+    """09, cell 31: "分布式训练（例如 `dist_sync`）的 `Trainer` 默认（不给 `update_on_kvstore`
     时）正是在 kvstore 上更新参数的" and "（给 `dist_sync` 的 `Trainer` 传
     `update_on_kvstore=False`，参数就在各个工作进程本地更新，`set_data` 不去重置 kvstore，
     也就不报错，但它只改调用它的那个工作进程的拷贝：kvstore 这时只汇总梯度，不传参数，…；
@@ -2989,7 +3153,7 @@ def test_09_dist_sync_updates_on_the_kvstore_by_default_and_may_opt_out():
 
 
 def test_09_set_data_during_deferred_initialization_keeps_the_value_for_later():
-    """09, cell 29: "参数还在延后初始化时，它记下数值，等初始化时使用"."""
+    """09, cell 31: "参数还在延后初始化时，它记下数值，等初始化时使用"."""
     from mxnet import nd
     from mxnet.gluon import nn
     says('09', '参数还在延后初始化时，它记下数值，等初始化时使用')
@@ -3017,7 +3181,7 @@ def train_step(layer, trainer):
 
 
 def test_09_a_kvstore_trainer_overwrites_an_in_place_write_at_the_next_step():
-    """09, cell 29: "这样的 `Trainer` 每一步 `step` 都从 kvstore 取回参数（`_allreduce_grads` 中的
+    """09, cell 31: "这样的 `Trainer` 每一步 `step` 都从 kvstore 取回参数（`_allreduce_grads` 中的
     `pushpull(..., out=param.list_data())`），
     所以就地写入的数值到下一步就被 kvstore 中那份没有改过的参数（更新之后）覆盖了"."""
     from mxnet import gluon
@@ -3038,7 +3202,7 @@ def test_09_a_kvstore_trainer_overwrites_an_in_place_write_at_the_next_step():
 
 
 def test_09_set_data_resets_the_kvstore_and_a_distributed_one_cannot_be_reset():
-    """09, cell 29: "它让 `Trainer` 重新初始化 kvstore（`gluon/trainer.py` 的 `_reset_kvstore`）"
+    """09, cell 31: "它让 `Trainer` 重新初始化 kvstore（`gluon/trainer.py` 的 `_reset_kvstore`）"
     and
     "分布式的 kvstore 不能重置：这时 `set_data` 报错"."""
     from mxnet import gluon, nd
@@ -3058,7 +3222,7 @@ def test_09_set_data_resets_the_kvstore_and_a_distributed_one_cannot_be_reset():
 
 
 def test_09_a_single_device_trainer_builds_no_kvstore_and_then_in_place_equals_set_data():
-    """09, cell 29: "只有一个设备、参数已经初始化、也没有交给在 kvstore 上更新参数的 `Trainer`
+    """09, cell 31: "只有一个设备、参数已经初始化、也没有交给在 kvstore 上更新参数的 `Trainer`
     时（单机单设备的 `Trainer` 默认不建 kvstore），就地写入与 `set_data` 一样"."""
     from mxnet import gluon, nd
     from mxnet.gluon import nn
@@ -3083,16 +3247,16 @@ def test_09_a_single_device_trainer_builds_no_kvstore_and_then_in_place_equals_s
 
 
 def test_09_summary_what_loading_into_another_structure_does(tmp_path):
-    """09, cell 17: "文件里存的是按层的下标命名的参数数组，不存激活函数：层数不同时 …"; cell 38:
-    "层的宽度不同时 MXNet 报出形状不符的参数，层数不同时报出文件里缺少或多出的参数；
+    """09, cell 17: "文件里存的是按层的下标命名的参数数组，不存激活函数。层数不同时 MXNet 会报错 …
+    只换了激活函数时，它照常加载，不会发现"; cell 40: "层的宽度不同时 MXNet 报出形状不符的参数，
+    层数不同时报出文件里缺少或多出的参数或形状不符的参数，要看哪个键先出问题；
     只换了激活函数时照常加载，不报错"."""
     from mxnet import nd
     from mxnet.gluon import nn
-    says('09', '层的宽度不同时 MXNet 报出形状不符的参数，层数不同时报出文件里缺少或多出的参数；'
-               '只换了激活函数时照常加载，不报错')
-    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数：层数不同时，MXNet 报出文件里'
-               '缺少（`AssertionError`）或多出（`ValueError`）的参数；只换了激活函数时，它照常加载，'
-               '不会发现')
+    says('09', '层的宽度不同时 MXNet 报出形状不符的参数，层数不同时报出文件里缺少或多出的参数或'
+               '形状不符的参数，要看哪个键先出问题；只换了激活函数时照常加载，不报错')
+    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数。层数不同时 MXNet 会报错')
+    says('09', '只换了激活函数时，它照常加载，不会发现。')
     net = ready_shared_mlp()
     path = str(tmp_path / 'net.params')
     net.save_parameters(path)
@@ -3115,6 +3279,81 @@ def test_09_summary_what_loading_into_another_structure_does(tmp_path):
     assert (sigmoid(X) == net(X)).min() == 0
 
 
+def fewer_layers():
+    """09's ``shared_mlp`` without its third layer (the one sharing the second's parameters)."""
+    from mxnet.gluon import nn
+    fewer = nn.Sequential()
+    fewer.add(nn.Dense(16, activation='relu', in_units=784), nn.Dense(16, activation='relu'),
+              nn.Dense(10))
+    return fewer
+
+
+def test_09_which_error_a_different_layer_count_gives_depends_on_the_first_bad_key(tmp_path):
+    """09, cell 17: "它先核对网络的每个参数在文件里都有（缺了报 `AssertionError`，
+    `... is missing`），再按文件里的顺序逐个载入，碰到形状不符的报 `AssertionError`
+    （`shape incompatible`），碰到网络里没有的键报 `ValueError`（`... is not present`）。
+    所以“多出”只在网络的参数都在文件里、形状也都对得上时才会报出（例如新网络正是原网络的
+    前几层）；对这里的网络，去掉一个隐藏层，报的是形状不符"; cell 19: "从不去重的文件加载：
+    网络的每个参数在文件里都有，按文件里的顺序载入到 `2.weight` 时形状对不上，报的是形状不符
+    （`AssertionError`；期望的形状里的 0 是这一层还不知道的输入个数），不是文件里多出了
+    `3.weight`"."""
+    from mxnet import nd
+    from mxnet.gluon import Block
+    says('09', '它先核对网络的每个参数在文件里都有（缺了报 `AssertionError`，'
+               '`... is missing`），再按文件里的顺序逐个载入，碰到形状不符的报 '
+               '`AssertionError`（`shape incompatible`），碰到网络里没有的键报 `ValueError`'
+               '（`... is not present`）。所以“多出”只在网络的参数都在文件里、形状也都对得上时'
+               '才会报出（例如新网络正是原网络的前几层）；对这里的网络，去掉一个隐藏层，'
+               '报的是形状不符')
+    says('09', '网络的每个参数在文件里都有，按文件里的顺序载入到 `2.weight` 时形状对不上，'
+               '报的是形状不符（`AssertionError`；期望的形状里的 0 是这一层还不知道的输入'
+               '个数），不是文件里多出了 `3.weight`')
+    source = mxnet_source(Block.load_parameters)
+    missing, extra = source.index('is missing in file'), source.index('is not present in')
+    assert missing < source.index('for name in loaded:') < extra < source.index('_load_init')
+    net = ready_shared_mlp()
+    plain, dedup = str(tmp_path / 'plain.params'), str(tmp_path / 'dedup.params')
+    net.save_parameters(plain)
+    net.save_parameters(dedup, deduplicate=True)
+    assert list(nd.load(plain))[4:6] == ['2.weight', '2.bias']
+    fewer = fewer_layers()
+    with pytest.raises(AssertionError) as info:
+        fewer.load_parameters(plain)
+    assert f"'{fewer[2].weight.name}' from saved params: shape incompatible expected (10, 0)" \
+        in str(info.value)
+    with pytest.raises(AssertionError, match="'1.weight' is missing"):
+        fewer_layers().load_parameters(dedup)  # fewer layers, yet "missing"
+
+
+def test_09_an_in_place_write_before_the_first_step_is_kept_and_spread_from_device_0():
+    """09, cell 31: "（这只在第一次 `step` 之后成立：kvstore 在第一次 `step` 时才建立，此前
+    `set_data` 也没有 kvstore 可重置；第一次 `step` 用每个参数第一个设备上的那份初始化 kvstore，再把
+    它发到所有拷贝（`_init_params`），所以此前的就地写入会保留下来，写在第一个设备上的还会传到所有
+    拷贝。）"; cell 40: "第一次 `step` 之后的就地写入会在下一步被覆盖"."""
+    import mxnet as mx
+    from mxnet import gluon
+    from mxnet.gluon import nn
+    says('09', '（这只在第一次 `step` 之后成立：kvstore 在第一次 `step` 时才建立，此前 `set_data` '
+               '也没有 kvstore 可重置；第一次 `step` 用每个参数第一个设备上的那份初始化 kvstore，'
+               '再把它发到所有拷贝（`_init_params`），所以此前的就地写入会保留下来，写在第一个设备上'
+               '的还会传到所有拷贝。）')
+    says('09', '`Trainer` 在 kvstore 上更新参数时，第一次 `step` 之后的就地写入会在下一步被覆盖。')
+    assert 'self._kvstore.broadcast(idx, param_arrays[0], param_arrays)' in mxnet_source(
+        gluon.Trainer._init_params)
+    layer = nn.Dense(2, in_units=3)
+    layer.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+    trainer = kvstore_trainer(layer)
+    assert not trainer._kv_initialized  # no kvstore yet, nothing for set_data to reset
+    layer.weight.data(mx.cpu(0))[:] = 42
+    from mxnet import autograd, nd
+    with autograd.record():
+        losses = [layer(nd.ones((1, 3), ctx=ctx)).sum() for ctx in (mx.cpu(0), mx.cpu(1))]
+    autograd.backward(losses)
+    trainer.step(1)  # learning rate 0
+    assert trainer._kv_initialized
+    assert all((copy == 42).min() == 1 for copy in layer.weight.list_data())
+
+
 def summary_lines(net, X):
     """What ``net.summary(X)`` prints, as lines."""
     import contextlib
@@ -3126,7 +3365,7 @@ def summary_lines(net, X):
 
 
 def test_09_summary_counts_shared_parameters_twice_and_lists_them():
-    """09, cell 32: "`summary` 按前向计算逐层统计，所以共享层的参数在 `Total params` 中算了两次，
+    """09, cell 34: "`summary` 按前向计算逐层统计，所以共享层的参数在 `Total params` 中算了两次，
     下面 `Shared params` 一行列出了重复计入的数量，
     `Unique parameters in model` 与上面表格的合计相同"."""
     from mxnet import nd
@@ -3145,7 +3384,7 @@ def test_09_summary_counts_shared_parameters_twice_and_lists_them():
 
 
 def test_09_summary_rows_come_in_hook_order_activation_before_its_dense():
-    """09, cell 32: "`summary` 在每个层的前向计算**结束**时记一行（`register_forward_hook`），而
+    """09, cell 34: "`summary` 在每个层的前向计算**结束**时记一行（`register_forward_hook`），而
     `Dense` 的激活函数是它的子块，在它里面先算完，
     所以 `Activation-1` 排在 `Dense-2` 前面，它是 `net[0]` 的 ReLU；`Dense-7`
     是没有激活函数的输出层"."""
