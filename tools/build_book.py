@@ -114,8 +114,10 @@ def main(argv):
                                        EXAMPLE) as staging:
                 build(notebook_dir, mathjax_dir, staging)
                 swap_done.enter_context(tool_safety.stops_held())  # never half a swap
-    except (safe_output.OutputError, tool_safety.ToolError) as e:
+    except safe_output.OutputError as e:
         sys.exit(f'build_book: {e}')
+    except tool_safety.ToolError as e:  # found before anything was written
+        sys.exit(f'build_book: {e}; {out_dir} is unchanged.')
     except tool_safety.Stopped as e:
         done = 'holds the new book' if e.completed else 'is unchanged'
         print(f'build_book: stopped by {e}; {out_dir} {done}', file=sys.stderr)
