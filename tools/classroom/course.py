@@ -241,6 +241,11 @@ def server_config():
         for name in ('student-config', 'instructor-config', 'lab-settings'):
             shutil.copytree(CLASSROOM / name, dest / name,
                             ignore=shutil.ignore_patterns('__pycache__'))
+        # git (2.39) refuses a repository of another user unless the system's or the user's
+        # own configuration names it safe: the servers read this file as the latter.
+        (dest / 'gitconfig').write_text(
+            f'[safe]\n\tdirectory = "{settings.course_repo() / ".git"}"\n'
+            f'[include]\n\tpath = ~/.gitconfig\n')
         run(['chmod', '-R', 'a+rX,go-w', dest])
     replace_folder(settings.server_config(), fill)
 

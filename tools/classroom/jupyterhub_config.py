@@ -82,10 +82,9 @@ c.Spawner.args = [f'--LabApp.app_settings_dir={CONFIG / "lab-settings"}',
 c.Spawner.environment = {
     **settings.server_environment(),
     'PATH': os.pathsep.join([str(ENV_BIN), '/usr/local/bin:/usr/bin:/bin']),
-    # nbgitpuller clones the course repository, which belongs to root: git refuses a
-    # repository of another user unless it is named safe (here, as command-line config).
-    'GIT_CONFIG_COUNT': '1', 'GIT_CONFIG_KEY_0': 'safe.directory',
-    'GIT_CONFIG_VALUE_0': str(settings.course_repo()),
+    # nbgitpuller clones the course repository, which belongs to root: this file names it
+    # safe (and includes the user's own ~/.gitconfig), course.py setup writes it.
+    'GIT_CONFIG_GLOBAL': str(CONFIG / 'gitconfig'),
 }
 if os.environ.get('FASHION_MNIST_DIR'):
     c.Spawner.environment['FASHION_MNIST_DIR'] = os.environ['FASHION_MNIST_DIR']
