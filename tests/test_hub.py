@@ -147,13 +147,18 @@ def type_answer(page, grade_id, text):
     page.keyboard.press('Escape')
 
 
-RUN_IS_OVER = """() => {
+PROMPTS = """() => {
     const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    if (!panel) return false;
-    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+    return [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
         .map(e => e.textContent.trim());
+}"""
+# Run All is over when every code cell ran after ``last`` (the highest count before it).
+RUN_IS_OVER = """(last) => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    const counts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+        .map(e => parseInt(e.textContent.trim().slice(1), 10));
     const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
-    return prompts.length > 0 && prompts[0] === '[1]:' && !prompts.includes('[*]:')
+    return counts.length > 0 && counts.every(n => n > last)
         && indicator !== null && indicator.dataset.status === 'idle';
 }"""
 
@@ -252,10 +257,10 @@ def log_in(browser, classroom, user):
 
 
 def run_all_and_save(page, saved):
+    last = max([int(p[1:-2]) for p in page.evaluate(PROMPTS) if p[1:-2].isdigit()] or [0])
     page.click('.lm-MenuBar-itemLabel:text-is("运行")')
     page.click('.lm-Menu-itemLabel:text-is("运行所有单元格")')
-    page.wait_for_function("() => document.querySelector('.jp-InputArea-prompt') !== null")
-    page.wait_for_function(RUN_IS_OVER, timeout=120_000, polling=500)
+    page.wait_for_function(RUN_IS_OVER, arg=last, timeout=120_000, polling=500)
     before = saved.stat().st_mtime_ns
     page.keyboard.press('Control+s')
     wait_for(lambda: saved.stat().st_mtime_ns != before, 30, 'the notebook was not saved')
