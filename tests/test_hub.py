@@ -399,3 +399,24 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
     feedback = list((Path(pwd.getpwnam(first).pw_dir) / ASSIGNMENT / 'feedback')
                     .glob(f'*/{NOTEBOOK}.html'))
     assert len(feedback) == 1 and 'Score: 5.0 / 10.0' in feedback[0].read_text('utf-8')
+
+
+def test_every_setting_has_one_home_and_the_hub_starts_from_defaults(tmp_path):
+    """The hub's configuration loads with nothing set but the class folder (no KeyError), and
+    the exchange the README names is the one the hub gives the students' nbgrader."""
+    script = ('import os, sys; from traitlets.config.loader import PyFileConfigLoader; '
+              'c = PyFileConfigLoader("jupyterhub_config.py", path=sys.argv[1]).load_config(); '
+              'print(c.JupyterHub.port, c.Spawner.environment["CLASS_EXCHANGE"], '
+              'c.JupyterHub.authenticator_class, c.JupyterHub.spawner_class)')
+    env = {k: v for k, v in ENV.items() if not k.startswith('CLASS_')}
+    out = run([sys.executable, '-c', script, str(ROOT / 'tools' / 'classroom')], tmp_path,
+              env={**env, 'CLASS_HOME': str(tmp_path / 'class')})
+    assert out.split() == ['8000', str(tmp_path / 'class' / 'exchange'), 'pam', 'localprocess']
+    sys.path.insert(0, str(ROOT / 'tools' / 'classroom'))
+    import settings
+    readme = (ROOT / 'README.md').read_text('utf-8')
+    assert f"`{settings.DEFAULTS['CLASS_HOME']}/exchange`" in readme
+    # The students' and instructor's configurations have no default of their own.
+    for config in (ROOT / 'tools' / 'classroom').glob('*-config/nbgrader_config.py'):
+        text = config.read_text('utf-8')
+        assert '/srv' not in text and '/usr' not in text and "os.environ['CLASS_EXCHANGE']" in text
