@@ -258,8 +258,17 @@ def log_in(browser, classroom, user):
 
 def run_all_and_save(page, saved):
     last = max([int(p[1:-2]) for p in page.evaluate(PROMPTS) if p[1:-2].isdigit()] or [0])
-    page.click('.lm-MenuBar-itemLabel:text-is("运行")')
-    page.click('.lm-Menu-itemLabel:text-is("运行所有单元格")')
+    started = "(last) => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) " \
+              ".jp-InputArea-prompt')].some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent) " \
+              "&& !(parseInt(e.textContent.slice(1), 10) <= last))"
+    for attempt in range(3):  # a menu clicked while JupyterLab is still settling does nothing
+        page.click('.lm-MenuBar-itemLabel:text-is("运行")')
+        page.click('.lm-Menu-itemLabel:text-is("运行所有单元格")')
+        try:
+            page.wait_for_function(started, arg=last, timeout=10_000, polling=200)
+            break
+        except Exception:
+            assert attempt < 2, 'Run All did not start'
     page.wait_for_function(RUN_IS_OVER, arg=last, timeout=120_000, polling=500)
     before = saved.stat().st_mtime_ns
     page.keyboard.press('Control+s')
@@ -306,6 +315,8 @@ def student_session(browser, classroom, student, between=None):
     try:
         page.goto(classroom['link'], timeout=60_000)
         page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=120_000)
+        page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
+                               timeout=120_000)
         menus = page.locator('.lm-MenuBar-itemLabel').all_inner_texts()
         assert '文件' in menus and '运行' in menus, menus  # JupyterLab in Simplified Chinese
         page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
