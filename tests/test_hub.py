@@ -152,13 +152,15 @@ PROMPTS = """() => {
     return [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
         .map(e => e.textContent.trim());
 }"""
-# Run All is over when every code cell ran after ``last`` (the highest count before it).
+# Run All is over when a cell ran after ``last`` (the highest count before it), none is
+# queued or running, and the kernel is idle. It stops at the first failed check, so later
+# cells may not have run.
 RUN_IS_OVER = """(last) => {
     const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    const counts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-        .map(e => parseInt(e.textContent.trim().slice(1), 10));
+    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+        .map(e => e.textContent.trim());
     const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
-    return counts.length > 0 && counts.every(n => n > last)
+    return prompts.some(p => parseInt(p.slice(1), 10) > last) && !prompts.includes('[*]:')
         && indicator !== null && indicator.dataset.status === 'idle';
 }"""
 
