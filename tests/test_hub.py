@@ -296,7 +296,8 @@ def submit(page, classroom, student):
         page.click('.lm-Menu-itemLabel:text-is("终端")')
         page.wait_for_selector('.jp-Terminal .xterm-screen', timeout=60_000)
     else:
-        page.locator('.lm-TabBar-tab:has-text("终端")').first.click()
+        # the terminal's tab is titled by its shell (user@host: folder)
+        page.locator(f'.lm-DockPanel-tabBar .lm-TabBar-tab:has-text("{student}@")').first.click()
     # Keys typed before the terminal's connection is up are lost, and xterm draws no DOM
     # text to wait for: type the command again until a submission appears (one extra
     # submission is harmless, collect takes the newest).
