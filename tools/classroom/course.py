@@ -187,7 +187,10 @@ def copy_environment(tmp, dest):
         shutil.copy(ROOT / 'pyproject.toml', src)
         shutil.copytree(ROOT / 'd2lhelpers', Path(src) / 'd2lhelpers')
         run([tmp / 'bin' / 'python', '-m', 'pip', 'install', '--quiet', '--no-deps', '--no-index',
-             '--no-build-isolation', src])
+             '--no-build-isolation', src],
+            env={**os.environ, 'LD_LIBRARY_PATH': str(tmp / 'python-base' / 'lib')})
+    cfg = tmp / 'pyvenv.cfg'
+    cfg.write_text(cfg.read_text().replace(str(tmp), str(dest)))
     for script in (tmp / 'bin').iterdir():
         if script.is_file() and not script.is_symlink():
             rewrite_script(script, venv, dest)
@@ -203,27 +206,33 @@ def reachable_by_others(path):
 
 
 def use_public_python(env):
-    """Point the environment ``env`` at a Python every account may run, of the same version.
+    """Give the environment ``env`` a base Python every account may run: the project's own.
 
     A venv runs its base Python (pyvenv.cfg's ``home``); one installed in root's home (pyenv,
-    uv) is out of the students' reach, a system one of the same version is not.
+    uv) is out of the students' reach, so its interpreter, shared library and standard library
+    are copied into ``env/python-base`` (a system Python of another patch release is no
+    substitute: Debian's 3.11.2 cannot compile soupsieve's patterns, which nbconvert uses).
+    The servers find the library by LD_LIBRARY_PATH (settings.server_environment).
     """
     base = Path(os.path.realpath(env / 'bin' / 'python'))
     if reachable_by_others(base):
         return
-    version = f'{sys.version_info.major}.{sys.version_info.minor}'
-    public = shutil.which(f'python{version}', path='/usr/local/bin:/usr/bin:/bin')
-    if public is None or not reachable_by_others(public):
-        raise CourseError(f"the project's Python, {base}, cannot be run by other accounts, and "
-                          f'there is no python{version} that can: install one (Debian: apt-get '
-                          f'install python{version}) or make the environment with it '
-                          f'(make clean setup PYTHON=/usr/bin/python{version})')
+    prefix, version = base.parent.parent, f'{sys.version_info.major}.{sys.version_info.minor}'
+    copy = env / 'python-base'
+    (copy / 'bin').mkdir(parents=True)
+    shutil.copy2(base, copy / 'bin' / base.name)
+    shutil.copytree(prefix / 'lib' / f'python{version}', copy / 'lib' / f'python{version}',
+                    symlinks=True, ignore=shutil.ignore_patterns('site-packages', 'test'))
+    (copy / 'lib' / f'python{version}' / 'site-packages').mkdir()
+    for library in (prefix / 'lib').glob('libpython*.so*'):
+        shutil.copy2(library, copy / 'lib', follow_symlinks=False)
+    final = copy / 'bin' / base.name  # course.py names the environment's final place later
     for name in ('python', 'python3', f'python{version}'):
         (env / 'bin' / name).unlink(missing_ok=True)
-        (env / 'bin' / name).symlink_to(public)
+        (env / 'bin' / name).symlink_to(Path('..', 'python-base', 'bin', base.name))
     cfg = env / 'pyvenv.cfg'
-    lines = [f'home = {Path(public).parent}' if line.startswith('home =') else
-             f'executable = {public}' if line.startswith('executable =') else line
+    lines = [f'home = {final.parent}' if line.startswith('home =') else
+             f'executable = {final}' if line.startswith('executable =') else line
              for line in cfg.read_text().splitlines()]
     cfg.write_text('\n'.join(lines) + '\n')
 
