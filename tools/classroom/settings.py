@@ -71,6 +71,4 @@ def course_dir():
 def server_environment():
     """What every server needs to know about the class, as environment variables."""
     return {'CLASS_EXCHANGE': str(exchange()), 'CLASS_COURSE_ID': setting('CLASS_COURSE_ID'),
-            'CLASS_COURSE_DIR': str(course_dir()),
-            # the environment's own copy of the project's Python, where it has one (course.py)
-            'LD_LIBRARY_PATH': str(student_env() / 'python-base' / 'lib')}
+            'CLASS_COURSE_DIR': str(course_dir())}
