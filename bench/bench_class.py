@@ -91,7 +91,11 @@ def student_run(student, password, base, home, course_dir):
     session.post(f'{base}/hub/login', timeout=300, data={
         'username': student, 'password': password, '_xsrf': session.cookies.get('_xsrf')})
     deadline = time.monotonic() + 300
-    while session.get(f'{base}/user/{student}/api/status', timeout=60).status_code != 200:
+    lab = f'{base}/user/{student}/lab'
+    while True:  # the hub's spawn page until the server is up, then JupyterLab (after OAuth)
+        reply = session.get(lab, timeout=60)
+        if reply.status_code == 200 and reply.url == lab:
+            break
         if time.monotonic() > deadline:
             raise RuntimeError(f'the server of {student} did not start')
         time.sleep(0.5)
