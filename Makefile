@@ -111,3 +111,9 @@ constraints: $(STAMP)
 
 clean:
 	rm -rf build $(VENV)
+
+# A class under load (as root): STUDENTS (default 10) students at once through the shipped hub,
+# set up with tools/classroom/course.py; prints memory per student and the slowest student's time.
+.PHONY: bench-class
+bench-class: data proxy
+	$(PY) bench/bench_class.py

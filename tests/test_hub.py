@@ -1,30 +1,30 @@
-"""A class on a JupyterHub, end to end, on 127.0.0.1: the runbook of README "Teaching with it".
+"""A class on the shipped JupyterHub, run with the README's commands only ("Teaching with it").
 
-The teacher prepares the course with `make student`'s tool (build/course, build/student),
-publishes it (nbgrader release_assignment; the student edition committed to a git
-repository, here a local one) and starts the hub of tools/classroom/jupyterhub_config.py
-(dummy authenticator: two students and one instructor; every server a local process; the
-proxy from npm; homes and nbgrader's exchange in a temp folder). In headless Chromium, each
-student logs in through the hub's login page, opens the nbgitpuller link, which clones the
-course into their home and opens the exercises in JupyterLab, in Simplified Chinese; alice
-types answers to exercises 1 and 2, bob changes nothing; each runs the notebook, saves, and
-submits with `nbgrader submit` typed into a JupyterLab terminal, so it runs as that student
-in their own server. The instructor then collects, autogrades, generates and returns
-feedback, and finds each score (alice 2 + 3 = 5 of 10, bob 0); alice fetches her feedback.
-Screenshots go to build/screenshots/hub-*.png. Every process the test started is ended at
-the end, also on failure: the hub (which stops the servers and the proxy) and then any of
-its descendants still alive.
+As root, exactly as a teaching assistant would: a roster of three students is written, then
+`course.py setup roster.csv` (Linux accounts in a new group, the instructor's account, the
+course folder, the students' environment, the course repository), `course.py start`,
+`course.py release` (whose printed link is the one shared). In headless Chromium each student
+logs in on the hub's login page with the password setup gave them (PAM), opens the link
+(nbgitpuller clones the course and opens the exercises in JupyterLab, in Simplified Chinese),
+runs the notebook, saves and submits with `nbgrader submit` in a terminal of their own server,
+which runs as their own account. The first student submits, the instructor collects, and she
+answers two exercises and submits again: the second collect replaces the first submission.
+The instructor autogrades, exports, returns feedback with course.py, and opens the formgrader
+in Chromium, which shows the grades. Nothing is patched: nbgrader names each submitter by
+the account. The accounts and group have names made for this run and are removed at the end,
+with every process they ran, also on failure; the class's folder has a space in its path.
 """
 import csv
 import os
+import pwd
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -33,15 +33,13 @@ import pytest
 pytestmark = pytest.mark.slow  # a JupyterHub class driven through a browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CLASSROOM = ROOT / 'tools' / 'classroom'
-CHP = os.environ.get('CHP') or str(
-    ROOT / '.venv' / 'share' / 'chp-5.3.0' / 'node_modules' / '.bin' / 'configurable-http-proxy')
+COURSE_PY = 'tools/classroom/course.py'  # as the README runs it, from the checkout
+CHP = ROOT / '.venv' / 'share' / 'chp-5.3.0' / 'node_modules' / '.bin' / 'configurable-http-proxy'
 SCREENSHOTS = ROOT / 'build' / 'screenshots'
-COURSE, ASSIGNMENT, NOTEBOOK = 'd2l-4.2', 'exercises', '05_exercises'
-STUDENTS, INSTRUCTOR, PASSWORD = ('alice', 'bob'), 'teacher', 'class-test-password'
+ASSIGNMENT, NOTEBOOK = 'exercises', '05_exercises'
 ENV = {**os.environ, 'PATH': os.pathsep.join([str(Path(sys.executable).parent),
                                               os.environ.get('PATH', '')])}
-# What alice types into the two solution cells (one line each: no auto-indentation involved).
+# What the first student types into the two solution cells (one line each).
 ANSWERS = {
     'ex1_answer1': "import inspect; "
                    "when_to_use = {name: f'{name}：何时使用，见 MXNet 文档对 {name} 的说明' "
@@ -54,22 +52,13 @@ ANSWERS = {
     'ex2_answer2': "X = nd.random_uniform(shape=(2, 20)); net(X); "
                    "shape_after = net[0].weight.shape",
 }
-EXPECTED = {'alice': {'ex1_check': 2, 'ex2_check': 3, 'ex3_check': 0},
-            'bob': {'ex1_check': 0, 'ex2_check': 0, 'ex3_check': 0}}
 
-HUB_USER_IS_THE_STUDENT = """\
-import os
-import nbgrader.exchange.default.fetch_feedback as fetch_feedback
-import nbgrader.exchange.default.submit as submit
-submit.get_username = fetch_feedback.get_username = lambda: os.environ['JUPYTERHUB_USER']
-"""
-
-if not os.access(CHP, os.X_OK):
-    pytest.skip(f'no configurable-http-proxy at {CHP}: the hub test needs it from npm (make test '
-                f'installs it with npm into .venv; Debian: apt-get install npm), or set CHP',
+if os.geteuid() != 0:
+    pytest.skip('the class makes Linux accounts and runs servers as them: run as root',
                 allow_module_level=True)
-if not shutil.which('git'):
-    pytest.skip('git is not installed: nbgitpuller needs it', allow_module_level=True)
+if not os.access(CHP, os.X_OK):
+    pytest.skip(f'no configurable-http-proxy at {CHP}: make proxy installs it with npm',
+                allow_module_level=True)
 
 
 def free_port_block(size=3):
@@ -136,88 +125,6 @@ def end_processes(processes):
     return [pid for pid, cmdline in processes.items() if alive(pid, cmdline)]
 
 
-@pytest.fixture(scope='module')
-def classroom(tmp_path_factory):
-    """The course prepared and published, and the hub running; everything ended afterwards."""
-    from d2lhelpers.data import DataError, find_fashion_mnist
-    try:
-        data_dir = find_fashion_mnist()
-    except DataError as e:
-        pytest.skip(f'the real Fashion-MNIST is not on this machine: {e}')
-    work = tmp_path_factory.mktemp('hub')
-    hub_dir, exchange = work / 'hub', work / 'exchange'
-    instructor_home = hub_dir / 'home' / INSTRUCTOR
-    instructor_home.mkdir(parents=True)
-    exchange.mkdir(mode=0o777)
-    exchange.chmod(0o777)
-    course = instructor_home / 'course'
-    # Prepare: make student (the runbook's first step), into the instructor's home.
-    run([sys.executable, str(ROOT / 'tools' / 'make_student.py'), str(ROOT / 'notebooks'),
-         str(work / 'build' / 'student'), '--course', str(course)], ROOT)
-    # Publish: the release into nbgrader's exchange, the student edition into a git repository.
-    nbgrader(course, 'release_assignment', ASSIGNMENT, '--force', exchange=exchange)
-    repo = work / 'd2l-course'
-    shutil.copytree(work / 'build' / 'student', repo, ignore=shutil.ignore_patterns('.made-by-*'))
-    git = ['git', '-c', 'user.name=Teacher', '-c', 'user.email=teacher@localhost']
-    run(['git', 'init', '-q', '-b', 'main'], repo)
-    run([*git, 'add', '-A'], repo)
-    run([*git, 'commit', '-q', '-m', 'Student edition'], repo)
-    # SimpleLocalProcessSpawner runs every server as the hub's own OS user, and nbgrader names
-    # a submitter by the OS user (by JUPYTERHUB_USER only when that is "jovyan", as in the
-    # containers of Zero to JupyterHub). So, for this test only, nbgrader takes JUPYTERHUB_USER.
-    extra_config = work / 'test-config'
-    extra_config.mkdir()
-    (extra_config / 'nbgrader_config.py').write_text(HUB_USER_IS_THE_STUDENT)
-    port = free_port_block()
-    env = {**ENV, 'CLASS_HUB_DIR': str(hub_dir), 'CLASS_HUB_PORT': str(port),
-           'CLASS_STUDENTS': ','.join(STUDENTS), 'CLASS_INSTRUCTORS': INSTRUCTOR,
-           'CLASS_PASSWORD': PASSWORD, 'CLASS_EXCHANGE': str(exchange),
-           'CLASS_EXTRA_CONFIG': str(extra_config),
-           'CHP': CHP, 'FASHION_MNIST_DIR': str(data_dir)}
-    log = open(work / 'jupyterhub.log', 'w')
-    hub = subprocess.Popen([sys.executable, '-m', 'jupyterhub', '-f',
-                            str(CLASSROOM / 'jupyterhub_config.py')],
-                           cwd=hub_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                           start_new_session=True)
-    base = f'http://127.0.0.1:{port}'
-    started = {}
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            started.update(descendants(hub.pid))
-            try:
-                urllib.request.urlopen(f'{base}/hub/api/', timeout=2)
-                break
-            except OSError:
-                if hub.poll() is not None or time.monotonic() > deadline:
-                    log = (work / 'jupyterhub.log').read_text()
-                    pytest.fail(f'JupyterHub did not start:\n{log}')
-                time.sleep(0.3)
-        yield {'base': base, 'repo': repo, 'course': course, 'exchange': exchange,
-               'hub_dir': hub_dir, 'log': work / 'jupyterhub.log', 'extra_config': extra_config,
-               'track': lambda: started.update(descendants(hub.pid))}
-    finally:
-        started.update(descendants(hub.pid))
-        hub.send_signal(signal.SIGTERM)  # the hub stops every user's server and the proxy
-        try:
-            hub.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            hub.kill()
-            hub.wait(timeout=10)
-        left = end_processes(started)  # anything the hub left behind, by pid and command
-        log.close()
-        assert left == [], f'processes of the hub test still running: {left}'
-
-
-def nbgrader(course, *args, exchange):
-    return run([sys.executable, '-m', 'nbgrader', *args, f'--Exchange.root={exchange}'], course)
-
-
-def screenshot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f'hub-{name}.png'))
-
-
 def type_answer(page, grade_id, text):
     """Click into the solution cell ``grade_id`` and type ``text`` on a new last line."""
     index = page.evaluate("""(gradeId) => {
@@ -240,79 +147,198 @@ def type_answer(page, grade_id, text):
     page.keyboard.press('Escape')
 
 
-RUN_IS_OVER = """() => {
+PROMPTS = """() => {
     const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    if (!panel) return false;
+    return [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+        .map(e => e.textContent.trim());
+}"""
+# Run All is over when a cell ran after ``last`` (the highest count before it), none is
+# queued or running, and the kernel is idle. It stops at the first failed check, so later
+# cells may not have run.
+RUN_IS_OVER = """(last) => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
     const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
         .map(e => e.textContent.trim());
     const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
-    return prompts.length > 0 && prompts[0] === '[1]:' && !prompts.includes('[*]:')
+    return prompts.some(p => parseInt(p.slice(1), 10) > last) && !prompts.includes('[*]:')
         && indicator !== null && indicator.dataset.status === 'idle';
 }"""
 
 
-def student_session(browser, classroom, student):
-    """Log in, pull the course, work on the exercises, save and submit, as ``student``."""
-    page = browser.new_page(viewport={'width': 1400, 'height': 1000}, locale='zh-CN')
+def course(*args, env, timeout=600):
+    """``.venv/bin/python tools/classroom/course.py ARGS``, as the README says."""
+    return run([sys.executable, COURSE_PY, *args], ROOT, env=env, timeout=timeout)
+
+
+def processes_of(uids):
+    """{pid: cmdline} of every process run by one of ``uids``."""
+    found = {}
+    for proc in Path('/proc').iterdir():
+        try:
+            uid = int((proc / 'status').read_text().split('\nUid:')[1].split()[0])
+            if proc.name.isdigit() and uid in uids:
+                found[int(proc.name)] = (proc / 'cmdline').read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def remove_accounts(names, group):
+    """Every process of the run's accounts ended, then the accounts, homes and group removed."""
+    uids = {pwd.getpwnam(n).pw_uid for n in names if _exists(n)}
+    left = end_processes(processes_of(uids))
+    for name in names:
+        if _exists(name):
+            subprocess.run(['userdel', '--remove', name], capture_output=True)
+    subprocess.run(['groupdel', group], capture_output=True)
+    return left + [n for n in names if _exists(n)]
+
+
+def _exists(name):
     try:
-        page.goto(f'{classroom["base"]}/hub/login', timeout=60_000)
-        page.fill('input[name=username]', student)
-        page.fill('input[name=password]', PASSWORD)
-        page.click('input[type=submit], button[type=submit]')
-        page.wait_for_url(f'**/user/{student}/lab**', timeout=120_000)
-        classroom['track']()
-        # The link a teacher shares: nbgitpuller clones the course and opens the exercises.
-        query = urllib.parse.urlencode({
-            'repo': f'file://{classroom["repo"]}', 'branch': 'main',
-            'urlpath': f'lab/tree/d2l-course/{ASSIGNMENT}/{NOTEBOOK}.ipynb'})
-        page.goto(f'{classroom["base"]}/hub/user-redirect/git-pull?{query}', timeout=60_000)
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+@pytest.fixture(scope='module')
+def classroom(tmp_path_factory):
+    """The course set up, the hub started and the assignment released with course.py."""
+    from d2lhelpers.data import DataError, find_fashion_mnist
+    try:
+        data_dir = find_fashion_mnist()
+    except DataError as e:
+        pytest.skip(f'the real Fashion-MNIST is not on this machine: {e}')
+    tag = secrets.token_hex(3)  # names no account of this machine has
+    students = [f'd2l{tag}{c}' for c in 'abc']
+    instructor, group = f'd2l{tag}t', f'd2l{tag}g'
+    home = Path(tempfile.mkdtemp(prefix='d2l class '))  # a space in the path
+    home.chmod(0o755)
+    roster = tmp_path_factory.mktemp('roster') / 'roster.csv'
+    roster.write_text('id,first_name,last_name,email\n'
+                      + ''.join(f'{s},{s[-1].upper()},Student,\n' for s in students))
+    env = {**ENV, 'CLASS_HOME': str(home), 'CLASS_PORT': str(free_port_block()),
+           'CLASS_INSTRUCTOR': instructor, 'CLASS_GROUP': group,
+           'FASHION_MNIST_DIR': str(data_dir)}
+    try:
+        course('setup', str(roster), env=env)
+        passwords = dict(csv.reader((home / 'hub' / 'initial-passwords.csv').open()))
+        course('start', env=env)
+        link = course('release', env=env).strip().splitlines()[-1]
+        yield {'env': env, 'home': home, 'students': students, 'instructor': instructor,
+               'passwords': passwords, 'link': link,
+               'base': f'http://127.0.0.1:{env["CLASS_PORT"]}',
+               'course': Path(pwd.getpwnam(instructor).pw_dir) / 'course'}
+    finally:
+        hub = home / 'hub' / 'jupyterhub.pid'
+        hub_pid = int(hub.read_text()) if hub.exists() else None
+        hub_processes = descendants(hub_pid) if hub_pid else {}
+        try:
+            course('stop', env=env)
+        finally:
+            left = end_processes(hub_processes)
+            left += remove_accounts([*students, instructor], group)
+            shutil.rmtree(home, ignore_errors=True)
+        assert left == [], f'processes or accounts of the hub test left: {left}'
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f'hub-{name}.png'))
+
+
+def log_in(browser, classroom, user):
+    page = browser.new_page(viewport={'width': 1400, 'height': 1000}, locale='zh-CN')
+    page.goto(f'{classroom["base"]}/hub/login', timeout=60_000)
+    page.fill('input[name=username]', user)
+    page.fill('input[name=password]', classroom['passwords'][user])
+    page.click('input[type=submit], button[type=submit]')
+    page.wait_for_url(f'**/user/{user}/**', timeout=120_000)
+    return page
+
+
+def run_all_and_save(page, saved):
+    last = max([int(p[1:-2]) for p in page.evaluate(PROMPTS) if p[1:-2].isdigit()] or [0])
+    started = "(last) => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) " \
+              ".jp-InputArea-prompt')].some(e => /\\[(\\*|\\d+)\\]/.test(e.textContent) " \
+              "&& !(parseInt(e.textContent.slice(1), 10) <= last))"
+    for attempt in range(3):  # a menu clicked while JupyterLab is still settling does nothing
+        page.click('.lm-MenuBar-itemLabel:text-is("运行")')
+        page.click('.lm-Menu-itemLabel:text-is("运行所有单元格")')
+        try:
+            page.wait_for_function(started, arg=last, timeout=10_000, polling=200)
+            break
+        except Exception:
+            assert attempt < 2, 'Run All did not start'
+    page.wait_for_function(RUN_IS_OVER, arg=last, timeout=120_000, polling=500)
+    before = saved.stat().st_mtime_ns
+    page.keyboard.press('Control+s')
+    wait_for(lambda: saved.stat().st_mtime_ns != before, 30, 'the notebook was not saved')
+
+
+def wait_for(condition, seconds, message):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.3)
+
+
+def submit(page, classroom, student):
+    """`nbgrader submit` typed into the student's terminal; waits for the new submission."""
+    inbound = classroom['home'] / 'exchange' / 'd2l-4.2' / 'inbound'
+    mine = lambda: [p for p in (inbound.iterdir() if inbound.is_dir() else [])  # noqa: E731
+                    if p.name.startswith(f'{student}+{ASSIGNMENT}+')]
+    before = len(mine())
+    if not page.locator('.jp-Terminal').count():
+        page.click('.lm-MenuBar-itemLabel:text-is("文件")')
+        page.click('.lm-Menu-itemLabel:text-is("新建")')
+        page.click('.lm-Menu-itemLabel:text-is("终端")')
+        page.wait_for_selector('.jp-Terminal .xterm-screen', timeout=60_000)
+    else:
+        # the terminal's tab is titled by its shell (user@host: folder)
+        page.locator(f'.lm-DockPanel-tabBar .lm-TabBar-tab:has-text("{student}@")').first.click()
+    # Keys typed before the terminal's connection is up are lost, and xterm draws no DOM
+    # text to wait for: type the command again until a submission appears (one extra
+    # submission is harmless, collect takes the newest).
+    deadline = time.monotonic() + 120
+    while len(mine()) == before:
+        assert time.monotonic() < deadline, f'no new submission of {student} in {inbound}'
+        page.locator('.jp-Terminal .xterm-screen').last.click()
+        page.keyboard.type(f'cd ~/d2l-course && nbgrader submit {ASSIGNMENT}\n')
+        try:
+            wait_for(lambda: len(mine()) > before, 15, '')
+        except AssertionError:
+            continue
+
+
+def student_session(browser, classroom, student, between=None):
+    """Log in, open the link, run, save and submit; ``between`` then answers and resubmits."""
+    page = log_in(browser, classroom, student)
+    try:
+        page.goto(classroom['link'], timeout=60_000)
         page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=120_000)
         page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
                                timeout=120_000)
         menus = page.locator('.lm-MenuBar-itemLabel').all_inner_texts()
         assert '文件' in menus and '运行' in menus, menus  # JupyterLab in Simplified Chinese
-        # The kernel is up when the status bar says so ("空闲": idle); a Run All before that
-        # would ask which kernel to start.
         page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
             .some(e => /MXNet.*\\| 空闲/.test(e.textContent))""", timeout=120_000, polling=500)
-        if student == 'alice':
+        saved = Path(pwd.getpwnam(student).pw_dir) / 'd2l-course' / ASSIGNMENT / \
+            f'{NOTEBOOK}.ipynb'
+        run_all_and_save(page, saved)
+        submit(page, classroom, student)
+        if between:
+            between()  # the instructor collects the first submission
+            page.locator('.lm-TabBar-tab:has-text("05_exercises")').first.click()
             for grade_id, text in ANSWERS.items():
                 type_answer(page, grade_id, text)
-        page.click('.lm-MenuBar-itemLabel:text-is("运行")')
-        page.click('.lm-Menu-itemLabel:text-is("运行所有单元格")')
-        page.wait_for_timeout(1500)
-        page.wait_for_function(RUN_IS_OVER, timeout=120_000, polling=500)
-        page.keyboard.press('Control+s')
-        saved = classroom['hub_dir'] / 'home' / student / 'd2l-course' / ASSIGNMENT / \
-            f'{NOTEBOOK}.ipynb'
-        deadline = time.monotonic() + 30
-        while '"execution_count": 1' not in saved.read_text('utf-8'):
-            assert time.monotonic() < deadline, 'the notebook was not saved'
-            time.sleep(0.3)
-        page.locator('.jp-Notebook .jp-Cell').nth(5).scroll_into_view_if_needed()
-        page.locator('.jp-Notebook .jp-Cell').nth(3).scroll_into_view_if_needed()
-        screenshot(page, f'{student}-exercises')
-        # Submit from a terminal of the student's own JupyterLab: nbgrader runs as that user.
-        page.click('.lm-MenuBar-itemLabel:text-is("文件")')
-        page.click('.lm-Menu-itemLabel:text-is("新建")')
-        page.click('.lm-Menu-itemLabel:text-is("终端")')
-        page.wait_for_selector('.jp-Terminal .xterm-screen', timeout=60_000)
-        page.wait_for_timeout(2000)  # the shell's prompt
-        page.locator('.jp-Terminal .xterm-screen').last.click()
-        page.wait_for_timeout(1000)
-        page.keyboard.type(f'cd ~/d2l-course && nbgrader submit {ASSIGNMENT} --course {COURSE}'
-                           f' && echo SUBMITTED-OK\n')
-        inbound = classroom['exchange'] / COURSE / 'inbound'
-        deadline = time.monotonic() + 120
-        while not any(p.name.startswith(f'{student}+{ASSIGNMENT}+')
-                      for p in (inbound.iterdir() if inbound.is_dir() else [])):
-            assert time.monotonic() < deadline, f'no submission of {student} in {inbound}'
-            time.sleep(0.5)
-        page.wait_for_timeout(1000)
-        screenshot(page, f'{student}-submitted')
+            run_all_and_save(page, saved)
+            submit(page, classroom, student)
+        screenshot(page, f'{student[-1]}-submitted')
         return nbformat.reads(saved.read_text('utf-8'), as_version=4)
     except Exception:
-        screenshot(page, f'{student}-failed')
+        screenshot(page, f'{student[-1]}-failed')
         raise
     finally:
         page.close()
@@ -320,46 +346,92 @@ def student_session(browser, classroom, student):
 
 @pytest.fixture(scope='module')
 def submitted(classroom, browser):
-    return {student: student_session(browser, classroom, student) for student in STUDENTS}
+    first, *others = classroom['students']
+    collect = lambda: course('collect', env=classroom['env'])  # noqa: E731
+    notebooks = {first: student_session(browser, classroom, first, between=collect)}
+    notebooks.update({s: student_session(browser, classroom, s) for s in others})
+    return notebooks
 
 
-def test_students_log_in_pull_the_course_in_chinese_work_and_submit(classroom, submitted):
-    alice, bob = submitted['alice'], submitted['bob']
-    sources = '\n'.join(c.source for c in alice.cells)
+def as_user(name, command, **kwargs):
+    account = pwd.getpwnam(name)
+    return subprocess.run(command, user=account.pw_uid, group=account.pw_gid, extra_groups=[],
+                          capture_output=True, text=True, cwd=account.pw_dir, **kwargs)
+
+
+def test_students_cannot_read_the_answers_and_run_as_themselves(classroom, submitted):
+    student = classroom['students'][1]
+    for answers in (ROOT / 'notebooks' / f'{NOTEBOOK}.ipynb',
+                    classroom['course'] / 'source' / ASSIGNMENT / f'{NOTEBOOK}.ipynb'):
+        assert as_user(student, ['cat', str(answers)]).returncode != 0, answers
+    env_python = classroom['home'] / 'env' / 'bin' / 'python'
+    assert as_user(student, [str(env_python), '-c', 'import d2lhelpers, nbgrader']).returncode == 0
+    # Every student's server runs as the student (so does its terminal): none as root.
+    for name in classroom['students']:
+        servers = [c for c in processes_of({pwd.getpwnam(name).pw_uid}).values()
+                   if b'jupyterhub-singleuser' in c]
+        assert servers, f'no server of {name} running as {name}'
+    assert not [c for c in processes_of({0}).values() if b'jupyterhub-singleuser' in c]
+    assert any(b'jupyterhub_idle_culler' in c for c in processes_of({0}).values())
+
+
+def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted, browser):
+    first = classroom['students'][0]
+    sources = '\n'.join(c.source for c in submitted[first].cells)
     assert all(answer in sources for answer in ANSWERS.values())
-    checks = [c for c in alice['cells'] if c['metadata'].get('nbgrader', {}).get('grade')]
-    verdicts = [''.join(o.get('text', '') for o in c['outputs']) for c in checks]
-    assert verdicts[0].startswith('✓ 正确') and verdicts[1].startswith('✓ 正确')
-    assert verdicts[2].startswith('✗ 还没有完成')  # exercise 3 left as it was
-    bob_checks = [c for c in bob['cells'] if c['metadata'].get('nbgrader', {}).get('grade')]
-    assert ''.join(o.get('text', '') for o in bob_checks[0]['outputs']).startswith('✗ 还没有完成')
-    for student in STUDENTS:  # nbgitpuller put the whole course into each home
-        home = classroom['hub_dir'] / 'home' / student / 'd2l-course'
-        assert (home / '04_sharing_parameters.ipynb').is_file()
-        assert (SCREENSHOTS / f'hub-{student}-exercises.png').is_file()
-
-
-def test_the_instructor_collects_grades_and_returns_feedback(classroom, submitted):
-    course, exchange = classroom['course'], classroom['exchange']
-    nbgrader(course, 'collect', ASSIGNMENT, exchange=exchange)
-    nbgrader(course, 'autograde', ASSIGNMENT, exchange=exchange)
-    nbgrader(course, 'generate_feedback', ASSIGNMENT, exchange=exchange)
-    nbgrader(course, 'release_feedback', ASSIGNMENT, exchange=exchange)
-    nbgrader(course, 'export', '--to', str(course / 'grades.csv'), exchange=exchange)
-    rows = {r['student_id']: r for r in csv.DictReader((course / 'grades.csv').open())}
-    assert {s: float(rows[s]['score']) for s in STUDENTS} == \
-        {s: sum(EXPECTED[s].values()) for s in STUDENTS}
-    from nbgrader.api import Gradebook
-    with Gradebook(f'sqlite:///{course / "gradebook.db"}') as gb:
-        for student, expected in EXPECTED.items():
-            assert {g: gb.find_grade(g, NOTEBOOK, ASSIGNMENT, student).score
-                    for g in expected} == expected
-    # alice fetches her feedback as herself (as the Assignments tab would)
-    home = classroom['hub_dir'] / 'home' / 'alice'
-    env = {**ENV, 'HOME': str(home), 'JUPYTERHUB_USER': 'alice', 'CLASS_EXCHANGE': str(exchange),
-           'JUPYTER_CONFIG_PATH': os.pathsep.join([str(CLASSROOM / 'student-config'),
-                                                   str(classroom['extra_config'])])}
-    run([sys.executable, '-m', 'nbgrader', 'fetch_feedback', ASSIGNMENT, '--course', COURSE],
-        home / 'd2l-course', env=env)
-    feedback = list((home / 'd2l-course' / ASSIGNMENT / 'feedback').glob(f'*/{NOTEBOOK}.html'))
+    env = classroom['env']
+    out = course('collect', env=env)
+    assert 'Updating submission' in out or 'updat' in out.lower(), out
+    course('autograde', env=env)
+    course('export', env=env)
+    course('feedback', env=env)
+    rows = {r['student_id']: float(r['score'])
+            for r in csv.DictReader((classroom['course'] / 'grades.csv').open())}
+    # The re-submission replaced the first one (which had no answer: 0 points).
+    assert rows == {s: (5.0 if s == first else 0.0) for s in classroom['students']}
+    # The instructor sees the grades in the formgrader, in a browser.
+    page = log_in(browser, classroom, classroom['instructor'])
+    try:
+        page.goto(f'{classroom["base"]}/user/{classroom["instructor"]}/formgrader/manage_students',
+                  timeout=60_000)
+        page.wait_for_function(f"() => document.body.innerText.includes('{first}')",
+                               timeout=60_000)
+        for student in classroom['students']:
+            row = page.locator(f'tr:has-text("{student}")').first.inner_text()
+            assert ('5 / 10' if student == first else '0 / 10') in row, row
+        screenshot(page, 'formgrader')
+    finally:
+        page.close()
+    # The first student fetches her feedback as herself.
+    result = as_user(first, [str(classroom['home'] / 'env' / 'bin' / 'python'), '-m', 'nbgrader',
+                             'fetch_feedback', ASSIGNMENT],
+                     env={'HOME': pwd.getpwnam(first).pw_dir, 'PATH': '/usr/bin:/bin',
+                          'CLASS_EXCHANGE': str(classroom['home'] / 'exchange'),
+                          'CLASS_COURSE_ID': 'd2l-4.2',
+                          'JUPYTER_CONFIG_PATH': str(classroom['home'] / 'config' /
+                                                     'student-config')})
+    assert result.returncode == 0, result.stderr
+    feedback = list((Path(pwd.getpwnam(first).pw_dir) / ASSIGNMENT / 'feedback')
+                    .glob(f'*/{NOTEBOOK}.html'))
     assert len(feedback) == 1 and 'Score: 5.0 / 10.0' in feedback[0].read_text('utf-8')
+
+
+def test_every_setting_has_one_home_and_the_hub_starts_from_defaults(tmp_path):
+    """The hub's configuration loads with nothing set but the class folder (no KeyError), and
+    the exchange the README names is the one the hub gives the students' nbgrader."""
+    script = ('import os, sys; from traitlets.config.loader import PyFileConfigLoader; '
+              'c = PyFileConfigLoader("jupyterhub_config.py", path=sys.argv[1]).load_config(); '
+              'print(c.JupyterHub.port, c.Spawner.environment["CLASS_EXCHANGE"], '
+              'c.JupyterHub.authenticator_class, c.JupyterHub.spawner_class)')
+    env = {k: v for k, v in ENV.items() if not k.startswith('CLASS_')}
+    out = run([sys.executable, '-c', script, str(ROOT / 'tools' / 'classroom')], tmp_path,
+              env={**env, 'CLASS_HOME': str(tmp_path / 'class')})
+    assert out.split() == ['8000', str(tmp_path / 'class' / 'exchange'), 'pam', 'localprocess']
+    sys.path.insert(0, str(ROOT / 'tools' / 'classroom'))
+    import settings
+    readme = (ROOT / 'README.md').read_text('utf-8')
+    assert f"`{settings.DEFAULTS['CLASS_HOME']}/exchange`" in readme
+    # The students' and instructor's configurations have no default of their own.
+    for config in (ROOT / 'tools' / 'classroom').glob('*-config/nbgrader_config.py'):
+        text = config.read_text('utf-8')
+        assert '/srv' not in text and '/usr' not in text and "os.environ['CLASS_EXCHANGE']" in text

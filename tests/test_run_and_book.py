@@ -321,8 +321,7 @@ def test_the_hubs_database_and_secret_are_private_whatever_the_umask(tmp_path, e
         for name, text in [('jupyterhub.sqlite', ''), ('jupyterhub_cookie_secret', 'ab' * 32)]:
             (hub_dir / name).write_text(text)
             (hub_dir / name).chmod(0o644)
-    env = {**os.environ, 'CLASS_HUB_DIR': str(hub_dir), 'CLASS_HUB_PORT': '8000',
-           'CLASS_PASSWORD': 'x'}
+    env = {**os.environ, 'CLASS_HOME': str(tmp_path)}  # the hub's folder is CLASS_HOME/hub
     result = subprocess.run([sys.executable, '-c', HUB_CHECK,
                              str(TOOLS / 'classroom' / 'jupyterhub_config.py')],
                             env=env, capture_output=True, text=True, timeout=120,

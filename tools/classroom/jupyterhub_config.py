@@ -1,41 +1,36 @@
-"""A class hub on one machine, as tests/test_hub.py runs it (README: "Teaching with it").
+"""The class hub on one machine, as shipped and as tests/test_hub.py runs it.
 
-Every address is 127.0.0.1. The values that differ between runs come from the environment:
-    CLASS_HUB_DIR        a folder for the hub's database, cookie secret and the users' homes
-    CLASS_HUB_PORT       the port students open (the proxy's); the hub and the proxy's API
-                         take the next two ports
-    CLASS_STUDENTS       students' user names, comma-separated
-    CLASS_INSTRUCTORS    instructors' user names, comma-separated (hub admins)
-    CLASS_PASSWORD       the one password of the dummy authenticator (tests only)
-    CLASS_EXCHANGE       nbgrader's exchange, a folder every user can write to (the teacher's
-                         course folder is graded with the same --Exchange.root)
-    CLASS_EXTRA_CONFIG   (optional) one more folder of Jupyter/nbgrader configuration for
-                         every server (the test's: see tests/test_hub.py)
-    CHP                  the configurable-http-proxy program (make proxy installs it in .venv)
-
-For a real class, keep the rest and replace two lines: the authenticator (your school's
-OAuth/LDAP, or jupyterhub-nativeauthenticator) and the spawner (SystemdSpawner or
-DockerSpawner, which also enforce mem_limit; SimpleLocalProcessSpawner runs every user's
-server as the hub's own user, with no isolation, which is only right for a test).
+Start it with `.venv/bin/python tools/classroom/course.py start` (README, "Teaching with it"),
+after `course.py setup`, as root: every student's server runs as the student's own Linux
+account (LocalProcessSpawner), from the class's Python environment, which holds no answers.
+Students log in with their Linux password (PAM) and must be in the class's group; the
+instructor is the hub's admin and grades in the formgrader. Idle servers are stopped
+(jupyterhub-idle-culler). Everything listens on 127.0.0.1: put a TLS proxy in front for a
+class that comes from other machines. Settings: tools/classroom/settings.py (their one home).
 """
 import os
 import secrets
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import settings  # noqa: E402 (the folder of this file is not a package)
+
 c = get_config()  # noqa: F821 (given by JupyterHub when it reads this file)
 
-HERE = Path(__file__).resolve().parent
-HUB_DIR = Path(os.environ['CLASS_HUB_DIR'])
-PORT = int(os.environ['CLASS_HUB_PORT'])
-BIN = Path(sys.executable).parent  # the project's environment: jupyterhub-singleuser, nbgrader
+HUB_DIR = settings.hub_dir()
+PORT = int(settings.setting('CLASS_PORT'))
+HUB_BIN = Path(sys.executable).parent  # the project's environment: the hub, the proxy, the culler
+ENV_BIN = settings.student_env() / 'bin'
+CONFIG = settings.server_config()
+CHP = HUB_BIN.parent / 'share' / 'chp-5.3.0' / 'node_modules' / '.bin' / 'configurable-http-proxy'
 
 c.JupyterHub.ip = '127.0.0.1'
 c.JupyterHub.port = PORT
 c.JupyterHub.hub_ip = '127.0.0.1'
 c.JupyterHub.hub_port = PORT + 1
 c.ConfigurableHTTPProxy.api_url = f'http://127.0.0.1:{PORT + 2}'
-c.ConfigurableHTTPProxy.command = [os.environ.get('CHP', 'configurable-http-proxy')]
+c.ConfigurableHTTPProxy.command = [str(CHP) if CHP.exists() else 'configurable-http-proxy']
 
 
 def private_file(path):
@@ -62,42 +57,58 @@ c.JupyterHub.pid_file = str(HUB_DIR / 'jupyterhub.pid')
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops every user's server
 c.JupyterHub.cleanup_proxy = True
 
-students = [u for u in os.environ.get('CLASS_STUDENTS', '').split(',') if u]
-instructors = [u for u in os.environ.get('CLASS_INSTRUCTORS', '').split(',') if u]
-c.JupyterHub.authenticator_class = 'dummy'
-c.DummyAuthenticator.password = os.environ['CLASS_PASSWORD']
-c.Authenticator.allow_all = False
-c.Authenticator.allowed_users = set(students + instructors)
-c.Authenticator.admin_users = set(instructors)
+# Real accounts: the Linux password, for the members of the class's group and the instructor.
+INSTRUCTOR = settings.setting('CLASS_INSTRUCTOR')
+c.JupyterHub.authenticator_class = 'pam'
+c.PAMAuthenticator.open_sessions = False  # no login session (utmp, limits) for a web server
+c.Authenticator.allowed_users = {INSTRUCTOR}
+c.PAMAuthenticator.allowed_groups = {settings.setting('CLASS_GROUP')}
+c.Authenticator.admin_users = {INSTRUCTOR}
 
-c.JupyterHub.spawner_class = 'simple'
-c.SimpleLocalProcessSpawner.home_dir_template = str(HUB_DIR / 'home' / '{username}')
+c.JupyterHub.spawner_class = 'localprocess'  # each server as the user's own account (setuid)
 c.Spawner.ip = '127.0.0.1'
-c.Spawner.cmd = [str(BIN / 'jupyterhub-singleuser')]
+c.Spawner.cmd = [str(ENV_BIN / 'jupyterhub-singleuser')]
 c.Spawner.default_url = '/lab'
 c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
 # A server without a terminal asks "Shutdown this Jupyter server?" on SIGINT and goes on:
 # stop it with SIGTERM after 1 s instead of 10 (the local spawner's SIGINT, SIGTERM, SIGKILL).
 c.LocalProcessSpawner.interrupt_timeout = 1
 c.LocalProcessSpawner.term_timeout = 10
-c.Spawner.http_timeout = 120
 # JupyterLab in Simplified Chinese for everyone (the language pack is in requirements.txt).
-c.Spawner.args = [f'--LabApp.app_settings_dir={HERE / "lab-settings"}',
+c.Spawner.args = [f'--LabApp.app_settings_dir={CONFIG / "lab-settings"}',
                   '--LabApp.news_url=None',
                   '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate']
-if os.geteuid() == 0:  # the test runs as root on CI; a real hub never runs servers as root
-    c.Spawner.args.append('--allow-root')
 c.Spawner.environment = {
-    # nbgrader's course id and exchange, for `nbgrader submit` and the Assignments tab.
-    'JUPYTER_CONFIG_PATH': os.pathsep.join(
-        [str(HERE / 'student-config')] + ([os.environ['CLASS_EXTRA_CONFIG']]
-                                          if os.environ.get('CLASS_EXTRA_CONFIG') else [])),
-    'PATH': os.pathsep.join([str(BIN), os.environ.get('PATH', '/usr/bin:/bin')]),
+    **settings.server_environment(),
+    'PATH': os.pathsep.join([str(ENV_BIN), '/usr/local/bin:/usr/bin:/bin']),
+    # nbgitpuller clones the course repository, which belongs to root: this file names it
+    # safe (and includes the user's own ~/.gitconfig), course.py setup writes it.
+    'GIT_CONFIG_GLOBAL': str(CONFIG / 'gitconfig'),
 }
-for name in ('CLASS_EXCHANGE', 'FASHION_MNIST_DIR', 'PYTHONPATH'):
-    if os.environ.get(name):
-        c.Spawner.environment[name] = os.environ[name]
+if os.environ.get('FASHION_MNIST_DIR'):
+    c.Spawner.environment['FASHION_MNIST_DIR'] = os.environ['FASHION_MNIST_DIR']
+
+
+def config_for_role(spawner):
+    """Students get the students' configuration; the instructor the formgrader's."""
+    role = 'instructor-config' if spawner.user.name == INSTRUCTOR else 'student-config'
+    spawner.environment['JUPYTER_CONFIG_PATH'] = str(CONFIG / role)
+
+
+c.Spawner.pre_spawn_hook = config_for_role
 # 05_exercises peaks at 612 MiB (README, Benchmark): 1 GiB per student leaves room for the
 # kernel of one more notebook. Enforced by SystemdSpawner, DockerSpawner and KubeSpawner;
-# the local spawner used by the test only passes it on as MEM_LIMIT.
-c.Spawner.mem_limit = '1G'
+# the local spawner passes it on as MEM_LIMIT, which JupyterLab's resource display shows.
+c.Spawner.mem_limit = settings.setting('CLASS_MEM_LIMIT')
+
+# Servers idle for CLASS_IDLE_TIMEOUT seconds are stopped (their notebooks stay in the home).
+c.JupyterHub.services = [{
+    'name': 'idle-culler',
+    'command': [sys.executable, '-m', 'jupyterhub_idle_culler',
+                f'--timeout={int(settings.setting("CLASS_IDLE_TIMEOUT"))}'],
+}]
+c.JupyterHub.load_roles = [{
+    'name': 'idle-culler', 'services': ['idle-culler'],
+    'scopes': ['list:users', 'read:users:activity', 'read:servers', 'delete:servers'],
+}]

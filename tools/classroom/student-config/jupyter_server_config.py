@@ -1,4 +1,8 @@
-# Each student's JupyterLab on the class hub. A terminal runs a plain (not a login) shell, so
-# it keeps the server's PATH, the project's environment first: `nbgrader submit` works there.
+# Each student's JupyterLab on the class hub, running as the student's own Linux account.
+# A terminal runs a plain (not a login) shell, so it keeps the server's PATH, the class's
+# environment first: `nbgrader submit` works there. Grading belongs to the instructor: the
+# formgrader and the assignment editor are off for students.
 c = get_config()  # noqa: F821 (given by Jupyter when it reads this file)
 c.ServerApp.terminado_settings = {'shell_command': ['/bin/bash']}
+c.ServerApp.jpserver_extensions = {'nbgrader.server_extensions.formgrader': False,
+                                   'nbgrader.server_extensions.create_assignment': False}
