@@ -30,7 +30,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-pytestmark = pytest.mark.slow  # a JupyterHub class driven through a browser
+# A JupyterHub class driven through a browser. It makes Linux accounts and runs servers as them:
+# as another user it is skipped, also in CI (tests/conftest.py); as root, as CI runs, it runs.
+pytestmark = [pytest.mark.slow, pytest.mark.needs_root, pytest.mark.skipif(
+    os.geteuid() != 0, reason='the class makes Linux accounts and runs servers as them: as root')]
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_PY = 'tools/classroom/course.py'  # as the README runs it, from the checkout
@@ -53,9 +56,6 @@ ANSWERS = {
                    "shape_after = net[0].weight.shape",
 }
 
-if os.geteuid() != 0:
-    pytest.skip('the class makes Linux accounts and runs servers as them: run as root',
-                allow_module_level=True)
 if not os.access(CHP, os.X_OK):
     pytest.skip(f'no configurable-http-proxy at {CHP}: make proxy installs it with npm',
                 allow_module_level=True)
