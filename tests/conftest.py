@@ -184,6 +184,15 @@ def run_nbval():
     return _run_nbval
 
 
+@pytest.fixture
+def fake_mathjax(tmp_path):
+    """Enough of MathJax for build_book to accept it, for cases refused before any build."""
+    folder = tmp_path / 'mathjax'
+    folder.mkdir()
+    (folder / 'tex-mml-chtml.js').write_text('// MathJax\n')
+    return folder
+
+
 @pytest.fixture(scope='session')
 def mathjax_dir():
     """The MathJax copy that make fetches for the offline book (MATHJAX_DIR may name another)."""

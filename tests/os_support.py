@@ -1,12 +1,14 @@
 """What some tests need of the OS, in one place (used by test_data, test_student, test_tools,
 test_store and test_run_and_book): a Unix socket in a deep folder, a child process that takes
-the signals a test sends it, and a tool run that gets a Ctrl-C just as a rename completes.
+the signals a test sends it, a tool run that gets a Ctrl-C just as a rename completes, and the
+processes still running on a test's files.
 """
 import os
 import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 
 def bind_unix_socket(path):
@@ -59,3 +61,16 @@ def signal_after_rename(tmp_path, function, name, tool, *args):
     return subprocess.run([sys.executable, str(wrapper), name, str(tool), *map(str, args)],
                           capture_output=True, text=True, timeout=300,
                           preexec_fn=take_stop_signals)
+
+
+def processes_naming(folder):
+    """Processes whose command line names ``folder`` (a tool, its kernel by its connection file,
+    Jupyter Book): what a stopped tool must not leave running."""
+    found = []
+    for cmdline in Path('/proc').glob('[0-9]*/cmdline'):
+        try:
+            if str(folder).encode() in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
+        except OSError:
+            continue  # the process ended meanwhile
+    return found

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from os_support import signal_after_rename, take_stop_signals
+from os_support import processes_naming, signal_after_rename, take_stop_signals
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / 'tools'
@@ -40,15 +40,6 @@ def scratch_repo(folder):
 @pytest.fixture
 def repo(tmp_path):
     return scratch_repo(tmp_path)
-
-
-@pytest.fixture
-def fake_mathjax(tmp_path):
-    """Enough of MathJax for build_book to accept it; the refusals come before any build."""
-    folder = tmp_path / 'mathjax'
-    folder.mkdir()
-    (folder / 'tex-mml-chtml.js').write_text('// MathJax\n')
-    return folder
 
 
 def notebook_with(folder, *sources, name='probe.ipynb'):
@@ -181,18 +172,6 @@ def test_a_notebook_that_is_not_a_regular_file_is_named(repo, tmp_path, fake_mat
     result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
     assert clear_error(result, f'{path} is not a regular file'), result.stderr
     assert not out.parent.exists()
-
-
-def processes_naming(folder):
-    """Processes whose command line names ``folder`` (the tool and Jupyter Book)."""
-    found = []
-    for cmdline in Path('/proc').glob('[0-9]*/cmdline'):
-        try:
-            if str(folder).encode() in cmdline.read_bytes():
-                found.append(cmdline.parent.name)
-        except OSError:
-            continue  # the process ended meanwhile
-    return found
 
 
 def start_a_book_build(repo, tmp_path, mathjax_dir):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from os_support import signal_after_rename, take_stop_signals
+from os_support import processes_naming, signal_after_rename, take_stop_signals
 
 pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a browser
 
@@ -215,24 +215,12 @@ def start_a_long_run(tmp_path, env):
     return process, path
 
 
-def kernels_using(folder):
-    """Processes whose command line names a file in ``folder`` (kernels: their connection file)."""
-    found = []
-    for cmdline in Path('/proc').glob('[0-9]*/cmdline'):
-        try:
-            if str(folder).encode() in cmdline.read_bytes():
-                found.append(cmdline.parent.name)
-        except OSError:
-            continue  # the process ended meanwhile
-    return found
-
-
 def wait_until_no_kernel(folder):
     for _ in range(300):  # a kernel whose client is gone notices within a few seconds
-        if not kernels_using(folder):
+        if not processes_naming(folder):
             return
         time.sleep(0.1)
-    raise AssertionError(f'kernels still running: {kernels_using(folder)}')
+    raise AssertionError(f'kernels still running: {processes_naming(folder)}')
 
 
 @pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT, signal.SIGHUP,
@@ -241,7 +229,7 @@ def test_a_stopped_run_leaves_no_connection_file_and_no_kernel(tmp_path, signum)
     """SIGQUIT (Ctrl-\\) was not handled; the others printed the kernel's ZMQError traceback."""
     folders, env = private_env(tmp_path)
     process, path = start_a_long_run(tmp_path, env)
-    assert kernels_using(tmp_path) != []  # the kernel's connection file is under tmp_path
+    assert processes_naming(tmp_path) != []  # the kernel's connection file is under tmp_path
     before = path.read_bytes()
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)

@@ -62,15 +62,6 @@ def edition(first_edition, tmp_path):
     return tmp_path / 'build' / 'student'
 
 
-@pytest.fixture
-def fake_mathjax(tmp_path):
-    """Enough of MathJax for the tool to accept it; the refusals come before any build."""
-    folder = tmp_path / 'mathjax'
-    folder.mkdir()
-    (folder / 'tex-mml-chtml.js').write_text('// MathJax\n')
-    return folder
-
-
 def snapshot(folder):
     """Every file under ``folder`` with its content hash: to prove nothing changed."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
