@@ -314,6 +314,51 @@ def test_the_hubs_database_and_secret_are_private_whatever_the_umask(tmp_path, e
     assert (hub_dir / 'jupyterhub.sqlite').stat().st_size > 0  # a real database was made
 
 
+def load_hub_config(class_home):
+    return subprocess.run([sys.executable, '-c', HUB_CHECK,
+                           str(TOOLS / 'classroom' / 'jupyterhub_config.py')],
+                          env={**os.environ, 'CLASS_HOME': str(class_home)}, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.needs_root
+@pytest.mark.skipif(os.geteuid() != 0, reason='a folder of another user: only root can make it')
+def test_a_hub_folder_of_another_user_is_refused_and_left_as_it_is(tmp_path):
+    """It was made 0700 whatever it was: a shared 1777 or 2775 folder locked everyone out."""
+    hub_dir = tmp_path / 'hub'
+    hub_dir.mkdir()
+    os.chown(hub_dir, 65534, 65534)
+    hub_dir.chmod(0o1777)
+    result = load_hub_config(tmp_path)
+    assert result.returncode != 0 and 'is not a folder of this user' in result.stderr, \
+        result.stderr
+    assert stat.S_IMODE(hub_dir.stat().st_mode) == 0o1777 and list(hub_dir.iterdir()) == []
+
+
+def test_a_cookie_secret_cut_short_is_refused(tmp_path):
+    """A full disk left 16 hex characters, which JupyterHub accepts as an 8-byte key."""
+    hub_dir = tmp_path / 'hub'
+    hub_dir.mkdir(mode=0o700)
+    (hub_dir / 'jupyterhub_cookie_secret').write_text('ab' * 8)
+    result = load_hub_config(tmp_path)
+    assert result.returncode != 0 and 'holds 8 bytes of key, not 32' in result.stderr, \
+        result.stderr
+    assert (hub_dir / 'jupyterhub_cookie_secret').read_text() == 'ab' * 8
+
+
+def test_a_new_cookie_secret_is_written_whole_or_not_at_all(tmp_path):
+    """Written in place, a full disk left half a key; now nothing is left but the old state."""
+    result = subprocess.run([sys.executable, '-c', HUB_CHECK,
+                             str(TOOLS / 'classroom' / 'jupyterhub_config.py')],
+                            env={**os.environ, 'CLASS_HOME': str(tmp_path)}, capture_output=True,
+                            text=True, timeout=120,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (40, 40)))
+    assert result.returncode != 0
+    assert not (tmp_path / 'hub' / 'jupyterhub_cookie_secret').exists()
+    assert [p.name for p in (tmp_path / 'hub').iterdir()
+            if p.name.startswith('.jupyterhub_cookie_secret')] == []
+
+
 # what an adversary found (issue 20) --------------------------------------------------------------
 
 @pytest.mark.slow  # executes a notebook

@@ -10,6 +10,7 @@ class that comes from other machines. Settings: tools/classroom/settings.py (the
 """
 import os
 import secrets
+import stat
 import sys
 from pathlib import Path
 
@@ -39,18 +40,52 @@ def private_file(path):
     os.chmod(path, 0o600)
 
 
+def private_folder(path):
+    """The hub's own folder, 0700. A folder of another user is refused, never changed."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        sys.exit(f'jupyterhub_config: {path} is not a folder of this user: the hub keeps its '
+                 f'tokens there and would make it private; set CLASS_HOME to a folder of its own.')
+    os.chmod(path, 0o700)
+
+
+def new_secret(path):
+    """32 random bytes in hex, written by a temporary file and a rename (never half a key)."""
+    temporary = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
+    try:
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w') as f:
+            f.write(secrets.token_hex(32) + '\n')
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def check_secret(path):
+    """A secret cut short (a full disk) would be accepted by JupyterHub as a weak key: refuse it."""
+    try:
+        key = bytes.fromhex(path.read_text().strip())
+    except ValueError:
+        key = b''
+    if len(key) < 32:
+        sys.exit(f'jupyterhub_config: {path} holds {len(key)} bytes of key, not 32 (a write cut '
+                 f'short?): delete it and start the hub again (everyone logs in again).')
+
+
 # The database holds every user's tokens and the secret signs their cookies: on a shared
 # machine nobody else may read them, whatever the umask. The folder is the hub's own (0700);
 # SQLite gives its journal files the database's mode; an empty file is an empty database.
-HUB_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-os.chmod(HUB_DIR, 0o700)
+private_folder(HUB_DIR)
 private_file(HUB_DIR / 'jupyterhub.sqlite')
 SECRET = HUB_DIR / 'jupyterhub_cookie_secret'
 if SECRET.exists():  # one written with the umask's mode (0644) would stop the hub
     os.chmod(SECRET, 0o600)
+    check_secret(SECRET)
 else:  # JupyterHub would write it with the umask's mode, then chmod it
-    private_file(SECRET)
-    SECRET.write_text(secrets.token_hex(32) + '\n')
+    new_secret(SECRET)
 c.JupyterHub.db_url = f'sqlite:///{HUB_DIR / "jupyterhub.sqlite"}'
 c.JupyterHub.cookie_secret_file = str(SECRET)
 c.JupyterHub.pid_file = str(HUB_DIR / 'jupyterhub.pid')
