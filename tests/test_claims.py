@@ -779,6 +779,27 @@ def test_03_gluon_calls_the_default_initializer_with_the_parameters_own_as_init(
     assert seen == [('dense0_weight', spy), ('dense0_bias', 'zeros')]
 
 
+def test_03_init_is_the_initialize_argument_else_the_parameters_own_else_the_default():
+    """03, cell 11: "`init` 是调用 `Parameter.initialize` 时传入的 `init`，没有传入时是参数自己的
+    初始化器，两者都没有时才是 `default_init`"."""
+    from mxnet import init
+    from mxnet.gluon import Parameter
+    says('03', '`init` 是调用 `Parameter.initialize` 时传入的 `init`，没有传入时是参数自己的初始化器，'
+               '两者都没有时才是 `default_init`')
+    seen = {}
+
+    class Spy(init.Initializer):
+        def __call__(self, desc, arr):
+            seen[str(desc)] = desc.attrs['__init__']
+            arr[:] = 0
+
+    default, passed = Spy(), init.Constant(4)
+    for name, own, argument in (('passed', 'zeros', passed), ('own', 'ones', None),
+                                ('neither', None, None)):
+        Parameter(name, shape=(2,), init=own).initialize(init=argument, default_init=default)
+    assert seen == {'passed': passed, 'own': 'ones', 'neither': default}
+
+
 def test_03_call_with_init_goes_to_init_weight_whatever_the_name():
     """03, cell 11: "`Initializer.__call__`（`initializer.py`）看到 `__init__` 就调用 **`init` 的
     `_init_weight`**，不论参数叫 `weight` 还是 `bias`。
@@ -866,21 +887,33 @@ def test_03_a_bias_initializer_or_initializing_the_bias_works_init_bias_does_not
     `initialize(init=..., force_reinit=True)`；也可以构造层时给 `bias_initializer=None`，
     让偏差也交给
     自定义初始化器的 `_init_weight`（…），在那里按参数名分别处理；初始化之后还可以用 `set_data`
-    改写。在自定义初始化器里写 `_init_bias` 没有用"."""
+    改写。在自定义初始化器里写 `_init_bias` 没有用（上面两个单元里它都没有被调用）" and
+    "下面用 `bias_initializer` 把偏差设成 3（特意不用 `VerboseInit._init_bias` 写的 7），偏差的数值来自
+    `init.Constant(3)`"."""
     from mxnet import init, nd
     from mxnet.gluon import nn
     says('03', '或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`；'
                '也可以构造层时给 `bias_initializer=None`，让偏差也交给自定义初始化器的 '
                '`_init_weight`（上面打印了 `_init_weight dense3_bias`），在那里按参数名分别处理；'
-               '初始化之后还可以用 `set_data` 改写。在自定义初始化器里写 `_init_bias` 没有用')
+               '初始化之后还可以用 `set_data` 改写。在自定义初始化器里写 `_init_bias` 没有用'
+               '（上面两个单元里它都没有被调用）')
+    index = says('03', '下面用 `bias_initializer` 把偏差设成 3（特意不用 `VerboseInit._init_bias` '
+                       '写的 7），偏差的数值来自 `init.Constant(3)`')
+    next_cell = nbformat.read(notebook_path('03'), as_version=4).cells[index + 1].source
+    assert 'bias_initializer=init.Constant(3)' in next_cell
     VerboseInit = verbose_init_class()
-    built = nn.Dense(3, in_units=2, bias_initializer=init.Constant(7))
-    run_printing(lambda: built.initialize(VerboseInit()))
+    for above in (nn.Dense(3, in_units=2), nn.Dense(3, in_units=2, bias_initializer=None)):
+        printed = run_printing(lambda: above.initialize(VerboseInit()))
+        assert not any(line.startswith('_init_bias') for line in printed)  # cells 12 and 14
+    built = nn.Dense(3, in_units=2, bias_initializer=init.Constant(3))
+    printed = run_printing(lambda: built.initialize(VerboseInit()))
+    assert not any(line.startswith('_init_bias') for line in printed)
+    assert built.bias.data().asnumpy().tolist() == [3, 3, 3]  # not VerboseInit's 7
     later = nn.Dense(3, in_units=2)
     run_printing(lambda: later.initialize(VerboseInit()))
     assert later.bias.data().abs().sum() == 0  # VerboseInit._init_bias (7) was not used
     later.bias.initialize(init=init.Constant(7), force_reinit=True)
-    assert (built.bias.data() == 7).min() == 1 and (later.bias.data() == 7).min() == 1
+    assert (later.bias.data() == 7).min() == 1
     by_name = nn.Dense(3, in_units=2, bias_initializer=None)
     by_name.initialize(BiasBySevenInit())
     assert (by_name.bias.data() == 7).min() == 1 and (by_name.weight.data() == 1).min() == 1
@@ -932,12 +965,17 @@ def test_04_sharing_means_shared_in_forward_and_backward_as_the_book_says():
 
 
 def test_04_the_books_example_compares_row_0():
-    """04, cell 3: "原书的例子 …" and "原书比较的是两层权重的第一行（`[0]`），逐元素比较的结果全是
-    1（相等）"."""
+    """04, cell 3: "原书的例子 …" and "原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，
+    下面的输出里比较的结果全是 1（相等）"."""
     from mxnet import nd
-    index = says('04', '原书比较的是两层权重的第一行（`[0]`），逐元素比较的结果全是 1（相等）')
-    code = nbformat.read(notebook_path('04'), as_version=4).cells[index + 1].source
-    book_says(code.split('\n\n', 1)[1])  # all but the cell's import lines
+    index = says('04', '原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，下面的输出里比较的结果'
+                       '全是 1（相等）')
+    cell = nbformat.read(notebook_path('04'), as_version=4).cells[index + 1]
+    book_says(cell.source.split('\n\n', 1)[1])  # all but the cell's import lines
+    book = BOOK_V1.read_text(encoding='utf-8')
+    after_code = book.split('net[1].weight.data()[0] == net[2].weight.data()[0]', 1)[1]
+    assert '[' not in after_code.split('我们在构造', 1)[0]  # the book prints no output here
+    assert '1. 1. 1. 1. 1. 1. 1. 1.' in str(cell.outputs)  # the all-ones result is the notebook's
     net, _ = book_shared_mlp()
     net(nd.random.uniform(shape=(2, 20)))
     assert (net[1].weight.data()[0] == net[2].weight.data()[0]).asnumpy().tolist() == [1.0] * 8
