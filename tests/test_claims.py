@@ -784,8 +784,8 @@ def test_03_init_is_the_initialize_argument_else_the_parameters_own_else_the_def
     初始化器，两者都没有时才是 `default_init`"."""
     from mxnet import init
     from mxnet.gluon import Parameter
-    says('03', '`init` 是调用 `Parameter.initialize` 时传入的 `init`，没有传入时是参数自己的初始化器，'
-               '两者都没有时才是 `default_init`')
+    says('03', '`init` 是调用 `Parameter.initialize` 时传入的 `init`，'
+               '没有传入时是参数自己的初始化器，两者都没有时才是 `default_init`')
     seen = {}
 
     class Spy(init.Initializer):
@@ -888,8 +888,8 @@ def test_03_a_bias_initializer_or_initializing_the_bias_works_init_bias_does_not
     让偏差也交给
     自定义初始化器的 `_init_weight`（…），在那里按参数名分别处理；初始化之后还可以用 `set_data`
     改写。在自定义初始化器里写 `_init_bias` 没有用（上面两个单元里它都没有被调用）" and
-    "下面用 `bias_initializer` 把偏差设成 3（特意不用 `VerboseInit._init_bias` 写的 7），偏差的数值来自
-    `init.Constant(3)`"."""
+    "下面用 `bias_initializer` 把偏差设成 3（特意不用 `VerboseInit._init_bias` 写的 7），
+    偏差的数值来自 `init.Constant(3)`"."""
     from mxnet import init, nd
     from mxnet.gluon import nn
     says('03', '或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`；'
@@ -903,7 +903,7 @@ def test_03_a_bias_initializer_or_initializing_the_bias_works_init_bias_does_not
     assert 'bias_initializer=init.Constant(3)' in next_cell
     VerboseInit = verbose_init_class()
     for above in (nn.Dense(3, in_units=2), nn.Dense(3, in_units=2, bias_initializer=None)):
-        printed = run_printing(lambda: above.initialize(VerboseInit()))
+        printed = run_printing(functools.partial(above.initialize, VerboseInit()))
         assert not any(line.startswith('_init_bias') for line in printed)  # cells 12 and 14
     built = nn.Dense(3, in_units=2, bias_initializer=init.Constant(3))
     printed = run_printing(lambda: built.initialize(VerboseInit()))
@@ -968,8 +968,8 @@ def test_04_the_books_example_compares_row_0():
     """04, cell 3: "原书的例子 …" and "原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，
     下面的输出里比较的结果全是 1（相等）"."""
     from mxnet import nd
-    index = says('04', '原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，下面的输出里比较的结果'
-                       '全是 1（相等）')
+    index = says('04', '原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，'
+                       '下面的输出里比较的结果全是 1（相等）')
     cell = nbformat.read(notebook_path('04'), as_version=4).cells[index + 1]
     book_says(cell.source.split('\n\n', 1)[1])  # all but the cell's import lines
     book = BOOK_V1.read_text(encoding='utf-8')
