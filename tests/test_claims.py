@@ -2899,6 +2899,30 @@ def test_08_tying_halves_the_weights():
 
     assert untied[1].weight.shape == (784, 64) and weights(untied) == 2 * weights(tied)
 
+def test_08_the_baseline_is_the_mean_of_the_scored_batch_which_only_helps_it():
+    """08, cell 20: "这个平均图像取的正是下面用来打分的这批测试图像（256 张）自己的平均，这只会让
+    基准更好"."""
+    import numpy as np
+    from mxnet import gluon, nd
+    index = says('08', '这个平均图像取的正是下面用来打分的这批测试图像（256 张）自己的平均，'
+                       '这只会让基准更好')
+    cells = nbformat.read(notebook_path('08'), as_version=4).cells
+    assert 'mean_image = flat.mean(axis=0' in cells[index + 1].source
+    assert 'flat = X.reshape' in cells[index + 1].source
+    cell_code_saying('08', 'batch_size, num_epochs = 256,')  # the batch is 256 images
+    # A constant image's sigmoid cross-entropy on a batch is least at that batch's own mean.
+    rng = np.random.default_rng(0)
+    scored, other = nd.array(rng.random((256, 784))), nd.array(rng.random((256, 784)) ** 2)
+    loss = gluon.loss.SigmoidBCELoss()
+
+    def baseline(mean):
+        mean = mean.clip(1e-6, 1 - 1e-6)
+        return loss((mean / (1 - mean)).log().broadcast_like(scored), scored).mean().asscalar()
+
+    own = baseline(scored.mean(axis=0, keepdims=True))
+    assert own < baseline(other.mean(axis=0, keepdims=True))
+
+
 # ---- 09 拓展 D -----------------------------------------------------------------------------------
 
 
@@ -3546,6 +3570,24 @@ def test_10_trainer_sums_on_the_kvstore_updates_once_and_pulls():
     assert (copy0 == copy1).all()
     assert np.abs(copy0 - (before - 0.5 / 4 * (grads[0] + grads[1]))).max() < 1e-6
     assert 'pushpull' in mxnet_source(gluon.Trainer._allreduce_grads)
+
+
+def test_10_summary_copies_agree_after_step_but_not_after_an_in_place_write():
+    """10, cell 23: "再把新参数拉回每一份，所以经 `Trainer.step` 更新时各份拷贝保持一致（就地写入
+    其中一份则会使拷贝不同，见 09 中 `mx.cpu(0)`、`mx.cpu(1)` 的例子）"."""
+    import mxnet as mx
+    from mxnet import gluon, nd
+    says('10', '再把新参数拉回每一份，所以经 `Trainer.step` 更新时各份拷贝保持一致（就地写入'
+               '其中一份则会使拷贝不同，见 09 中 `mx.cpu(0)`、`mx.cpu(1)` 的例子）')
+    says('09', "layer.weight.data(mx.cpu(0))[:] = 1")
+    layer = two_device_dense()
+    gradients_on_two_devices(layer, nd.ones((2, 4)), nd.ones((2, 4)) * 2)
+    gluon.Trainer(layer.collect_params(), 'sgd', {'learning_rate': 0.5}).step(4)
+    copy0, copy1 = (data.asnumpy() for data in layer.weight.list_data())
+    assert (copy0 == copy1).all()
+    layer.weight.data(mx.cpu(0))[:] = 1
+    copy0, copy1 = (data.asnumpy() for data in layer.weight.list_data())
+    assert not (copy0 == copy1).all()
 
 
 def test_10_the_halves_gradients_sum_to_the_whole_batch():
