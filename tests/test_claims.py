@@ -3360,13 +3360,15 @@ def test_09_which_error_a_different_layer_count_gives_depends_on_the_first_bad_k
     （`AssertionError`；期望的形状里的 0 是这一层还不知道的输入个数），不是文件里多出了
     `3.weight`"."""
     from mxnet import nd
-    from mxnet.gluon import Block
-    says('09', '它先核对网络的每个参数在文件里都有（缺了报 `AssertionError`，'
+    from mxnet.gluon import Block, nn
+    says('09', '它先核对网络的每个参数在文件里都有（共享的参数只要它的名字之一在文件里就算有，'
+               '所以去重的文件也能载入；缺了报 `AssertionError`，'
                '`... is missing`），再按文件里的顺序逐个载入，碰到形状不符的报 '
                '`AssertionError`（`shape incompatible`），碰到网络里没有的键报 `ValueError`'
-               '（`... is not present`）。所以“多出”只在网络的参数都在文件里、形状也都对得上时'
-               '才会报出（例如新网络正是原网络的前几层）；对这里的网络，去掉一个隐藏层，'
-               '报的是形状不符')
+               '（`... is not present`）。所以“多出”只在网络的参数都在文件里、'
+               '文件里排在多出的键之前的参数形状也都对得上时才会报出（例如新网络正是原网络的'
+               '前几层：这些 `Sequential` 网络多出的键总在文件末尾）；'
+               '对这里的网络，去掉一个隐藏层，报的是形状不符')
     says('09', '网络的每个参数在文件里都有，按文件里的顺序载入到 `2.weight` 时形状对不上，'
                '报的是形状不符（`AssertionError`；期望的形状里的 0 是这一层还不知道的输入'
                '个数），不是文件里多出了 `3.weight`')
@@ -3385,6 +3387,21 @@ def test_09_which_error_a_different_layer_count_gives_depends_on_the_first_bad_k
         in str(info.value)
     with pytest.raises(AssertionError, match="'1.weight' is missing"):
         fewer_layers().load_parameters(dedup)  # fewer layers, yet "missing"
+    clone = ready_shared_mlp()
+    clone.load_parameters(dedup)  # the shared weight is in the file under one of its names only
+    assert (clone[2].weight.data() == net[2].weight.data()).min() == 1
+    small = nn.Sequential()
+    small.add(nn.Dense(2, in_units=3), nn.Dense(2, in_units=2))
+    small.initialize()
+    good = {'0.weight': nd.ones((2, 3)), '0.bias': nd.ones(2), '1.bias': nd.ones(2)}
+    extra_first = str(tmp_path / 'extra_first.params')
+    nd.save(extra_first, {**good, '5.weight': nd.ones(2), '1.weight': nd.ones((7, 7))})
+    with pytest.raises(ValueError, match='is not present'):
+        small.load_parameters(extra_first)  # a later key's wrong shape is never reached
+    extra_last = str(tmp_path / 'extra_last.params')
+    nd.save(extra_last, {**good, '1.weight': nd.ones((7, 7)), '5.weight': nd.ones(2)})
+    with pytest.raises(AssertionError, match='shape incompatible'):
+        small.load_parameters(extra_last)
 
 
 def test_09_an_in_place_write_before_the_first_step_is_kept_and_spread_from_device_0():
