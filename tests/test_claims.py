@@ -1475,10 +1475,26 @@ def test_05_mixed_is_not_for_gluons_initialize():
         layer.initialize(init.Mixed(['.*'], [init.One()]))
 
 
+def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
+    """05 cell 1: "这样在本项目的 Jupyter 内核 `d2l-mxnet` 里（…），每次从头运行得到的数值都一样"
+    (05 cells 43/45 say other CPUs may give other digits)."""
+    sentence = ('先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里'
+                '（见仓库根目录 README.md 的 “Same numbers on every machine” 一节），'
+                '每次从头运行得到的数值都一样，与保存的输出一致。')
+    for prefix in ('05', '06', '07'):
+        says(prefix, sentence)
+    assert '## Same numbers on every machine' in (ROOT / 'README.md').read_text(encoding='utf-8')
+    assert nbformat.read(notebook_path('05'), as_version=4).metadata.kernelspec.name == 'd2l-mxnet'
+
+
 def test_05_load_from_dict_or_file_with_a_fallback(tmp_path):
-    """05 cell 4: "从文件或字典加载参数值，缺的交给后备初始化器；也不是 Initializer 的子类"."""
+    """05 cell 4: "从文件或字典加载参数值，缺的交给后备初始化器（没给就报错）；也不是 Initializer 的
+    子类"."""
     from mxnet import init, nd
-    says('05', '从文件或字典加载参数值，缺的交给后备初始化器；也不是 Initializer 的子类')
+    says('05', '从文件或字典加载参数值，缺的交给后备初始化器（没给就报错）；')
+    says('05', "'也不是 Initializer 的子类。',")
+    with pytest.raises(AssertionError, match='no default Initializer'):
+        init.Load({'w': nd.ones(3)})('other_weight', nd.zeros(3))
     assert not issubclass(init.Load, init.Initializer)
     path = str(tmp_path / 'w.params')
     nd.save(path, {'w': nd.ones(3)})
@@ -2246,10 +2262,14 @@ def test_06_mixed_called_on_an_array_writes_it_in_place():
 
 def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
     """06 cell 23: "（或 `nd.save` 保存的文件：`Load.__init__` 遇到字符串就调用 `nd.load`）里取值，
-    并去掉键前的 `arg:`、`aux:`（文件和字典都一样）；字典中没有的参数交给 `default_init`"."""
+    并去掉键前的 `arg:`、`aux:`（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；
+    没给时报 `AssertionError`）"."""
     from mxnet import init, nd
     says('06', '`Load.__init__` 遇到字符串就调用 `nd.load`）里取值，并去掉键前的 `arg:`、`aux:`'
-               '（文件和字典都一样）；字典中没有的参数交给 `default_init`')
+               '（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；'
+               '没给时报 `AssertionError`）')
+    with pytest.raises(AssertionError, match='no default Initializer'):
+        init.Load({'w': nd.ones(2)})('other_weight', nd.zeros(2))
     from_dict = init.Load({'arg:foo_weight': nd.ones((2, 2)), 'bar_bias': nd.ones(2)})
     assert sorted(from_dict.param) == ['bar_bias', 'foo_weight']
     path = str(tmp_path / 'saved.params')
