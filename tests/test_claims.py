@@ -779,6 +779,27 @@ def test_03_gluon_calls_the_default_initializer_with_the_parameters_own_as_init(
     assert seen == [('dense0_weight', spy), ('dense0_bias', 'zeros')]
 
 
+def test_03_init_is_the_initialize_argument_else_the_parameters_own_else_the_default():
+    """03, cell 11: "`init` 是调用 `Parameter.initialize` 时传入的 `init`，没有传入时是参数自己的
+    初始化器，两者都没有时才是 `default_init`"."""
+    from mxnet import init
+    from mxnet.gluon import Parameter
+    says('03', '`init` 是调用 `Parameter.initialize` 时传入的 `init`，'
+               '没有传入时是参数自己的初始化器，两者都没有时才是 `default_init`')
+    seen = {}
+
+    class Spy(init.Initializer):
+        def __call__(self, desc, arr):
+            seen[str(desc)] = desc.attrs['__init__']
+            arr[:] = 0
+
+    default, passed = Spy(), init.Constant(4)
+    for name, own, argument in (('passed', 'zeros', passed), ('own', 'ones', None),
+                                ('neither', None, None)):
+        Parameter(name, shape=(2,), init=own).initialize(init=argument, default_init=default)
+    assert seen == {'passed': passed, 'own': 'ones', 'neither': default}
+
+
 def test_03_call_with_init_goes_to_init_weight_whatever_the_name():
     """03, cell 11: "`Initializer.__call__`（`initializer.py`）看到 `__init__` 就调用 **`init` 的
     `_init_weight`**，不论参数叫 `weight` 还是 `bias`。
@@ -866,21 +887,33 @@ def test_03_a_bias_initializer_or_initializing_the_bias_works_init_bias_does_not
     `initialize(init=..., force_reinit=True)`；也可以构造层时给 `bias_initializer=None`，
     让偏差也交给
     自定义初始化器的 `_init_weight`（…），在那里按参数名分别处理；初始化之后还可以用 `set_data`
-    改写。在自定义初始化器里写 `_init_bias` 没有用"."""
+    改写。在自定义初始化器里写 `_init_bias` 没有用（上面两个单元里它都没有被调用）" and
+    "下面用 `bias_initializer` 把偏差设成 3（特意不用 `VerboseInit._init_bias` 写的 7），
+    偏差的数值来自 `init.Constant(3)`"."""
     from mxnet import init, nd
     from mxnet.gluon import nn
     says('03', '或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`；'
                '也可以构造层时给 `bias_initializer=None`，让偏差也交给自定义初始化器的 '
                '`_init_weight`（上面打印了 `_init_weight dense3_bias`），在那里按参数名分别处理；'
-               '初始化之后还可以用 `set_data` 改写。在自定义初始化器里写 `_init_bias` 没有用')
+               '初始化之后还可以用 `set_data` 改写。在自定义初始化器里写 `_init_bias` 没有用'
+               '（上面两个单元里它都没有被调用）')
+    index = says('03', '下面用 `bias_initializer` 把偏差设成 3（特意不用 `VerboseInit._init_bias` '
+                       '写的 7），偏差的数值来自 `init.Constant(3)`')
+    next_cell = nbformat.read(notebook_path('03'), as_version=4).cells[index + 1].source
+    assert 'bias_initializer=init.Constant(3)' in next_cell
     VerboseInit = verbose_init_class()
-    built = nn.Dense(3, in_units=2, bias_initializer=init.Constant(7))
-    run_printing(lambda: built.initialize(VerboseInit()))
+    for above in (nn.Dense(3, in_units=2), nn.Dense(3, in_units=2, bias_initializer=None)):
+        printed = run_printing(functools.partial(above.initialize, VerboseInit()))
+        assert not any(line.startswith('_init_bias') for line in printed)  # cells 12 and 14
+    built = nn.Dense(3, in_units=2, bias_initializer=init.Constant(3))
+    printed = run_printing(lambda: built.initialize(VerboseInit()))
+    assert not any(line.startswith('_init_bias') for line in printed)
+    assert built.bias.data().asnumpy().tolist() == [3, 3, 3]  # not VerboseInit's 7
     later = nn.Dense(3, in_units=2)
     run_printing(lambda: later.initialize(VerboseInit()))
     assert later.bias.data().abs().sum() == 0  # VerboseInit._init_bias (7) was not used
     later.bias.initialize(init=init.Constant(7), force_reinit=True)
-    assert (built.bias.data() == 7).min() == 1 and (later.bias.data() == 7).min() == 1
+    assert (later.bias.data() == 7).min() == 1
     by_name = nn.Dense(3, in_units=2, bias_initializer=None)
     by_name.initialize(BiasBySevenInit())
     assert (by_name.bias.data() == 7).min() == 1 and (by_name.weight.data() == 1).min() == 1
@@ -932,12 +965,17 @@ def test_04_sharing_means_shared_in_forward_and_backward_as_the_book_says():
 
 
 def test_04_the_books_example_compares_row_0():
-    """04, cell 3: "原书的例子 …" and "原书比较的是两层权重的第一行（`[0]`），逐元素比较的结果全是
-    1（相等）"."""
+    """04, cell 3: "原书的例子 …" and "原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，
+    下面的输出里比较的结果全是 1（相等）"."""
     from mxnet import nd
-    index = says('04', '原书比较的是两层权重的第一行（`[0]`），逐元素比较的结果全是 1（相等）')
-    code = nbformat.read(notebook_path('04'), as_version=4).cells[index + 1].source
-    book_says(code.split('\n\n', 1)[1])  # all but the cell's import lines
+    index = says('04', '原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，'
+                       '下面的输出里比较的结果全是 1（相等）')
+    cell = nbformat.read(notebook_path('04'), as_version=4).cells[index + 1]
+    book_says(cell.source.split('\n\n', 1)[1])  # all but the cell's import lines
+    book = BOOK_V1.read_text(encoding='utf-8')
+    after_code = book.split('net[1].weight.data()[0] == net[2].weight.data()[0]', 1)[1]
+    assert '[' not in after_code.split('我们在构造', 1)[0]  # the book prints no output here
+    assert '1. 1. 1. 1. 1. 1. 1. 1.' in str(cell.outputs)  # the all-ones result is the notebook's
     net, _ = book_shared_mlp()
     net(nd.random.uniform(shape=(2, 20)))
     assert (net[1].weight.data()[0] == net[2].weight.data()[0]).asnumpy().tolist() == [1.0] * 8
@@ -1437,10 +1475,26 @@ def test_05_mixed_is_not_for_gluons_initialize():
         layer.initialize(init.Mixed(['.*'], [init.One()]))
 
 
+def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
+    """05 cell 1: "这样在本项目的 Jupyter 内核 `d2l-mxnet` 里（…），每次从头运行得到的数值都一样"
+    (05 cells 43/45 say other CPUs may give other digits)."""
+    sentence = ('先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里'
+                '（见仓库根目录 README.md 的 “Same numbers on every machine” 一节），'
+                '每次从头运行得到的数值都一样，与保存的输出一致。')
+    for prefix in ('05', '06', '07'):
+        says(prefix, sentence)
+    assert '## Same numbers on every machine' in (ROOT / 'README.md').read_text(encoding='utf-8')
+    assert nbformat.read(notebook_path('05'), as_version=4).metadata.kernelspec.name == 'd2l-mxnet'
+
+
 def test_05_load_from_dict_or_file_with_a_fallback(tmp_path):
-    """05 cell 4: "从文件或字典加载参数值，缺的交给后备初始化器；也不是 Initializer 的子类"."""
+    """05 cell 4: "从文件或字典加载参数值，缺的交给后备初始化器（没给就报错）；也不是 Initializer 的
+    子类"."""
     from mxnet import init, nd
-    says('05', '从文件或字典加载参数值，缺的交给后备初始化器；也不是 Initializer 的子类')
+    says('05', '从文件或字典加载参数值，缺的交给后备初始化器（没给就报错）；')
+    says('05', "'也不是 Initializer 的子类。',")
+    with pytest.raises(AssertionError, match='no default Initializer'):
+        init.Load({'w': nd.ones(3)})('other_weight', nd.zeros(3))
     assert not issubclass(init.Load, init.Initializer)
     path = str(tmp_path / 'w.params')
     nd.save(path, {'w': nd.ones(3)})
@@ -2208,10 +2262,14 @@ def test_06_mixed_called_on_an_array_writes_it_in_place():
 
 def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
     """06 cell 23: "（或 `nd.save` 保存的文件：`Load.__init__` 遇到字符串就调用 `nd.load`）里取值，
-    并去掉键前的 `arg:`、`aux:`（文件和字典都一样）；字典中没有的参数交给 `default_init`"."""
+    并去掉键前的 `arg:`、`aux:`（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；
+    没给时报 `AssertionError`）"."""
     from mxnet import init, nd
     says('06', '`Load.__init__` 遇到字符串就调用 `nd.load`）里取值，并去掉键前的 `arg:`、`aux:`'
-               '（文件和字典都一样）；字典中没有的参数交给 `default_init`')
+               '（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；'
+               '没给时报 `AssertionError`）')
+    with pytest.raises(AssertionError, match='no default Initializer'):
+        init.Load({'w': nd.ones(2)})('other_weight', nd.zeros(2))
     from_dict = init.Load({'arg:foo_weight': nd.ones((2, 2)), 'bar_bias': nd.ones(2)})
     assert sorted(from_dict.param) == ['bar_bias', 'foo_weight']
     path = str(tmp_path / 'saved.params')
@@ -2861,6 +2919,30 @@ def test_08_tying_halves_the_weights():
 
     assert untied[1].weight.shape == (784, 64) and weights(untied) == 2 * weights(tied)
 
+def test_08_the_baseline_is_the_mean_of_the_scored_batch_which_only_helps_it():
+    """08, cell 20: "这个平均图像取的正是下面用来打分的这批测试图像（256 张）自己的平均，这只会让
+    基准更好"."""
+    import numpy as np
+    from mxnet import gluon, nd
+    index = says('08', '这个平均图像取的正是下面用来打分的这批测试图像（256 张）自己的平均，'
+                       '这只会让基准更好')
+    cells = nbformat.read(notebook_path('08'), as_version=4).cells
+    assert 'mean_image = flat.mean(axis=0' in cells[index + 1].source
+    assert 'flat = X.reshape' in cells[index + 1].source
+    cell_code_saying('08', 'batch_size, num_epochs = 256,')  # the batch is 256 images
+    # A constant image's sigmoid cross-entropy on a batch is least at that batch's own mean.
+    rng = np.random.default_rng(0)
+    scored, other = nd.array(rng.random((256, 784))), nd.array(rng.random((256, 784)) ** 2)
+    loss = gluon.loss.SigmoidBCELoss()
+
+    def baseline(mean):
+        mean = mean.clip(1e-6, 1 - 1e-6)
+        return loss((mean / (1 - mean)).log().broadcast_like(scored), scored).mean().asscalar()
+
+    own = baseline(scored.mean(axis=0, keepdims=True))
+    assert own < baseline(other.mean(axis=0, keepdims=True))
+
+
 # ---- 09 拓展 D -----------------------------------------------------------------------------------
 
 
@@ -3298,13 +3380,15 @@ def test_09_which_error_a_different_layer_count_gives_depends_on_the_first_bad_k
     （`AssertionError`；期望的形状里的 0 是这一层还不知道的输入个数），不是文件里多出了
     `3.weight`"."""
     from mxnet import nd
-    from mxnet.gluon import Block
-    says('09', '它先核对网络的每个参数在文件里都有（缺了报 `AssertionError`，'
+    from mxnet.gluon import Block, nn
+    says('09', '它先核对网络的每个参数在文件里都有（共享的参数只要它的名字之一在文件里就算有，'
+               '所以去重的文件也能载入；缺了报 `AssertionError`，'
                '`... is missing`），再按文件里的顺序逐个载入，碰到形状不符的报 '
                '`AssertionError`（`shape incompatible`），碰到网络里没有的键报 `ValueError`'
-               '（`... is not present`）。所以“多出”只在网络的参数都在文件里、形状也都对得上时'
-               '才会报出（例如新网络正是原网络的前几层）；对这里的网络，去掉一个隐藏层，'
-               '报的是形状不符')
+               '（`... is not present`）。所以“多出”只在网络的参数都在文件里、'
+               '文件里排在多出的键之前的参数形状也都对得上时才会报出（例如新网络正是原网络的'
+               '前几层：这些 `Sequential` 网络多出的键总在文件末尾）；'
+               '对这里的网络，去掉一个隐藏层，报的是形状不符')
     says('09', '网络的每个参数在文件里都有，按文件里的顺序载入到 `2.weight` 时形状对不上，'
                '报的是形状不符（`AssertionError`；期望的形状里的 0 是这一层还不知道的输入'
                '个数），不是文件里多出了 `3.weight`')
@@ -3323,6 +3407,21 @@ def test_09_which_error_a_different_layer_count_gives_depends_on_the_first_bad_k
         in str(info.value)
     with pytest.raises(AssertionError, match="'1.weight' is missing"):
         fewer_layers().load_parameters(dedup)  # fewer layers, yet "missing"
+    clone = ready_shared_mlp()
+    clone.load_parameters(dedup)  # the shared weight is in the file under one of its names only
+    assert (clone[2].weight.data() == net[2].weight.data()).min() == 1
+    small = nn.Sequential()
+    small.add(nn.Dense(2, in_units=3), nn.Dense(2, in_units=2))
+    small.initialize()
+    good = {'0.weight': nd.ones((2, 3)), '0.bias': nd.ones(2), '1.bias': nd.ones(2)}
+    extra_first = str(tmp_path / 'extra_first.params')
+    nd.save(extra_first, {**good, '5.weight': nd.ones(2), '1.weight': nd.ones((7, 7))})
+    with pytest.raises(ValueError, match='is not present'):
+        small.load_parameters(extra_first)  # a later key's wrong shape is never reached
+    extra_last = str(tmp_path / 'extra_last.params')
+    nd.save(extra_last, {**good, '1.weight': nd.ones((7, 7)), '5.weight': nd.ones(2)})
+    with pytest.raises(AssertionError, match='shape incompatible'):
+        small.load_parameters(extra_last)
 
 
 def test_09_an_in_place_write_before_the_first_step_is_kept_and_spread_from_device_0():
@@ -3508,6 +3607,24 @@ def test_10_trainer_sums_on_the_kvstore_updates_once_and_pulls():
     assert (copy0 == copy1).all()
     assert np.abs(copy0 - (before - 0.5 / 4 * (grads[0] + grads[1]))).max() < 1e-6
     assert 'pushpull' in mxnet_source(gluon.Trainer._allreduce_grads)
+
+
+def test_10_summary_copies_agree_after_step_but_not_after_an_in_place_write():
+    """10, cell 23: "再把新参数拉回每一份，所以经 `Trainer.step` 更新时各份拷贝保持一致（就地写入
+    其中一份则会使拷贝不同，见 09 中 `mx.cpu(0)`、`mx.cpu(1)` 的例子）"."""
+    import mxnet as mx
+    from mxnet import gluon, nd
+    says('10', '再把新参数拉回每一份，所以经 `Trainer.step` 更新时各份拷贝保持一致（就地写入'
+               '其中一份则会使拷贝不同，见 09 中 `mx.cpu(0)`、`mx.cpu(1)` 的例子）')
+    says('09', "layer.weight.data(mx.cpu(0))[:] = 1")
+    layer = two_device_dense()
+    gradients_on_two_devices(layer, nd.ones((2, 4)), nd.ones((2, 4)) * 2)
+    gluon.Trainer(layer.collect_params(), 'sgd', {'learning_rate': 0.5}).step(4)
+    copy0, copy1 = (data.asnumpy() for data in layer.weight.list_data())
+    assert (copy0 == copy1).all()
+    layer.weight.data(mx.cpu(0))[:] = 1
+    copy0, copy1 = (data.asnumpy() for data in layer.weight.list_data())
+    assert not (copy0 == copy1).all()
 
 
 def test_10_the_halves_gradients_sum_to_the_whole_batch():
