@@ -219,9 +219,10 @@ def test_a_killed_book_builds_leftover_is_removed_by_the_next_build(repo, tmp_pa
     process.communicate(timeout=60)
     wait_until_no_process_names(tmp_path)
     left = sorted(p.name for p in out.parent.iterdir())
-    # the staging folder, and the record that names it as the tool's own (tools/safe_output.py)
-    assert len(left) == 2 and left[0] == '.html.temporaries-of-build_book.json' \
-        and left[1].startswith('.html.tmp-'), left
+    # the staging folder, the record that names it as the tool's own, and the run's lock
+    # (tools/safe_output.py); the next build removes all three
+    assert len(left) == 3 and left[:2] == ['.html.lock', '.html.temporaries-of-build_book.json'] \
+        and left[2].startswith('.html.tmp-'), left
     result = subprocess.run([sys.executable, str(repo / 'tools' / 'build_book.py'),
                              str(repo / 'notebooks'), str(out), str(mathjax_dir)],
                             env=env, capture_output=True, text=True, timeout=600)
