@@ -21,7 +21,6 @@ The notebook is rewritten through a temporary file in its folder and a rename: a
 read-only folder or a signal leaves it exactly as it was.
 """
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -29,6 +28,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import tool_safety  # noqa: E402  (tools/tool_safety.py)
+from grading_markers import BEGIN, BEGIN_HIDDEN, CHECK_CALL, END_HIDDEN, GRADING, HEADING  # noqa: E402
 
 # check function -> (exercise, points)
 CHECKS = {'init_table': (1, 2), 'deferred_shapes': (2, 3), 'shared_mlp_training': (3, 5)}
@@ -46,12 +46,6 @@ assert X.shape == (2, 20) and net[0].weight.shape == (8, 20) == tuple(shape_afte
 assert isinstance(history, d2l.History) and len(history.seconds) == len(history.test_acc)
 assert abs(d2l.evaluate_accuracy(test_iter, net) - history.test_acc[-1]) < 1e-3''',
 }
-GRADING = ('作为 nbgrader 作业时，三道练习共 10 分，每道的分数写在它的标题里。'
-           '每道练习后面的检查单元格先打印结论和提示，没有通过时报错 `CheckFailed`，'
-           '这道题就不得分；评分时还会运行几项你看不到的测试，核对答案确实是算出来的。')
-HEADING = re.compile(r'^(## 练习 (\d+)：.*?)(（\d+ 分）)?$', re.M)
-CHECK_CALL = re.compile(r'^d2l\.check\.(\w+)\((.*?)(, strict=True)?\)$')
-BEGIN_HIDDEN, END_HIDDEN = '### BEGIN HIDDEN TESTS', '### END HIDDEN TESTS'
 
 
 def nbgrader(grade_id, solution=False, grade=False, locked=False, points=None):
@@ -91,7 +85,7 @@ def convert(nb):
         if 'solution' in tags:
             continue  # the worked discussion: left out of the release (make student)
         lines = cell.source.splitlines()
-        if cell.cell_type == 'code' and '### BEGIN SOLUTION' in [line.strip() for line in lines]:
+        if cell.cell_type == 'code' and BEGIN in [line.strip() for line in lines]:
             answers[exercise] = answers.get(exercise, 0) + 1
             cell.metadata['nbgrader'] = nbgrader(f'ex{exercise}_answer{answers[exercise]}',
                                                  solution=True)
