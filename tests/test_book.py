@@ -55,3 +55,28 @@ def test_nothing_is_loaded_from_the_network(book):
     sharing = (book / '04_sharing_parameters.html').read_text(encoding='utf-8')
     assert 'src="_static/mathjax/tex-mml-chtml.js' in sharing
     assert (book / '_static' / 'mathjax' / 'output' / 'chtml' / 'fonts' / 'woff-v2').is_dir()
+
+
+GRADING_MARKERS = ('BEGIN SOLUTION', 'END SOLUTION', 'HIDDEN TESTS', 'strict=True', 'nbgrader')
+
+
+def page_text(html):
+    """What a reader sees of a page: its text, the code without the highlighter's spans."""
+    from bs4 import BeautifulSoup  # Jupyter Book's own dependency
+    return BeautifulSoup(html, 'html.parser').get_text()
+
+
+def test_no_page_shows_grading_markers(book):
+    """The book is the reader's edition (tools/reader_edition.py): no nbgrader machinery on a
+    page, in the notebook a reader downloads from it (_sources) or in its search index."""
+    pages = sorted(book.glob('*.html'))
+    assert {f'{name}.html' for name in NOTEBOOKS} <= {page.name for page in pages}
+    found = []
+    for path in pages + sorted((book / '_sources').iterdir()) + [book / 'searchindex.js']:
+        raw = path.read_text(encoding='utf-8')
+        text = page_text(raw) if path.suffix == '.html' else raw
+        found += [(path.name, marker) for marker in GRADING_MARKERS
+                  if marker in text or marker.lower() in raw.lower()]
+    assert found == []
+    exercises = page_text((book / '05_exercises.html').read_text(encoding='utf-8'))
+    assert 'd2l.check.init_table(when_to_use)' in exercises  # the check, as a reader calls it
