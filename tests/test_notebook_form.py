@@ -1,6 +1,7 @@
 """The stored notebooks keep the house form: a sentence before each code cell, no run metadata."""
 import ast
 import re
+import unicodedata
 from pathlib import Path
 
 import nbformat
@@ -102,3 +103,28 @@ def test_the_caught_errors_are_in_the_five_notebooks_that_show_one():
                if any(cell.cell_type == 'markdown' and CAUGHT in cell.source
                       for cell in nbformat.read(path, as_version=4).cells)]
     assert showing == ['01', '05', '06', '08', '09']
+
+
+PAGE_COLUMNS = 80
+
+
+def columns(line):
+    """How many columns ``line`` takes in a monospace font: wide and full-width characters
+    (Chinese) take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in 'WF' else 1 for char in line)
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_no_line_is_wider_than_the_page(path):
+    """Code and printed lines fit in 80 columns: the book scrolls no code block sideways and
+    a narrow JupyterLab panel cuts nothing (PEP 8's width; a Chinese character counts two)."""
+    wide = []
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        if cell.cell_type != 'code':
+            continue
+        texts = [('code', cell.source)] + [('output', output_text(o)) for o in cell.outputs]
+        wide += [f'{path.name}, cell {index}, {kind} line {number} ({columns(line)} columns): '
+                 f'{line}' for kind, text in texts
+                 for number, line in enumerate(text.splitlines(), 1)
+                 if columns(line) > PAGE_COLUMNS]
+    assert not wide, 'lines wider than the page:\n' + '\n'.join(wide)
