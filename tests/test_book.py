@@ -80,3 +80,61 @@ def test_no_page_shows_grading_markers(book):
     assert found == []
     exercises = page_text((book / '05_exercises.html').read_text(encoding='utf-8'))
     assert 'd2l.check.init_table(when_to_use)' in exercises  # the check, as a reader calls it
+
+
+# What a reader's screen holds: a laptop's and a phone's viewport (CSS pixels).
+LAPTOP, PHONE = {'width': 1280, 'height': 800}, {'width': 390, 'height': 844}
+SMALLEST_CODE_FONT = 12  # px: below this, code on a phone is hard to read
+PHONE_COLUMNS = 40  # a code line this long fits a phone's screen at that size
+CODE_BLOCKS = """() => [...document.querySelectorAll('pre')].map(pre => ({
+    scroll: pre.scrollWidth, client: pre.clientWidth, text: pre.textContent,
+    font: parseFloat(getComputedStyle(pre).fontSize),
+    overflow: getComputedStyle(pre).overflowX}))"""
+
+
+def columns(line):
+    """Columns of ``line`` in a monospace font; wide and full-width characters take two."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(char) in 'WF' else 1 for char in line)
+
+
+def widest(block):
+    """The widest line of a code block, and its columns."""
+    line = max(block['text'].splitlines() or [''], key=columns)
+    return columns(line), line
+
+
+def problems_at(device, blocks):
+    """What is wrong with a page's code blocks on ``device``: on a laptop any sideways scroll;
+    on a phone a font too small to read, or a scroll that a short line does not need or that
+    cannot be scrolled (clipped)."""
+    scrolling = [block for block in blocks if block['scroll'] > block['client']]
+    if device == 'laptop':
+        return [('scrolls', *widest(block)) for block in scrolling]
+    too_small = [(f'{block["font"]}px font', *widest(block)) for block in blocks
+                 if block['font'] < SMALLEST_CODE_FONT]
+    return too_small + [('scrolls', *widest(block)) for block in scrolling
+                        if widest(block)[0] <= PHONE_COLUMNS
+                        or block['overflow'] not in ('auto', 'scroll')]
+
+
+def test_code_blocks_fit_a_laptop_and_scroll_only_inside_themselves_on_a_phone(
+        book, browser, tmp_path):
+    """At 1280 px no code block scrolls sideways (80 columns fit: book/_static/code-width.css
+    shrinks the font with the column); at 390 px the code stays readable, short lines fit, a
+    longer one scrolls inside its own block, and the page itself never scrolls sideways.
+    Screenshots of each page at both widths go to the test's folder."""
+    page = browser.new_page()
+    problems = []
+    for name in NOTEBOOKS:
+        page.set_viewport_size(LAPTOP)
+        page.goto((book / f'{name}.html').as_uri())
+        for device, viewport in (('laptop', LAPTOP), ('phone', PHONE)):
+            page.set_viewport_size(viewport)
+            page.screenshot(path=tmp_path / f'{name}-{device}.png')
+            problems += [(name, device, *problem)
+                         for problem in problems_at(device, page.evaluate(CODE_BLOCKS))]
+            if page.evaluate('document.documentElement.scrollWidth') > viewport['width']:
+                problems.append((name, device, 'the page scrolls sideways'))
+    page.close()
+    assert not problems, '\n'.join(map(str, problems))
