@@ -203,6 +203,9 @@ def test_01_the_gradient_is_a_zero_array_made_with_the_data_at_the_first_forward
     says('01', '分配参数的数值数组时，MXNet 同时为它分配一个填 0 的梯度数组（`Parameter._init_impl`'
                ' 调用 `_init_grad`）')
     says('01', '这一层的权重要等到前向计算推断出输入个数 20 时才分配')
+    says('01', '`grad()` 返回同形状的梯度。下面打印它的形状和所有元素绝对值之和：和为 0，即全是 0')
+    code = cell_code_saying('01', 'gradient = net[0].weight.grad()')
+    assert code.splitlines()[-1] == 'gradient.shape, gradient.abs().sum().asscalar()'
     assert 'self._init_grad()' in mxnet_source(Parameter._init_impl)
     assert 'zeros(' in mxnet_source(Parameter._init_grad)
     net = book_first_mlp()
@@ -440,9 +443,10 @@ def test_02_initialize_again_warns_once_per_parameter_and_changes_nothing():
 
     from mxnet import init, nd
     from mxnet.gluon import Parameter
-    says('02', '一个已经初始化过的网络再调用 `initialize()` 时，MXNet 不改动参数，'
-               '只给出警告（每个参数一条 `UserWarning`；')
-    says('02', '- 对已初始化的参数再次初始化要用 `force_reinit=True`，否则 MXNet 只发出警告、'
+    says('02', '一个参数已经有了值的网络（这里的网络在上面做过一次前向计算）'
+               '再调用 `initialize()` 时，MXNet 不改动参数，只给出警告（每个参数一条 '
+               '`UserWarning`；')
+    says('02', '- 对已经有值的参数再次初始化要用 `force_reinit=True`，否则 MXNet 只发出警告、'
                '不改动参数。')
     assert 'if self._data is not None and not force_reinit:' in mxnet_source(Parameter.initialize)
     net = book_first_mlp()
@@ -453,6 +457,25 @@ def test_02_initialize_again_warns_once_per_parameter_and_changes_nothing():
         net.initialize(init=init.Normal(sigma=0.01))
     assert [w.category for w in caught] == [UserWarning] * 4
     assert all((p.data() == b).min() == 1 for p, b in zip(net.collect_params().values(), before))
+
+
+def test_02_initialize_again_before_the_forward_pass_silently_changes_the_waiting_weights():
+    """02, cell 5: "（还没做前向计算时不同：形状未知、还在等待的权重会不声不响地换用新的
+    初始化器，只有形状已知的偏差发出警告；这种延后初始化见 4.3 节。）"."""
+    import warnings
+
+    from mxnet import init, nd
+    says('02', '（还没做前向计算时不同：形状未知、还在等待的权重会不声不响地换用新的初始化器，'
+               '只有形状已知的偏差发出警告；这种延后初始化见 4.3 节。）')
+    net = book_first_mlp()  # initialized, no forward pass yet: the weights wait for their shapes
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        net.initialize(init=init.Constant(5))
+    warned = sorted(re.search(r"Parameter '(\w+)'", str(w.message)).group(1) for w in caught)
+    assert warned == ['dense0_bias', 'dense1_bias']
+    net(nd.ones((2, 20)))
+    assert all((net[i].weight.data() == 5).min() == 1 for i in (0, 1))
+    assert all(net[i].bias.data().abs().sum() == 0 for i in (0, 1))
 
 
 def test_02_normal_0_01_has_sample_std_near_0_01_and_leaves_biases_zero():
@@ -480,9 +503,13 @@ def test_02_normal_0_01_has_sample_std_near_0_01_and_leaves_biases_zero():
 
 
 def test_02_constant_1_sets_every_weight_to_1_but_not_the_biases():
-    """02, cells 11 and 13: "用常数初始化，所有权重都等于 1" / "但偏差没有变成 1，仍然是 0"."""
+    """02, cells 11 and 13: "用常数初始化，所有权重都等于 1。下面打印每层权重的形状、
+    最小值和最大值：最小值和最大值都是 1，每个数就都是 1" / "但偏差没有变成 1，仍然是 0"."""
     from mxnet import init, nd
-    says('02', '用常数初始化，所有权重都等于 1')
+    says('02', '用常数初始化，所有权重都等于 1。下面打印每层权重的形状、最小值和最大值：'
+               '最小值和最大值都是 1，每个数就都是 1')
+    code = cell_code_saying('02', 'init.Constant(1), force_reinit=True')
+    assert 'weight.min().asscalar(), weight.max().asscalar()' in code and 'for layer in net' in code
     says('02', '但偏差没有变成 1，仍然是 0。')
     net = book_first_mlp()
     net(nd.ones((2, 20)))
@@ -965,10 +992,10 @@ def test_04_sharing_means_shared_in_forward_and_backward_as_the_book_says():
 
 
 def test_04_the_books_example_compares_row_0():
-    """04, cell 3: "原书的例子 …" and "原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，
+    """04, cell 3: "原书的例子 …" and "原书比较的是两层权重的第一行（`[0]`）；原书正文没有列出输出，
     下面的输出里比较的结果全是 1（相等）"."""
     from mxnet import nd
-    index = says('04', '原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，'
+    index = says('04', '原书比较的是两层权重的第一行（`[0]`）；原书正文没有列出输出，'
                        '下面的输出里比较的结果全是 1（相等）')
     cell = nbformat.read(notebook_path('04'), as_version=4).cells[index + 1]
     book_says(cell.source.split('\n\n', 1)[1])  # all but the cell's import lines
@@ -2223,6 +2250,20 @@ def test_06_mixed_docs_are_for_module_and_load_has_no_example():
     assert 'Example' not in init.Load.__doc__ and '>>>' not in init.Load.__doc__
 
 
+def test_06_mixed_fails_at_initialize_with_or_without_in_units():
+    """06 cell 13: "把它直接交给 Gluon 的 `initialize` 会失败": at `initialize()` itself, also when
+    the weights wait for their shapes (no `in_units`), since the biases' shapes are known and they
+    are initialized at once (review r5 thought a deferred net failed only at the forward pass)."""
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('06', '把它直接交给 Gluon 的 `initialize` 会失败：')
+    for in_units in (3, 0):
+        net = nn.Sequential()
+        net.add(nn.Dense(4, in_units=in_units), nn.Dense(2))
+        with pytest.raises(AssertionError, match='initializer must be of string type'):
+            net.initialize(init.Mixed(['.*'], [init.Zero()]))
+
+
 def test_06_gluon_gets_its_initializer_from_create():
     """06 cell 13: "Gluon 用 `initializer.create` 取得初始化器（`gluon/parameter.py` 的
     `_finish_deferred_init`）"."""
@@ -2261,11 +2302,13 @@ def test_06_mixed_called_on_an_array_writes_it_in_place():
 
 
 def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
-    """06 cell 23: "（或 `nd.save` 保存的文件：`Load.__init__` 遇到字符串就调用 `nd.load`）里取值，
+    """06 cell 23: "（或 `nd.save` 保存的这样一个字典的文件：`Load.__init__` 遇到字符串就调用
+    `nd.load`；…）里取值，
     并去掉键前的 `arg:`、`aux:`（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；
     没给时报 `AssertionError`）"."""
     from mxnet import init, nd
-    says('06', '`Load.__init__` 遇到字符串就调用 `nd.load`）里取值，并去掉键前的 `arg:`、`aux:`'
+    says('06', '`Load.__init__` 遇到字符串就调用 `nd.load`；存的若是列表，或是 `save_parameters` '
+               '以 `0.weight` 这类结构名为键的文件，就用不上）里取值，并去掉键前的 `arg:`、`aux:`'
                '（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；'
                '没给时报 `AssertionError`）')
     with pytest.raises(AssertionError, match='no default Initializer'):
@@ -2280,6 +2323,27 @@ def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
         loader(name, array)
     assert [w.asnumpy().tolist(), m.asnumpy().tolist(), other.asnumpy().tolist()] == [
         [1, 1], [3, 3], [7, 7]]
+
+
+def test_06_load_cannot_use_a_saved_list_or_a_save_parameters_file(tmp_path):
+    """06 cell 23: "（或 `nd.save` 保存的这样一个字典的文件：…；存的若是列表，或是 `save_parameters`
+    以 `0.weight` 这类结构名为键的文件，就用不上）"."""
+    from mxnet import init, nd
+    from mxnet.gluon import nn
+    says('06', '存的若是列表，或是 `save_parameters` 以 `0.weight` 这类结构名为键的文件，就用不上')
+    listed = str(tmp_path / 'list.params')
+    nd.save(listed, [nd.ones(2)])
+    with pytest.raises(AssertionError):
+        init.Load(listed)
+    net = nn.Sequential()
+    net.add(nn.Dense(2, in_units=3))
+    net.initialize()
+    structured = str(tmp_path / 'net.params')
+    net.save_parameters(structured)
+    assert sorted(nd.load(structured)) == ['0.bias', '0.weight']
+    loader = init.Load(structured)  # the keys are 0.weight, 0.bias: no parameter is named so
+    with pytest.raises(AssertionError, match='no default Initializer'):
+        loader(init.InitDesc(net[0].weight.name), nd.zeros((2, 3)))
 
 
 def test_06_a_new_net_has_new_names():
@@ -2547,13 +2611,15 @@ def test_07_normal_loss_is_ln10_and_guessing_is_01():
 
 
 def test_07_summary_he_is_msraprelu_in_0_and_msraprelu_is_188():
-    """07 cell 19: "`Xavier` 按层的输入输出个数调节尺度（方差 2/(输入个数 + 输出个数)）；对 ReLU
-    网络常用 He 初始化（`MSRAPrelu('in', 0)`），方差 2/输入个数：在输入输出个数相同的层上（如这里
+    """07 cell 19: "`Xavier` 按层的输入输出个数调节尺度（默认的 `Xavier()` 方差为
+    2/(输入个数 + 输出个数)）；对 ReLU 网络常用 He 初始化（`MSRAPrelu('in', 0)`），方差
+    2/输入个数：在输入输出个数相同的层上（如这里
     256→256 的隐藏层）正是 `Xavier` 方差的两倍。
     这里用的 `MSRAPrelu()` 方差是 `Xavier()` 的 1.88 倍".
     """
     from mxnet import init
-    says('07', "`Xavier` 按层的输入输出个数调节尺度（方差 2/(输入个数 + 输出个数)）；对 ReLU "
+    says('07', "`Xavier` 按层的输入输出个数调节尺度（默认的 `Xavier()` 方差为 "
+               "2/(输入个数 + 输出个数)）；对 ReLU "
                "网络常用 He 初始化（`MSRAPrelu('in', 0)`），方差 2/输入个数："
                "在输入输出个数相同的层上"
                "（如这里 256→256 的隐藏层）正是 `Xavier` 方差的两倍。"
@@ -3309,6 +3375,7 @@ def test_09_a_single_device_trainer_builds_no_kvstore_and_then_in_place_equals_s
     from mxnet import gluon, nd
     from mxnet.gluon import nn
     says('09', '（单机单设备的 `Trainer` 默认不建 kvstore），就地写入与 `set_data` 一样')
+    says('09', '在一个设备上、参数已经初始化、新值形状相同时，两者结果相同（其他情形见本节末尾）')
     results = []
     def in_place(param):
         param.data()[:] = 1
@@ -3480,6 +3547,18 @@ def test_09_summary_counts_shared_parameters_twice_and_lists_them():
     assert f'   Total params: {unique + shared}' in lines
     assert f'Shared params in forward computation graph: {shared}' in lines
     assert f'Unique parameters in model: {unique}' in lines
+
+
+def test_09_the_tables_total_is_the_unique_count_summary_printed():
+    """09, cell 36: "核对：表格的合计（共享的参数只算一次）等于上面 `summary` 打印的
+    `Unique parameters in model`，269322"; the number is the stored summary's, and cell 37 checks
+    the table against it."""
+    index = says('09', '等于上面 `summary` 打印的 `Unique parameters in model`，269322')
+    cells = nbformat.read(notebook_path('09'), as_version=4).cells
+    assert cells[index - 1].source == 'net.summary(X)'
+    assert 'Unique parameters in model: 269322' in cells[index - 1].outputs[0]['text']
+    assert cells[index + 1].source == (
+        "assert sum(row['count'] for row in d2l.parameter_table(net)) == 269322")
 
 
 def test_09_summary_rows_come_in_hook_order_activation_before_its_dense():
