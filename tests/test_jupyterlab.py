@@ -111,9 +111,9 @@ def kernel_processes(runtime_dir):
             environ = (proc / 'environ').read_bytes().split(b'\0')
         except OSError:
             continue
-        argv = [a.decode() for a in argv if a]
+        argv = [os.fsdecode(a) for a in argv if a]  # another process's argv may not be UTF-8
         if any(a.startswith(str(runtime_dir)) for a in argv) and 'ipykernel_launcher' in argv:
-            env = dict(item.decode().split('=', 1) for item in environ if b'=' in item)
+            env = dict(os.fsdecode(item).split('=', 1) for item in environ if b'=' in item)
             kernels.append((argv, env))
     return kernels
 
