@@ -16,10 +16,14 @@ MATHJAX   := $(VENV)/share/mathjax-$(MATHJAX_VERSION)/es5
 CHP_VERSION := 5.3.0
 CHP       := $(VENV)/share/chp-$(CHP_VERSION)/node_modules/.bin/configurable-http-proxy
 # mxnet 1.9.1 needs numpy < 1.24, whose newest Python is 3.11; the other pins (ipykernel 7.4,
-# nbgrader 0.9.6) need 3.11: so Python 3.11 it is.
+# nbgrader 0.9.6) need 3.11: so Python 3.11 it is. Without one on PATH, tools/find-python311.sh asks
+# uv for a managed 3.11 or names the ways to get one.
 PYTHON    ?= $(shell for p in python3.11 python3; do \
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
+# uv (from PyPI) installs the pins into .venv several times faster than pip, from its cache.
+UV_VERSION := 0.13.9
+UV        := $(VENV)/bin/uv
 
 .PHONY: help setup data mathjax browser proxy run quick lint test store student bench constraints clean
 
@@ -34,10 +38,12 @@ help:
 setup: $(STAMP)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml tools/kernelspec/kernel.json
-	@test -n "$(PYTHON)" || { echo "make: no Python 3.11 found (mxnet 1.9.1 needs numpy < 1.24, which has no wheels for newer Pythons; the other pins need 3.11): install python3.11 (Debian 12: apt-get install python3.11-venv; elsewhere uv python install 3.11 or conda), or run make PYTHON=/path/to/python3.11"; exit 1; }
-	"$(PYTHON)" -m venv $(VENV)
-	"$(PY)" -m pip install --quiet -r requirements.txt
-	"$(PY)" -m pip install --quiet --no-deps -e .
+	@python="$(PYTHON)"; \
+	if [ -z "$$python" ]; then python=$$(bash tools/find-python311.sh $(UV_VERSION)) || exit 1; fi; \
+	echo "\"$$python\" -m venv $(VENV)"; "$$python" -m venv $(VENV)
+	"$(PY)" -m pip install --quiet uv==$(UV_VERSION)
+	"$(UV)" pip install --quiet --python "$(PY)" -r requirements.txt
+	"$(UV)" pip install --quiet --python "$(PY)" --no-deps -e .
 	"$(PY)" -m jupyter kernelspec install --sys-prefix --name $(KERNEL) tools/kernelspec >/dev/null
 	touch $@
 
@@ -106,7 +112,7 @@ bench: data
 
 # Re-freeze every transitive dependency after changing requirements.txt.
 constraints: $(STAMP)
-	{ sed -n '1,2p' constraints.txt; "$(PY)" -m pip freeze --exclude-editable; } > constraints.txt.new
+	{ sed -n '1,2p' constraints.txt; "$(PY)" -m pip freeze --exclude-editable --exclude uv; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
 clean:
