@@ -1634,8 +1634,8 @@ def test_05_the_books_exercise_3_gives_no_model():
 
 
 def test_05_the_model_is_the_run_records():
-    """05 cell 23: "这里的模型与运行记录中的解答相同"."""
-    says('05', '这里的模型与运行记录中的解答相同')
+    """05 cell 23: "这里的模型与运行记录中的模型相同"."""
+    says('05', '这里的模型与运行记录中的模型相同')
     index = says('05', 'net.initialize(init.Normal(sigma=0.01))')
     model = cell_source('05', index).split('### BEGIN SOLUTION\n')[1].split('### END')[0]
     assert model.strip() in RUN_RECORD_EXERCISE_3
