@@ -1503,13 +1503,16 @@ def test_05_mixed_is_not_for_gluons_initialize():
 
 
 def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
-    """05 cell 1: "这样在本项目的 Jupyter 内核 `d2l-mxnet` 里（…），每次从头运行得到的数值都一样"
-    (05 cells 43/45 say other CPUs may give other digits)."""
+    """05 cell 1: "这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，每次从头运行得到的数值都一样"
+    (05 cells 43/45 say other CPUs may give other digits; 06 and 07 say the same and name the
+    README's section, which the students' copy of 05 does not have)."""
     sentence = ('先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里'
                 '（见仓库根目录 README.md 的 “Same numbers on every machine” 一节），'
                 '每次从头运行得到的数值都一样，与保存的输出一致。')
-    for prefix in ('05', '06', '07'):
+    for prefix in ('06', '07'):
         says(prefix, sentence)
+    says('05', '先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，'
+               '每次从头运行得到的数值都一样，与保存的输出一致。')
     assert '## Same numbers on every machine' in (ROOT / 'README.md').read_text(encoding='utf-8')
     assert nbformat.read(notebook_path('05'), as_version=4).metadata.kernelspec.name == 'd2l-mxnet'
 
@@ -1562,9 +1565,9 @@ def test_05_shape_before_is_8_0():
 
 
 def test_05_input_count_comes_from_x():
-    """05 cell 11: "第一层的输入个数 20 来自 `X`"."""
+    """05 cell 11: "第一层的输入个数 20 来自输入的形状"."""
     from mxnet import nd
-    says('05', '第一层的输入个数 20 来自 `X`')
+    says('05', '第一层的输入个数 20 来自输入的形状')
     for features in [20, 13]:
         net = shared_mlp()
         net.initialize()
@@ -1658,8 +1661,8 @@ def test_05_the_books_exercise_3_gives_no_model():
 
 
 def test_05_the_model_is_the_run_records():
-    """05 cell 23: "这里的模型与运行记录中的解答相同"."""
-    says('05', '这里的模型与运行记录中的解答相同')
+    """05 cell 23: "这里的模型与运行记录中的模型相同"."""
+    says('05', '这里的模型与运行记录中的模型相同')
     index = says('05', 'net.initialize(init.Normal(sigma=0.01))')
     model = cell_source('05', index).split('### BEGIN SOLUTION\n')[1].split('### END')[0]
     assert model.strip() in RUN_RECORD_EXERCISE_3
@@ -1766,9 +1769,11 @@ def test_05_train_ch3_stops_on_non_finite_values_and_d2lzhs_trains_on(capsys):
 
 
 def test_05_the_divergence_demo_uses_the_training_seed_and_only_that_one():
-    """05 cell 23: "同样的种子，加倍到 1.0，训练就发散了。我们只试了这一个种子"."""
-    says('05', '同样的种子，加倍到 1.0，训练就发散了。我们只试了这一个种子')
-    training = cell_code_saying('05', 'net = None  # 你的答案')
+    """05 cell 24: "用同样的种子把学习率加倍到 1.0，训练就发散了（你可以自己试一试；我们只试了这一个
+    种子"."""
+    says('05', '用同样的种子把学习率加倍到 1.0，训练就发散了（你可以自己试一试；'
+               '我们只试了这一个种子')
+    training = cell_code_saying('05', 'net = None  # 你的答案：含共享参数层')
     diverging = cell_code_saying('05', "{'learning_rate': 1.0}")
     assert 'mx.random.seed(3)' in training and 'mx.random.seed(3)' in diverging
     assert diverging.count('mx.random.seed(') == 1  # one run, one seed
@@ -1988,11 +1993,11 @@ def test_05_the_notebook_prints_the_zero_fractions_and_the_shares_its_sentences_
 
 
 def test_05_a_learning_rate_of_one_diverging_on_one_seed_is_only_a_hint():
-    """05 cell 23: "学习率 0.5 可能离这个网络能稳定训练的边缘不远：本节最后演示，同样的种子，加倍到
-    1.0，训练就发散了。我们只试了这一个种子，所以这只是一个提示。" (The training itself is run by
-    nbval; here: the stored run is the one seed's, and it diverged.)"""
-    says('05', '学习率 0.5 可能离这个网络能稳定训练的边缘不远：本节最后演示，同样的种子，'
-               '加倍到 1.0，训练就发散了。我们只试了这一个种子，所以这只是一个提示。')
+    """05 cell 24: "学习率 0.5 可能离这个网络能稳定训练的边缘不远：用同样的种子把学习率加倍到 1.0，
+    训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。" (The training
+    itself is run by nbval; here: the stored run is the one seed's, and it diverged.)"""
+    says('05', '学习率 0.5 可能离这个网络能稳定训练的边缘不远：用同样的种子把学习率加倍到 1.0，'
+               '训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。')
     code = cell_code_saying('05', "{'learning_rate': 1.0}")  # its seed: the test above
     cells = nbformat.read(notebook_path('05'), as_version=4).cells
     [cell] = [cell for cell in cells if cell.source == code]
@@ -2083,18 +2088,25 @@ def test_05_the_native_kernel_run_checks_the_divergence_too():
     assert 'assert np.isnan(diverged.loss[-1])' in cell_code_saying('05', 'len(diverged), diverged')
 
 
-def test_05_a_failed_check_raises_checkfailed(capsys):
-    """05 cell 0: "每道练习后面的检查单元格先打印结论和提示，没有通过时报错 `CheckFailed`"."""
+def test_05_a_failed_check_raises_checkfailed_only_under_grading(capsys, monkeypatch):
+    """05 cell 0: "不会打断“运行全部单元格”；评分时，没有通过的检查报错 `CheckFailed`（只显示结论和
+    提示）"."""
     from d2lhelpers import check
-    says('05', '每道练习后面的检查单元格先打印结论和提示，没有通过时报错 `CheckFailed`')
-    with pytest.raises(check.CheckFailed):
-        check.deferred_shapes(None, None, strict=True)
+    says('05', '不会打断“运行全部单元格”；评分时，没有通过的检查报错 `CheckFailed`'
+               '（只显示结论和提示）')
+    monkeypatch.delenv('NBGRADER_EXECUTION', raising=False)
+    assert check.deferred_shapes(None, None, None) is None  # a student's run goes on
+    monkeypatch.setenv('NBGRADER_EXECUTION', 'autograde')  # as nbgrader's autograde sets it
+    with pytest.raises(check.CheckFailed) as failed:
+        check.deferred_shapes(None, None, None)
+    assert failed.value._render_traceback_() == [f'CheckFailed: {failed.value}']
+    assert '提示：' in str(failed.value)
     assert capsys.readouterr().out.startswith('✗ 还没有完成：')
 
 
 def test_05_summary_deferred_initialization():
-    """05 cell 47: "`initialize()` 时只初始化形状已知的参数（如偏差），形状里有 0 的权重等到第一次前
-    向计算"."""
+    """05 cell 50 (the teacher's summary): "`initialize()` 时只初始化形状已知的参数（如偏差），
+    形状里有 0 的权重等到第一次前向计算"."""
     from mxnet import nd
     says('05', '`initialize()` 时只初始化形状已知的参数（如偏差），形状里有 0 的权重等到第一次前向'
                '计算')
@@ -3886,21 +3898,22 @@ def test_check_hint_shared_params(capsys):
 def test_check_hints_of_deferred_shapes(capsys):
     """check.deferred_shapes: "那时 Gluon 还不知道输入有多少个特征", "输出个数 8 已知，输入个数未知
     记作 0",
-    "前向计算用的 X 形状为 (2, 20)，第一层的输入个数由它推断出来"."""
+    "前向计算用的输入形状为 (2, 20)，第一层的输入个数由它推断出来"."""
     from mxnet import nd
 
     from d2lhelpers import check
-    assert '那时 Gluon 还不知道输入有多少个特征' in hint_of(
-        lambda: check.deferred_shapes((8, 20), (8, 20)), capsys)
-    assert '输出个数 8 已知，输入个数未知记作 0' in hint_of(
-        lambda: check.deferred_shapes((0, 8), (8, 20)), capsys)
-    assert '第一层的输入个数由它推断出来' in hint_of(
-        lambda: check.deferred_shapes((8, 0), (8, 8)), capsys)
     net = shared_mlp()
     net.initialize()
+    assert '那时 Gluon 还不知道输入有多少个特征' in hint_of(
+        lambda: check.deferred_shapes(net, (8, 20), (8, 20)), capsys)
+    assert '输出个数 8 已知，输入个数未知记作 0' in hint_of(
+        lambda: check.deferred_shapes(net, (0, 8), (8, 20)), capsys)
+    assert '前向计算用的输入形状为 (2, 20)，第一层的输入个数由它推断出来' in hint_of(
+        lambda: check.deferred_shapes(net, (8, 0), (8, 8)), capsys)
     assert net[0].weight.shape == (8, 0)
     net(nd.ones((2, 20)))
     assert net[0].weight.shape == (8, 20)
+    says('05', '再用形状为 (2, 20) 的输入做一次前向计算')  # the exercise asks for that input
 
 
 def test_check_hint_of_the_init_table(capsys):
