@@ -72,7 +72,7 @@ class FileServer(http.server.BaseHTTPRequestHandler):
         try:
             self.reply(self.server.files.get(self.path.lstrip('/')))
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up, as a download past its deadline should
+            self.server.client_left.set()  # the client gave up, as one past its deadline should
 
     def reply(self, body):
         if body is None:
@@ -133,6 +133,8 @@ def server(real_dir):
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), FileServer)
     httpd.files = {name: (real_dir / name).read_bytes() for name in data.FILES}
     httpd.mode = 'good'
+    httpd.client_left = threading.Event()  # set when a client closes a reply still being sent
+    httpd.bound = SERVER_BOUND
     # A short poll interval: shutdown() waits up to one interval (0.5 s by default) per test.
     thread = threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.05},
                               daemon=True)
