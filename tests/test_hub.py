@@ -413,7 +413,7 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
     assert result.returncode == 0, result.stderr
     feedback = list((Path(pwd.getpwnam(first).pw_dir) / ASSIGNMENT / 'feedback')
                     .glob(f'*/{NOTEBOOK}.html'))
-    assert len(feedback) == 1 and 'Score: 5.0 / 10.0' in feedback[0].read_text('utf-8')
+    assert len(feedback) == 1 and '（得分：5.0 / 10.0）' in feedback[0].read_text('utf-8')
 
 
 def test_every_setting_has_one_home_and_the_hub_starts_from_defaults(tmp_path):
