@@ -71,7 +71,8 @@ def init_table(when_to_use, strict=None):
     expected = installed_initializers()
     if not when_to_use:
         return report(False, '', 'when_to_use 还是空的。',
-                      '用 inspect 找出 mxnet.init 中定义的类，为每一个写一句“何时使用”。',
+                      '用 inspect 找出 mxnet.init 中定义的初始化器类'
+                      '（InitDesc 只是参数的描述，不算），为每一个写一句“何时使用”。',
                       strict=strict)
     missing = sorted(expected - set(when_to_use))
     extra = sorted(set(when_to_use) - expected)
@@ -139,8 +140,7 @@ def shared_mlp_training(net, history, strict=None):
     accuracy = history.test_acc[-1]
     if accuracy < TARGET_ACCURACY:
         return report(False, '', f'最后的测试准确率是 {accuracy:.3f}，低于 {TARGET_ACCURACY}。',
-                      '运行记录用 init.Normal(sigma=0.01)、学习率 0.5、批量大小 256；'
-                      '若损失变成 nan，说明训练发散了，换一个随机种子或把学习率稍微调小。',
+                      '运行记录用 init.Normal(sigma=0.01)、学习率 0.5、批量大小 256。',
                       strict=strict)
     return report(True, f'共享层的网络训练了 {len(history)} 个周期，测试准确率 {accuracy:.3f}。',
                   '', '', strict=strict)

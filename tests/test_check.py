@@ -51,7 +51,7 @@ def history(epochs=5, last_acc=0.84):
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history(epochs=3)), False,
      '只训练了 3 个周期'),
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history(last_acc=0.1)), False,
-     '训练发散了'),
+     '低于 0.78'),
 ])
 def test_each_check_says_right_or_not_yet_with_a_hint(capsys, call, ok, expected):
     assert call() is None

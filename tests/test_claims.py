@@ -3923,6 +3923,33 @@ def test_check_hint_of_the_init_table(capsys):
     assert '别忘了 Mixed、Load 和基类 Initializer' in out
     assert {'Mixed', 'Load', 'Initializer'} <= check.installed_initializers()
 
+def test_check_hint_of_an_empty_init_table_leaves_out_initdesc(capsys):
+    """check.init_table: "用 inspect 找出 mxnet.init 中定义的初始化器类（InitDesc 只是参数的描述，
+    不算），为每一个写一句“何时使用”": inspect also finds InitDesc, which the check rejects."""
+    import inspect as inspect_module
+
+    from mxnet import init
+
+    from d2lhelpers import check
+    out = hint_of(lambda: check.init_table({}), capsys)
+    assert 'mxnet.init 中定义的初始化器类（InitDesc 只是参数的描述，不算）' in out
+    defined = {name for name, obj in inspect_module.getmembers(init, inspect_module.isclass)
+               if obj.__module__ == init.__name__}
+    assert defined - check.installed_initializers() == {'InitDesc'}
+    assert 'Descriptor' in init.InitDesc.__doc__ and issubclass(init.InitDesc, str)
+    with_initdesc = {name: '一句足够长的说明文字' + name for name in defined}
+    assert 'InitDesc' in hint_of(lambda: check.init_table(with_initdesc), capsys)
+
+
+def test_05_the_hidden_test_of_exercise_1_asks_for_8_characters_each_all_different():
+    """05 cells 0 and 3: "核对答案确实是做出来的（例如练习 1 的每条说明至少 8 个字、各不相同）" and
+    "（评分时另要求每条说明至少 8 个字、各不相同）"."""
+    says('05', '核对答案确实是做出来的（例如练习 1 的每条说明至少 8 个字、各不相同）')
+    says('05', '（评分时另要求每条说明至少 8 个字、各不相同）')
+    hidden = cell_code_saying('05', 'd2l.check.init_table(when_to_use)')
+    assert 'assert all(len(str(text).strip()) >= 8 for text in when_to_use.values())' in hidden
+    assert ('assert len({str(text).strip() for text in when_to_use.values()}) == '
+            'len(when_to_use)') in hidden
 
 
 def test_the_book_copy_is_the_v1_section():
