@@ -12,9 +12,10 @@ KERNEL    := d2l-mxnet
 # MathJax for the offline book, from the npm registry (npm pack), kept inside .venv.
 MATHJAX_VERSION := 3.2.2
 MATHJAX   := $(VENV)/share/mathjax-$(MATHJAX_VERSION)/es5
-# JupyterHub's proxy for the class hub test (tests/test_hub.py), from the npm registry, inside .venv.
+# JupyterHub's proxy for the class (tools/classroom/settings.py names its path), from the npm
+# registry, inside .venv; the version's one home is here.
 CHP_VERSION := 5.3.0
-CHP       := $(VENV)/share/chp-$(CHP_VERSION)/node_modules/.bin/configurable-http-proxy
+CHP_DIR   := $(VENV)/share/chp
 # mxnet 1.9.1 needs numpy < 1.24, whose newest Python is 3.11; the other pins (ipykernel 7.4,
 # nbgrader 0.9.6) need 3.11: so Python 3.11 it is. Without one on PATH, tools/find-python311.sh asks
 # uv for a managed 3.11 or names the ways to get one.
@@ -52,18 +53,19 @@ data: $(STAMP)
 
 mathjax: $(MATHJAX)/tex-mml-chtml.js
 
-# Debian's chromium for the JupyterLab UI test; where it cannot be installed the test says so and is skipped.
+# Debian's chromium for the browser tests; where it cannot be installed they are skipped, and under CI=true make stops.
 browser:
 	@bash tools/get-browser.sh
 
-# configurable-http-proxy for the hub test; without npm the test says so and is skipped.
+# configurable-http-proxy for the class hub; without npm the hub test is skipped, and under CI=true make stops.
 proxy:
-	@if [ -x $(CHP) ]; then :; \
+	@if [ -e $(CHP_DIR)/.version-$(CHP_VERSION) ]; then :; \
 	elif command -v npm >/dev/null && [ -d $(VENV) ]; then \
-	  echo "Installing configurable-http-proxy@$(CHP_VERSION) into $(VENV)/share for the hub test ..."; \
-	  npm install --silent --no-audit --no-fund --prefix $(VENV)/share/chp-$(CHP_VERSION) configurable-http-proxy@$(CHP_VERSION) >/dev/null \
-	    || echo "npm could not install configurable-http-proxy: the hub test will be skipped"; \
-	else echo "npm is not installed: the hub test will be skipped (Debian: apt-get install npm)"; fi
+	  echo "Installing configurable-http-proxy@$(CHP_VERSION) into $(CHP_DIR) for the class hub ..."; \
+	  rm -rf $(CHP_DIR) && npm install --silent --no-audit --no-fund --prefix $(CHP_DIR) configurable-http-proxy@$(CHP_VERSION) >/dev/null \
+	    && touch $(CHP_DIR)/.version-$(CHP_VERSION) \
+	    || { echo "npm could not install configurable-http-proxy: the hub test will be skipped"; [ "$$CI" != true ]; }; \
+	else echo "npm is not installed: the hub test will be skipped (Debian: apt-get install npm)"; [ "$$CI" != true ]; fi
 
 $(MATHJAX)/tex-mml-chtml.js: | $(STAMP)
 	@command -v npm >/dev/null || { echo "make: npm is needed once to fetch MathJax for the offline book (Debian: apt-get install npm)"; exit 1; }
@@ -92,7 +94,7 @@ quick: lint data
 # TESTS narrows the run to some files or options (make test TESTS="tests/test_data.py -k unreadable").
 # Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
 test: lint data mathjax browser proxy
-	MATHJAX_DIR="$(MATHJAX)" CHP="$(CURDIR)/$(CHP)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
+	MATHJAX_DIR="$(MATHJAX)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
 
 # After editing a notebook, store its outputs from a real run, top to bottom, in place,
 # on the project's kernel; a failed run leaves the notebook unchanged (tools/store_notebooks.py).
