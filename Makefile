@@ -26,12 +26,13 @@ PYTHON    ?= $(shell for p in python3.11 python3; do \
 UV_VERSION := 0.13.9
 UV        := $(VENV)/bin/uv
 
-.PHONY: help setup data mathjax browser proxy run quick lint test store student bench constraints clean
+.PHONY: help setup data mathjax browser proxy run quick lint test check store student bench constraints clean
 
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
 	@echo "make quick  lint and the fast tests, no notebook executed (the editing loop)"
 	@echo "make test   everything CI runs: helper tests, nbval over every notebook, the book, the JupyterLab UI"
+	@echo "make check  nbval on the notebooks (NOTEBOOKS=... for some): do they give their stored outputs? nothing is written"
 	@echo "make store  re-execute the notebooks in place after editing them (NOTEBOOKS=... for some)"
 	@echo "make student  nbgrader: the course folder build/course and the student edition build/student"
 	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor, native vs pinned kernels; each notebook's peak memory"
@@ -95,6 +96,11 @@ quick: lint data
 # Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
 test: lint data mathjax browser proxy
 	MATHJAX_DIR="$(MATHJAX)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
+
+# nbval on some notebooks, nothing stored: does a notebook still give its stored outputs?
+# (make check NOTEBOOKS=notebooks/02_initializing_parameters.ipynb; all of them without NOTEBOOKS)
+check: data
+	"$(PY)" -m pytest -q -p no:cacheprovider -c pyproject.toml $(NOTEBOOKS)
 
 # After editing a notebook, store its outputs from a real run, top to bottom, in place,
 # on the project's kernel; a failed run leaves the notebook unchanged (tools/store_notebooks.py).
