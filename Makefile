@@ -12,6 +12,9 @@ KERNEL    := d2l-mxnet
 # MathJax for the offline book, from the npm registry (npm pack), kept inside .venv.
 MATHJAX_VERSION := 3.2.2
 MATHJAX   := $(VENV)/share/mathjax-$(MATHJAX_VERSION)/es5
+# axe-core, the accessibility checker the book test runs on every page (WCAG 2.1 AA), from npm.
+AXE_VERSION := 4.14.1
+AXE       := $(VENV)/share/axe-core-$(AXE_VERSION)/axe.min.js
 # JupyterHub's proxy for the class hub test (tests/test_hub.py), from the npm registry, inside .venv.
 CHP_VERSION := 5.3.0
 CHP       := $(VENV)/share/chp-$(CHP_VERSION)/node_modules/.bin/configurable-http-proxy
@@ -21,7 +24,7 @@ PYTHON    ?= $(shell for p in python3.11 python3; do \
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
 
-.PHONY: help setup data mathjax browser proxy run quick lint test store student bench constraints clean
+.PHONY: help setup data mathjax axe browser proxy run quick lint test store student bench constraints clean
 
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
@@ -46,6 +49,8 @@ data: $(STAMP)
 
 mathjax: $(MATHJAX)/tex-mml-chtml.js
 
+axe: $(AXE)
+
 # Debian's chromium for the JupyterLab UI test; where it cannot be installed the test says so and is skipped.
 browser:
 	@bash tools/get-browser.sh
@@ -66,6 +71,13 @@ $(MATHJAX)/tex-mml-chtml.js: | $(STAMP)
 	rm -rf $(VENV)/share/mathjax-$(MATHJAX_VERSION) && mv $(VENV)/share/mathjax-tmp/package $(VENV)/share/mathjax-$(MATHJAX_VERSION)
 	rm -rf $(VENV)/share/mathjax-tmp
 
+$(AXE): | $(STAMP)
+	@command -v npm >/dev/null || { echo "make: npm is needed once to fetch axe-core for the book's accessibility test (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(VENV)/share/axe-tmp && mkdir -p $(VENV)/share/axe-tmp
+	cd $(VENV)/share/axe-tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE
+	rm -rf $(VENV)/share/axe-core-$(AXE_VERSION) && mv $(VENV)/share/axe-tmp/package $(VENV)/share/axe-core-$(AXE_VERSION)
+	rm -rf $(VENV)/share/axe-tmp
+
 run: data mathjax
 	"$(PY)" tools/run_notebooks.py build/notebooks $(NOTEBOOKS)
 	"$(PY)" tools/build_book.py build/notebooks build/html $(MATHJAX)
@@ -85,8 +97,8 @@ quick: lint data
 # native-kernel runs of the series go a notebook at a time; longest first (tests/conftest.py).
 # TESTS narrows the run to some files or options (make test TESTS="tests/test_data.py -k unreadable").
 # Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
-test: lint data mathjax browser proxy
-	MATHJAX_DIR="$(MATHJAX)" CHP="$(CURDIR)/$(CHP)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
+test: lint data mathjax axe browser proxy
+	MATHJAX_DIR="$(MATHJAX)" AXE_JS="$(AXE)" CHP="$(CURDIR)/$(CHP)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
 
 # After editing a notebook, store its outputs from a real run, top to bottom, in place,
 # on the project's kernel; a failed run leaves the notebook unchanged (tools/store_notebooks.py).
