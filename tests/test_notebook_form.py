@@ -115,6 +115,7 @@ CHINESE = re.compile(r'[\u4e00-\u9fff]')
 DECIMAL = re.compile(r'\d+\.\d+(?:e[-+]\d+)?')
 # 05's training-curve cell is an exercise answer between the exercise's locked cells (edited by
 # another change): its text alternative is checked, its prose sentence is still to be placed.
+# (Its alt gives no numbers: the student edition keeps the cell's metadata, not its outputs.)
 PROSE_PENDING = {('05', 28)}
 
 
