@@ -126,11 +126,13 @@ def figure_alt(cell):
 def alt_problem(alt, cells, index, prefix):
     """Why ``alt`` is not a text alternative of the figure in ``cells[index]`` (None if it is)."""
     if len(alt) < 40 or not CHINESE.search(alt) or FILE_NAME.search(alt):
-        return f'no text alternative that says what the figure shows: {alt!r}'
+        return (f'no text alternative that says, in Chinese, what the figure shows: {alt!r} (set '
+                f'the cell metadata mystnb: {{image: {{alt: ...}}}}, at least 40 characters)')
     beside = [cells[i].source for i in (index - 1, index + 1)
               if 0 <= i < len(cells) and cells[i].cell_type == 'markdown']
     if (prefix, index) not in PROSE_PENDING and not any(alt in text for text in beside):
-        return 'not a sentence of the markdown cell before or after it (JupyterLab shows no alt)'
+        return ('its alt text is not in the markdown cell before or after it (JupyterLab shows '
+                'no alt text: repeat it there, as 上图：...)')
     shown = ''.join(text for cell in cells for text in [cell.source.replace(alt, '')]
                     + [t for o in cell.get('outputs', []) for t in stored_texts(o)])
     guessed = [number for number in DECIMAL.findall(alt) if number not in shown]
