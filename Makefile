@@ -12,6 +12,9 @@ KERNEL    := d2l-mxnet
 # MathJax for the offline book, from the npm registry (npm pack), kept inside .venv.
 MATHJAX_VERSION := 3.2.2
 MATHJAX   := $(VENV)/share/mathjax-$(MATHJAX_VERSION)/es5
+# axe-core, the accessibility checker the book test runs on every page (WCAG 2.1 AA), from npm.
+AXE_VERSION := 4.14.1
+AXE       := $(VENV)/share/axe-core-$(AXE_VERSION)/axe.min.js
 # JupyterHub's proxy for the class (tools/classroom/settings.py names its path), from the npm
 # registry, inside .venv; the version's one home is here.
 CHP_VERSION := 5.3.0
@@ -26,7 +29,7 @@ PYTHON    ?= $(shell for p in python3.11 python3; do \
 UV_VERSION := 0.13.9
 UV        := $(VENV)/bin/uv
 
-.PHONY: help setup data mathjax browser proxy run quick lint test check store student bench constraints clean
+.PHONY: help setup data mathjax axe browser proxy run quick lint test check store student bench constraints clean
 
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
@@ -54,6 +57,8 @@ data: $(STAMP)
 
 mathjax: $(MATHJAX)/tex-mml-chtml.js
 
+axe: $(AXE)
+
 # Debian's chromium for the browser tests; where it cannot be installed they are skipped, and under CI=true make stops.
 browser:
 	@bash tools/get-browser.sh
@@ -75,6 +80,13 @@ $(MATHJAX)/tex-mml-chtml.js: | $(STAMP)
 	rm -rf $(VENV)/share/mathjax-$(MATHJAX_VERSION) && mv $(VENV)/share/mathjax-tmp/package $(VENV)/share/mathjax-$(MATHJAX_VERSION)
 	rm -rf $(VENV)/share/mathjax-tmp
 
+$(AXE): | $(STAMP)
+	@command -v npm >/dev/null || { echo "make: npm is needed once to fetch axe-core for the book's accessibility test (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(VENV)/share/axe-tmp && mkdir -p $(VENV)/share/axe-tmp
+	cd $(VENV)/share/axe-tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE
+	rm -rf $(VENV)/share/axe-core-$(AXE_VERSION) && mv $(VENV)/share/axe-tmp/package $(VENV)/share/axe-core-$(AXE_VERSION)
+	rm -rf $(VENV)/share/axe-tmp
+
 run: data mathjax
 	"$(PY)" tools/run_notebooks.py build/notebooks $(NOTEBOOKS)
 	"$(PY)" tools/build_book.py build/notebooks build/html $(MATHJAX)
@@ -94,8 +106,8 @@ quick: lint data
 # native-kernel runs of the series go a notebook at a time; longest first (tests/conftest.py).
 # TESTS narrows the run to some files or options (make test TESTS="tests/test_data.py -k unreadable").
 # Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
-test: lint data mathjax browser proxy
-	MATHJAX_DIR="$(MATHJAX)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
+test: lint data mathjax axe browser proxy
+	MATHJAX_DIR="$(MATHJAX)" AXE_JS="$(AXE)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
 
 # nbval on some notebooks, nothing stored: does a notebook still give its stored outputs?
 # (make check NOTEBOOKS=notebooks/02_initializing_parameters.ipynb; all of them without NOTEBOOKS)
