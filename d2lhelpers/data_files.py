@@ -133,7 +133,8 @@ def find_fashion_mnist(root=None):
     Only presence and permissions are checked here; ``data_verify`` checks content.
 
     Used in: 05_exercises, 07_why_initialization_matters, 08_tied_weights,
-    09_saving_parameters, 10_parameters_across_devices (through the loaders).
+    09_saving_parameters, 10_parameters_across_devices (through load_data_fashion_mnist
+    and load_fashion_mnist_arrays).
     """
     problems = []
     for folder, why in candidate_dirs(root):

@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 from work_units import expected_seconds, work_unit
 
-import d2lhelpers.data as data
-
 SERVER_BOUND = 30  # seconds any misbehaving reply lasts at most, so no test can hang on it
 
 
@@ -41,6 +39,7 @@ def unprivileged():
 @pytest.fixture(scope='session')
 def real_dir():
     """The folder of the real Fashion-MNIST; tests that need it are skipped without it."""
+    import d2lhelpers.data as data  # here, not at the top: a pytest run without it skips MXNet
     try:
         return data.find_fashion_mnist()
     except data.DataError as e:
@@ -50,6 +49,7 @@ def real_dir():
 @pytest.fixture
 def real_copy(real_dir, tmp_path):
     """A private copy of the real files that a test may damage."""
+    import d2lhelpers.data as data
     folder = tmp_path / 'fashion-mnist'
     folder.mkdir()
     for name in data.FILES:
@@ -72,7 +72,7 @@ class FileServer(http.server.BaseHTTPRequestHandler):
         try:
             self.reply(self.server.files.get(self.path.lstrip('/')))
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up, as a download past its deadline should
+            self.server.client_left.set()  # the client gave up, as one past its deadline should
 
     def reply(self, body):
         if body is None:
@@ -129,9 +129,12 @@ class FileServer(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server(real_dir):
     """A local HTTP server (127.0.0.1 only) holding the four real files; ``.url`` is its root."""
+    import d2lhelpers.data as data
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), FileServer)
     httpd.files = {name: (real_dir / name).read_bytes() for name in data.FILES}
     httpd.mode = 'good'
+    httpd.client_left = threading.Event()  # set when a client closes a reply still being sent
+    httpd.bound = SERVER_BOUND
     # A short poll interval: shutdown() waits up to one interval (0.5 s by default) per test.
     thread = threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.05},
                               daemon=True)

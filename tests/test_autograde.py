@@ -7,12 +7,19 @@ generate_assignment), and the three submissions, made here from the release, are
 - teacher: every solution cell holds the teacher's own answer (the only one that trains);
 - untouched: the release as a student got it;
 - partly: exercise 1 answered right; exercises 2 and 3 faked so that their visible checks say
-  "✓ 正确" (shapes written down, a made-up training record): only the hidden tests catch them.
+  "✓ 正确" (a shape written down, a made-up training record): only the hidden tests catch them;
+- first_unfinished: exercise 1 left as released, exercise 2 right with the input named
+  ``inputs`` (a name the exercise does not ask for), exercise 3 left: exercise 2's points;
+- tampered: exercises 1 and 2 right, exercise 1's test cell altered and exercise 2's deleted:
+  nbgrader grades the original cells, and the feedback says so above each.
+The feedback pages are in Chinese and load nothing from another host.
 """
 import csv
 import os
+import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -26,8 +33,7 @@ POINTS = {'ex1_check': 2, 'ex2_check': 3, 'ex3_check': 5}
 ENV = {**os.environ, 'PATH': os.pathsep.join([str(Path(sys.executable).parent),
                                               os.environ.get('PATH', '')])}
 FAKED = {
-    'ex2_answer1': 'shape_before = (8, 0)',
-    'ex2_answer2': 'shape_after = (8, 20)',
+    'ex2_answer2': 'shape_after = (8, 20)',  # written down: net never saw an input
     'ex3_answer2': 'history = d2l.History(loss=[0.4] * 5, train_acc=[0.85] * 5, '
                    'test_acc=[0.85] * 5, seconds=[1.0] * 5)',
 }
@@ -35,7 +41,17 @@ EXPECTED = {
     'teacher': {'ex1_check': 2, 'ex2_check': 3, 'ex3_check': 5},
     'untouched': {'ex1_check': 0, 'ex2_check': 0, 'ex3_check': 0},
     'partly': {'ex1_check': 2, 'ex2_check': 0, 'ex3_check': 0},
+    'first_unfinished': {'ex1_check': 0, 'ex2_check': 3, 'ex3_check': 0},
+    'tampered': {'ex1_check': 2, 'ex2_check': 3, 'ex3_check': 0},
 }
+TAMPERED_CHECK = "print('✓ 正确：')"  # what a student might put in exercise 1's test cell
+
+
+def other_input_name(source):
+    """Exercise 2's forward pass with the input named ``inputs``."""
+    assert 'X = nd.random_uniform' in source and 'net(X)' in source
+    return source.replace('X = nd.random_uniform', 'inputs = nd.random_uniform').replace(
+        'net(X)', 'net(inputs)')
 
 
 def run(command, cwd, timeout=300):
@@ -55,12 +71,17 @@ def answers_of(nb):
             if cell.metadata.get('nbgrader', {}).get('solution')}
 
 
-def submission(release, answers):
+def submission(release, answers, tamper=False):
     nb = nbformat.read(release, as_version=4)
     for cell in nb.cells:
         grade_id = cell.metadata.get('nbgrader', {}).get('grade_id')
         if grade_id in answers:
             cell.source = answers[grade_id]
+        if tamper and grade_id == 'ex1_check':
+            cell.source = TAMPERED_CHECK
+    if tamper:
+        nb.cells = [cell for cell in nb.cells
+                    if cell.metadata.get('nbgrader', {}).get('grade_id') != 'ex2_check']
     return nb
 
 
@@ -73,12 +94,17 @@ def graded(tmp_path_factory):
     release = course / 'release' / ASSIGNMENT / f'{NOTEBOOK}.ipynb'
     teacher = answers_of(nbformat.read(course / 'source' / ASSIGNMENT / f'{NOTEBOOK}.ipynb',
                                        as_version=4))
+    exercise_2 = {'ex2_answer1': teacher['ex2_answer1'],
+                  'ex2_answer2': other_input_name(teacher['ex2_answer2'])}
     submissions = {'teacher': teacher, 'untouched': {},
-                   'partly': {**teacher, **FAKED}}
+                   'partly': {**teacher, **FAKED},
+                   'first_unfinished': exercise_2,
+                   'tampered': {'ex1_answer1': teacher['ex1_answer1'], **exercise_2}}
     for student, answers in submissions.items():
         folder = course / 'submitted' / student / ASSIGNMENT
         folder.mkdir(parents=True)
-        nbformat.write(submission(release, answers), folder / f'{NOTEBOOK}.ipynb')
+        nbformat.write(submission(release, answers, tamper=student == 'tampered'),
+                       folder / f'{NOTEBOOK}.ipynb')
     log = nbgrader(course, 'autograde', ASSIGNMENT, '--force', timeout=600)
     log += nbgrader(course, 'generate_feedback', ASSIGNMENT, '--force')
     nbgrader(course, 'export', '--to', str(build / 'grades.csv'))
@@ -116,6 +142,11 @@ def check_cells(nb):
             if cell.metadata.get('nbgrader', {}).get('grade')}
 
 
+def error_outputs(nb):
+    return [o for cell in nb.cells if cell.cell_type == 'code' for o in cell.outputs
+            if o.output_type == 'error']
+
+
 def test_the_untouched_release_runs_to_the_end_and_every_check_says_not_yet(graded):
     course, _, _ = graded
     nb = autograded(course, 'untouched')
@@ -129,6 +160,29 @@ def test_the_untouched_release_runs_to_the_end_and_every_check_says_not_yet(grad
         assert 'CheckFailed' in outputs(cell)
 
 
+@pytest.mark.parametrize('student', ['untouched', 'first_unfinished'])
+def test_a_failed_check_shows_its_verdict_and_hint_not_the_checkers_source(graded, student):
+    course, _, _ = graded
+    errors = error_outputs(autograded(course, student))
+    assert errors and all(o.ename == 'CheckFailed' for o in errors)
+    for error in errors:
+        assert error.traceback == [f'CheckFailed: {error.evalue}'], error.traceback
+        assert '提示：' in error.evalue
+    html = feedback(course, student)
+    assert 'check.py' not in html and 'def deferred_shapes' not in html
+    assert 'shape_before == (8, 20)' not in html  # a line of the checker, expected value in it
+
+
+def test_a_deleted_or_altered_test_cell_is_graded_as_released_and_named_in_the_feedback(graded):
+    course, _, _ = graded
+    checks = check_cells(autograded(course, 'tampered'))
+    assert TAMPERED_CHECK not in checks['ex1_check'].source
+    assert checks['ex2_check'].source.count('d2l.check.deferred_shapes(') == 1  # put back
+    text = re.sub(r'<[^>]+>', '', feedback(course, 'tampered'))
+    assert '提交的笔记本里，练习 1 的检查单元格（ex1_check）被改动过' in text
+    assert '提交的笔记本里没有练习 2 的检查单元格（ex2_check）（被删掉了）' in text
+
+
 def test_hidden_tests_are_back_for_grading_and_catch_what_the_visible_checks_let_pass(graded):
     course, _, _ = graded
     checks = check_cells(autograded(course, 'partly'))
@@ -140,20 +194,61 @@ def test_hidden_tests_are_back_for_grading_and_catch_what_the_visible_checks_let
     assert '✓ 正确：' in outputs(checks['ex1_check'])
 
 
+def feedback(course, student):
+    return (course / 'feedback' / student / ASSIGNMENT / f'{NOTEBOOK}.html').read_text('utf-8')
+
+
 @pytest.mark.parametrize('student', EXPECTED)
-def test_feedback_html_shows_each_students_score(graded, student):
+def test_feedback_html_shows_each_students_score_in_chinese(graded, student):
     course, _, _ = graded
-    html = (course / 'feedback' / student / ASSIGNMENT / f'{NOTEBOOK}.html').read_text('utf-8')
+    html = feedback(course, student)
     total = sum(EXPECTED[student].values())
-    assert f'Score: {total:.1f} / 10.0' in html, html[:2000]
-    # the checks' verdicts, in Chinese ("✓ 正确" also stands in CheckFailed's traceback)
+    assert f'（得分：{total:.1f} / 10.0）' in html, html[:2000]
+    for exercise, grade_id in enumerate(POINTS, 1):
+        score = EXPECTED[student][grade_id]
+        assert re.search(rf'练习 {exercise}的检查</a>（得分：{score:.1f} / '
+                         rf'{POINTS[grade_id]:.1f}）', html), (exercise, html[:3000])
+    visible = re.sub(r'<(script|style)\b.*?</\1>', '', html, flags=re.S)
+    for english in ('Score:', 'Test cell', "Student's answer", 'Grade cell', '(Top)'):
+        assert english not in visible
+    # the checks' verdicts, in Chinese
     assert '✗ 还没有完成：' in html if student == 'untouched' else '✓ 正确：' in html
+
+
+class Links(HTMLParser):
+    """Every src and href of a script, link, img, iframe, source or object element."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ('script', 'link', 'img', 'iframe', 'source', 'object', 'embed'):
+            self.found += [(tag, value) for name, value in attrs
+                           if name in ('src', 'href', 'data') and value]
+
+
+@pytest.mark.parametrize('student', EXPECTED)
+def test_the_feedback_page_loads_nothing_from_another_host(graded, student):
+    course, _, _ = graded
+    parser = Links()
+    parser.feed(feedback(course, student))
+    remote = [(tag, url) for tag, url in parser.found if re.match(r'\s*(https?:)?//', url, re.I)]
+    assert remote == []
+    assert not re.search(r'@import\s+url\(\s*[\'"]?(https?:)?//', feedback(course, student))
+
+
+def test_the_released_text_needs_no_mathjax(graded):
+    """The feedback page has no MathJax (it would come from a CDN): no formula to typeset."""
+    course, _, _ = graded
+    release = nbformat.read(course / 'release' / ASSIGNMENT / f'{NOTEBOOK}.ipynb', as_version=4)
+    text = '\n'.join(cell.source for cell in release.cells if cell.cell_type == 'markdown')
+    assert not re.search(r'\$|\\\(|\\\[|\\begin\{', text)
 
 
 def test_a_strict_check_prints_its_verdict_then_fails(capsys):
     import d2lhelpers as d2l
     with pytest.raises(d2l.check.CheckFailed, match='还没有完成'):
-        d2l.check.deferred_shapes(None, None, strict=True)
+        d2l.check.deferred_shapes(None, None, None, strict=True)
     assert capsys.readouterr().out.startswith('✗ 还没有完成：')
-    assert d2l.check.deferred_shapes((8, 0), (8, 20), strict=True) is None
     assert issubclass(d2l.check.CheckFailed, AssertionError)  # nbgrader: a failed test

@@ -1,4 +1,5 @@
-"""d2lhelpers.check: right answers pass, missing and wrong ones get a hint, nothing raises."""
+"""d2lhelpers.check: right answers pass, missing and wrong ones get a hint; nothing raises in a
+student's run, and under nbgrader a failed check raises one line: its verdict, no source."""
 import pytest
 from mxnet.gluon import nn
 
@@ -10,11 +11,11 @@ def full_table():
     return {name: '一句说明' for name in d2l.check.installed_initializers()}
 
 
-def shared_mlp(shared_ok=True):
+def shared_mlp(shared_ok=True, units=4):
     net = nn.Sequential()
-    shared = nn.Dense(4, activation='relu')
-    third = nn.Dense(4, activation='relu', params=shared.params if shared_ok else None)
-    net.add(nn.Dense(4, activation='relu'), shared, third, nn.Dense(10))
+    shared = nn.Dense(units, activation='relu')
+    third = nn.Dense(units, activation='relu', params=shared.params if shared_ok else None)
+    net.add(nn.Dense(units, activation='relu'), shared, third, nn.Dense(10))
     return net
 
 
@@ -31,10 +32,18 @@ def history(epochs=5, last_acc=0.84):
      '还缺 1 个初始化器'),
     (lambda: d2l.check.init_table({**full_table(), 'Kaiming': 'x'}), False,
      'Kaiming 不是 mxnet.init 中的初始化器'),
-    (lambda: d2l.check.deferred_shapes((8, 0), (8, 20)), True, '(8, 0)（延后初始化）'),
-    (lambda: d2l.check.deferred_shapes(None, None), False, '还没有给出'),
-    (lambda: d2l.check.deferred_shapes((8, 20), (8, 20)), False, '要在 net(X) 之前读取'),
-    (lambda: d2l.check.deferred_shapes((10, 0), (8, 20)), False, '读的是第一层'),
+    (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), (8, 0), (8, 20)), True,
+     '(8, 0)（延后初始化）'),
+    (lambda: d2l.check.deferred_shapes(None, (8, 0), (8, 20)), False, '还没有给出 net'),
+    (lambda: d2l.check.deferred_shapes(nn.Dense(8), (8, 0), (8, 20)), False, '4 层'),
+    (lambda: d2l.check.deferred_shapes(shared_mlp(False, 8), (8, 0), (8, 20)), False,
+     'params=shared.params'),
+    (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), None, None), False,
+     '还没有给出 shape_before'),
+    (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), (8, 20), (8, 20)), False,
+     '要在第一次前向计算之前读取'),
+    (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), (10, 0), (8, 20)), False,
+     '读的是第一层'),
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history()), True, '测试准确率 0.840'),
     (lambda: d2l.check.shared_mlp_training(None, None), False, '还没有训练好的 net'),
     (lambda: d2l.check.shared_mlp_training(shared_mlp(shared_ok=False), history()), False,
@@ -42,7 +51,7 @@ def history(epochs=5, last_acc=0.84):
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history(epochs=3)), False,
      '只训练了 3 个周期'),
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history(last_acc=0.1)), False,
-     '训练发散了'),
+     '低于 0.78'),
 ])
 def test_each_check_says_right_or_not_yet_with_a_hint(capsys, call, ok, expected):
     assert call() is None
@@ -50,3 +59,40 @@ def test_each_check_says_right_or_not_yet_with_a_hint(capsys, call, ok, expected
     assert line.startswith('✓ 正确：' if ok else '✗ 还没有完成：') and expected in line, line
     if not ok:
         assert '提示：' in line
+
+
+@pytest.fixture
+def student_run(monkeypatch):
+    """A student's own run (JupyterLab, nbconvert): nbgrader's variable is not set."""
+    monkeypatch.delenv('NBGRADER_EXECUTION', raising=False)
+
+
+@pytest.fixture(params=['autograde', 'validate'])
+def nbgrader_run(monkeypatch, request):
+    """What nbgrader's autograde and validate set in the kernel's environment."""
+    monkeypatch.setenv('NBGRADER_EXECUTION', request.param)
+
+
+def test_a_failed_check_does_not_raise_in_a_students_run(student_run, capsys):
+    assert d2l.check.deferred_shapes(None, None, None) is None
+    assert capsys.readouterr().out.startswith('✗ 还没有完成：')
+
+
+def test_under_nbgrader_a_failed_check_raises_its_verdict_and_hint(nbgrader_run, capsys):
+    with pytest.raises(d2l.check.CheckFailed) as failed:
+        d2l.check.deferred_shapes(shared_mlp(units=8), (8, 20), (8, 20))
+    printed = capsys.readouterr().out
+    assert printed.startswith('✗ 还没有完成：')
+    assert str(failed.value) in printed  # the same verdict and hint, in one line
+    assert failed.value._render_traceback_() == [f'CheckFailed: {failed.value}']
+    assert isinstance(failed.value, AssertionError)  # nbgrader: a failed test
+
+
+def test_under_nbgrader_a_right_answer_passes(nbgrader_run, capsys):
+    assert d2l.check.deferred_shapes(shared_mlp(units=8), (8, 0), (8, 20)) is None
+    assert capsys.readouterr().out.startswith('✓ 正确：')
+
+
+def test_strict_overrides_the_environment(student_run):
+    with pytest.raises(d2l.check.CheckFailed):
+        d2l.check.init_table({}, strict=True)

@@ -203,6 +203,9 @@ def test_01_the_gradient_is_a_zero_array_made_with_the_data_at_the_first_forward
     says('01', '分配参数的数值数组时，MXNet 同时为它分配一个填 0 的梯度数组（`Parameter._init_impl`'
                ' 调用 `_init_grad`）')
     says('01', '这一层的权重要等到前向计算推断出输入个数 20 时才分配')
+    says('01', '`grad()` 返回同形状的梯度。下面打印它的形状和所有元素绝对值之和：和为 0，即全是 0')
+    code = cell_code_saying('01', 'gradient = net[0].weight.grad()')
+    assert code.splitlines()[-1] == 'gradient.shape, gradient.abs().sum().asscalar()'
     assert 'self._init_grad()' in mxnet_source(Parameter._init_impl)
     assert 'zeros(' in mxnet_source(Parameter._init_grad)
     net = book_first_mlp()
@@ -440,9 +443,10 @@ def test_02_initialize_again_warns_once_per_parameter_and_changes_nothing():
 
     from mxnet import init, nd
     from mxnet.gluon import Parameter
-    says('02', '一个已经初始化过的网络再调用 `initialize()` 时，MXNet 不改动参数，'
-               '只给出警告（每个参数一条 `UserWarning`；')
-    says('02', '- 对已初始化的参数再次初始化要用 `force_reinit=True`，否则 MXNet 只发出警告、'
+    says('02', '一个参数已经有了值的网络（这里的网络在上面做过一次前向计算）'
+               '再调用 `initialize()` 时，MXNet 不改动参数，只给出警告（每个参数一条 '
+               '`UserWarning`；')
+    says('02', '- 对已经有值的参数再次初始化要用 `force_reinit=True`，否则 MXNet 只发出警告、'
                '不改动参数。')
     assert 'if self._data is not None and not force_reinit:' in mxnet_source(Parameter.initialize)
     net = book_first_mlp()
@@ -453,6 +457,25 @@ def test_02_initialize_again_warns_once_per_parameter_and_changes_nothing():
         net.initialize(init=init.Normal(sigma=0.01))
     assert [w.category for w in caught] == [UserWarning] * 4
     assert all((p.data() == b).min() == 1 for p, b in zip(net.collect_params().values(), before))
+
+
+def test_02_initialize_again_before_the_forward_pass_silently_changes_the_waiting_weights():
+    """02, cell 5: "（还没做前向计算时不同：形状未知、还在等待的权重会不声不响地换用新的
+    初始化器，只有形状已知的偏差发出警告；这种延后初始化见 4.3 节。）"."""
+    import warnings
+
+    from mxnet import init, nd
+    says('02', '（还没做前向计算时不同：形状未知、还在等待的权重会不声不响地换用新的初始化器，'
+               '只有形状已知的偏差发出警告；这种延后初始化见 4.3 节。）')
+    net = book_first_mlp()  # initialized, no forward pass yet: the weights wait for their shapes
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        net.initialize(init=init.Constant(5))
+    warned = sorted(re.search(r"Parameter '(\w+)'", str(w.message)).group(1) for w in caught)
+    assert warned == ['dense0_bias', 'dense1_bias']
+    net(nd.ones((2, 20)))
+    assert all((net[i].weight.data() == 5).min() == 1 for i in (0, 1))
+    assert all(net[i].bias.data().abs().sum() == 0 for i in (0, 1))
 
 
 def test_02_normal_0_01_has_sample_std_near_0_01_and_leaves_biases_zero():
@@ -480,9 +503,13 @@ def test_02_normal_0_01_has_sample_std_near_0_01_and_leaves_biases_zero():
 
 
 def test_02_constant_1_sets_every_weight_to_1_but_not_the_biases():
-    """02, cells 11 and 13: "用常数初始化，所有权重都等于 1" / "但偏差没有变成 1，仍然是 0"."""
+    """02, cells 11 and 13: "用常数初始化，所有权重都等于 1。下面打印每层权重的形状、
+    最小值和最大值：最小值和最大值都是 1，每个数就都是 1" / "但偏差没有变成 1，仍然是 0"."""
     from mxnet import init, nd
-    says('02', '用常数初始化，所有权重都等于 1')
+    says('02', '用常数初始化，所有权重都等于 1。下面打印每层权重的形状、最小值和最大值：'
+               '最小值和最大值都是 1，每个数就都是 1')
+    code = cell_code_saying('02', 'init.Constant(1), force_reinit=True')
+    assert 'weight.min().asscalar(), weight.max().asscalar()' in code and 'for layer in net' in code
     says('02', '但偏差没有变成 1，仍然是 0。')
     net = book_first_mlp()
     net(nd.ones((2, 20)))
@@ -965,10 +992,10 @@ def test_04_sharing_means_shared_in_forward_and_backward_as_the_book_says():
 
 
 def test_04_the_books_example_compares_row_0():
-    """04, cell 3: "原书的例子 …" and "原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，
+    """04, cell 3: "原书的例子 …" and "原书比较的是两层权重的第一行（`[0]`）；原书正文没有列出输出，
     下面的输出里比较的结果全是 1（相等）"."""
     from mxnet import nd
-    index = says('04', '原书比较的是两层权重的第一行（`[0]`）；原书没有给出输出，'
+    index = says('04', '原书比较的是两层权重的第一行（`[0]`）；原书正文没有列出输出，'
                        '下面的输出里比较的结果全是 1（相等）')
     cell = nbformat.read(notebook_path('04'), as_version=4).cells[index + 1]
     book_says(cell.source.split('\n\n', 1)[1])  # all but the cell's import lines
@@ -1476,13 +1503,16 @@ def test_05_mixed_is_not_for_gluons_initialize():
 
 
 def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
-    """05 cell 1: "这样在本项目的 Jupyter 内核 `d2l-mxnet` 里（…），每次从头运行得到的数值都一样"
-    (05 cells 43/45 say other CPUs may give other digits)."""
+    """05 cell 1: "这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，每次从头运行得到的数值都一样"
+    (05 cells 43/45 say other CPUs may give other digits; 06 and 07 say the same and name the
+    README's section, which the students' copy of 05 does not have)."""
     sentence = ('先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里'
                 '（见仓库根目录 README.md 的 “Same numbers on every machine” 一节），'
                 '每次从头运行得到的数值都一样，与保存的输出一致。')
-    for prefix in ('05', '06', '07'):
+    for prefix in ('06', '07'):
         says(prefix, sentence)
+    says('05', '先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，'
+               '每次从头运行得到的数值都一样，与保存的输出一致。')
     assert '## Same numbers on every machine' in (ROOT / 'README.md').read_text(encoding='utf-8')
     assert nbformat.read(notebook_path('05'), as_version=4).metadata.kernelspec.name == 'd2l-mxnet'
 
@@ -1535,9 +1565,9 @@ def test_05_shape_before_is_8_0():
 
 
 def test_05_input_count_comes_from_x():
-    """05 cell 11: "第一层的输入个数 20 来自 `X`"."""
+    """05 cell 11: "第一层的输入个数 20 来自输入的形状"."""
     from mxnet import nd
-    says('05', '第一层的输入个数 20 来自 `X`')
+    says('05', '第一层的输入个数 20 来自输入的形状')
     for features in [20, 13]:
         net = shared_mlp()
         net.initialize()
@@ -1631,8 +1661,8 @@ def test_05_the_books_exercise_3_gives_no_model():
 
 
 def test_05_the_model_is_the_run_records():
-    """05 cell 23: "这里的模型与运行记录中的解答相同"."""
-    says('05', '这里的模型与运行记录中的解答相同')
+    """05 cell 23: "这里的模型与运行记录中的模型相同"."""
+    says('05', '这里的模型与运行记录中的模型相同')
     index = says('05', 'net.initialize(init.Normal(sigma=0.01))')
     model = cell_source('05', index).split('### BEGIN SOLUTION\n')[1].split('### END')[0]
     assert model.strip() in RUN_RECORD_EXERCISE_3
@@ -1739,9 +1769,11 @@ def test_05_train_ch3_stops_on_non_finite_values_and_d2lzhs_trains_on(capsys):
 
 
 def test_05_the_divergence_demo_uses_the_training_seed_and_only_that_one():
-    """05 cell 23: "同样的种子，加倍到 1.0，训练就发散了。我们只试了这一个种子"."""
-    says('05', '同样的种子，加倍到 1.0，训练就发散了。我们只试了这一个种子')
-    training = cell_code_saying('05', 'net = None  # 你的答案')
+    """05 cell 24: "用同样的种子把学习率加倍到 1.0，训练就发散了（你可以自己试一试；我们只试了这一个
+    种子"."""
+    says('05', '用同样的种子把学习率加倍到 1.0，训练就发散了（你可以自己试一试；'
+               '我们只试了这一个种子')
+    training = cell_code_saying('05', 'net = None  # 你的答案：含共享参数层')
     diverging = cell_code_saying('05', "{'learning_rate': 1.0}")
     assert 'mx.random.seed(3)' in training and 'mx.random.seed(3)' in diverging
     assert diverging.count('mx.random.seed(') == 1  # one run, one seed
@@ -1961,11 +1993,11 @@ def test_05_the_notebook_prints_the_zero_fractions_and_the_shares_its_sentences_
 
 
 def test_05_a_learning_rate_of_one_diverging_on_one_seed_is_only_a_hint():
-    """05 cell 23: "学习率 0.5 可能离这个网络能稳定训练的边缘不远：本节最后演示，同样的种子，加倍到
-    1.0，训练就发散了。我们只试了这一个种子，所以这只是一个提示。" (The training itself is run by
-    nbval; here: the stored run is the one seed's, and it diverged.)"""
-    says('05', '学习率 0.5 可能离这个网络能稳定训练的边缘不远：本节最后演示，同样的种子，'
-               '加倍到 1.0，训练就发散了。我们只试了这一个种子，所以这只是一个提示。')
+    """05 cell 24: "学习率 0.5 可能离这个网络能稳定训练的边缘不远：用同样的种子把学习率加倍到 1.0，
+    训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。" (The training
+    itself is run by nbval; here: the stored run is the one seed's, and it diverged.)"""
+    says('05', '学习率 0.5 可能离这个网络能稳定训练的边缘不远：用同样的种子把学习率加倍到 1.0，'
+               '训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。')
     code = cell_code_saying('05', "{'learning_rate': 1.0}")  # its seed: the test above
     cells = nbformat.read(notebook_path('05'), as_version=4).cells
     [cell] = [cell for cell in cells if cell.source == code]
@@ -2056,18 +2088,25 @@ def test_05_the_native_kernel_run_checks_the_divergence_too():
     assert 'assert np.isnan(diverged.loss[-1])' in cell_code_saying('05', 'len(diverged), diverged')
 
 
-def test_05_a_failed_check_raises_checkfailed(capsys):
-    """05 cell 0: "每道练习后面的检查单元格先打印结论和提示，没有通过时报错 `CheckFailed`"."""
+def test_05_a_failed_check_raises_checkfailed_only_under_grading(capsys, monkeypatch):
+    """05 cell 0: "不会打断“运行全部单元格”；评分时，没有通过的检查报错 `CheckFailed`（只显示结论和
+    提示）"."""
     from d2lhelpers import check
-    says('05', '每道练习后面的检查单元格先打印结论和提示，没有通过时报错 `CheckFailed`')
-    with pytest.raises(check.CheckFailed):
-        check.deferred_shapes(None, None, strict=True)
+    says('05', '不会打断“运行全部单元格”；评分时，没有通过的检查报错 `CheckFailed`'
+               '（只显示结论和提示）')
+    monkeypatch.delenv('NBGRADER_EXECUTION', raising=False)
+    assert check.deferred_shapes(None, None, None) is None  # a student's run goes on
+    monkeypatch.setenv('NBGRADER_EXECUTION', 'autograde')  # as nbgrader's autograde sets it
+    with pytest.raises(check.CheckFailed) as failed:
+        check.deferred_shapes(None, None, None)
+    assert failed.value._render_traceback_() == [f'CheckFailed: {failed.value}']
+    assert '提示：' in str(failed.value)
     assert capsys.readouterr().out.startswith('✗ 还没有完成：')
 
 
 def test_05_summary_deferred_initialization():
-    """05 cell 47: "`initialize()` 时只初始化形状已知的参数（如偏差），形状里有 0 的权重等到第一次前
-    向计算"."""
+    """05 cell 50 (the teacher's summary): "`initialize()` 时只初始化形状已知的参数（如偏差），
+    形状里有 0 的权重等到第一次前向计算"."""
     from mxnet import nd
     says('05', '`initialize()` 时只初始化形状已知的参数（如偏差），形状里有 0 的权重等到第一次前向'
                '计算')
@@ -2223,6 +2262,20 @@ def test_06_mixed_docs_are_for_module_and_load_has_no_example():
     assert 'Example' not in init.Load.__doc__ and '>>>' not in init.Load.__doc__
 
 
+def test_06_mixed_fails_at_initialize_with_or_without_in_units():
+    """06 cell 13: "把它直接交给 Gluon 的 `initialize` 会失败": at `initialize()` itself, also when
+    the weights wait for their shapes (no `in_units`), since the biases' shapes are known and they
+    are initialized at once (review r5 thought a deferred net failed only at the forward pass)."""
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('06', '把它直接交给 Gluon 的 `initialize` 会失败：')
+    for in_units in (3, 0):
+        net = nn.Sequential()
+        net.add(nn.Dense(4, in_units=in_units), nn.Dense(2))
+        with pytest.raises(AssertionError, match='initializer must be of string type'):
+            net.initialize(init.Mixed(['.*'], [init.Zero()]))
+
+
 def test_06_gluon_gets_its_initializer_from_create():
     """06 cell 13: "Gluon 用 `initializer.create` 取得初始化器（`gluon/parameter.py` 的
     `_finish_deferred_init`）"."""
@@ -2261,11 +2314,13 @@ def test_06_mixed_called_on_an_array_writes_it_in_place():
 
 
 def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
-    """06 cell 23: "（或 `nd.save` 保存的文件：`Load.__init__` 遇到字符串就调用 `nd.load`）里取值，
+    """06 cell 23: "（或 `nd.save` 保存的这样一个字典的文件：`Load.__init__` 遇到字符串就调用
+    `nd.load`；…）里取值，
     并去掉键前的 `arg:`、`aux:`（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；
     没给时报 `AssertionError`）"."""
     from mxnet import init, nd
-    says('06', '`Load.__init__` 遇到字符串就调用 `nd.load`）里取值，并去掉键前的 `arg:`、`aux:`'
+    says('06', '`Load.__init__` 遇到字符串就调用 `nd.load`；存的若是列表，或是 `save_parameters` '
+               '以 `0.weight` 这类结构名为键的文件，就用不上）里取值，并去掉键前的 `arg:`、`aux:`'
                '（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；'
                '没给时报 `AssertionError`）')
     with pytest.raises(AssertionError, match='no default Initializer'):
@@ -2280,6 +2335,27 @@ def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
         loader(name, array)
     assert [w.asnumpy().tolist(), m.asnumpy().tolist(), other.asnumpy().tolist()] == [
         [1, 1], [3, 3], [7, 7]]
+
+
+def test_06_load_cannot_use_a_saved_list_or_a_save_parameters_file(tmp_path):
+    """06 cell 23: "（或 `nd.save` 保存的这样一个字典的文件：…；存的若是列表，或是 `save_parameters`
+    以 `0.weight` 这类结构名为键的文件，就用不上）"."""
+    from mxnet import init, nd
+    from mxnet.gluon import nn
+    says('06', '存的若是列表，或是 `save_parameters` 以 `0.weight` 这类结构名为键的文件，就用不上')
+    listed = str(tmp_path / 'list.params')
+    nd.save(listed, [nd.ones(2)])
+    with pytest.raises(AssertionError):
+        init.Load(listed)
+    net = nn.Sequential()
+    net.add(nn.Dense(2, in_units=3))
+    net.initialize()
+    structured = str(tmp_path / 'net.params')
+    net.save_parameters(structured)
+    assert sorted(nd.load(structured)) == ['0.bias', '0.weight']
+    loader = init.Load(structured)  # the keys are 0.weight, 0.bias: no parameter is named so
+    with pytest.raises(AssertionError, match='no default Initializer'):
+        loader(init.InitDesc(net[0].weight.name), nd.zeros((2, 3)))
 
 
 def test_06_a_new_net_has_new_names():
@@ -2547,13 +2623,15 @@ def test_07_normal_loss_is_ln10_and_guessing_is_01():
 
 
 def test_07_summary_he_is_msraprelu_in_0_and_msraprelu_is_188():
-    """07 cell 19: "`Xavier` 按层的输入输出个数调节尺度（方差 2/(输入个数 + 输出个数)）；对 ReLU
-    网络常用 He 初始化（`MSRAPrelu('in', 0)`），方差 2/输入个数：在输入输出个数相同的层上（如这里
+    """07 cell 19: "`Xavier` 按层的输入输出个数调节尺度（默认的 `Xavier()` 方差为
+    2/(输入个数 + 输出个数)）；对 ReLU 网络常用 He 初始化（`MSRAPrelu('in', 0)`），方差
+    2/输入个数：在输入输出个数相同的层上（如这里
     256→256 的隐藏层）正是 `Xavier` 方差的两倍。
     这里用的 `MSRAPrelu()` 方差是 `Xavier()` 的 1.88 倍".
     """
     from mxnet import init
-    says('07', "`Xavier` 按层的输入输出个数调节尺度（方差 2/(输入个数 + 输出个数)）；对 ReLU "
+    says('07', "`Xavier` 按层的输入输出个数调节尺度（默认的 `Xavier()` 方差为 "
+               "2/(输入个数 + 输出个数)）；对 ReLU "
                "网络常用 He 初始化（`MSRAPrelu('in', 0)`），方差 2/输入个数："
                "在输入输出个数相同的层上"
                "（如这里 256→256 的隐藏层）正是 `Xavier` 方差的两倍。"
@@ -3310,6 +3388,7 @@ def test_09_a_single_device_trainer_builds_no_kvstore_and_then_in_place_equals_s
     from mxnet import gluon, nd
     from mxnet.gluon import nn
     says('09', '（单机单设备的 `Trainer` 默认不建 kvstore），就地写入与 `set_data` 一样')
+    says('09', '在一个设备上、参数已经初始化、新值形状相同时，两者结果相同（其他情形见本节末尾）')
     results = []
     def in_place(param):
         param.data()[:] = 1
@@ -3481,6 +3560,18 @@ def test_09_summary_counts_shared_parameters_twice_and_lists_them():
     assert f'   Total params: {unique + shared}' in lines
     assert f'Shared params in forward computation graph: {shared}' in lines
     assert f'Unique parameters in model: {unique}' in lines
+
+
+def test_09_the_tables_total_is_the_unique_count_summary_printed():
+    """09, cell 36: "核对：表格的合计（共享的参数只算一次）等于上面 `summary` 打印的
+    `Unique parameters in model`，269322"; the number is the stored summary's, and cell 37 checks
+    the table against it."""
+    index = says('09', '等于上面 `summary` 打印的 `Unique parameters in model`，269322')
+    cells = nbformat.read(notebook_path('09'), as_version=4).cells
+    assert cells[index - 1].source == 'net.summary(X)'
+    assert 'Unique parameters in model: 269322' in cells[index - 1].outputs[0]['text']
+    assert cells[index + 1].source == (
+        "assert sum(row['count'] for row in d2l.parameter_table(net)) == 269322")
 
 
 def test_09_summary_rows_come_in_hook_order_activation_before_its_dense():
@@ -3808,21 +3899,22 @@ def test_check_hint_shared_params(capsys):
 def test_check_hints_of_deferred_shapes(capsys):
     """check.deferred_shapes: "那时 Gluon 还不知道输入有多少个特征", "输出个数 8 已知，输入个数未知
     记作 0",
-    "前向计算用的 X 形状为 (2, 20)，第一层的输入个数由它推断出来"."""
+    "前向计算用的输入形状为 (2, 20)，第一层的输入个数由它推断出来"."""
     from mxnet import nd
 
     from d2lhelpers import check
-    assert '那时 Gluon 还不知道输入有多少个特征' in hint_of(
-        lambda: check.deferred_shapes((8, 20), (8, 20)), capsys)
-    assert '输出个数 8 已知，输入个数未知记作 0' in hint_of(
-        lambda: check.deferred_shapes((0, 8), (8, 20)), capsys)
-    assert '第一层的输入个数由它推断出来' in hint_of(
-        lambda: check.deferred_shapes((8, 0), (8, 8)), capsys)
     net = shared_mlp()
     net.initialize()
+    assert '那时 Gluon 还不知道输入有多少个特征' in hint_of(
+        lambda: check.deferred_shapes(net, (8, 20), (8, 20)), capsys)
+    assert '输出个数 8 已知，输入个数未知记作 0' in hint_of(
+        lambda: check.deferred_shapes(net, (0, 8), (8, 20)), capsys)
+    assert '前向计算用的输入形状为 (2, 20)，第一层的输入个数由它推断出来' in hint_of(
+        lambda: check.deferred_shapes(net, (8, 0), (8, 8)), capsys)
     assert net[0].weight.shape == (8, 0)
     net(nd.ones((2, 20)))
     assert net[0].weight.shape == (8, 20)
+    says('05', '再用形状为 (2, 20) 的输入做一次前向计算')  # the exercise asks for that input
 
 
 def test_check_hint_of_the_init_table(capsys):
@@ -3832,6 +3924,33 @@ def test_check_hint_of_the_init_table(capsys):
     assert '别忘了 Mixed、Load 和基类 Initializer' in out
     assert {'Mixed', 'Load', 'Initializer'} <= check.installed_initializers()
 
+def test_check_hint_of_an_empty_init_table_leaves_out_initdesc(capsys):
+    """check.init_table: "用 inspect 找出 mxnet.init 中定义的初始化器类（InitDesc 只是参数的描述，
+    不算），为每一个写一句“何时使用”": inspect also finds InitDesc, which the check rejects."""
+    import inspect as inspect_module
+
+    from mxnet import init
+
+    from d2lhelpers import check
+    out = hint_of(lambda: check.init_table({}), capsys)
+    assert 'mxnet.init 中定义的初始化器类（InitDesc 只是参数的描述，不算）' in out
+    defined = {name for name, obj in inspect_module.getmembers(init, inspect_module.isclass)
+               if obj.__module__ == init.__name__}
+    assert defined - check.installed_initializers() == {'InitDesc'}
+    assert 'Descriptor' in init.InitDesc.__doc__ and issubclass(init.InitDesc, str)
+    with_initdesc = {name: '一句足够长的说明文字' + name for name in defined}
+    assert 'InitDesc' in hint_of(lambda: check.init_table(with_initdesc), capsys)
+
+
+def test_05_the_hidden_test_of_exercise_1_asks_for_8_characters_each_all_different():
+    """05 cells 0 and 3: "核对答案确实是做出来的（例如练习 1 的每条说明至少 8 个字、各不相同）" and
+    "（评分时另要求每条说明至少 8 个字、各不相同）"."""
+    says('05', '核对答案确实是做出来的（例如练习 1 的每条说明至少 8 个字、各不相同）')
+    says('05', '（评分时另要求每条说明至少 8 个字、各不相同）')
+    hidden = cell_code_saying('05', 'd2l.check.init_table(when_to_use)')
+    assert 'assert all(len(str(text).strip()) >= 8 for text in when_to_use.values())' in hidden
+    assert ('assert len({str(text).strip() for text in when_to_use.values()}) == '
+            'len(when_to_use)') in hidden
 
 
 def test_the_book_copy_is_the_v1_section():

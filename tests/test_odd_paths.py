@@ -30,7 +30,7 @@ QUICK_TIER = [
     'notebooks/02_initializing_parameters.ipynb',
 ]
 # Set by an outer make or pytest: the copy's make and pytest must find their own.
-OUTER_ONLY = ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES', 'MATHJAX_DIR', 'CHP',
+OUTER_ONLY = ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES', 'MATHJAX_DIR', 'AXE_JS',
               'VIRTUAL_ENV', 'PYTHONPATH')
 
 

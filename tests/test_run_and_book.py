@@ -100,12 +100,12 @@ def test_run_notebooks_writes_executed_copies_and_replaces_only_its_own(tmp_path
 @pytest.mark.slow  # executes a notebook
 def test_run_notebooks_writes_the_readers_edition(tmp_path):
     """make run's notebooks are the reader's edition: the answer and the check's verdict are
-    there, nbgrader's markers, hidden tests and strict=True are not (tools/reader_edition.py)."""
+    there, nbgrader's markers and hidden tests are not (tools/reader_edition.py)."""
     fake_check = ('import types\n'
                   'd2l = types.SimpleNamespace(check=types.SimpleNamespace(\n'
-                  '    table=lambda answer, strict=False: print("checked", answer)))')
+                  '    table=lambda answer: print("checked", answer)))')
     answer = 'answer = None\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION'
-    check = ('d2l.check.table(answer, strict=True)\n'
+    check = ('d2l.check.table(answer)\n'
              '### BEGIN HIDDEN TESTS\nassert answer == 42\n### END HIDDEN TESTS')
     source = notebook_with(tmp_path / 'src', fake_check, answer, check)
     out = tmp_path / 'build' / 'notebooks'

@@ -40,12 +40,16 @@ def leftovers(folder, path):
 
 def test_a_successful_run_stores_outputs_on_the_project_kernel(tmp_path):
     path = notebook_with(tmp_path, "import os\nprint(os.environ['DNNL_MAX_CPU_ISA'])")
+    nb = nbformat.read(path, as_version=4)
+    alt = {'image': {'alt': '一幅直方图'}}  # a figure's text alternative (issue 24)
+    nb.cells[0].metadata.update(mystnb=alt, execution={'iopub.status.idle': '2020-01-01'})
+    nbformat.write(nb, path)
     result = store(path)
     assert result.returncode == 0, result.stderr
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata.kernelspec.name == 'd2l-mxnet'
     assert nb.cells[0].outputs[0].text == 'AVX2\n'
-    assert nb.cells[0].metadata == {}  # no execution times
+    assert nb.cells[0].metadata == {'mystnb': alt}  # no execution times, the alt text kept
     assert leftovers(tmp_path, path) == []
 
 

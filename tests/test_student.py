@@ -10,9 +10,11 @@ is published. Grading is tests/test_autograde.py.
 """
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -167,20 +169,103 @@ def test_the_student_edition_gives_no_answers_away(student_edition):
     assert not (student_edition / EXERCISES.name).exists()
 
 
-@pytest.mark.slow  # runs nbgrader
-def test_the_student_edition_runs_as_is_and_every_check_says_not_yet(student_edition):
-    """Each check prints its verdict, then fails (nbgrader: no points); nothing else fails."""
+def run_release(student_edition, monkeypatch, nbgrader_execution=None):
+    """The released exercises run top to bottom as a student's Run All (or nbgrader's run)."""
+    if nbgrader_execution:
+        monkeypatch.setenv('NBGRADER_EXECUTION', nbgrader_execution)
+    else:
+        monkeypatch.delenv('NBGRADER_EXECUTION', raising=False)
     nb = nbformat.read(student_edition / ASSIGNMENT / EXERCISES.name, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name='python3', allow_errors=True,
                    resources={'metadata': {'path': str(student_edition)}}).execute()
+    return nb
+
+
+@pytest.mark.slow  # runs nbgrader
+def test_the_student_edition_runs_to_the_end_and_every_check_says_not_yet(student_edition,
+                                                                          monkeypatch):
+    """In JupyterLab or nbconvert no check raises: Run All reaches every exercise."""
+    nb = run_release(student_edition, monkeypatch)
     checks = check_cells(nb)
     assert len(checks) == 3
     for cell in checks:
         assert stdout(cell).startswith('✗ 还没有完成：') and '提示：' in stdout(cell), cell.source
-        assert [o.ename for o in cell.outputs if o.output_type == 'error'] == ['CheckFailed']
+    assert [o for cell in nb.cells if cell.cell_type == 'code' for o in cell.outputs
+            if o.output_type == 'error'] == []
+
+
+@pytest.mark.slow  # runs nbgrader
+def test_under_nbgrader_each_check_fails_with_its_verdict_only(student_edition, monkeypatch):
+    """nbgrader's run: each check fails (no points), showing the hint, no line of check.py."""
+    nb = run_release(student_edition, monkeypatch, 'autograde')
+    checks = check_cells(nb)
+    for cell in checks:
+        [error] = [o for o in cell.outputs if o.output_type == 'error']
+        assert error.ename == 'CheckFailed' and '提示：' in error.evalue
+        assert error.traceback == [f'CheckFailed: {error.evalue}']
     failed = [cell for cell in nb.cells if cell.cell_type == 'code'
               and any(o.output_type == 'error' for o in cell.outputs)]
     assert failed == checks
+
+
+def released_exercises(student_edition):
+    return nbformat.read(student_edition / ASSIGNMENT / EXERCISES.name, as_version=4)
+
+
+def names_defined_only_in_removed_code():
+    """Names the teacher's notebook defines (assigns, def, class, import) only in what the
+    release leaves out: solution blocks and cells tagged ``solution``."""
+    import ast
+    nb = nbformat.read(EXERCISES, as_version=4)
+    removed, kept = [], []
+    for cell in nb.cells:
+        if cell.cell_type != 'code':
+            continue
+        if 'solution' in cell.metadata.get('tags', []):
+            removed.append(cell.source)
+            continue
+        parts = re.split(r'^\s*### (?:BEGIN|END) (?:SOLUTION|HIDDEN TESTS)\s*$', cell.source,
+                         flags=re.M)
+        kept += parts[0::2]
+        removed += parts[1::2]
+
+    def defined(sources):
+        names = set()
+        for node in ast.walk(ast.parse('\n'.join(textwrap.dedent(s) for s in sources))):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.alias):
+                names.add((node.asname or node.name).split('.')[0])
+        return names
+    return defined(removed) - defined(kept)
+
+
+# Words that point at what a student does not have: the answers, the project's README, a
+# demonstration "below" or "at the end" that the release leaves out.
+POINTERS = ['解答', 'README', '本节最后', '下面演示', '后面解释', '见下文']
+
+
+def test_the_removed_names_are_found():
+    assert {'shared', 'grad_norms', 'PrintInit', 'diverging', 'animator'} <= \
+        names_defined_only_in_removed_code()
+    assert 'when_to_use' not in names_defined_only_in_removed_code()  # given, and asked for
+
+
+@pytest.mark.slow  # runs nbgrader
+def test_the_released_text_refers_to_nothing_it_leaves_out(student_edition):
+    """No markdown cell of the release names a variable, function or cell that only the
+    teacher's removed code defines, nor points at the answers, README or a removed demo."""
+    removed = names_defined_only_in_removed_code()
+    problems = []
+    for index, cell in enumerate(released_exercises(student_edition).cells):
+        if cell.cell_type != 'markdown':
+            continue
+        named = set(re.findall(r'`([A-Za-z_]\w*)', cell.source))
+        problems += [(index, name) for name in sorted(named & removed)]
+        problems += [(index, word) for word in POINTERS if word in cell.source]
+    assert problems == []
 
 
 @pytest.mark.parametrize('source, message', [
@@ -852,3 +937,18 @@ def test_right_to_left_letters_are_judged_in_the_order_they_are_shown():
     hebrew = '\u05d0\u05d1 \u05d2'  # alef, bet, space, gimel: shown gimel, space, bet, alef
     assert make_student.displayed(f'ab {hebrew} cd') == f'ab {hebrew[::-1]} cd'
     assert make_student.displayed('### BEGIN SOLUTION') == '### BEGIN SOLUTION'
+
+
+def test_the_hidden_tests_have_one_home_the_notebook(tmp_path):
+    """make_source_version keeps the hidden tests as the notebook has them (an edit made there
+    survives a re-run), and holds no hidden test of its own."""
+    tool = ROOT / 'tools' / 'classroom' / 'make_source_version.py'
+    notebook = tmp_path / EXERCISES.name
+    nb = nbformat.read(EXERCISES, as_version=4)
+    edited = 'assert len(when_to_use) >= 14  # edited in the notebook'
+    [check] = [c for c in nb.cells if c.source.startswith('d2l.check.init_table(')]
+    check.source = check.source.replace('### END HIDDEN TESTS', f'{edited}\n### END HIDDEN TESTS')
+    nbformat.write(nb, notebook)
+    subprocess.run([sys.executable, str(tool), str(notebook)], check=True, timeout=60)
+    assert edited in nbformat.read(notebook, as_version=4).cells[nb.cells.index(check)].source
+    assert 'assert ' not in tool.read_text(encoding='utf-8')

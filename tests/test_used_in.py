@@ -22,6 +22,14 @@ def helper(dotted):
     return obj
 
 
+def is_helper(dotted):
+    try:
+        helper(dotted)
+    except AttributeError:
+        return False
+    return True
+
+
 @pytest.mark.parametrize('name', HELPERS)
 def test_the_docstring_names_every_notebook_that_calls_the_helper(name):
     doc = helper(name).__doc__ or ''
@@ -31,5 +39,12 @@ def test_the_docstring_names_every_notebook_that_calls_the_helper(name):
                if re.search(rf'\bd2l\.{re.escape(name)}\b', text)]
     missing = [stem for stem in callers if stem not in used_in]
     assert missing == [], f'{name} is called in {missing}'
-    named = re.findall(r'\b\d\d_\w+', used_in)
+    named = re.findall(r'\b\d\d_\w+|\bps_worker\b', used_in)
     assert all(stem in SOURCES for stem in named), f'{name} names a notebook that does not exist'
+    # A notebook that does not call it must call a helper that the line names in parentheses
+    # as the way it is used there: "(returned by train_ch3)", "(through GradNormRecorder)".
+    via = [word for note in re.findall(r'\(([^)]*)\)', used_in)
+           for word in re.findall(r'[A-Za-z_][\w.]*\w', note) if is_helper(word)]
+    stale = [stem for stem in named if stem not in callers and not any(
+        re.search(rf'\bd2l\.{re.escape(word)}\b', SOURCES[stem]) for word in via)]
+    assert stale == [], f'{name} says it is used in {stale}, which call neither it nor {via}'

@@ -36,6 +36,7 @@ import safe_output  # noqa: E402
 BOOK = Path(__file__).resolve().parent.parent / 'book'
 TEXT_SUFFIXES = {'.md', '.yml', '.yaml', '.ipynb', '.bib', '.txt'}
 EXAMPLE = 'build/html'
+MATHJAX_EXTRA = '_mathjax'  # html_extra_path in book/_config.yml
 
 
 def check_sources(notebook_dir, mathjax_dir):
@@ -77,7 +78,9 @@ def build(notebook_dir, mathjax_dir, staging):
     shutil.copytree(BOOK, source)
     for notebook in sorted(notebook_dir.glob('*.ipynb')):  # as a reader gets them
         reader_edition.write_reader_edition(notebook, source / notebook.name)
-    shutil.copytree(mathjax_dir, source / '_static' / 'mathjax')
+    # MathJax reaches _static/mathjax through an extra path (_config.yml: html_extra_path), not
+    # through book/_static: Jupyter Book makes every .js under _static a script of every page.
+    shutil.copytree(mathjax_dir, source / MATHJAX_EXTRA / '_static' / 'mathjax')
     tmp = work / 'tmp'  # Sphinx leaves a crash log in TMPDIR: here it goes with the work
     tmp.mkdir()
     subprocess.run([str(Path(sys.executable).with_name('jupyter-book')), 'build',

@@ -26,12 +26,13 @@ Usage: python tools/make_student.py NOTEBOOK_DIR OUT_DIR [--course COURSE_DIR]
    or file that cannot be read, a name that is not UTF-8 and a file that is not UTF-8 text
    (a GBK or Latin-1 file, a picture, an archive) is refused, since it cannot be checked
    for answers; what is copied is the very bytes that were checked.
-2. COURSE_DIR becomes nbgrader's course folder: ``nbgrader_config.py`` (from
-   tools/classroom/), ``source/exercises/`` (the assignment notebooks, answers included),
-   and what ``nbgrader generate_assignment exercises`` makes of them: ``release/exercises/``
-   (answers replaced by a prompt, hidden tests and ``solution`` cells left out, outputs
-   cleared, the book's text and the checks locked) and ``gradebook.db``. The teacher runs
-   nbgrader's other commands there (release_assignment, collect, autograde, feedback).
+2. COURSE_DIR becomes nbgrader's course folder: ``nbgrader_config.py`` and ``templates/``
+   (the feedback page's, from tools/classroom/), ``source/exercises/`` (the assignment
+   notebooks, answers included), and what ``nbgrader generate_assignment exercises``
+   makes of them: ``release/exercises/`` (answers replaced by a prompt, hidden tests and
+   ``solution`` cells left out, outputs cleared, the book's text and the checks locked)
+   and ``gradebook.db``. The teacher runs nbgrader's other commands there
+   (release_assignment, collect, autograde, feedback).
    The folder is private (0700): it holds the answers and the gradebook. nbgrader runs
    with that configuration only: no personal or system Jupyter configuration is read
    (``JUPYTER_NO_CONFIG``), nor Python's environment variables or user site (``-I``).
@@ -722,6 +723,7 @@ def lock(nb):
 def write_course(files, assignment, course):
     """Lay out nbgrader's course folder, generate the release with nbgrader, and check it."""
     shutil.copy(CONFIG, course / 'nbgrader_config.py')
+    shutil.copytree(CONFIG.parent / 'templates', course / 'templates')  # the feedback page's
     source = course / 'source' / ASSIGNMENT
     source.mkdir(parents=True)
     for relative in assignment:

@@ -8,13 +8,13 @@ nbconvert preprocessors:
 - nbgrader's own ``ClearHiddenTests`` leaves out the hidden tests
   (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``);
 - ``ReaderPreprocessor`` removes the lines ``### BEGIN SOLUTION`` / ``### END SOLUTION``
-  (the answer between them is kept, the code otherwise identical), calls the checks as a
-  reader would (``d2l.check.init_table(when_to_use)``, without ``strict=True``), takes out
-  the paragraph on grading and the points in the exercise headings, and drops nbgrader's
-  metadata and the ``solution`` tag (make student's mark for a worked discussion).
+  (the answer between them is kept, the code otherwise identical), takes out the paragraph
+  on grading and the points in the exercise headings, and drops nbgrader's metadata and the
+  ``solution`` tag (make student's mark for a worked discussion). The checks stay as they are:
+  a reader's call, which raises only under nbgrader (d2lhelpers/check.py).
 
-Every other notebook passes through unchanged. The stored outputs stay true: a check that
-passes prints the same line with or without ``strict=True``, and hidden tests print nothing.
+Every other notebook passes through unchanged. The stored outputs stay true: hidden tests
+print nothing, and marker lines are comments.
 It fails closed: a marker string left anywhere in a cell (one not alone on its line, which
 make student refuses too) or unbalanced hidden tests is a ``ToolError`` naming the notebook,
 the cell and the line. The markers come from their one home, tools/grading_markers.py.
@@ -29,7 +29,7 @@ from nbgrader.preprocessors import ClearHiddenTests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tool_safety  # noqa: E402  (modules beside this script)
-from grading_markers import BEGIN, BEGIN_HIDDEN, CHECK_CALL, END, END_HIDDEN, GRADING, HEADING  # noqa: E402
+from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN, GRADING, HEADING  # noqa: E402
 
 SOLUTION_TAG = 'solution'
 
@@ -48,19 +48,13 @@ class ReaderPreprocessor(Preprocessor):
             if not cell.metadata['tags']:
                 del cell.metadata['tags']
         if cell.cell_type == 'code':
-            cell.source = '\n'.join(as_reader_calls(line) for line in cell.source.split('\n')
+            cell.source = '\n'.join(line for line in cell.source.split('\n')
                                     if line.strip() not in (BEGIN, END))
         elif cell.cell_type == 'markdown':
             cell.source = HEADING.sub(lambda match: match[1], cell.source)
             if GRADING in cell.source:
                 cell.source = cell.source.replace(GRADING, '').rstrip('\n')
         return cell, resources
-
-
-def as_reader_calls(line):
-    """``line``, a check called with ``strict=True``, as a reader calls it (without)."""
-    match = CHECK_CALL.match(line)
-    return f'd2l.check.{match[1]}({match[2]})' if match else line
 
 
 def reader_edition(nb, name):

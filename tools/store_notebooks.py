@@ -3,8 +3,8 @@
 Each notebook runs in a fresh kernel of the project's own kernelspec (``d2l-mxnet``,
 from tools/kernelspec: it pins the CPU kernels of oneDNN and OpenBLAS, so that the
 stored numbers are the ones every machine reproduces), with a timeout per cell.
-Cell metadata other than tags and nbgrader's (execution times) is dropped, so that storing an
-unchanged notebook changes no byte.
+Cell metadata other than tags, nbgrader's and MyST-NB's (a figure's text alternative) is dropped
+(execution times), so that storing an unchanged notebook changes no byte.
 
 The executed notebook is written to a temporary file beside the original and
 renamed over it only when everything succeeded: a cell that raises (unless tagged
@@ -109,7 +109,7 @@ def execute(path, timeout):
     config = Config()
     config.ClearMetadataPreprocessor.enabled = True
     config.ClearMetadataPreprocessor.clear_notebook_metadata = False
-    config.ClearMetadataPreprocessor.preserve_cell_metadata_mask = ['tags', 'nbgrader']
+    config.ClearMetadataPreprocessor.preserve_cell_metadata_mask = ['tags', 'nbgrader', 'mystnb']
     exporter = NotebookExporter(config=config)
     # Join the stream pieces that the kernel happened to flush separately, so that the
     # stored notebook does not depend on timing (nbval joins them too before comparing).

@@ -24,14 +24,14 @@ PORT = int(settings.setting('CLASS_PORT'))
 HUB_BIN = Path(sys.executable).parent  # the project's environment: the hub, the proxy, the culler
 ENV_BIN = settings.student_env() / 'bin'
 CONFIG = settings.server_config()
-CHP = HUB_BIN.parent / 'share' / 'chp-5.3.0' / 'node_modules' / '.bin' / 'configurable-http-proxy'
 
 c.JupyterHub.ip = '127.0.0.1'
 c.JupyterHub.port = PORT
 c.JupyterHub.hub_ip = '127.0.0.1'
 c.JupyterHub.hub_port = PORT + 1
 c.ConfigurableHTTPProxy.api_url = f'http://127.0.0.1:{PORT + 2}'
-c.ConfigurableHTTPProxy.command = [str(CHP) if CHP.exists() else 'configurable-http-proxy']
+c.ConfigurableHTTPProxy.command = [
+    str(settings.PROXY) if settings.PROXY.exists() else 'configurable-http-proxy']
 
 
 def private_file(path):

@@ -8,15 +8,18 @@ re-applied after the text or the cells of the notebook were edited:
 - each exercise heading ``## 练习 N：…`` ends with its points, ``（P 分）``;
 - the first cell gets one paragraph on how the notebook is graded (once);
 - a code cell with ``### BEGIN SOLUTION`` becomes an nbgrader solution cell (``exN_answerK``);
-- a check cell ``d2l.check.NAME(...)`` becomes an autograded test cell (``exN_check``, P points):
-  the check is called with ``strict=True`` (it prints its Chinese verdict as before, then
-  raises CheckFailed, an AssertionError, when the answer is not right) and is followed by
-  hidden tests (``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``, replaced on each run)
-  that grade what a student could otherwise fake;
+- a check cell ``d2l.check.NAME(...)`` becomes an autograded test cell (``exN_check``, P points).
+  The check prints its Chinese verdict; under nbgrader (autograde, validate) a failed check
+  raises CheckFailed, an AssertionError (d2lhelpers/check.py), so the exercise gets no
+  points, while a student's Run All goes on to the next exercise. The hidden tests after it
+  (``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``, grading what a student could
+  otherwise fake) are written in the notebook, their one home: this tool leaves them as
+  they are, and they may read only the names the exercise asks for (and what the locked
+  cells define);
 - cells tagged ``solution`` (the worked discussion) get no nbgrader metadata: make student
   leaves them out of the release before nbgrader sees the notebook;
 - every other cell (the book's text, the given code) becomes read-only (``locked``).
-Outputs are left as they are (the check cells print the same lines; hidden tests print nothing).
+Outputs are left as they are (the tool changes no code that runs).
 The notebook is rewritten through a temporary file in its folder and a rename: a full disk, a
 read-only folder or a signal leaves it exactly as it was.
 """
@@ -28,24 +31,10 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import tool_safety  # noqa: E402  (tools/tool_safety.py)
-from grading_markers import BEGIN, BEGIN_HIDDEN, CHECK_CALL, END_HIDDEN, GRADING, HEADING  # noqa: E402
+from grading_markers import BEGIN, CHECK_CALL, GRADING, HEADING  # noqa: E402
 
 # check function -> (exercise, points)
 CHECKS = {'init_table': (1, 2), 'deferred_shapes': (2, 3), 'shared_mlp_training': (3, 5)}
-HIDDEN = {
-    'init_table': '''\
-# 评分时才运行的测试：每句说明都要有内容（至少 8 个字），而且各不相同。
-assert all(len(str(text).strip()) >= 8 for text in when_to_use.values())
-assert len({str(text).strip() for text in when_to_use.values()}) == len(when_to_use)''',
-    'deferred_shapes': '''\
-# 评分时才运行的测试：形状要从按要求构造的网络上读出，而不是直接写上。
-assert isinstance(net, nn.Sequential) and len(net) == 4 and net[1].weight is net[2].weight
-assert X.shape == (2, 20) and net[0].weight.shape == (8, 20) == tuple(shape_after)''',
-    'shared_mlp_training': '''\
-# 评分时才运行的测试：训练记录要来自这个网络的真实训练：在测试集上重新计算的准确率与记录一致。
-assert isinstance(history, d2l.History) and len(history.seconds) == len(history.test_acc)
-assert abs(d2l.evaluate_accuracy(test_iter, net) - history.test_acc[-1]) < 1e-3''',
-}
 
 
 def nbgrader(grade_id, solution=False, grade=False, locked=False, points=None):
@@ -98,18 +87,6 @@ def convert(nb):
             if number != exercise:
                 raise SystemExit(f'cell {index}: d2l.check.{name} belongs to exercise {number}, '
                                  f'but follows the heading of exercise {exercise}')
-            kept, hidden = [], False
-            for line in lines[1:]:
-                if line.strip() == BEGIN_HIDDEN:
-                    hidden = True
-                elif line.strip() == END_HIDDEN:
-                    hidden = False
-                elif not hidden:
-                    kept.append(line)
-            while kept and not kept[-1].strip():
-                kept.pop()
-            cell.source = '\n'.join([f'd2l.check.{name}({match[2]}, strict=True)', *kept,
-                                     BEGIN_HIDDEN, HIDDEN[name], END_HIDDEN])
             cell.metadata['nbgrader'] = nbgrader(f'ex{number}_check', grade=True, locked=True,
                                                  points=points)
         else:

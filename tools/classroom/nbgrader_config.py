@@ -4,8 +4,14 @@
 # or system-wide Jupyter configuration) and checks the release it makes; the commands a teacher
 # runs by hand also read ~/.jupyter and JUPYTER_CONFIG_DIR, so keep the delimiters and the
 # "solution" tag there as they are here.
+import os
+import re
+
 from nbconvert.preprocessors import TagRemovePreprocessor
-from nbgrader.converters import GenerateAssignment
+from nbformat.v4 import new_markdown_cell
+from nbgrader.api import Gradebook
+from nbgrader.converters import Autograde, GenerateAssignment
+from nbgrader.preprocessors import OverwriteCells
 
 c = get_config()  # noqa: F821 (given by nbgrader when it reads this file)
 
@@ -25,3 +31,74 @@ c.GenerateAssignment.preprocessors = (
     [TagRemovePreprocessor] + GenerateAssignment.class_traits()['preprocessors'].default())
 # Seconds one cell may run in autograding (the exercise's training takes about 10 s here).
 c.Execute.timeout = 300
+
+
+class OverwriteCellsWithNotes(OverwriteCells):
+    """nbgrader's OverwriteCells (a deleted test cell is put back, an altered one restored), and
+    a line in Chinese above each test cell it restored, which the feedback page shows.
+
+    A test cell's checksum differs in every submission (the release has no hidden tests), so
+    "altered" means: its source differs from the source version's without the hidden tests.
+    """
+
+    def preprocess(self, nb, resources):
+        submitted = {cell.metadata.get('nbgrader', {}).get('grade_id'): cell.source
+                     for cell in nb.cells}
+        nb, resources = super().preprocess(nb, resources)
+        self.put_back_deleted_test_cells(nb, resources)
+        for index in reversed(range(len(nb.cells))):
+            cell = nb.cells[index]
+            grade_id = cell.metadata.get('nbgrader', {}).get('grade_id')
+            if not cell.metadata.get('nbgrader', {}).get('grade') or cell.cell_type != 'code':
+                continue
+            note = (DELETED if grade_id not in submitted else
+                    ALTERED if visible(submitted[grade_id]) != visible(cell.source) else None)
+            if note:
+                nb.cells.insert(index, new_markdown_cell(note.format(what=what(grade_id))))
+        return nb, resources
+
+
+    def put_back_deleted_test_cells(self, nb, resources):
+        """nbgrader's add_missing_cells, placing a cell after the nearest earlier cell of the
+        source version that is still there (nbgrader 0.9.6 fails when that is a locked one)."""
+        with Gradebook(resources['nbgrader']['db_url']) as gradebook:
+            source_nb = gradebook.find_notebook(resources['nbgrader']['notebook'],
+                                                resources['nbgrader']['assignment'])
+            order = [cell.name for cell in source_nb.source_cells]
+            for grade_cell in source_nb.grade_cells:
+                ids = [cell.metadata.get('nbgrader', {}).get('grade_id') for cell in nb.cells]
+                if grade_cell.name in ids:
+                    continue
+                source_cell = source_nb.source_cells[order.index(grade_cell.name)]
+                earlier = [ids.index(name) for name in order[:order.index(grade_cell.name)]
+                           if name in ids]
+                nb.cells.insert(max(earlier, default=-1) + 1,
+                                self.missing_cell_transform(source_cell, grade_cell.max_score))
+
+
+def visible(source):
+    """A test cell's source as released: without its hidden tests, blank lines aside."""
+    source = re.sub(r'^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*$', '',
+                    source, flags=re.M | re.S)
+    return [line.rstrip() for line in source.splitlines() if line.strip()]
+
+
+def what(grade_id):
+    """'练习 2 的检查单元格（ex2_check）' for make_source_version's grade ids."""
+    number = re.fullmatch(r'ex(\d+)_check', grade_id)
+    return (f'练习 {number[1]} 的' if number else '') + f'检查单元格（`{grade_id}`）'
+
+
+DELETED = '**注意**：提交的笔记本里没有{what}（被删掉了）。评分时按原样把它加了回来，照常评分。'
+ALTERED = '**注意**：提交的笔记本里，{what}被改动过。评分时用的是原来的检查单元格，照常评分。'
+# A deleted test cell is put back and graded (not a silent 0), its first line a comment.
+c.OverwriteCells.missing_cell_notification = (
+    '评分时加回的检查单元格 {cell_id}（提交里被删掉了）\n\n')
+c.Autograde.sanitize_preprocessors = [
+    OverwriteCellsWithNotes if pp is OverwriteCells else pp
+    for pp in Autograde.class_traits()['sanitize_preprocessors'].default()]
+# The feedback page: nbgrader's, in Chinese and loading nothing from another host
+# (templates/feedback_zh; make_student.py copies templates/ beside this file in the course).
+c.HTMLExporter.extra_template_basedirs = [
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), 'templates')]
+c.HTMLExporter.template_name = 'feedback_zh'

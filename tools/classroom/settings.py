@@ -7,7 +7,12 @@ Each setting can be overridden by an environment variable of the same name.
 """
 import os
 import pwd
+import sys
 from pathlib import Path
+
+# JupyterHub's proxy, installed by `make proxy` into the project's environment (its version: the
+# Makefile's CHP_VERSION); the hub runs from that environment, so sys.prefix is it.
+PROXY = Path(sys.prefix) / 'share' / 'chp' / 'node_modules' / '.bin' / 'configurable-http-proxy'
 
 DEFAULTS = {
     # The class's folder on this machine: the students' Python environment and configuration
