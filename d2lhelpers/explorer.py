@@ -196,7 +196,10 @@ def plot_spread(result, fig=None):
         ax.plot(layers, _positive(measured), marker='o', label='measured')
         ax.plot(layers, _positive(predicted), linestyle='--', label='formula')
         ax.set_yscale('log')
-        ax.yaxis.set_minor_locator(NullLocator())  # drawing minor ticks took most of the time
+        shown = np.concatenate([_positive(measured), _positive(predicted)])
+        if np.nanmax(shown) > 100 * np.nanmin(shown):
+            # Over many decades the minor ticks were most of the drawing time, and say little.
+            ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xlabel('layer')
         ax.set_title(title)
         ax.legend()

@@ -141,3 +141,14 @@ def test_where_widgets_cannot_be_drawn_the_explorer_is_one_short_line(box):
     text = box._repr_mimebundle_()['text/plain']
     assert text.startswith('init_explorer: ') and 'JupyterLab' in text and len(text) <= 80
 
+
+
+def test_a_narrow_range_keeps_its_minor_ticks_and_a_wide_one_drops_them():
+    """Within a decade the log axis needs its minor ticks to say anything; over many decades
+    they only cost drawing time."""
+    narrow = explorer.Spread([1.0, 1.02], [0.99, 0.99], [1.0, 0.98], [1.0, 1.0], 'narrow')
+    wide = explorer.Spread([1.0, 1e-9], [1.0, 1e-9], [1.0, 1e-9], [1.0, 1e-9], 'wide')
+    for result, has_minor in [(narrow, True), (wide, False)]:
+        fig = d2l.plot_spread(result)
+        fig.canvas.draw()
+        assert [len(ax.yaxis.get_minorticklocs()) > 0 for ax in fig.axes] == [has_minor] * 2

@@ -16,6 +16,7 @@ check that the stored numbers come back with another thread count and CPU.
 """
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -186,3 +187,69 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
     stored = nbformat.read(ROOT / 'notebooks' / name, as_version=4)
     executed = nbformat.reads(json.dumps(notebook), as_version=4)
     assert differing_cells(stored, executed, read_sanitize_rules(SANITIZE)) == []
+
+
+def caption_numbers(text, what):
+    """(measured, formula) of the first and the last layer, from the explorer's words."""
+    number = r'([0-9.]+e[+-][0-9]+)'
+    match = re.search(rf'{what}: layer 1 {number} \(formula {number}\), layer \d+ {number} '
+                      rf'\(formula {number}\)', text)
+    assert match, text
+    first, first_formula, last, last_formula = map(float, match.groups())
+    return (first, first_formula), (last, last_formula)
+
+
+def test_the_init_explorer_follows_its_slider_and_menu(lab, browser):
+    """Notebook 11's explorer in JupyterLab: the depth slider moved from the keyboard and the
+    activation menu redraw the figure, whose words (its alt text and caption) give the formula's
+    per-layer factor (1/sqrt(2) with ReLU, 1 without) and measurements within 11's margins."""
+    page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+    try:
+        page.goto(f'{lab["base"]}/lab/tree/11_init_explorer.ipynb?token={TOKEN}&reset')
+        page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+            .some(e => /reproducible\\) \\| Idle/.test(e.textContent))""", timeout=120_000,
+                               polling=500)
+        cells = page.locator('.jp-Notebook .jp-CodeCell')
+        for cell in (cells.first, cells.last):  # the imports, then the explorer
+            cell.locator('.jp-InputArea-editor').click()
+            page.keyboard.press('Control+Enter')
+        caption = page.locator('.d2l-init-explorer-caption')
+        caption.wait_for(timeout=120_000)
+        figure = page.locator('.jp-Notebook img[alt^="Log-scale plot"]')
+        assert 'relu, 10 x 256' in caption.inner_text()
+        before = figure.get_attribute('src')
+
+        handle = page.locator('.widget-slider', has=page.locator('label', has_text='depth')) \
+            .locator('.noUi-handle')
+        assert handle.get_attribute('tabindex') == '0'  # reachable with Tab
+        handle.focus()
+        for _ in range(3):
+            page.keyboard.press('ArrowLeft')
+        page.wait_for_function("""() => document.querySelector('.d2l-init-explorer-caption')
+            .textContent.includes('relu, 7 x 256')""", timeout=60_000, polling=200)
+        relu = caption.inner_text()
+        assert figure.get_attribute('alt') == relu and figure.get_attribute('src') != before
+        for what in ['Output', 'Gradient']:
+            (first, first_formula), (last, last_formula) = caption_numbers(relu, what)
+            # 6 layers apart, each a factor sqrt(1/2) (printed to 3 digits)
+            low, high = sorted([first_formula, last_formula])
+            assert low / high == pytest.approx(0.5 ** 3, rel=0.01)
+            assert all(abs(m / f - 1) < 0.3 for m, f in [(first, first_formula),
+                                                          (last, last_formula)])
+
+        menu = page.locator('.widget-dropdown', has=page.locator('label', has_text='activation'))
+        menu.locator('select').select_option('none')
+        page.wait_for_function("""() => document.querySelector('.d2l-init-explorer-caption')
+            .textContent.includes('none, 7 x 256')""", timeout=60_000, polling=200)
+        linear = caption.inner_text()
+        for what in ['Output', 'Gradient']:
+            (first, first_formula), (last, last_formula) = caption_numbers(linear, what)
+            assert last_formula == pytest.approx(first_formula, rel=0.01)  # a factor of 1
+            assert all(abs(m / f - 1) < 0.1 for m, f in [(first, first_formula),
+                                                          (last, last_formula)])
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / '11_init_explorer_moved.png'))
+    finally:
+        page.close()
+        end_sessions(lab['base'])
+    assert kernel_processes(lab['runtime']) == [], 'a kernel outlived its page'
