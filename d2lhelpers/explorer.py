@@ -236,6 +236,9 @@ def init_explorer(depth=10, width=256, initializer='Xavier', activation='relu'):
 
     def make(cls, key, **kwargs):
         extra = {'layout': widgets.Layout(model_id=f'{prefix}-{key}-layout')}
+        if 'continuous_update' in cls.class_traits():
+            # An update takes a few tenths of a second: redraw when a drag ends, not during it.
+            extra['continuous_update'] = False
         if 'style' in cls.class_traits():
             style_class = cls.class_traits()['style'].klass
             extra['style'] = style_class(model_id=f'{prefix}-{key}-style')

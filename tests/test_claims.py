@@ -4013,6 +4013,17 @@ def test_11_the_words_under_the_figure_are_its_alt_text_and_follow_it():
         box.close_all()
 
 
+def test_11_the_explorer_redraws_when_a_drag_ends():
+    import d2lhelpers as d2l
+    says('11', '拖动滑块时图不变，松开时才更新')
+    box = d2l.init_explorer(depth=2, width=16)
+    try:
+        sliders = [control for control in box.controls.values() if hasattr(control, 'readout')]
+        assert sliders and not any(slider.continuous_update for slider in sliders)
+    finally:
+        box.close_all()
+
+
 # ---- d2lhelpers/check.py: the self-checks' hints ----------------------------------------------
 
 

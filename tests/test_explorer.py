@@ -152,3 +152,9 @@ def test_a_narrow_range_keeps_its_minor_ticks_and_a_wide_one_drops_them():
         fig = d2l.plot_spread(result)
         fig.canvas.draw()
         assert [len(ax.yaxis.get_minorticklocs()) > 0 for ax in fig.axes] == [has_minor] * 2
+
+
+def test_sliders_redraw_when_a_drag_ends_not_during_it(box):
+    """An update takes a few tenths of a second: updates during a drag would queue up."""
+    sliders = [control for control in box.controls.values() if hasattr(control, 'readout')]
+    assert len(sliders) == 6 and not any(slider.continuous_update for slider in sliders)
