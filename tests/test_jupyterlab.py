@@ -7,7 +7,9 @@ Cells, waits until every cell has run, saves, and takes a screenshot into
 build/screenshots/; then it ends the session, so that no kernel outlives its page.
 The saved file must have every code cell executed in order, no error except in
 cells tagged raises-exception, and the stored outputs, compared by nbval's rules
-(tests/notebook_outputs.py).
+(tests/notebook_outputs.py). In notebook 11, after its run and before the save, the
+initialization explorer is used as a reader would: a slider moved from the keyboard and a
+menu changed, and its figure and words checked against the formula (INTERACTIVE_CHECKS).
 
 The server runs in the environment of an AVX2-only machine whose user asked for
 two OpenMP threads (``AVX2_MACHINE_WITH_TWO_THREADS``): the kernel that JupyterLab
@@ -160,6 +162,8 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
         page.wait_for_timeout(1500)  # every cell is queued ([*]) before the first one ends
         page.wait_for_function(RUN_IS_OVER, timeout=300_000, polling=500)
         kernels = kernel_processes(lab['runtime'])
+        if name in INTERACTIVE_CHECKS:
+            INTERACTIVE_CHECKS[name](page)
         saved_at = (lab['root'] / name).stat().st_mtime
         page.keyboard.press('Control+s')
         page.wait_for_selector('text=Saving completed', timeout=30_000)
@@ -199,57 +203,48 @@ def caption_numbers(text, what):
     return (first, first_formula), (last, last_formula)
 
 
-def test_the_init_explorer_follows_its_slider_and_menu(lab, browser):
-    """Notebook 11's explorer in JupyterLab: the depth slider moved from the keyboard and the
+def check_the_init_explorer(page):
+    """Notebook 11's explorer, after Run All: the depth slider moved from the keyboard and the
     activation menu redraw the figure, whose words (its alt text and caption) give the formula's
     per-layer factor (1/sqrt(2) with ReLU, 1 without) and measurements within 11's margins."""
-    page = browser.new_page(viewport={'width': 1400, 'height': 1000})
-    try:
-        page.goto(f'{lab["base"]}/lab/tree/11_init_explorer.ipynb?token={TOKEN}&reset')
-        page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
-            .some(e => /reproducible\\) \\| Idle/.test(e.textContent))""", timeout=120_000,
-                               polling=500)
-        cells = page.locator('.jp-Notebook .jp-CodeCell')
-        for cell in (cells.first, cells.last):  # the imports, then the explorer
-            cell.locator('.jp-InputArea-editor').click()
-            page.keyboard.press('Control+Enter')
-        caption = page.locator('.d2l-init-explorer-caption')
-        caption.wait_for(timeout=120_000)
-        figure = page.locator('.jp-Notebook img[alt^="Log-scale plot"]')
-        assert 'relu, 10 x 256' in caption.inner_text()
-        before = figure.get_attribute('src')
+    caption = page.locator('.d2l-init-explorer-caption')
+    figure = page.locator('.jp-Notebook img[alt^="Log-scale plot"]')
+    error = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"] .ansi-red-fg'
+    page.wait_for_selector(f'.d2l-init-explorer-caption, {error}', timeout=60_000)
+    if caption.count() == 0:
+        errors = page.locator(error)
+        pytest.fail(f'the explorer was not drawn; Run All stopped at: '
+                    f'{[e.inner_text()[:200] for e in errors.all()]}')
+    assert 'relu, 10 x 256' in caption.inner_text()
+    before = figure.get_attribute('src')
 
-        handle = page.locator('.widget-slider', has=page.locator('label', has_text='depth')) \
-            .locator('.noUi-handle')
-        assert handle.get_attribute('tabindex') == '0'  # reachable with Tab
-        handle.focus()
-        for _ in range(3):
-            page.keyboard.press('ArrowLeft')
-        page.wait_for_function("""() => document.querySelector('.d2l-init-explorer-caption')
-            .textContent.includes('relu, 7 x 256')""", timeout=60_000, polling=200)
-        relu = caption.inner_text()
-        assert figure.get_attribute('alt') == relu and figure.get_attribute('src') != before
-        for what in ['Output', 'Gradient']:
-            (first, first_formula), (last, last_formula) = caption_numbers(relu, what)
-            # 6 layers apart, each a factor sqrt(1/2) (printed to 3 digits)
-            low, high = sorted([first_formula, last_formula])
-            assert low / high == pytest.approx(0.5 ** 3, rel=0.01)
-            assert all(abs(m / f - 1) < 0.3 for m, f in [(first, first_formula),
-                                                          (last, last_formula)])
+    handle = page.locator('.widget-slider', has=page.locator('label', has_text='depth')) \
+        .locator('.noUi-handle')
+    assert handle.get_attribute('tabindex') == '0'  # reachable with Tab
+    handle.focus()
+    for _ in range(3):
+        page.keyboard.press('ArrowLeft')
+    page.wait_for_function("""() => document.querySelector('.d2l-init-explorer-caption')
+        .textContent.includes('relu, 7 x 256')""", timeout=60_000, polling=200)
+    relu = caption.inner_text()
+    assert figure.get_attribute('alt') == relu and figure.get_attribute('src') != before
+    for what in ['Output', 'Gradient']:
+        (first, first_formula), (last, last_formula) = caption_numbers(relu, what)
+        # 6 layers apart, each a factor sqrt(1/2) (printed to 3 digits)
+        low, high = sorted([first_formula, last_formula])
+        assert low / high == pytest.approx(0.5 ** 3, rel=0.01)
+        assert all(abs(m / f - 1) < 0.3 for m, f in [(first, first_formula), (last, last_formula)])
 
-        menu = page.locator('.widget-dropdown', has=page.locator('label', has_text='activation'))
-        menu.locator('select').select_option('none')
-        page.wait_for_function("""() => document.querySelector('.d2l-init-explorer-caption')
-            .textContent.includes('none, 7 x 256')""", timeout=60_000, polling=200)
-        linear = caption.inner_text()
-        for what in ['Output', 'Gradient']:
-            (first, first_formula), (last, last_formula) = caption_numbers(linear, what)
-            assert last_formula == pytest.approx(first_formula, rel=0.01)  # a factor of 1
-            assert all(abs(m / f - 1) < 0.1 for m, f in [(first, first_formula),
-                                                          (last, last_formula)])
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / '11_init_explorer_moved.png'))
-    finally:
-        page.close()
-        end_sessions(lab['base'])
-    assert kernel_processes(lab['runtime']) == [], 'a kernel outlived its page'
+    menu = page.locator('.widget-dropdown', has=page.locator('label', has_text='activation'))
+    menu.locator('select').select_option('none')
+    page.wait_for_function("""() => document.querySelector('.d2l-init-explorer-caption')
+        .textContent.includes('none, 7 x 256')""", timeout=60_000, polling=200)
+    linear = caption.inner_text()
+    for what in ['Output', 'Gradient']:
+        (first, first_formula), (last, last_formula) = caption_numbers(linear, what)
+        assert last_formula == pytest.approx(first_formula, rel=0.01)  # a factor of 1
+        assert all(abs(m / f - 1) < 0.1 for m, f in [(first, first_formula), (last, last_formula)])
+
+
+# Checks of a notebook's interactive parts, made in its run above (no second kernel or page).
+INTERACTIVE_CHECKS = {'11_init_explorer.ipynb': check_the_init_explorer}
