@@ -7,9 +7,10 @@ Cells, waits until every cell has run, saves, and takes a screenshot into
 build/screenshots/; then it ends the session, so that no kernel outlives its page.
 The saved file must have every code cell executed in order, no error except in
 cells tagged raises-exception, and the stored outputs, compared by nbval's rules
-(tests/notebook_outputs.py). In notebook 11, after its run and before the save, the
-initialization explorer is used as a reader would: a slider moved from the keyboard and a
-menu changed, and its figure and words checked against the formula (INTERACTIVE_CHECKS).
+(tests/notebook_outputs.py). In notebook 11, the explorer's cell first shows the message the
+notebook announces for a notebook not yet run (UNRUN_CHECKS); after the run and before the
+save, the explorer is used as a reader would: a slider moved from the keyboard and a menu
+changed, and its figure and words checked against the formula (INTERACTIVE_CHECKS).
 
 The server runs in the environment of an AVX2-only machine whose user asked for
 two OpenMP threads (``AVX2_MACHINE_WITH_TWO_THREADS``): the kernel that JupyterLab
@@ -157,6 +158,8 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
         page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
             .some(e => /reproducible\\) \\| Idle/.test(e.textContent))""", timeout=120_000,
                                polling=500)
+        if name in UNRUN_CHECKS:
+            UNRUN_CHECKS[name](page)
         page.click('.lm-MenuBar-itemLabel:text-is("Run")')
         page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
         page.wait_for_timeout(1500)  # every cell is queued ([*]) before the first one ends
@@ -246,5 +249,20 @@ def check_the_init_explorer(page):
         assert all(abs(m / f - 1) < 0.1 for m, f in [(first, first_formula), (last, last_formula)])
 
 
-# Checks of a notebook's interactive parts, made in its run above (no second kernel or page).
+def check_the_unrun_explorer_says_what_11_says(page):
+    """Before the run, the explorer's cell shows what notebook 11 tells the reader it shows."""
+    page.locator('.jp-Notebook .jp-CodeCell').first.click()
+    page.keyboard.press('Escape')
+    page.keyboard.press('Control+End')  # JupyterLab draws only the cells near the view
+    explorer_cell = page.locator('.jp-Notebook .jp-CodeCell').last
+    explorer_cell.scroll_into_view_if_needed()
+    page.wait_for_function("""() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+        .pop().textContent.includes('Error displaying widget: model not found')""",
+                           timeout=30_000, polling=200)
+    page.keyboard.press('Control+Home')  # back to the top, where the run's checks read [1]
+
+
+# Checks of a notebook's interactive parts, made in its run above (no second kernel or page):
+# before Run All, and after it (before the save).
+UNRUN_CHECKS = {'11_init_explorer.ipynb': check_the_unrun_explorer_says_what_11_says}
 INTERACTIVE_CHECKS = {'11_init_explorer.ipynb': check_the_init_explorer}
