@@ -4024,6 +4024,23 @@ def test_11_the_explorer_redraws_when_a_drag_ends():
         box.close_all()
 
 
+def test_11_the_sigma_slider_goes_from_vanishing_to_exploding():
+    from mxnet import init
+
+    import d2lhelpers as d2l
+    says('11', '选 `Normal`，把 `sigma` 从 0.01 往大拖，看信号从消失变成爆炸')
+    box = d2l.init_explorer()
+    try:
+        sigma = box.controls['sigma']
+        assert sigma.value == 0.01 and sigma.base ** sigma.max == 1  # a log slider's max: 10^0
+    finally:
+        box.close_all()
+    for sigma, shrinks in [(0.01, True), (1.0, False)]:
+        result = d2l.spread(init.Normal(sigma), 10, 256, 'relu')
+        ratio = result.output_std[-1] / result.output_std[0]
+        assert (ratio < 1e-8) if shrinks else (ratio > 1e8), (sigma, ratio)
+
+
 # ---- d2lhelpers/check.py: the self-checks' hints ----------------------------------------------
 
 
