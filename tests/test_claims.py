@@ -4041,6 +4041,24 @@ def test_11_the_sigma_slider_goes_from_vanishing_to_exploding():
         assert (ratio < 1e-8) if shrinks else (ratio > 1e8), (sigma, ratio)
 
 
+def test_11_things_to_try_without_activation_and_with_tanh():
+    from mxnet import init
+
+    import d2lhelpers as d2l
+    says('11', '把 `activation` 换成 `none`，看前向和反向的倍数怎样从 $1/\\sqrt{2}$ 变成 1')
+    says('11', '选 `tanh`，再把尺度调大，看测量值怎样离开公式')
+    for activation, factor in [('relu', 0.5 ** 0.5), ('none', 1)]:
+        result = d2l.spread(init.Xavier(), 10, 256, activation)
+        forward = (result.output_std[-1] / result.output_std[0]) ** (1 / 9)
+        backward = (result.grad_std[0] / result.grad_std[-1]) ** (1 / 9)
+        assert abs(forward / factor - 1) < 0.05 and abs(backward / factor - 1) < 0.05
+    last_ratios = [result.output_std[-1] / result.output_predicted[-1]
+                   for result in (d2l.spread(init.Normal(sigma), 10, 256, 'tanh')
+                                  for sigma in [0.01, 0.05, 0.1])]
+    assert abs(last_ratios[0] - 1) < 0.1 and last_ratios == sorted(last_ratios, reverse=True)
+    assert last_ratios[-1] < 0.1
+
+
 # ---- d2lhelpers/check.py: the self-checks' hints ----------------------------------------------
 
 
