@@ -214,11 +214,52 @@ def _png(fig):
     return base64.b64encode(buffer.getvalue()).decode('ascii')
 
 
+# Each initializer's own parameters: the explorer shows only the chosen one's.
+PARAMETERS_OF = {'Uniform': ['scale'], 'Normal': ['sigma'],
+                 'Xavier': ['rnd_type', 'factor_type', 'magnitude'],
+                 'MSRAPrelu': ['factor_type', 'slope']}
+
+
+def _figure_html(result, fig):
+    """The figure as an HTML img whose alt text is its description, shown also as a caption."""
+    words = escape(describe_spread(result))
+    return (f'<figure style="margin:0"><img alt="{words}" '
+            f'src="data:image/png;base64,{_png(plot_spread(result, fig))}">'
+            f'<figcaption class="d2l-init-explorer-caption">{words}</figcaption></figure>')
+
+
 class _Explorer(widgets.VBox):
     """The explorer's box; shown as one short line where widgets cannot be drawn."""
 
     def __repr__(self):
         return 'init_explorer: run this notebook in JupyterLab to move the sliders'
+
+
+def _controls(make, depth, width, initializer, activation):
+    """The explorer's sliders and menus by name; ``make(cls, key, **kwargs)`` creates one."""
+    return {
+        'depth': make(widgets.IntSlider, 'depth', value=depth, min=1, max=20,
+                      description='depth'),
+        'width': make(widgets.IntSlider, 'width', value=width, min=16, max=512, step=16,
+                      description='width'),
+        'initializer': make(widgets.Dropdown, 'initializer', value=initializer,
+                            options=['Uniform', 'Normal', 'Xavier', 'MSRAPrelu'],
+                            description='init'),
+        'activation': make(widgets.Dropdown, 'activation', value=activation,
+                           options=list(ACTIVATIONS), description='activation'),
+        'scale': make(widgets.FloatLogSlider, 'scale', value=0.07, base=10, min=-3, max=0,
+                      step=0.05, description='scale'),
+        'sigma': make(widgets.FloatLogSlider, 'sigma', value=0.01, base=10, min=-3, max=0,
+                      step=0.05, description='sigma'),
+        'magnitude': make(widgets.FloatSlider, 'magnitude', value=3.0, min=0.5, max=12,
+                          step=0.5, description='magnitude'),
+        'rnd_type': make(widgets.Dropdown, 'rnd_type', value='uniform',
+                         options=['uniform', 'gaussian'], description='rnd_type'),
+        'factor_type': make(widgets.Dropdown, 'factor_type', value='avg',
+                            options=['avg', 'in', 'out'], description='factor_type'),
+        'slope': make(widgets.FloatSlider, 'slope', value=0.25, min=0, max=1, step=0.05,
+                      description='slope'),
+    }
 
 
 _explorers = itertools.count(1)
@@ -244,47 +285,18 @@ def init_explorer(depth=10, width=256, initializer='Xavier', activation='relu'):
             extra['style'] = style_class(model_id=f'{prefix}-{key}-style')
         return cls(model_id=f'{prefix}-{key}', **extra, **kwargs)
 
-    controls = {
-        'depth': make(widgets.IntSlider, 'depth', value=depth, min=1, max=20,
-                      description='depth'),
-        'width': make(widgets.IntSlider, 'width', value=width, min=16, max=512, step=16,
-                      description='width'),
-        'initializer': make(widgets.Dropdown, 'initializer', value=initializer,
-                            options=['Uniform', 'Normal', 'Xavier', 'MSRAPrelu'],
-                            description='init'),
-        'activation': make(widgets.Dropdown, 'activation', value=activation,
-                           options=list(ACTIVATIONS), description='activation'),
-        'scale': make(widgets.FloatLogSlider, 'scale', value=0.07, base=10, min=-3, max=0,
-                      step=0.05, description='scale'),
-        'sigma': make(widgets.FloatLogSlider, 'sigma', value=0.01, base=10, min=-3, max=0,
-                      step=0.05, description='sigma'),
-        'magnitude': make(widgets.FloatSlider, 'magnitude', value=3.0, min=0.5, max=12,
-                          step=0.5, description='magnitude'),
-        'rnd_type': make(widgets.Dropdown, 'rnd_type', value='uniform',
-                         options=['uniform', 'gaussian'], description='rnd_type'),
-        'factor_type': make(widgets.Dropdown, 'factor_type', value='avg',
-                            options=['avg', 'in', 'out'], description='factor_type'),
-        'slope': make(widgets.FloatSlider, 'slope', value=0.25, min=0, max=1, step=0.05,
-                      description='slope'),
-    }
-    parameters_of = {'Uniform': ['scale'], 'Normal': ['sigma'],
-                     'Xavier': ['rnd_type', 'factor_type', 'magnitude'],
-                     'MSRAPrelu': ['factor_type', 'slope']}
+    controls = _controls(make, depth, width, initializer, activation)
     figure = make(widgets.HTML, 'figure')
     fig = Figure(figsize=(9, 3.2))
 
     def update(_=None):
         chosen = controls['initializer'].value
         for name in ['scale', 'sigma', 'magnitude', 'rnd_type', 'factor_type', 'slope']:
-            controls[name].layout.display = '' if name in parameters_of[chosen] else 'none'
-        kwargs = {name: controls[name].value for name in parameters_of[chosen]}
+            controls[name].layout.display = '' if name in PARAMETERS_OF[chosen] else 'none'
+        kwargs = {name: controls[name].value for name in PARAMETERS_OF[chosen]}
         result = spread(make_initializer(chosen, **kwargs), controls['depth'].value,
                         controls['width'].value, controls['activation'].value)
-        words = escape(describe_spread(result))
-        figure.value = (f'<figure style="margin:0"><img alt="{words}" '
-                        f'src="data:image/png;base64,{_png(plot_spread(result, fig))}">'
-                        f'<figcaption class="d2l-init-explorer-caption">{words}'
-                        f'</figcaption></figure>')
+        figure.value = _figure_html(result, fig)
         explorer.result = result
 
     for control in controls.values():
