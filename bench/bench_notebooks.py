@@ -1,9 +1,18 @@
-"""Peak memory and wall time of each notebook, executed in a fresh kernel.
+"""Peak memory and wall time of each notebook, executed in a fresh kernel; and how long
+notebook 11's initialization explorer takes to follow a slider.
 
 Each notebook runs through ``jupyter nbconvert --execute`` in a child process;
 the peak resident memory of its kernel is read from the child's resource usage
 (``RUSAGE_CHILDREN`` takes the largest of the waited-for descendants).
+
+The explorer is timed in a child process with the project kernel's environment (its pins,
+one OpenMP thread), as JupyterLab runs it: each update is a slider's new value, that is
+building and initializing the net, one forward and backward pass (``d2l.spread``) and
+drawing the figure into its PNG; the browser's part (sending and showing it) is not included.
 """
+import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -11,6 +20,19 @@ import time
 from pathlib import Path
 
 LIMIT_MIB = 1024
+ROOT = Path(__file__).resolve().parent.parent
+EXPLORER_ROUNDS = 10
+TIME_UPDATES = r'''
+import json, sys, time
+import d2lhelpers as d2l
+box = d2l.init_explorer(depth=int(sys.argv[1]), width=int(sys.argv[2]))
+depth, seconds = box.controls['depth'], []
+for value in [depth.value - 1, depth.value] * (int(sys.argv[3]) // 2):
+    start = time.perf_counter()
+    depth.value = value
+    seconds.append(time.perf_counter() - start)
+print(json.dumps(seconds))
+'''
 MEASURE = r'''
 import resource, subprocess, sys
 subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute',
@@ -26,8 +48,17 @@ def measure(path, out_dir):
     return float(result.stdout), time.perf_counter() - start
 
 
+def explorer_seconds_per_update(depth, width, rounds=EXPLORER_ROUNDS):
+    """Median seconds per depth-slider update of the explorer at this setting."""
+    kernel_env = json.loads((ROOT / 'tools' / 'kernelspec' / 'kernel.json').read_text())['env']
+    result = subprocess.run([sys.executable, '-c', TIME_UPDATES, str(depth), str(width),
+                             str(rounds)], env={**os.environ, **kernel_env},
+                            capture_output=True, text=True, check=True, timeout=600)
+    return statistics.median(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
 def main():
-    notebooks = sorted(Path(__file__).resolve().parent.parent.glob('notebooks/*.ipynb'))
+    notebooks = sorted(ROOT.glob('notebooks/*.ipynb'))
     peaks = {}
     width = max(len(path.name) for path in notebooks)
     with tempfile.TemporaryDirectory() as out_dir:
@@ -38,6 +69,9 @@ def main():
     worst = max(peaks, key=peaks.get)
     print(f'notebooks: max_peak_mib={peaks[worst]:.0f} ({worst}) limit_mib={LIMIT_MIB} '
           f'{"ok" if peaks[worst] < LIMIT_MIB else "OVER"}')
+    default, largest = explorer_seconds_per_update(10, 256), explorer_seconds_per_update(20, 512)
+    print(f'explorer (11): median seconds per update {default:.2f} at depth 10, width 256; '
+          f'{largest:.2f} at depth 20, width 512 (one thread, {EXPLORER_ROUNDS} updates each)')
 
 
 if __name__ == '__main__':

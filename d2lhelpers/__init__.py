@@ -8,6 +8,8 @@ names and signatures, working offline and on current IPython:
 - ``inspection``: statistics and gradient norms of a network's parameters;
 - ``plotting``: ``use_svg_display``, ``show_fashion_mnist``, ``Animator``, histograms;
 - ``distributed``: ``run_local_ps``, a parameter-server group of local processes;
+- ``explorer``: each layer's signal and gradient spread, measured beside the variance
+  formula, and the sliders that redraw it (``spread``, ``init_explorer``);
 - ``check``: self-checks for the exercises (``d2l.check.init_table(...)`` and so on).
 """
 from . import check
@@ -20,6 +22,13 @@ from .data import (
                    load_fashion_mnist_arrays,
 )
 from .distributed import run_local_ps
+from .explorer import (
+                   describe_spread,
+                   init_explorer,
+                   plot_spread,
+                   spread,
+                   weight_variance,
+)
 from .inspection import (
                    GradNormRecorder,
                    grad_norms,
@@ -38,6 +47,7 @@ __all__ = [
     'DataError', 'download_fashion_mnist', 'find_fashion_mnist', 'get_fashion_mnist_labels',
     'load_data_fashion_mnist', 'load_fashion_mnist_arrays',
     'run_local_ps',
+    'describe_spread', 'init_explorer', 'plot_spread', 'spread', 'weight_variance',
     'GradNormRecorder', 'grad_norms', 'layer_grad_stds', 'layer_output_stds', 'param_stats',
     'parameter_table', 'print_parameter_table', 'std',
     'Animator', 'show_fashion_mnist', 'show_histograms', 'use_svg_display',

@@ -3854,6 +3854,303 @@ def test_10_the_first_gradient_comes_before_the_first_step():
     assert source.index('batch_loss.backward()') < source.index('trainer.step(batch_size)')
 
 
+# ---- 11 拓展 F -----------------------------------------------------------------------------------
+
+
+def largest_gap(result):
+    """The largest |measured / formula - 1| over the layers of a d2l.spread result, both ways."""
+    pairs = (list(zip(result.output_std, result.output_predicted))
+             + list(zip(result.grad_std, result.grad_predicted)))
+    return max(abs(measured / formula - 1) for measured, formula in pairs)
+
+
+def drawn_variance(initializer, fan_in=200, fan_out=300):
+    """The variance of the weights the initializer really draws for a fan_in -> fan_out layer."""
+    import numpy as np
+    from mxnet.gluon import nn
+    layer = nn.Dense(fan_out, in_units=fan_in)
+    layer.initialize(initializer)
+    return layer.weight.data().asnumpy().astype(np.float64).var()
+
+
+def test_11_dense_biases_start_at_zero_whatever_the_initializer():
+    from mxnet import init
+    from mxnet.gluon import nn
+    says('11', "`Dense` 的偏差总由它自己的 `bias_initializer='zeros'` 初始化")
+    for initializer in [init.Uniform(0.07), init.Normal(1), init.Xavier(), init.MSRAPrelu()]:
+        layer = nn.Dense(8, in_units=4)
+        layer.initialize(initializer)
+        assert (layer.bias.data().asnumpy() == 0).all()
+
+
+def test_11_relu_keeps_half_of_a_symmetric_input_and_passes_half_the_gradients():
+    import numpy as np
+    from mxnet import autograd, nd
+    says('11', r'ReLU 保留正的一半，$E[\mathrm{relu}(y)^2] = \mathrm{Var}(y)/2$，'
+               r'反向也只有一半的梯度通过（$y > 0$ 处导数为 1，其余为 0）')
+    y = nd.array(np.random.default_rng(0).standard_normal(1_000_000))
+    y.attach_grad()
+    with autograd.record():
+        out = nd.relu(y)
+    out.backward()
+    assert abs((out ** 2).mean().asscalar() / (y.asnumpy().var() / 2) - 1) < 0.01
+    assert set(np.unique(y.grad.asnumpy())) == {0.0, 1.0}
+    assert abs(y.grad.mean().asscalar() - 0.5) < 0.01
+
+
+def test_11_xavier_and_he_variances():
+    from mxnet import init
+    says('11', r"`Xavier()` 的方差 $2/(n_\text{in} + n_\text{out})$ 是前向（要求 "
+               r"$n_\text{in}\mathrm{Var}(w) = 1$）和反向（要求 $n_\text{out}\mathrm{Var}(w) = 1$）"
+               r"的折中；`MSRAPrelu('in', 0)`（He 初始化）的方差 $2/n_\text{in}$ 正好让 ReLU "
+               r"网络每层的倍数为 1")
+    assert abs(drawn_variance(init.Xavier()) / (2 / (200 + 300)) - 1) < 0.03
+    assert abs(drawn_variance(init.MSRAPrelu('in', 0)) / (2 / 200) - 1) < 0.03
+    assert abs(200 * drawn_variance(init.MSRAPrelu('in', 0)) / 2 - 1) < 0.03
+
+
+def test_11_weight_variance_of_each_initializer():
+    from mxnet import init
+    says('11', r'`Uniform(a)` 是 $a^2/3$，`Normal(σ)` 是 $σ^2$，`Xavier` 和 `MSRAPrelu` 是 '
+               r'`magnitude` 除以按 `factor_type` 取的个数（`avg` 是输入和输出个数的平均），'
+               r'均匀分布再除以 3')
+    source = mxnet_source(init.Xavier._init_weight)
+    assert 'factor = (fan_in + fan_out) / 2.0' in source
+    assert 'scale = np.sqrt(self.magnitude / factor)' in source
+    expected = [(init.Uniform(0.3), 0.3 ** 2 / 3), (init.Normal(0.2), 0.2 ** 2),
+                (init.Xavier('uniform', 'avg', 2), 2 / 250 / 3),
+                (init.Xavier('gaussian', 'in', 2), 2 / 200),
+                (init.MSRAPrelu('out', 0.5), 2 / (1 + 0.5 ** 2) / 300)]
+    for initializer, variance in expected:
+        assert abs(drawn_variance(initializer) / variance - 1) < 0.03, initializer.dumps()
+
+
+def test_11_uniform_007_is_the_default_of_initialize():
+    import inspect as inspect_module
+
+    from mxnet import init
+    from mxnet.gluon import Block
+    says('11', '`Uniform(0.07)` 是 `initialize()` 不给初始化器时的默认')
+    default = inspect_module.signature(Block.initialize).parameters['init'].default
+    assert type(default) is init.Uniform and default.scale == 0.07
+
+
+def test_11_xavier_with_relu_shrinks_both_ways_by_one_over_root_two():
+    from mxnet import init
+
+    import d2lhelpers as d2l
+    says('11', r'`Xavier()` 没有考虑 ReLU 去掉的一半，前向每层缩小约 $1/\sqrt{2}$ 倍；'
+               '反向也一样，所以梯度从顶层往下逐层缩小')
+    for seed in range(3):
+        result = d2l.spread(init.Xavier(), 10, 256, 'relu', seed=seed)
+        forward = (result.output_std[-1] / result.output_std[0]) ** (1 / 9)
+        backward = (result.grad_std[0] / result.grad_std[-1]) ** (1 / 9)
+        assert abs(forward / 0.5 ** 0.5 - 1) < 0.05 and abs(backward / 0.5 ** 0.5 - 1) < 0.05
+        assert result.grad_std == sorted(result.grad_std)
+
+
+def test_11_the_formula_holds_within_10_and_30_percent_at_width_256():
+    from mxnet import init
+
+    import d2lhelpers as d2l
+    says('11', '在宽 256、深 10 时，对下面四种初始化器，不用激活函数时每层的测量值与公式相差不到 '
+               '10%，用 ReLU 时不到 30%')
+    initializers = [init.Uniform(0.07), init.Normal(0.01), init.Xavier(), init.MSRAPrelu()]
+    for seed in range(3):  # not only the notebook's seed
+        for initializer in initializers:
+            assert largest_gap(d2l.spread(initializer, 10, 256, 'none', seed=seed)) < 0.1
+            assert largest_gap(d2l.spread(initializer, 10, 256, 'relu', seed=seed)) < 0.3
+
+
+def test_11_a_narrow_net_strays_further_from_the_formula():
+    import numpy as np
+    from mxnet import init
+
+    import d2lhelpers as d2l
+    says('11', '公式是对随机权重取平均得到的，一个具体的网络会偏离它，'
+               '宽度小时偏离大（宽 64 时比宽 256 时大）')
+    for activation in ['none', 'relu']:
+        narrow, wide = (np.mean([largest_gap(d2l.spread(init.Xavier(), 10, width, activation,
+                                                        seed=seed)) for seed in range(3)])
+                        for width in [64, 256])
+        assert narrow > wide, (activation, narrow, wide)
+
+
+def offset_shares(activation, seed):
+    """Per Dense output: the share of its variance that is each unit's mean over the batch."""
+    import mxnet as mx
+    import numpy as np
+    from mxnet import init, nd
+
+    from d2lhelpers import explorer
+    x = nd.array(np.random.default_rng(seed).standard_normal((256, 256)))
+    mx.random.seed(seed)
+    net = explorer.build_net(10, 256, activation)
+    net.initialize(init.Xavier())
+    shares = []
+    for block in net:
+        x = block(x)
+        if isinstance(block, mx.gluon.nn.Dense):
+            y = x.asnumpy().astype(np.float64)
+            shares.append(y.mean(axis=0).var() / y.var())
+    return shares
+
+
+def test_11_relu_outputs_give_each_unit_an_offset():
+    import numpy as np
+    from mxnet import nd
+    says('11', 'ReLU 的输出都不小于 0，均值为正，于是下一层的每个单元对整批输入都有一个各自的偏移。'
+               '第 2 层的 $y$ 的方差约有 30% 来自这些偏移，第 10 层超过 80%；这些偏移只有 $n$ 个，'
+               '批量再大也平均不掉。不用激活函数时，这一部分在每层都不到 1%。')
+    relu = nd.relu(nd.array(np.random.default_rng(0).standard_normal(100_000)))
+    assert relu.min().asscalar() == 0 and relu.mean().asscalar() > 0.3
+    for seed in range(3):
+        with_relu, without = offset_shares('relu', seed), offset_shares('none', seed)
+        assert 0.25 < with_relu[1] < 0.35 and with_relu[9] > 0.8
+        assert max(without) < 0.01
+
+
+def test_11_slopes_at_zero():
+    from mxnet import autograd, nd
+    says('11', "$\\tanh'(0) = 1$，$\\sigma'(0) = 1/4$，所以 $g = 1$ 和 $1/16$")
+    for function, slope in [(nd.tanh, 1), (nd.sigmoid, 0.25)]:
+        x = nd.zeros(1)
+        x.attach_grad()
+        with autograd.record():
+            y = function(x)
+        y.backward()
+        assert x.grad.asscalar() == slope
+    from d2lhelpers.explorer import GAIN
+    assert GAIN['tanh'] == 1 and GAIN['sigmoid'] == 1 / 16
+
+
+def test_11_tanh_follows_the_formula_only_while_signals_are_small():
+    from mxnet import init
+
+    import d2lhelpers as d2l
+    says('11', 'tanh：信号小时 $\\tanh(y) \\approx y$，公式成立：`Normal(0.01)` 下每层输出的'
+               '标准差都不到 0.2，第 10 层的测量值与公式相差不到 10%；`Xavier()` 下第 1 层输出的'
+               '标准差约为 1，tanh 把大的值压向 ±1，每层都比公式小，第 10 层的输出不到公式的 1/3，'
+               '第 1 层的梯度也不到公式的 1/3')
+    for seed in range(3):
+        small = d2l.spread(init.Normal(0.01), 10, 256, 'tanh', seed=seed)
+        assert max(small.output_std) < 0.2
+        assert abs(small.output_std[-1] / small.output_predicted[-1] - 1) < 0.1
+        large = d2l.spread(init.Xavier(), 10, 256, 'tanh', seed=seed)
+        assert 0.9 < large.output_std[0] < 1.1
+        ratios = [m / p for m, p in zip(large.output_std, large.output_predicted)]
+        assert all(ratio < 1 for ratio in ratios[1:]) and ratios[-1] < 1 / 3
+        assert large.grad_std[0] / large.grad_predicted[0] < 1 / 3
+
+
+def test_11_sigmoid_breaks_the_forward_formula_not_the_backward_one_for_small_signals():
+    import numpy as np
+    from mxnet import init, nd
+
+    import d2lhelpers as d2l
+    says('11', 'sigmoid：$\\sigma(0) = 1/2$，输出的均值约为 1/2 而不是 0，前向的公式完全不成立：'
+               '第 10 层的输出比公式大 1000 倍以上。反向只用到斜率 $\\sigma\'(y) \\le 1/4$：'
+               '`Normal(0.01)` 下 $y$ 很小，第 1 层的梯度与公式相差不到 10%；`Xavier()` 下 $y$ '
+               '不小，斜率小于 1/4，梯度只有公式的一半左右（0.4 到 0.6 倍）')
+    assert nd.sigmoid(nd.zeros(1)).asscalar() == 0.5
+    y = nd.array(np.random.default_rng(0).standard_normal(100_000))
+    assert abs(nd.sigmoid(y).mean().asscalar() - 0.5) < 0.01
+    slopes = nd.sigmoid(y) * (1 - nd.sigmoid(y))
+    assert slopes.max().asscalar() <= 0.25
+    for seed in range(3):
+        for initializer in [init.Normal(0.01), init.Xavier()]:
+            result = d2l.spread(initializer, 10, 256, 'sigmoid', seed=seed)
+            assert result.output_std[-1] / result.output_predicted[-1] > 1000
+        small = d2l.spread(init.Normal(0.01), 10, 256, 'sigmoid', seed=seed)
+        assert abs(small.grad_std[0] / small.grad_predicted[0] - 1) < 0.1
+        large = d2l.spread(init.Xavier(), 10, 256, 'sigmoid', seed=seed)
+        assert 0.4 < large.grad_std[0] / large.grad_predicted[0] < 0.6
+
+
+def test_11_the_explorer_shows_only_the_chosen_initializers_parameters():
+    import d2lhelpers as d2l
+    says('11', '初始化器的参数只显示所选的那一种的：`Uniform` 的 `scale`，`Normal` 的 `sigma`，'
+               '`Xavier` 的 `rnd_type`、`factor_type`、`magnitude`，`MSRAPrelu` 的 `factor_type`、'
+               '`slope`')
+    box = d2l.init_explorer(depth=2, width=16)
+    expected = {'Uniform': {'scale'}, 'Normal': {'sigma'},
+                'Xavier': {'rnd_type', 'factor_type', 'magnitude'},
+                'MSRAPrelu': {'factor_type', 'slope'}}
+    try:
+        for name, parameters in expected.items():
+            box.controls['initializer'].value = name
+            shown = {key for key, control in box.controls.items()
+                     if control.layout.display != 'none'}
+            assert shown - {'depth', 'width', 'initializer', 'activation'} == parameters
+            assert box.result.label.startswith(f'{name}(')
+    finally:
+        box.close_all()
+
+
+def test_11_the_words_under_the_figure_are_its_alt_text_and_follow_it():
+    from html import escape
+
+    import d2lhelpers as d2l
+    says('11', '图下的文字随图更新，它也是图的替代文本（读屏软件读的就是它）')
+    box = d2l.init_explorer(depth=2, width=16)
+    try:
+        for width in [32, 48]:
+            box.controls['width'].value = width
+            words = escape(d2l.describe_spread(box.result))
+            assert '2 x ' + str(width) in words
+            assert f'<img alt="{words}"' in box.figure.value
+            assert f'<figcaption class="d2l-init-explorer-caption">{words}</figcaption>' \
+                in box.figure.value
+    finally:
+        box.close_all()
+
+
+def test_11_the_explorer_redraws_when_a_drag_ends():
+    import d2lhelpers as d2l
+    says('11', '拖动滑块时图不变，松开时才更新')
+    box = d2l.init_explorer(depth=2, width=16)
+    try:
+        sliders = [control for control in box.controls.values() if hasattr(control, 'readout')]
+        assert sliders and not any(slider.continuous_update for slider in sliders)
+    finally:
+        box.close_all()
+
+
+def test_11_the_sigma_slider_goes_from_vanishing_to_exploding():
+    from mxnet import init
+
+    import d2lhelpers as d2l
+    says('11', '选 `Normal`，把 `sigma` 从 0.01 往大拖，看信号从消失变成爆炸')
+    box = d2l.init_explorer()
+    try:
+        sigma = box.controls['sigma']
+        assert sigma.value == 0.01 and sigma.base ** sigma.max == 1  # a log slider's max: 10^0
+    finally:
+        box.close_all()
+    for sigma, shrinks in [(0.01, True), (1.0, False)]:
+        result = d2l.spread(init.Normal(sigma), 10, 256, 'relu')
+        ratio = result.output_std[-1] / result.output_std[0]
+        assert (ratio < 1e-8) if shrinks else (ratio > 1e8), (sigma, ratio)
+
+
+def test_11_things_to_try_without_activation_and_with_tanh():
+    from mxnet import init
+
+    import d2lhelpers as d2l
+    says('11', '把 `activation` 换成 `none`，看前向和反向的倍数怎样从 $1/\\sqrt{2}$ 变成 1')
+    says('11', '选 `tanh`，再把尺度调大，看测量值怎样离开公式')
+    for activation, factor in [('relu', 0.5 ** 0.5), ('none', 1)]:
+        result = d2l.spread(init.Xavier(), 10, 256, activation)
+        forward = (result.output_std[-1] / result.output_std[0]) ** (1 / 9)
+        backward = (result.grad_std[0] / result.grad_std[-1]) ** (1 / 9)
+        assert abs(forward / factor - 1) < 0.05 and abs(backward / factor - 1) < 0.05
+    last_ratios = [result.output_std[-1] / result.output_predicted[-1]
+                   for result in (d2l.spread(init.Normal(sigma), 10, 256, 'tanh')
+                                  for sigma in [0.01, 0.05, 0.1])]
+    assert abs(last_ratios[0] - 1) < 0.1 and last_ratios == sorted(last_ratios, reverse=True)
+    assert last_ratios[-1] < 0.1
+
+
 # ---- d2lhelpers/check.py: the self-checks' hints ----------------------------------------------
 
 

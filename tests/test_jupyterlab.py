@@ -7,7 +7,10 @@ Cells, waits until every cell has run, saves, and takes a screenshot into
 build/screenshots/; then it ends the session, so that no kernel outlives its page.
 The saved file must have every code cell executed in order, no error except in
 cells tagged raises-exception, and the stored outputs, compared by nbval's rules
-(tests/notebook_outputs.py).
+(tests/notebook_outputs.py). In notebook 11, the explorer's cell first shows the message the
+notebook announces for a notebook not yet run (UNRUN_CHECKS); after the run and before the
+save, the explorer is used as a reader would: a slider moved from the keyboard and a menu
+changed, and its figure and words checked against the formula (INTERACTIVE_CHECKS).
 
 The server runs in an environment whose every pin contradicts the project kernel's
 (``SERVER_ENV``: AVX-512 kernels, another OpenBLAS core, two OpenMP threads, no NumPy
@@ -17,6 +20,7 @@ the stored numbers come back whatever the user's environment says.
 """
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -157,11 +161,15 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
         page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
             .some(e => /reproducible\\) \\| Idle/.test(e.textContent))""", timeout=120_000,
                                polling=500)
+        if name in UNRUN_CHECKS:
+            UNRUN_CHECKS[name](page)
         page.click('.lm-MenuBar-itemLabel:text-is("Run")')
         page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
         page.wait_for_timeout(1500)  # every cell is queued ([*]) before the first one ends
         page.wait_for_function(RUN_IS_OVER, timeout=300_000, polling=500)
         kernels = kernel_processes(lab['runtime'])
+        if name in INTERACTIVE_CHECKS:
+            INTERACTIVE_CHECKS[name](page)
         saved_at = (lab['root'] / name).stat().st_mtime
         page.keyboard.press('Control+s')
         page.wait_for_selector('text=Saving completed', timeout=30_000)
@@ -188,3 +196,75 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
     stored = nbformat.read(ROOT / 'notebooks' / name, as_version=4)
     executed = nbformat.reads(json.dumps(notebook), as_version=4)
     assert differing_cells(stored, executed, read_sanitize_rules(SANITIZE)) == []
+
+
+def caption_numbers(text, what):
+    """(measured, formula) of the first and the last layer, from the explorer's words."""
+    number = r'([0-9.]+e[+-][0-9]+)'
+    match = re.search(rf'{what}：第 1 层 {number}（公式 {number}），第 \d+ 层 {number}'
+                      rf'（公式 {number}）', text)
+    assert match, text
+    first, first_formula, last, last_formula = map(float, match.groups())
+    return (first, first_formula), (last, last_formula)
+
+
+def check_the_init_explorer(page):
+    """Notebook 11's explorer, after Run All: the depth slider moved from the keyboard and the
+    activation menu redraw the figure, whose words (its alt text and caption) give the formula's
+    per-layer factor (1/sqrt(2) with ReLU, 1 without) and measurements within 11's margins."""
+    caption = page.locator('.d2l-init-explorer-caption')
+    figure = page.locator('.jp-Notebook img[alt*="的逐层标准差（对数纵轴）"]')
+    error = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"] .ansi-red-fg'
+    page.wait_for_selector(f'.d2l-init-explorer-caption, {error}', timeout=60_000)
+    if caption.count() == 0:
+        errors = page.locator(error)
+        pytest.fail(f'the explorer was not drawn; Run All stopped at: '
+                    f'{[e.inner_text()[:200] for e in errors.all()]}')
+    assert 'relu, 10 x 256' in caption.inner_text()
+    before = figure.get_attribute('src')
+
+    handle = page.locator('.widget-slider', has=page.locator('label', has_text='depth')) \
+        .locator('.noUi-handle')
+    assert handle.get_attribute('tabindex') == '0'  # reachable with Tab
+    handle.focus()
+    for _ in range(3):
+        page.keyboard.press('ArrowLeft')
+    page.wait_for_function("""() => document.querySelector('.d2l-init-explorer-caption')
+        .textContent.includes('relu, 7 x 256')""", timeout=60_000, polling=200)
+    relu = caption.inner_text()
+    assert figure.get_attribute('alt') == relu and figure.get_attribute('src') != before
+    for what in ['输出', '梯度']:
+        (first, first_formula), (last, last_formula) = caption_numbers(relu, what)
+        # 6 layers apart, each a factor sqrt(1/2) (printed to 3 digits)
+        low, high = sorted([first_formula, last_formula])
+        assert low / high == pytest.approx(0.5 ** 3, rel=0.01)
+        assert all(abs(m / f - 1) < 0.3 for m, f in [(first, first_formula), (last, last_formula)])
+
+    menu = page.locator('.widget-dropdown', has=page.locator('label', has_text='activation'))
+    menu.locator('select').select_option('none')
+    page.wait_for_function("""() => document.querySelector('.d2l-init-explorer-caption')
+        .textContent.includes('none, 7 x 256')""", timeout=60_000, polling=200)
+    linear = caption.inner_text()
+    for what in ['输出', '梯度']:
+        (first, first_formula), (last, last_formula) = caption_numbers(linear, what)
+        assert last_formula == pytest.approx(first_formula, rel=0.01)  # a factor of 1
+        assert all(abs(m / f - 1) < 0.1 for m, f in [(first, first_formula), (last, last_formula)])
+
+
+def check_the_unrun_explorer_says_what_11_says(page):
+    """Before the run, the explorer's cell shows what notebook 11 tells the reader it shows."""
+    page.locator('.jp-Notebook .jp-CodeCell').first.click()
+    page.keyboard.press('Escape')
+    page.keyboard.press('Control+End')  # JupyterLab draws only the cells near the view
+    explorer_cell = page.locator('.jp-Notebook .jp-CodeCell').last
+    explorer_cell.scroll_into_view_if_needed()
+    page.wait_for_function("""() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+        .pop().textContent.includes('Error displaying widget: model not found')""",
+                           timeout=30_000, polling=200)
+    page.keyboard.press('Control+Home')  # back to the top, where the run's checks read [1]
+
+
+# Checks of a notebook's interactive parts, made in its run above (no second kernel or page):
+# before Run All, and after it (before the save).
+UNRUN_CHECKS = {'11_init_explorer.ipynb': check_the_unrun_explorer_says_what_11_says}
+INTERACTIVE_CHECKS = {'11_init_explorer.ipynb': check_the_init_explorer}

@@ -387,3 +387,15 @@ def test_a_stop_while_the_kernel_starts_leaves_no_connection_file(tmp_path):
     assert process.returncode == 128 + signal.SIGINT and 'Traceback' not in stderr, stderr
     wait_until_no_kernel(tmp_path)
     assert left_in(folders) == []
+
+
+def test_widget_state_is_not_stored(tmp_path):
+    """Widgets made by a cell leave no state in the notebook's metadata (their ids are the
+    kernel's, and Jupyter Book would load the widget libraries from a CDN to draw it)."""
+    path = notebook_with(tmp_path, 'import ipywidgets\nipywidgets.IntSlider(value=3)')
+    result = store(path)
+    assert result.returncode == 0, result.stderr
+    nb = nbformat.read(path, as_version=4)
+    assert 'widgets' not in nb.metadata
+    [output] = nb.cells[0].outputs
+    assert 'application/vnd.jupyter.widget-view+json' in output.data

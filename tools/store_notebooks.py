@@ -98,8 +98,11 @@ def execute(path, timeout):
     # that nobody removes when the run is killed.
     kernel_config.KernelManager.connection_file = str(
         Path(jupyter_runtime_dir(), f'kernel-{uuid.uuid4()}.json'))
+    # No widget state in the notebook's metadata: its model ids are the kernel's, and Jupyter Book
+    # would load the widget libraries from a CDN to draw it; the cell's output stays.
     executor = NumberingExecutor(kernel_name=KERNEL, timeout=timeout, config=kernel_config,
-                                 kernel_manager_class=EndedOnStopKernelManager)
+                                 kernel_manager_class=EndedOnStopKernelManager,
+                                 store_widget_state=False)
     try:
         executor.preprocess(nb, resources)
     except StoreError as e:
