@@ -53,6 +53,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml tools/kernelspec/kerne
 	"$(UV)" pip install --quiet --python "$(PY)" -r requirements.txt
 	"$(UV)" pip install --quiet --python "$(PY)" --no-deps -e .
 	"$(PY)" -m jupyter kernelspec install --sys-prefix --name $(KERNEL) tools/kernelspec >/dev/null
+	bash tools/git-nbdiff.sh $(VENV)/bin
 	touch $@
 
 data: $(STAMP)

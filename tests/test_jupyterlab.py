@@ -67,6 +67,8 @@ def lab(tmp_path_factory):
     (settings / 'notification.jupyterlab-settings').write_text('{"fetchNews": "false"}')
     env = {**os.environ, **SERVER_ENV,
            'JUPYTER_CONFIG_DIR': str(work / 'config'),
+           # a user's data folder of its own: no notebook is trusted yet, as on a fresh machine
+           'JUPYTER_DATA_DIR': str(work / 'data'),
            'JUPYTER_RUNTIME_DIR': str(work / 'runtime'),
            'JUPYTERLAB_SETTINGS_DIR': str(work / 'settings'),
            'JUPYTERLAB_WORKSPACES_DIR': str(work / 'workspaces')}
@@ -259,7 +261,8 @@ def check_the_unrun_explorer_says_what_11_says(page):
     explorer_cell = page.locator('.jp-Notebook .jp-CodeCell').last
     explorer_cell.scroll_into_view_if_needed()
     page.wait_for_function("""() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
-        .pop().textContent.includes('Error displaying widget: model not found')""",
+        .pop().textContent.includes(
+            'init_explorer: run this notebook in JupyterLab to move the sliders')""",
                            timeout=30_000, polling=200)
     page.keyboard.press('Control+Home')  # back to the top, where the run's checks read [1]
 

@@ -1,4 +1,4 @@
-"""make's set-up on a machine without Python 3.11: uv is asked for one, else the ways are named.
+"""make's set-up: without Python 3.11 uv is asked for one or the ways named; git diff by cells.
 
 This machine reaches PyPI but not github.com, where uv fetches its managed Pythons from: so uv is
 installed (into a temporary folder) and asked, its download fails, and make must stop with the ways
@@ -36,3 +36,29 @@ def test_without_python_3_11_make_names_the_ways_and_creates_nothing(tmp_path):
                 'uv python install 3.11', 'conda env create -f environment.yml'):
         assert way in said, said
     assert sorted(p.relative_to(checkout) for p in checkout.rglob('*')) == before
+
+
+def git(repo, *args):
+    return subprocess.run(['git', '-c', 'user.name=t', '-c', 'user.email=t@t', *args], cwd=repo,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_after_setup_git_diff_shows_a_notebook_by_cells(tmp_path):
+    """make setup runs tools/git-nbdiff.sh: git diff then shows nbdime's cell-by-cell diff."""
+    assert 'bash tools/git-nbdiff.sh $(VENV)/bin' in (ROOT / 'Makefile').read_text()
+    repo = tmp_path / 'repo'
+    (repo / 'tools').mkdir(parents=True)
+    shutil.copy(ROOT / '.gitattributes', repo)
+    shutil.copy(ROOT / 'tools' / 'git-nbdiff.sh', repo / 'tools')
+    notebook = ROOT / 'notebooks' / '01_accessing_parameters.ipynb'
+    shutil.copy(notebook, repo)
+    git(repo, 'init', '-q')
+    git(repo, 'add', '.')
+    git(repo, 'commit', '-qm', 'start')
+    (repo / notebook.name).write_text(notebook.read_text(encoding='utf-8').replace(
+        '（延后初始化', '（延迟初始化', 1), encoding='utf-8')
+    assert '## modified /cells/' not in git(repo, 'diff')  # before: git's own text diff
+    subprocess.run(['bash', 'tools/git-nbdiff.sh', str(ROOT / '.venv' / 'bin')], cwd=repo,
+                   check=True)
+    shown = git(repo, 'diff')
+    assert '## modified /cells/' in shown and '延迟初始化' in shown, shown
