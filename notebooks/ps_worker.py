@@ -26,38 +26,44 @@ USAGE = 'usage: python ps_worker.py OUT_DIR same|per-rank [STEPS] [BATCH_SIZE]'
 
 def small_mlp():
     net = nn.Sequential()
-    net.add(nn.Dense(64, activation='relu', in_units=784), nn.Dense(10, in_units=64))
+    net.add(nn.Dense(64, activation='relu', in_units=784),
+            nn.Dense(10, in_units=64))
     return net
 
 
 def main(out_dir, seeds, steps=20, batch_size=64):
     # This demo stays on this machine: the scheduler must be local, and this
-    # worker listens on 127.0.0.1 (ps-lite would otherwise pick the network's address).
+    # worker listens on 127.0.0.1 (ps-lite would otherwise pick the network's
+    # address).
     if os.environ.get('DMLC_PS_ROOT_URI') != '127.0.0.1':
-        sys.exit('ps_worker: start it with d2lhelpers.run_local_ps (a group on 127.0.0.1).')
+        sys.exit('ps_worker: start it with d2lhelpers.run_local_ps '
+                 '(a group on 127.0.0.1).')
     os.environ['DMLC_NODE_HOST'] = '127.0.0.1'
     kv = mx.kv.create('dist_sync')
     mx.random.seed(0 if seeds == 'same' else kv.rank)
     net = small_mlp()
     net.initialize(init.Xavier())
-    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1}, kvstore=kv)
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1},
+                            kvstore=kv)
     loss = gloss.SoftmaxCrossEntropyLoss()
 
     images, labels = d2l.load_fashion_mnist_arrays()[:2]
     share = len(range(kv.rank, batch_size, kv.num_workers))
     for step in range(steps):
         batch = slice(step * batch_size, (step + 1) * batch_size)
-        X = d2l.data.to_tensor(images[batch][kv.rank::kv.num_workers])  # as the loader makes them
+        # as the loader makes them
+        X = d2l.data.to_tensor(images[batch][kv.rank::kv.num_workers])
         y = nd.array(labels[batch][kv.rank::kv.num_workers])
         with autograd.record():
             batch_loss = loss(net(X), y).sum()
         batch_loss.backward()
-        trainer.step(batch_size)  # the whole batch: the server sums every worker's share
+        # the whole batch: the server sums every worker's share
+        trainer.step(batch_size)
     path = os.path.join(out_dir, f'worker-{kv.rank}.params')
     net.save_parameters(path + '.part')
     os.replace(path + '.part', path)  # a reader never sees half a file
-    print(f'worker {kv.rank} of {kv.num_workers}: seeds {seeds}, {steps} steps on {share} '
-          f'of every {batch_size} images')
+    print(f'worker {kv.rank} of {kv.num_workers}: seeds {seeds}, '
+          f'{steps} steps on {share} of every {batch_size} images')
 
 
 def parse(args):

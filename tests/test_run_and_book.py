@@ -97,6 +97,26 @@ def test_run_notebooks_writes_executed_copies_and_replaces_only_its_own(tmp_path
     assert mine.is_file() and (out / 'probe.ipynb').is_file()
 
 
+@pytest.mark.slow  # executes a notebook
+def test_run_notebooks_writes_the_readers_edition(tmp_path):
+    """make run's notebooks are the reader's edition: the answer and the check's verdict are
+    there, nbgrader's markers and hidden tests are not (tools/reader_edition.py)."""
+    fake_check = ('import types\n'
+                  'd2l = types.SimpleNamespace(check=types.SimpleNamespace(\n'
+                  '    table=lambda answer: print("checked", answer)))')
+    answer = 'answer = None\n### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION'
+    check = ('d2l.check.table(answer)\n'
+             '### BEGIN HIDDEN TESTS\nassert answer == 42\n### END HIDDEN TESTS')
+    source = notebook_with(tmp_path / 'src', fake_check, answer, check)
+    out = tmp_path / 'build' / 'notebooks'
+    result = run(TOOLS / 'run_notebooks.py', out, source)
+    assert result.returncode == 0, result.stderr
+    cells = nbformat.read(out / 'probe.ipynb', as_version=4).cells
+    assert cells[1].source == 'answer = None\nanswer = 42'
+    assert cells[2].source == 'd2l.check.table(answer)'
+    assert cells[2].outputs[0].text == 'checked 42\n'
+
+
 @pytest.mark.slow  # executes notebooks
 def test_a_failing_notebook_leaves_the_previous_run(tmp_path):
     good = notebook_with(tmp_path / 'src', "print('first')")

@@ -2,17 +2,19 @@
 
 Usage: python tools/build_book.py NOTEBOOK_DIR OUT_HTML_DIR MATHJAX_ES5_DIR
 
-The notebooks (already executed) and book/ are staged in a work folder inside the
-output's own staging folder (beside OUT_HTML_DIR, never in /tmp), MathJax is copied next
-to the pages, Jupyter Book renders the stored outputs, and the HTML replaces OUT_HTML_DIR
-only when the build succeeded. OUT_HTML_DIR is only replaced if build_book made it (see
-safe_output.py): never a folder that overlaps the notebooks, MathJax or book/, nor the
-repository. Every source must be UTF-8 text (a file in another encoding is named, with its
-encoding, before anything is built), every notebook a readable one, and nothing in book/ or
-MathJax a device, pipe or socket (a link to /dev/zero would be copied without end). Jupyter
-Book's temporary files (Sphinx's crash logs) stay in the work folder. SIGINT, SIGTERM, SIGHUP
-and SIGQUIT stop the build and remove its work (one during the final swap waits until it is
-done); what a SIGKILL leaves is marked as build_book's and removed by the next run.
+The notebooks (already executed), in their reader's edition (tools/reader_edition.py: the
+answered exercises without nbgrader's markers and hidden tests), and book/ are staged in a
+work folder inside the output's own staging folder (beside OUT_HTML_DIR, never in /tmp),
+MathJax is copied next to the pages, Jupyter Book renders the stored outputs, and the HTML
+replaces OUT_HTML_DIR only when the build succeeded. OUT_HTML_DIR is only replaced if
+build_book made it (see safe_output.py): never a folder that overlaps the notebooks, MathJax
+or book/, nor the repository. Every source must be UTF-8 text (a file in another encoding is
+named, with its encoding, before anything is built), every notebook a readable one, and
+nothing in book/ or MathJax a device, pipe or socket (a link to /dev/zero would be copied
+without end). Jupyter Book's temporary files (Sphinx's crash logs) stay in the work folder.
+SIGINT, SIGTERM, SIGHUP and SIGQUIT stop the build and remove its work (one during the final
+swap waits until it is done); what a SIGKILL leaves is marked as build_book's and removed by
+the next run.
 """
 import sys
 from contextlib import ExitStack
@@ -28,6 +30,7 @@ import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 
+import reader_edition  # noqa: E402
 import safe_output  # noqa: E402
 
 BOOK = Path(__file__).resolve().parent.parent / 'book'
@@ -73,8 +76,8 @@ def build(notebook_dir, mathjax_dir, staging):
     work = staging / '.book-work'  # inside the staging folder: removed with it if killed
     source = work / 'book'
     shutil.copytree(BOOK, source)
-    for notebook in sorted(notebook_dir.glob('*.ipynb')):
-        shutil.copy(notebook, source)
+    for notebook in sorted(notebook_dir.glob('*.ipynb')):  # as a reader gets them
+        reader_edition.write_reader_edition(notebook, source / notebook.name)
     # MathJax reaches _static/mathjax through an extra path (_config.yml: html_extra_path), not
     # through book/_static: Jupyter Book makes every .js under _static a script of every page.
     shutil.copytree(mathjax_dir, source / MATHJAX_EXTRA / '_static' / 'mathjax')

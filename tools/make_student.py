@@ -69,12 +69,11 @@ from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import safe_output  # noqa: E402  (a module beside this script)
+from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN  # noqa: E402
 
 ASSIGNMENT = 'exercises'  # nbgrader's assignment, and its folder in the student edition
 CONFIG = Path(__file__).resolve().parent / 'classroom' / 'nbgrader_config.py'
 NBGRADER_TIMEOUT = 300  # seconds generate_assignment may take
-BEGIN, END = '### BEGIN SOLUTION', '### END SOLUTION'
-BEGIN_HIDDEN, END_HIDDEN = '### BEGIN HIDDEN TESTS', '### END HIDDEN TESTS'
 BLOCKS = {BEGIN: END, BEGIN_HIDDEN: END_HIDDEN}
 PROMPT = '# YOUR CODE HERE：在这里写出你的解答，然后运行下面的检查'
 SOLUTION_TAG = 'solution'

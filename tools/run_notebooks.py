@@ -3,8 +3,12 @@
     python tools/run_notebooks.py OUT_DIR NOTEBOOK.ipynb ...
 
 Each notebook runs top to bottom in a fresh kernel of the project's kernelspec, as ``make
-store`` runs it (store_notebooks.execute), and is written to OUT_DIR under its own name; the
-notebooks themselves are not changed. OUT_DIR is replaced as a whole, only when every notebook
+store`` runs it (store_notebooks.execute), and is written to OUT_DIR under its own name in its
+reader's edition (tools/reader_edition.py: the answered exercises without nbgrader's markers
+and hidden tests); the notebooks themselves are not changed. It runs as the teacher wrote it,
+so a wrong answer stops the run (its strict check or a hidden test raises); the outputs are
+those of the reader's edition, since a passing check prints the same line either way and
+hidden tests print nothing. OUT_DIR is replaced as a whole, only when every notebook
 ran, and only if this tool made it (safe_output.py): a notebook of yours saved there
 (build/notebooks/my_answers.ipynb) makes the tool refuse and change nothing. A signal
 (SIGINT, SIGTERM, SIGHUP, SIGQUIT) stops the run and leaves OUT_DIR as it was; one that comes
@@ -22,6 +26,8 @@ if __name__ == '__main__':
 
 import argparse  # noqa: E402
 
+import nbformat  # noqa: E402
+import reader_edition  # noqa: E402
 import safe_output  # noqa: E402
 import store_notebooks  # noqa: E402
 
@@ -48,8 +54,9 @@ def parse(argv):
 def run_into(staging, notebooks, timeout):
     for path in notebooks:
         tool_safety.say(f'run: {path}')
-        (staging / path.name).write_text(store_notebooks.execute(path, timeout),
-                                         encoding='utf-8')
+        executed = nbformat.reads(store_notebooks.execute(path, timeout), as_version=4)
+        (staging / path.name).write_text(
+            nbformat.writes(reader_edition.reader_edition(executed, path)), encoding='utf-8')
 
 
 def run_and_replace(args):

@@ -24,7 +24,6 @@ The notebook is rewritten through a temporary file in its folder and a rename: a
 read-only folder or a signal leaves it exactly as it was.
 """
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -32,19 +31,10 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import tool_safety  # noqa: E402  (tools/tool_safety.py)
+from grading_markers import BEGIN, CHECK_CALL, GRADING, HEADING  # noqa: E402
 
 # check function -> (exercise, points)
 CHECKS = {'init_table': (1, 2), 'deferred_shapes': (2, 3), 'shared_mlp_training': (3, 5)}
-GRADING = ('作为 nbgrader 作业时，三道练习共 10 分，每道的分数写在它的标题里。'
-           '每道练习后面的检查单元格打印结论和提示（`✓ 正确` 或 `✗ 还没有完成`），'
-           '不会打断“运行全部单元格”；评分时，没有通过的检查报错 `CheckFailed`'
-           '（只显示结论和提示），这道题就不得分。'
-           '评分时还会运行几项你看不到的测试，核对答案确实是做出来的'
-           '（例如练习 1 的每条说明至少 8 个字、各不相同）：'
-           '它们只读题目要你给出的变量（如 `when_to_use`、`net`、`history`），'
-           '所以请用题目里的名字。')
-HEADING = re.compile(r'^(## 练习 (\d+)：.*?)(（\d+ 分）)?$', re.M)
-CHECK_CALL = re.compile(r'^d2l\.check\.(\w+)\((.*?)\)$')
 
 
 def nbgrader(grade_id, solution=False, grade=False, locked=False, points=None):
@@ -84,7 +74,7 @@ def convert(nb):
         if 'solution' in tags:
             continue  # the worked discussion: left out of the release (make student)
         lines = cell.source.splitlines()
-        if cell.cell_type == 'code' and '### BEGIN SOLUTION' in [line.strip() for line in lines]:
+        if cell.cell_type == 'code' and BEGIN in [line.strip() for line in lines]:
             answers[exercise] = answers.get(exercise, 0) + 1
             cell.metadata['nbgrader'] = nbgrader(f'ex{exercise}_answer{answers[exercise]}',
                                                  solution=True)
