@@ -85,7 +85,7 @@ def init_table(when_to_use, strict=None):
                   f'名单齐全：列出了 mxnet.init 的全部 {len(expected)} 个初始化器，每个都有说明。'
                   '这里只核对名单和说明不空，说明写得对不对，请对照文档自己判断。',
                   problem + '。',
-                  '对照 [n for n in dir(mxnet.init)] 和 MXNet 文档，'
+                  '对照 MXNet 文档中 mxnet.init 的初始化器，'
                   '别忘了 Mixed、Load 和基类 Initializer。', strict=strict)
 
 

@@ -1100,14 +1100,13 @@ def test_04_the_gradient_check_runs_on_a_net_built_anew():
 def test_04_the_shared_gradient_is_the_sum_of_both_uses_and_far_from_either():
     """04, cells 11, 15 and 17: ∂L/∂W = ∂L/∂W⁽²⁾ + ∂L/∂W⁽³⁾; "两个网络用同样的数做同样的运算，
     所以输出完全相同（打印的差恰好是 0）"; "共享权重的梯度等于它们的和，
-    在本项目的 Jupyter 内核上连浮点舍入
-    都不差（打印的差恰好是 0；…），
+    连浮点舍入都不差（打印的差恰好是 0：…），
     而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级"."""
     from mxnet import autograd, nd
     from mxnet.gluon import nn
     says('04', '两个网络用同样的数做同样的运算，所以输出完全相同（打印的差恰好是 0）')
-    says('04', '共享权重的梯度等于它们的和，在本项目的 Jupyter 内核上连浮点舍入都不差（打印的差'
-               '恰好是 0；换一种 CPU 计算内核，最多差在浮点舍入上）')
+    says('04', '共享权重的梯度等于它们的和，连浮点舍入都不差（打印的差恰好是 0：两个网络对同样的'
+               '数做同样的运算，共享权重的梯度就是这两份梯度相加）')
     says('04', '而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级')
     net, _ = book_shared_mlp()
     X = nd.random.uniform(shape=(2, 20))
@@ -1744,7 +1743,7 @@ def test_05_train_ch3_stops_on_non_finite_values_and_d2lzhs_trains_on(capsys):
     from mxnet import nd
 
     import d2lhelpers as d2l
-    says('05', '函数名和参数与 `d2lzh` 的一样，但有四点不同')
+    says('05', '函数名和参数与 `d2lzh` 的一样，但主要有四点不同')
     says('05', '每个周期结束时，只要损失或某个参数不是有限的数（`nan` 或无穷大），'
                '`train_ch3` 就抛出 '
                '`TrainingDiverged`，`d2lzh` 的则照样训练下去')
@@ -2077,12 +2076,10 @@ def test_05_record_loss_rose_in_epoch_5():
 
 
 def test_05_the_native_kernel_run_checks_the_divergence_too():
-    """05 cell 45: "本项目只在另一种内核上核对过训练同样失败（一台 AVX-512 机器的原生内核，下面
-    的断言
-    在那里也成立）"."""
-    says('05', '本项目只在另一种内核上核对过训练同样失败（一台 AVX-512 机器的原生内核，下面的断'
-               '言在那里也'
-               '成立）')
+    """05 cell 46: "本项目只在另一组计算内核上核对过训练同样失败（一台 AVX-512 机器上不加限制的
+    MXNet，下面的断言在那里也成立）"."""
+    says('05', '本项目只在另一组计算内核上核对过训练同样失败（一台 AVX-512 机器上不加限制的 '
+               'MXNet，下面的断言在那里也成立）')
     native = (ROOT / 'tests' / 'test_native_kernels.py').read_text(encoding='utf-8')
     assert 'run_nbval(notebook, lax=True, native=True)' in native and 'AVX-512' in native
     assert 'assert np.isnan(diverged.loss[-1])' in cell_code_saying('05', 'len(diverged), diverged')
@@ -2319,8 +2316,9 @@ def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
     并去掉键前的 `arg:`、`aux:`（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；
     没给时报 `AssertionError`）"."""
     from mxnet import init, nd
-    says('06', '`Load.__init__` 遇到字符串就调用 `nd.load`；存的若是列表，或是 `save_parameters` '
-               '以 `0.weight` 这类结构名为键的文件，就用不上）里取值，并去掉键前的 `arg:`、`aux:`'
+    says('06', '`Load.__init__` 遇到字符串就调用 `nd.load`；存的若是列表就用不上；'
+               '`save_parameters` 的文件以 `0.weight` 这类结构名为键，要像下面这样把键换成参数名'
+               '才能用）里取值，并去掉键前的 `arg:`、`aux:`'
                '（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；'
                '没给时报 `AssertionError`）')
     with pytest.raises(AssertionError, match='no default Initializer'):
@@ -2342,7 +2340,8 @@ def test_06_load_cannot_use_a_saved_list_or_a_save_parameters_file(tmp_path):
     以 `0.weight` 这类结构名为键的文件，就用不上）"."""
     from mxnet import init, nd
     from mxnet.gluon import nn
-    says('06', '存的若是列表，或是 `save_parameters` 以 `0.weight` 这类结构名为键的文件，就用不上')
+    says('06', '存的若是列表就用不上；`save_parameters` 的文件以 `0.weight` 这类结构名为键，'
+               '要像下面这样把键换成参数名才能用')
     listed = str(tmp_path / 'list.params')
     nd.save(listed, [nd.ones(2)])
     with pytest.raises(AssertionError):
@@ -2485,9 +2484,9 @@ def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
     says('07', '换一个种子，或不在本项目的 Jupyter 内核里运行'
                '（CPU 的指令集决定 MXNet 选用哪些计算内核，'
                '从而影响浮点舍入），具体的准确率可能不同')
-    says('05', '不在本项目的 Jupyter 内核里运行时（见 README：CPU 的指令集决定 MXNet 选用哪些'
-               '计算内核')  # the Jupyter kernel, so that 内核 means one thing per sentence
-    says('05', '（见 README：CPU 的指令集决定 MXNet 选用哪些计算内核，向量宽度、FMA 和求和顺序'
+    says('05', '不在本项目的 Jupyter 内核 `d2l-mxnet` 里运行时（见仓库根目录 README.md 的 '
+               '“Same numbers on every machine” 一节：CPU 的指令集决定 MXNet 选用哪些计算内核')
+    says('05', '一节：CPU 的指令集决定 MXNet 选用哪些计算内核，向量宽度、FMA 和求和顺序'
                '不同，浮点舍入也就不同）')
     [spec] = (ROOT / 'tools').rglob('kernel.json')
     env = json.loads(spec.read_text())['env']
@@ -3467,8 +3466,10 @@ def test_09_which_error_a_different_layer_count_gives_depends_on_the_first_bad_k
                '`AssertionError`（`shape incompatible`），碰到网络里没有的键报 `ValueError`'
                '（`... is not present`）。所以“多出”只在网络的参数都在文件里、'
                '文件里排在多出的键之前的参数形状也都对得上时才会报出（例如新网络正是原网络的'
-               '前几层：这些 `Sequential` 网络多出的键总在文件末尾）；'
-               '对这里的网络，去掉一个隐藏层，报的是形状不符')
+               '前几层，文件没有去重：这些 `Sequential` 网络多出的键总在文件末尾）；'
+               '对这里的网络和没有去重的文件，去掉一个隐藏层，报的是形状不符')
+    says('09', '去重的文件里共享的权重只存为 `2.weight`，而这两种新网络的第二层叫 `1.weight`，'
+               '所以报的都是 `... is missing`')
     says('09', '网络的每个参数在文件里都有，按文件里的顺序载入到 `2.weight` 时形状对不上，'
                '报的是形状不符（`AssertionError`；期望的形状里的 0 是这一层还不知道的输入'
                '个数），不是文件里多出了 `3.weight`')
@@ -3487,6 +3488,16 @@ def test_09_which_error_a_different_layer_count_gives_depends_on_the_first_bad_k
         in str(info.value)
     with pytest.raises(AssertionError, match="'1.weight' is missing"):
         fewer_layers().load_parameters(dedup)  # fewer layers, yet "missing"
+    assert [key for key in nd.load(dedup) if key.endswith('weight')] == [
+        '0.weight', '2.weight', '3.weight']
+    first_two = nn.Sequential()
+    first_two.add(nn.Dense(16, activation='relu', in_units=784), nn.Dense(16, activation='relu'))
+    first_two.initialize()
+    first_two(nd.ones((2, 784)))
+    with pytest.raises(ValueError, match="'2.weight' .*is not present"):
+        first_two.load_parameters(plain)  # the original's first layers: "extra"
+    with pytest.raises(AssertionError, match="'1.weight' is missing"):
+        first_two.load_parameters(dedup)
     clone = ready_shared_mlp()
     clone.load_parameters(dedup)  # the shared weight is in the file under one of its names only
     assert (clone[2].weight.data() == net[2].weight.data()).min() == 1
@@ -3514,9 +3525,10 @@ def test_09_an_in_place_write_before_the_first_step_is_kept_and_spread_from_devi
     from mxnet.gluon import nn
     says('09', '（这只在第一次 `step` 之后成立：kvstore 在第一次 `step` 时才建立，此前 `set_data` '
                '也没有 kvstore 可重置；第一次 `step` 用每个参数第一个设备上的那份初始化 kvstore，'
-               '再把它发到所有拷贝（`_init_params`），所以此前的就地写入会保留下来，写在第一个设备上'
-               '的还会传到所有拷贝。）')
-    says('09', '`Trainer` 在 kvstore 上更新参数时，第一次 `step` 之后的就地写入会在下一步被覆盖。')
+               '再把它发到所有拷贝（`_init_params`），所以此前写在第一个设备上的就地写入会保留下来，'
+               '并传到所有拷贝，写在其他设备上的则被第一个设备的那份覆盖。）')
+    says('09', '`Trainer` 在 kvstore 上更新参数时，第一次 `step` 之后的就地写入会在下一步被覆盖'
+               '（第一次 `step` 之前写在第一个设备以外的拷贝上的，第一次 `step` 就把它覆盖）。')
     assert 'self._kvstore.broadcast(idx, param_arrays[0], param_arrays)' in mxnet_source(
         gluon.Trainer._init_params)
     layer = nn.Dense(2, in_units=3)
@@ -3531,6 +3543,17 @@ def test_09_an_in_place_write_before_the_first_step_is_kept_and_spread_from_devi
     trainer.step(1)  # learning rate 0
     assert trainer._kv_initialized
     assert all((copy == 42).min() == 1 for copy in layer.weight.list_data())
+    other = nn.Dense(2, in_units=3)  # the same, written on the second device only
+    other.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+    first_copy = other.weight.data(mx.cpu(0)).copy()
+    trainer = kvstore_trainer(other)
+    other.weight.data(mx.cpu(1))[:] = 42
+    with autograd.record():
+        losses = [other(nd.ones((1, 3), ctx=ctx)).sum() for ctx in (mx.cpu(0), mx.cpu(1))]
+    autograd.backward(losses)
+    trainer.step(1)
+    assert all((copy == first_copy.as_in_context(copy.context)).min() == 1
+               for copy in other.weight.list_data())
 
 
 def summary_lines(net, X):
@@ -4030,7 +4053,8 @@ def test_11_tanh_follows_the_formula_only_while_signals_are_small():
     import d2lhelpers as d2l
     says('11', 'tanh：信号小时 $\\tanh(y) \\approx y$，公式成立：`Normal(0.01)` 下每层输出的'
                '标准差都不到 0.2，第 10 层的测量值与公式相差不到 10%；`Xavier()` 下第 1 层输出的'
-               '标准差约为 1，tanh 把大的值压向 ±1，每层都比公式小，第 10 层的输出不到公式的 1/3，'
+               '标准差约为 1，tanh 把大的值压向 ±1，从第 2 层起每层都比公式小，'
+               '第 10 层的输出不到公式的 1/3，'
                '第 1 层的梯度也不到公式的 1/3')
     for seed in range(3):
         small = d2l.spread(init.Normal(0.01), 10, 256, 'tanh', seed=seed)
@@ -4051,7 +4075,8 @@ def test_11_sigmoid_breaks_the_forward_formula_not_the_backward_one_for_small_si
     says('11', 'sigmoid：$\\sigma(0) = 1/2$，输出的均值约为 1/2 而不是 0，前向的公式完全不成立：'
                '第 10 层的输出比公式大 1000 倍以上。反向只用到斜率 $\\sigma\'(y) \\le 1/4$：'
                '`Normal(0.01)` 下 $y$ 很小，第 1 层的梯度与公式相差不到 10%；`Xavier()` 下 $y$ '
-               '不小，斜率小于 1/4，梯度只有公式的一半左右（0.4 到 0.6 倍）')
+               '不小，斜率小于 1/4，第 1 层的梯度只有公式的一半左右（0.4 到 0.6 倍），'
+               '越往上越接近公式')
     assert nd.sigmoid(nd.zeros(1)).asscalar() == 0.5
     y = nd.array(np.random.default_rng(0).standard_normal(100_000))
     assert abs(nd.sigmoid(y).mean().asscalar() - 0.5) < 0.01
@@ -4064,7 +4089,8 @@ def test_11_sigmoid_breaks_the_forward_formula_not_the_backward_one_for_small_si
         small = d2l.spread(init.Normal(0.01), 10, 256, 'sigmoid', seed=seed)
         assert abs(small.grad_std[0] / small.grad_predicted[0] - 1) < 0.1
         large = d2l.spread(init.Xavier(), 10, 256, 'sigmoid', seed=seed)
-        assert 0.4 < large.grad_std[0] / large.grad_predicted[0] < 0.6
+        gradient_ratios = [m / p for m, p in zip(large.grad_std, large.grad_predicted)]
+        assert 0.4 < gradient_ratios[0] < 0.6 and gradient_ratios == sorted(gradient_ratios)
 
 
 def test_11_the_explorer_shows_only_the_chosen_initializers_parameters():
@@ -4138,7 +4164,8 @@ def test_11_things_to_try_without_activation_and_with_tanh():
 
     import d2lhelpers as d2l
     says('11', '把 `activation` 换成 `none`，看前向和反向的倍数怎样从 $1/\\sqrt{2}$ 变成 1')
-    says('11', '选 `tanh`，再把尺度调大，看测量值怎样离开公式')
+    says('11', '选 `tanh`，再把 `Xavier` 的 `magnitude` 或 `Normal` 的 `sigma` 调大，'
+               '看测量值怎样离开公式')
     for activation, factor in [('relu', 0.5 ** 0.5), ('none', 1)]:
         result = d2l.spread(init.Xavier(), 10, 256, activation)
         forward = (result.output_std[-1] / result.output_std[0]) ** (1 / 9)
@@ -4240,9 +4267,11 @@ def test_check_hint_of_an_empty_init_table_leaves_out_initdesc(capsys):
 
 
 def test_05_the_hidden_test_of_exercise_1_asks_for_8_characters_each_all_different():
-    """05 cells 0 and 3: "核对答案确实是做出来的（例如练习 1 的每条说明至少 8 个字、各不相同）" and
+    """05 cells 0 and 3: "（例如练习 1 的每条说明至少 8 个字、各不相同；练习 3 在测试集上
+    重新计算准确率，与训练记录核对）" and
     "（评分时另要求每条说明至少 8 个字、各不相同）"."""
-    says('05', '核对答案确实是做出来的（例如练习 1 的每条说明至少 8 个字、各不相同）')
+    says('05', '评分时还会运行几项你看不到的测试（例如练习 1 的每条说明至少 8 个字、各不相同；'
+               '练习 3 在测试集上重新计算准确率，与训练记录核对）')
     says('05', '（评分时另要求每条说明至少 8 个字、各不相同）')
     hidden = cell_code_saying('05', 'd2l.check.init_table(when_to_use)')
     assert 'assert all(len(str(text).strip()) >= 8 for text in when_to_use.values())' in hidden

@@ -36,8 +36,13 @@ class ToolError(Exception):
     """Bad input or a failed write; the message names the problem and the fix."""
 
 
-class Stopped(BaseException):
-    """A signal asked the tool to stop (a BaseException, so ``except Exception`` lets it pass)."""
+class Stopped(KeyboardInterrupt):
+    """A signal asked the tool to stop.
+
+    A KeyboardInterrupt, so that ``except Exception`` lets it pass and asyncio (under nbclient)
+    passes it on: a plain BaseException raised by the handler while the event loop ran one of
+    its callbacks was logged and dropped, and the run went on (seen as a SIGQUIT that did not
+    stop make store on a loaded machine; tests/test_tool_safety.py)."""
 
     def __init__(self, signum, completed=False):
         super().__init__(signal.Signals(signum).name)
