@@ -24,7 +24,9 @@ QUICK_TIER = [
     'tests/test_data.py::test_an_unreadable_folder_or_file_is_named',
     'tests/test_data.py::test_an_unwritable_folder_is_a_data_error_naming_it',
     'tests/test_store.py::test_a_successful_run_stores_outputs_on_the_project_kernel',
-    'tests/test_tools.py',
+    # the tools run from the checkout: the student edition, and the book built from book/ there
+    'tests/test_tools.py::test_the_tool_replaces_its_own_output_and_marks_it',
+    'tests/test_tools.py::test_a_failed_book_build_leaves_the_previous_book',
     'tests/test_student.py::test_an_unreadable_entry_in_the_teachers_folder_is_refused',
     'tests/test_run_and_book.py::test_make_run_keeps_a_users_notebook_in_build_notebooks',
     'notebooks/02_initializing_parameters.ipynb',
