@@ -9,18 +9,23 @@ verdict.
 Under nbgrader (autograde and validate set ``NBGRADER_EXECUTION``), or with
 ``strict=True``, a check prints the same verdict and then raises ``CheckFailed`` (an
 ``AssertionError``) when the answer is not right: nbgrader gives that test cell no points,
-and goes on with the next cell. The error shows as one line, the verdict and its hint:
+and goes on with the next cell. The error shows only the verdict and its hint:
 IPython renders it through ``_render_traceback_``, so no line of this module (where the
 expected values stand) is shown, nor stored in the graded notebook or the feedback page.
+
+A verdict longer than the page (80 columns, a Chinese character taking two) is wrapped,
+its later lines indented, both where it is printed and where the error shows it.
 """
 import inspect
 import os
 
+import wcwidth
 from mxnet import init
 
 __all__ = ['init_table', 'deferred_shapes', 'shared_mlp_training', 'CheckFailed']
 
 TARGET_ACCURACY = 0.78
+PAGE_COLUMNS = 80  # the notebooks' page width (tests/test_notebook_form.py)
 
 
 class CheckFailed(AssertionError):
@@ -31,7 +36,13 @@ class CheckFailed(AssertionError):
 
     def _render_traceback_(self):
         # IPython shows (and stores) these lines instead of the traceback: the verdict only.
-        return [f'{type(self).__name__}: {self}']
+        return fit_the_page(f'{type(self).__name__}: {self}').splitlines()
+
+
+def fit_the_page(text):
+    """``text`` in lines of at most 80 display columns (wcwidth counts a Chinese character
+    as two), the later lines indented by two spaces."""
+    return '\n'.join(wcwidth.wrap(text, PAGE_COLUMNS, subsequent_indent='  '))
 
 
 def grading():
@@ -40,7 +51,8 @@ def grading():
 
 
 def report(ok, success, problem, hint, strict=None):
-    print(f'✓ 正确：{success}' if ok else f'✗ 还没有完成：{problem} 提示：{hint}')
+    """Print the verdict; under grading (or strict) raise it when the answer is not right."""
+    print(fit_the_page(f'✓ 正确：{success}' if ok else f'✗ 还没有完成：{problem} 提示：{hint}'))
     if not ok and (grading() if strict is None else strict):
         raise CheckFailed(f'还没有完成：{problem} 提示：{hint}')
 

@@ -241,9 +241,6 @@ def test_no_page_shows_grading_markers(book):
 PHONE = {'width': 390, 'height': 844}
 SMALLEST_CODE_FONT = 12  # px: below this, code on a phone is hard to read
 PHONE_COLUMNS = 40  # a code line this long fits a phone's screen at that size
-# 05's lines are rewrapped once its exercise and check cells have settled (issue 23): until then
-# its code blocks are expected to scroll on a laptop, and the test fails once they no longer do.
-NOT_YET_REWRAPPED = {'05_exercises'}
 CODE_BLOCKS = """() => [...document.querySelectorAll('pre')].map(pre => ({
     scroll: pre.scrollWidth, client: pre.clientWidth, text: pre.textContent,
     font: parseFloat(getComputedStyle(pre).fontSize),
@@ -282,15 +279,13 @@ def test_code_blocks_fit_a_laptop_and_scroll_only_inside_themselves_on_a_phone(
     shrinks the font with the column); at 390 px the code stays readable, short lines fit and
     a longer one scrolls inside its own block (that the page does not is checked at 320 px
     above). Screenshots of each page at both widths go to the test's folder."""
-    problems, not_yet = [], []
+    problems = []
     for name in NOTEBOOKS:
         book_page.set_viewport_size(DESKTOP)
         open_page(book_page, book / f'{name}.html')
         for device, viewport in (('laptop', DESKTOP), ('phone', PHONE)):
             book_page.set_viewport_size(viewport)
             book_page.screenshot(path=tmp_path / f'{name}-{device}.png')
-            found = [(name, device, *problem)
-                     for problem in problems_at(device, book_page.evaluate(CODE_BLOCKS))]
-            (not_yet if name in NOT_YET_REWRAPPED else problems).extend(found)
+            problems += [(name, device, *problem)
+                         for problem in problems_at(device, book_page.evaluate(CODE_BLOCKS))]
     assert not problems, '\n'.join(map(str, problems))
-    assert not_yet, f'{NOT_YET_REWRAPPED} fit now: remove them from NOT_YET_REWRAPPED'

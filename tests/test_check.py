@@ -1,10 +1,25 @@
 """d2lhelpers.check: right answers pass, missing and wrong ones get a hint; nothing raises in a
-student's run, and under nbgrader a failed check raises one line: its verdict, no source."""
+student's run, and under nbgrader a failed check raises its verdict, no source. A verdict
+fits the page: lines of at most 80 columns, a Chinese character counting two."""
+import re
+import unicodedata
+
 import pytest
 from mxnet.gluon import nn
 
 import d2lhelpers as d2l
 from d2lhelpers.training import History
+
+
+def columns(line):
+    """Columns of ``line`` in a monospace font: wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in 'WF' else 1 for char in line)
+
+
+def unwrapped(text):
+    """``text`` without its white space: a wrapped verdict and the one line it wraps compare
+    equal, so a test sees its words whatever the line breaks."""
+    return re.sub(r'\s+', '', text)
 
 
 def full_table():
@@ -55,10 +70,23 @@ def history(epochs=5, last_acc=0.84):
 ])
 def test_each_check_says_right_or_not_yet_with_a_hint(capsys, call, ok, expected):
     assert call() is None
-    line = capsys.readouterr().out.strip()
-    assert line.startswith('✓ 正确：' if ok else '✗ 还没有完成：') and expected in line, line
+    printed = capsys.readouterr().out.strip()
+    assert printed.startswith('✓ 正确：' if ok else '✗ 还没有完成：'), printed
+    assert unwrapped(expected) in unwrapped(printed), printed
     if not ok:
-        assert '提示：' in line
+        assert '提示：' in printed
+
+
+def test_a_long_verdict_is_wrapped_to_the_page_with_its_words_kept(capsys):
+    """Exercise 1's verdict (134 columns in one line) is printed in lines of at most 80
+    columns, the later ones indented; joined, they are the verdict's words."""
+    d2l.check.init_table(full_table())
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 1 and all(columns(line) <= 80 for line in lines), lines
+    assert all(line.startswith('  ') for line in lines[1:]), lines
+    assert unwrapped(''.join(lines)) == unwrapped(
+        '✓ 正确：名单齐全：列出了 mxnet.init 的全部 14 个初始化器，每个都有说明。'
+        '这里只核对名单和说明不空，说明写得对不对，请对照文档自己判断。')
 
 
 @pytest.fixture
@@ -83,8 +111,10 @@ def test_under_nbgrader_a_failed_check_raises_its_verdict_and_hint(nbgrader_run,
         d2l.check.deferred_shapes(shared_mlp(units=8), (8, 20), (8, 20))
     printed = capsys.readouterr().out
     assert printed.startswith('✗ 还没有完成：')
-    assert str(failed.value) in printed  # the same verdict and hint, in one line
-    assert failed.value._render_traceback_() == [f'CheckFailed: {failed.value}']
+    assert unwrapped(str(failed.value)) in unwrapped(printed)  # the same verdict and hint
+    shown = failed.value._render_traceback_()
+    assert all(columns(line) <= 80 for line in printed.splitlines() + shown), (printed, shown)
+    assert unwrapped(''.join(shown)) == unwrapped(f'CheckFailed: {failed.value}')
     assert isinstance(failed.value, AssertionError)  # nbgrader: a failed test
 
 

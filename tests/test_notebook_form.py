@@ -161,14 +161,7 @@ def columns(line):
     return sum(2 if unicodedata.east_asian_width(char) in 'WF' else 1 for char in line)
 
 
-# 05's lines are rewrapped once its exercise and check cells have settled (issue 23): until then
-# its case is expected to fail, strictly, so that it fails as soon as 05 fits and this goes.
-NOT_YET_REWRAPPED = pytest.mark.xfail(strict=True, reason='05 is rewrapped last (issue 23)')
-
-
-@pytest.mark.parametrize('path', [pytest.param(path, marks=NOT_YET_REWRAPPED)
-                                  if path.name == '05_exercises.ipynb' else path
-                                  for path in NOTEBOOKS], ids=lambda p: p.name)
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
 def test_no_line_is_wider_than_the_page(path):
     """Code and printed lines fit in 80 columns: the book scrolls no code block sideways and
     a narrow JupyterLab panel cuts nothing (PEP 8's width; a Chinese character counts two)."""

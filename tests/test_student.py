@@ -140,8 +140,7 @@ def leaked_answers(folder, answers=ANSWERS):
 def test_the_answers_searched_for_are_the_teachers_own_lines():
     assert len(ANSWERS) > 30
     assert {'shape_before = net[0].weight.shape', 'shape_after = net[0].weight.shape',
-            "diverging_trainer = gluon.Trainer(diverging.collect_params(), 'sgd', "
-            "{'learning_rate': 1.0})"} <= ANSWERS
+            "diverging_trainer = gluon.Trainer(diverging.collect_params(), 'sgd',"} <= ANSWERS
     assert any(line.startswith("'MSRAPrelu':") for line in ANSWERS)
     assert leaked_answers(ROOT / 'notebooks')  # the search finds them where they are
 
@@ -202,7 +201,9 @@ def test_under_nbgrader_each_check_fails_with_its_verdict_only(student_edition, 
     for cell in checks:
         [error] = [o for o in cell.outputs if o.output_type == 'error']
         assert error.ename == 'CheckFailed' and '提示：' in error.evalue
-        assert error.traceback == [f'CheckFailed: {error.evalue}']
+        # the verdict only, wrapped to the page (80 columns)
+        assert re.sub(r'\s+', '', ''.join(error.traceback)) == \
+            re.sub(r'\s+', '', f'CheckFailed: {error.evalue}')
     failed = [cell for cell in nb.cells if cell.cell_type == 'code'
               and any(o.output_type == 'error' for o in cell.outputs)]
     assert failed == checks
