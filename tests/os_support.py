@@ -28,12 +28,14 @@ def bind_unix_socket(path):
 
 
 def take_stop_signals():
-    """For ``preexec_fn``: SIGINT, SIGTERM and SIGHUP do what they do by default in the child.
+    """For ``preexec_fn``: SIGINT, SIGTERM, SIGHUP and SIGQUIT do what they do by default in the
+    child.
 
-    A test run started in the background (``make test &``) or under nohup ignores SIGINT or SIGHUP,
-    and a child inherits that: a test that stops a tool with them would then wait in vain.
+    A test run started in the background (``make test &``: a shell ignores SIGINT and SIGQUIT in
+    its background jobs) or under nohup (SIGHUP) ignores them, and a child inherits that: a test
+    that stops a tool with them would then wait in vain.
     """
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(signum, signal.SIG_DFL)
 
 

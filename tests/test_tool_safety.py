@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from os_support import take_stop_signals
 
 TOOLS = Path(__file__).resolve().parent.parent / 'tools'
 # A tool's main thread inside an event loop (as under nbclient): the signal's handler runs while
@@ -35,5 +36,6 @@ except tool_safety.Stopped as stop:
 @pytest.mark.parametrize('signum', [2, 15, 1, 3], ids=['INT', 'TERM', 'HUP', 'QUIT'])
 def test_a_signal_during_an_event_loop_callback_stops_the_tool(signum):
     result = subprocess.run([sys.executable, '-c', PROBE, str(TOOLS), str(signum)],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60,
+                            preexec_fn=take_stop_signals)
     assert result.stdout.startswith('stopped by SIG'), result.stdout + result.stderr
