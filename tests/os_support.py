@@ -33,10 +33,14 @@ def take_stop_signals():
 
     A test run started in the background (``make test &``: a shell ignores SIGINT and SIGQUIT in
     its background jobs) or under nohup (SIGHUP) ignores them, and a child inherits that: a test
-    that stops a tool with them would then wait in vain.
+    that stops a tool with them would then wait in vain. The same for a blocked one.
     """
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+    stops = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT}
+    for signum in stops:
         signal.signal(signum, signal.SIG_DFL)
+    # A signal mask is inherited too: a thread of the test process that blocks one (a library's
+    # helper thread may) would leave it pending in the child for ever.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
 
 
 SIGNAL_AFTER_RENAME = '''
