@@ -3411,15 +3411,18 @@ def test_09_a_single_device_trainer_builds_no_kvstore_and_then_in_place_equals_s
 
 
 def test_09_summary_what_loading_into_another_structure_does(tmp_path):
-    """09, cell 17: "文件里存的是按层的下标命名的参数数组，不存激活函数。层数不同时 MXNet 会报错 …
+    """09, cell 17: "文件里存的是按层的下标命名的参数数组，不存激活函数。带参数的层数不同时
+    MXNet 会报错 …
     只换了激活函数时，它照常加载，不会发现"; cell 40: "层的宽度不同时 MXNet 报出形状不符的参数，
-    层数不同时报出文件里缺少或多出的参数或形状不符的参数，要看哪个键先出问题；
-    只换了激活函数时照常加载，不报错"."""
+    带参数的层数不同时报出文件里缺少或多出的参数或形状不符的参数，要看哪个键先出问题；
+    只换了激活函数（或加上 `Dropout` 这样没有参数的层）时照常加载，不报错"."""
     from mxnet import nd
     from mxnet.gluon import nn
-    says('09', '层的宽度不同时 MXNet 报出形状不符的参数，层数不同时报出文件里缺少或多出的参数或'
-               '形状不符的参数，要看哪个键先出问题；只换了激活函数时照常加载，不报错')
-    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数。层数不同时 MXNet 会报错')
+    says('09', '层的宽度不同时 MXNet 报出形状不符的参数，带参数的层数不同时报出文件里缺少或多出的'
+               '参数或形状不符的参数，要看哪个键先出问题；只换了激活函数（或加上 `Dropout` '
+               '这样没有参数的层）时照常加载，不报错')
+    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数。带参数的层数不同时 '
+               'MXNet 会报错')
     says('09', '只换了激活函数时，它照常加载，不会发现。')
     net = ready_shared_mlp()
     path = str(tmp_path / 'net.params')
@@ -3441,6 +3444,9 @@ def test_09_summary_what_loading_into_another_structure_does(tmp_path):
     sigmoid.load_parameters(path)  # no error: the file holds no activations
     X = nd.random.uniform(shape=(2, 784))
     assert (sigmoid(X) == net(X)).min() == 0
+    dropout = small_shared_mlp()
+    dropout.add(nn.Dropout(0.5))  # one layer more, but no parameter more
+    dropout.load_parameters(path)
 
 
 def fewer_layers():
@@ -3471,8 +3477,8 @@ def test_09_which_error_a_different_layer_count_gives_depends_on_the_first_bad_k
                '文件里排在多出的键之前的参数形状也都对得上时才会报出（例如新网络正是原网络的'
                '前几层，文件没有去重：这些 `Sequential` 网络多出的键总在文件末尾）；'
                '对这里的网络和没有去重的文件，去掉一个隐藏层，报的是形状不符')
-    says('09', '去重的文件里共享的权重只存为 `2.weight`，而去掉一个隐藏层的网络的第二层叫 '
-               '`1.weight`，不与别的层共享，所以报的是 `... is missing`')
+    says('09', '去重的文件里共享的权重只存为 `2.weight`，而去掉共享的两层之一的网络（下面的例子）'
+               '的第二层叫 `1.weight`，不与别的层共享，所以报的是 `... is missing`')
     says('09', '网络的每个参数在文件里都有，按文件里的顺序载入到 `2.weight` 时形状对不上，'
                '报的是形状不符（`AssertionError`；期望的形状里的 0 是这一层还不知道的输入'
                '个数），不是文件里多出了 `3.weight`')
