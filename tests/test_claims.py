@@ -3812,12 +3812,7 @@ def test_10_roles_come_from_dmlc_variables():
 
 def test_10_each_worker_takes_half_of_each_batch():
     """10 cell 13: "从一串固定的 Fashion-MNIST 小批量中取自己那一份（两个进程各取一半）"."""
-    import sys
-    sys.path.insert(0, str(NOTEBOOKS))
-    try:
-        import ps_worker
-    finally:
-        sys.path.remove(str(NOTEBOOKS))
+    ps_worker = notebook_ps_worker()
     says('10', '从一串固定的 Fashion-MNIST 小批量中取自己那一份（两个进程各取一半）')
     assert 'images[batch][kv.rank::kv.num_workers]' in inspect.getsource(ps_worker.main)
     shares = [list(range(64))[rank::2] for rank in range(2)]
@@ -3857,14 +3852,20 @@ def test_10_run_workers_compares_worker_0_with_the_reference():
                                   '            max_difference(workers[0], reference))')
 
 
-def test_10_rank_0s_seed_is_the_references():
-    """10 cell 21: "0 号工作进程的种子是它的编号 `kv.rank` = 0，正好是对照的种子"."""
+def notebook_ps_worker():
+    """notebooks/ps_worker.py, the worker script notebook 10 runs, imported as a module."""
     import sys
     sys.path.insert(0, str(NOTEBOOKS))
     try:
         import ps_worker
     finally:
         sys.path.remove(str(NOTEBOOKS))
+    return ps_worker
+
+
+def test_10_rank_0s_seed_is_the_references():
+    """10 cell 21: "0 号工作进程的种子是它的编号 `kv.rank` = 0，正好是对照的种子"."""
+    ps_worker = notebook_ps_worker()
     says('10', '0 号工作进程的种子是它的编号 `kv.rank` = 0，正好是对照的种子')
     main = inspect.getsource(ps_worker.main)
     assert "mx.random.seed(0 if seeds == 'same' else kv.rank)" in main
@@ -3874,12 +3875,7 @@ def test_10_rank_0s_seed_is_the_references():
 
 def test_10_the_first_gradient_comes_before_the_first_step():
     """10 cell 21: "第一步的梯度是在 `step` 之前算的，那时 1 号工作进程还用着自己的随机参数"."""
-    import sys
-    sys.path.insert(0, str(NOTEBOOKS))
-    try:
-        import ps_worker
-    finally:
-        sys.path.remove(str(NOTEBOOKS))
+    ps_worker = notebook_ps_worker()
     says('10', '第一步的梯度是在 `step` 之前算的')
     source = inspect.getsource(ps_worker.main)
     assert "mx.random.seed(0 if seeds == 'same' else kv.rank)" in source
