@@ -3414,15 +3414,16 @@ def test_09_summary_what_loading_into_another_structure_does(tmp_path):
     """09, cell 17: "文件里存的是按层的下标命名的参数数组，不存激活函数。带参数的层数不同时
     MXNet 会报错 …
     只换了激活函数时，它照常加载，不会发现"; cell 40: "层的宽度不同时 MXNet 报出形状不符的参数，
-    带参数的层数不同时报出文件里缺少或多出的参数或形状不符的参数，要看哪个键先出问题；
-    只换了激活函数（或加上 `Dropout` 这样没有参数的层）时照常加载，不报错"."""
+    带参数的层数不同时一般报出文件里缺少或多出的参数或形状不符的参数，要看哪个键先出问题；
+    只换了激活函数、或在末尾加上 `Dropout` 这样没有参数的层时照常加载，不报错，而没有参数的层
+    插在中间，会让它后面各层的下标后移，照样报错"."""
     from mxnet import nd
     from mxnet.gluon import nn
-    says('09', '层的宽度不同时 MXNet 报出形状不符的参数，带参数的层数不同时报出文件里缺少或多出的'
-               '参数或形状不符的参数，要看哪个键先出问题；只换了激活函数（或加上 `Dropout` '
-               '这样没有参数的层）时照常加载，不报错')
-    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数。带参数的层数不同时 '
-               'MXNet 会报错')
+    says('09', '层的宽度不同时 MXNet 报出形状不符的参数，带参数的层数不同时一般报出文件里缺少或'
+               '多出的参数或形状不符的参数，要看哪个键先出问题；只换了激活函数、或在末尾加上 '
+               '`Dropout` 这样没有参数的层时照常加载，不报错，而没有参数的层插在中间，会让它后面'
+               '各层的下标后移，照样报错')
+    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数；')
     says('09', '只换了激活函数时，它照常加载，不会发现。')
     net = ready_shared_mlp()
     path = str(tmp_path / 'net.params')
@@ -3447,6 +3448,40 @@ def test_09_summary_what_loading_into_another_structure_does(tmp_path):
     dropout = small_shared_mlp()
     dropout.add(nn.Dropout(0.5))  # one layer more, but no parameter more
     dropout.load_parameters(path)
+    inserted = nn.Sequential()  # the Dropout after the first layer: the later indices move up
+    shared = nn.Dense(16, activation='relu')
+    inserted.add(nn.Dense(16, activation='relu', in_units=784), nn.Dropout(0.5), shared,
+                 nn.Dense(16, activation='relu', params=shared.params), nn.Dense(10))
+    with pytest.raises(AssertionError, match="'4.weight' is missing in file"):
+        inserted.load_parameters(path)
+
+
+def test_09_a_layer_without_parameters_takes_an_index_and_loading_checks_keys_and_shapes(
+        tmp_path):
+    """09, cell 17: "没有参数的层（如 `Dropout`）什么也不存，但也占一个下标。加载只核对键和
+    形状，不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错"."""
+    from mxnet import nd
+    from mxnet.gluon import nn
+    says('09', '没有参数的层（如 `Dropout`）什么也不存，但也占一个下标。加载只核对键和形状，'
+               '不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错')
+    with_dropout = nn.Sequential()
+    with_dropout.add(nn.Dense(16, in_units=784), nn.Dropout(0.5), nn.Dense(10, in_units=16))
+    with_dropout.initialize()
+    path = str(tmp_path / 'dropout.params')
+    with_dropout.save_parameters(path)
+    assert sorted(nd.load(path)) == ['0.bias', '0.weight', '2.bias', '2.weight']
+    # Not the layer count: three Dense layers load the deduplicated file of four, because the
+    # Dropout holds index 1, where the file has nothing, and the keys and shapes match.
+    net = ready_shared_mlp()
+    deduplicated = str(tmp_path / 'dedup.params')
+    net.save_parameters(deduplicated, deduplicate=True)
+    assert sorted(nd.load(deduplicated)) == ['0.bias', '0.weight', '2.bias', '2.weight',
+                                             '3.bias', '3.weight']
+    three = nn.Sequential()
+    three.add(nn.Dense(16, activation='relu', in_units=784), nn.Dropout(0.5),
+              nn.Dense(16, activation='relu'), nn.Dense(10))
+    three.load_parameters(deduplicated)
+    assert sum(isinstance(layer, nn.Dense) for layer in three) == 3
 
 
 def fewer_layers():
