@@ -3208,14 +3208,16 @@ def test_09_loading_into_another_shape_names_the_parameter_and_both_shapes(tmp_p
 def test_09_export_needs_a_forward_and_writes_one_shared_weight(tmp_path):
     """09, cells 21 and 25: "`hybridize()` 之后做一次前向计算，`export`
     写出计算图（`-symbol.json`）和参数（`-0000.params`）两个文件" and
-    "参数名是原来的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都只有一个" and "（`export`
+    "参数名是导出的块 `hybrid` 的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都只有一个" and
+    "（`export`
     给它们加上前缀 `arg:`）"."""
     import os
 
     from mxnet import gluon, nd
     says('09', '`hybridize()` 之后做一次前向计算，`export` 写出计算图（`-symbol.json`）和参数（`-00'
                '00.params`）两个文件')
-    says('09', '参数名是原来的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都只有一个')
+    says('09', '参数名是导出的块 `hybrid` 的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都'
+               '只有一个')
     says('09', '（`export` 给它们加上前缀 `arg:`）')
     net = small_shared_mlp(hybrid=True)
     net.initialize()
@@ -3458,12 +3460,14 @@ def test_09_summary_what_loading_into_another_structure_does(tmp_path):
 
 def test_09_a_layer_without_parameters_takes_an_index_and_loading_checks_keys_and_shapes(
         tmp_path):
-    """09, cell 17: "没有参数的层（如 `Dropout`）什么也不存，但也占一个下标。加载只核对键和
-    形状，不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错"."""
+    """09, cell 17: "没有参数的层（如 `Dropout`）什么也不存，但也占一个下标。加载只核对键、
+    形状和数据类型，不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错";
+    cell 40: "加载只核对键（层的下标）、形状和数据类型"."""
     from mxnet import nd
     from mxnet.gluon import nn
-    says('09', '没有参数的层（如 `Dropout`）什么也不存，但也占一个下标。加载只核对键和形状，'
-               '不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错')
+    says('09', '没有参数的层（如 `Dropout`）什么也不存，但也占一个下标。加载只核对键、形状和'
+               '数据类型，不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错')
+    says('09', '加载只核对键（层的下标）、形状和数据类型：')
     with_dropout = nn.Sequential()
     with_dropout.add(nn.Dense(16, in_units=784), nn.Dropout(0.5), nn.Dense(10, in_units=16))
     with_dropout.initialize()
@@ -3482,6 +3486,11 @@ def test_09_a_layer_without_parameters_takes_an_index_and_loading_checks_keys_an
               nn.Dense(16, activation='relu'), nn.Dense(10))
     three.load_parameters(deduplicated)
     assert sum(isinstance(layer, nn.Dense) for layer in three) == 3
+    # The data type is checked too (with the default cast_dtype=False).
+    half = small_shared_mlp()
+    half.cast('float16')
+    with pytest.raises(AssertionError, match='dtype incompatible'):
+        half.load_parameters(deduplicated)
 
 
 def fewer_layers():
