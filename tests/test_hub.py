@@ -315,6 +315,14 @@ def submit(page, classroom, student):
             continue
 
 
+def instructor_tools(page):
+    """The instructor's nbgrader parts of JupyterLab on the page: menu, assignment editor."""
+    menus = page.locator('.lm-MenuBar-itemLabel').all_inner_texts()
+    panels = page.evaluate(
+        "() => [...document.querySelectorAll('.lm-TabBar-tab')].map(t => t.title)")
+    return [name for name in menus + panels if 'Nbgrader' in name]
+
+
 def student_session(browser, classroom, student, between=None):
     """Log in, open the link, run, save and submit; ``between`` then answers and resubmits."""
     page = log_in(browser, classroom, student)
@@ -325,6 +333,7 @@ def student_session(browser, classroom, student, between=None):
                                timeout=120_000)
         menus = page.locator('.lm-MenuBar-itemLabel').all_inner_texts()
         assert '文件' in menus and '运行' in menus, menus  # JupyterLab in Simplified Chinese
+        assert instructor_tools(page) == [], 'a student sees the instructor\'s nbgrader tools'
         page.wait_for_function("""() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
             .some(e => /MXNet.*\\| 空闲/.test(e.textContent))""", timeout=120_000, polling=500)
         saved = Path(pwd.getpwnam(student).pw_dir) / 'd2l-course' / ASSIGNMENT / \
@@ -395,6 +404,10 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
     # The instructor sees the grades in the formgrader, in a browser.
     page = log_in(browser, classroom, classroom['instructor'])
     try:
+        page.wait_for_selector('.lm-MenuBar-itemLabel', timeout=120_000)
+        page.wait_for_function("""() => [...document.querySelectorAll('.lm-TabBar-tab')]
+            .some(t => t.title.includes('Create Assignment'))""", timeout=60_000, polling=500)
+        assert sorted(instructor_tools(page)) == ['Nbgrader', 'Nbgrader Create Assignment']
         page.goto(f'{classroom["base"]}/user/{classroom["instructor"]}/formgrader/manage_students',
                   timeout=60_000)
         page.wait_for_function(f"() => document.body.innerText.includes('{first}')",
