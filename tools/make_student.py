@@ -152,6 +152,8 @@ def displayed(text):
     """``text`` in the order it is shown left to right: each run of right-to-left letters
     (Hebrew, Arabic, NKo, with what lies between them) reversed, as Unicode's bidi
     algorithm does without control characters (those are refused, see BIDI_CONTROL)."""
+    if not any(unicodedata.bidirectional(char) in ('R', 'AL') for char in set(text)):
+        return text  # the common case, checked once per distinct character
     out, run, pending = [], [], []  # pending: neutral characters after a right-to-left one
     for char in text:
         kind = unicodedata.bidirectional(char)
@@ -206,7 +208,8 @@ def _looks_like_marker(line):
     letters = re.findall(r'[a-z]+', shape.translate(FOLD))
     # Cheap and exact pre-filter: a run of words within TYPOS edits of a marker holds one
     # of its TYPOS + 1 pieces unchanged, so a line holding none of them cannot be one.
-    if not any(piece in ''.join(letters) for piece in MARKER_PIECES):
+    joined = ''.join(letters)
+    if not any(piece in joined for piece in MARKER_PIECES):
         return False
     return any(close_to(''.join(letters[start:start + count]), MARKER_WORDS)
                for start in range(len(letters)) for count in range(1, 5))
