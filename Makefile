@@ -6,9 +6,9 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
-SANITIZE  := notebooks/nbval-sanitize.cfg
-# The notebooks name this kernel; it pins oneDNN and OpenBLAS to their AVX2 kernels (tools/kernelspec).
-KERNEL    := d2l-mxnet
+# The project's Jupyter kernel, kernel/<name>/kernel.json: the folder's name is the kernel's name
+# (the notebooks name it), its env pins oneDNN and OpenBLAS to their AVX2 kernels.
+KERNEL_DIR := $(patsubst %/kernel.json,%,$(wildcard kernel/*/kernel.json))
 # MathJax for the offline book, from the npm registry (npm pack), kept inside .venv.
 MATHJAX_VERSION := 3.2.2
 MATHJAX   := $(VENV)/share/mathjax-$(MATHJAX_VERSION)/es5
@@ -45,14 +45,14 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml tools/kernelspec/kernel.json
+$(STAMP): requirements.txt constraints.txt pyproject.toml $(KERNEL_DIR)/kernel.json
 	@python="$(PYTHON)"; \
 	if [ -z "$$python" ]; then python=$$(bash tools/find-python311.sh $(UV_VERSION)) || exit 1; fi; \
 	echo "\"$$python\" -m venv $(VENV)"; "$$python" -m venv $(VENV)
 	"$(PY)" -m pip install --quiet uv==$(UV_VERSION)
 	"$(UV)" pip install --quiet --python "$(PY)" -r requirements.txt
 	"$(UV)" pip install --quiet --python "$(PY)" --no-deps -e .
-	"$(PY)" -m jupyter kernelspec install --sys-prefix --name $(KERNEL) tools/kernelspec >/dev/null
+	"$(PY)" -m jupyter kernelspec install --sys-prefix "$(KERNEL_DIR)" >/dev/null
 	bash tools/git-nbdiff.sh $(VENV)/bin
 	touch $@
 
@@ -112,7 +112,7 @@ quick: lint data
 	"$(PY)" -m pytest -n 2 -q -m "not slow" tests
 
 # Everything, as configured in pyproject.toml: nbval runs each notebook on the kernel it names,
-# the project's own (KERNEL), whose pins make the stored numbers reproduce on any x86-64 CPU with
+# the project's own (KERNEL_DIR), whose pins make the stored numbers reproduce on any x86-64 CPU with
 # AVX2. Three processes share the two cores (the browser and hub tests spend much of their time
 # waiting): a test file at a time, so a notebook's cells stay together, except that the browser and
 # native-kernel runs of the series go a notebook at a time; longest first (tests/conftest.py).

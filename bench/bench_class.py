@@ -29,6 +29,9 @@ import nbformat
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import project_kernel  # noqa: E402  (tools/project_kernel.py: the kernel's one home)
+
 STUDENTS = int(os.environ.get('STUDENTS', '10'))
 ASSIGNMENT, NOTEBOOK = 'exercises', '05_exercises'
 SOLUTION = re.compile(r'^\s*### (BEGIN|END) SOLUTION\s*$')
@@ -119,7 +122,7 @@ def student_run(student, password, base, home, course_dir):
     nbformat.write(with_answers(nbformat.read(path, 4), source), path)
     os.chown(path, account.pw_uid, account.pw_gid)
     as_student(python, '-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute',
-               '--inplace', '--ExecutePreprocessor.kernel_name=d2l-mxnet',
+               '--inplace', f'--ExecutePreprocessor.kernel_name={project_kernel.NAME}',
                '--ExecutePreprocessor.timeout=600', str(path))
     as_student(python, '-m', 'nbgrader', 'submit', ASSIGNMENT)
     return time.monotonic() - start

@@ -1,6 +1,6 @@
 """What the project kernel's pins cost: seconds per epoch with native and pinned CPU kernels.
 
-The notebooks run on the ``d2l-mxnet`` kernel, whose environment (tools/kernelspec/kernel.json)
+The notebooks run on the project's kernel, whose environment (kernel/<name>/kernel.json)
 pins oneDNN and OpenBLAS to their AVX2 kernels, numpy below AVX-512 and OpenMP to one
 thread, so that stored numbers reproduce on every x86-64 CPU with AVX2. Those variables
 are read when the libraries load, so each measurement runs in a child process started
@@ -18,12 +18,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-KERNEL_JSON = HERE.parent / 'tools' / 'kernelspec' / 'kernel.json'
+sys.path.insert(0, str(HERE.parent / 'tools'))
+import project_kernel  # noqa: E402  (tools/project_kernel.py: the kernel's one home)
 
 
 def pinned_environment():
     """The kernel's own variables, read from its kernelspec: the one place they are set."""
-    return json.loads(KERNEL_JSON.read_text(encoding='utf-8'))['env']
+    return dict(project_kernel.ENV)
 
 
 def cpu_name():

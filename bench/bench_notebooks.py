@@ -21,6 +21,9 @@ from pathlib import Path
 
 LIMIT_MIB = 1024
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import project_kernel  # noqa: E402  (tools/project_kernel.py: the kernel's one home)
+
 EXPLORER_ROUNDS = 10
 TIME_UPDATES = r'''
 import json, sys, time
@@ -50,9 +53,8 @@ def measure(path, out_dir):
 
 def explorer_seconds_per_update(depth, width, rounds=EXPLORER_ROUNDS):
     """Median seconds per depth-slider update of the explorer at this setting."""
-    kernel_env = json.loads((ROOT / 'tools' / 'kernelspec' / 'kernel.json').read_text())['env']
     result = subprocess.run([sys.executable, '-c', TIME_UPDATES, str(depth), str(width),
-                             str(rounds)], env={**os.environ, **kernel_env},
+                             str(rounds)], env={**os.environ, **project_kernel.ENV},
                             capture_output=True, text=True, check=True, timeout=600)
     return statistics.median(json.loads(result.stdout.strip().splitlines()[-1]))
 

@@ -1,6 +1,5 @@
 """Shared fixtures (real data, a local server, nbval runs, Chromium); make test's order of work."""
 import http.server
-import json
 import os
 import shutil
 import socket
@@ -12,6 +11,10 @@ from pathlib import Path
 
 import pytest
 from work_units import expected_seconds, work_unit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'tools'))  # the tools' own modules, for the tests that read them
+import project_kernel  # noqa: E402  (tools/project_kernel.py: the kernel's one home)
 
 SERVER_BOUND = 30  # seconds any misbehaving reply lasts at most, so no test can hang on it
 
@@ -158,17 +161,14 @@ def connections(monkeypatch):
     return tried
 
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-# What the project kernel pins (tools/kernelspec/kernel.json); a native run has none of it.
-PROJECT_KERNEL_ENV = json.loads((ROOT / 'tools' / 'kernelspec' / 'kernel.json').read_text())['env']
+# What the project kernel pins (kernel/<name>/kernel.json); a native run has none of it.
+PROJECT_KERNEL_ENV = project_kernel.ENV
 
 
 def _run_nbval(*paths, lax=False, native=False, **env):
     """Run nbval on the notebooks in a fresh pytest, configured as ``make test`` (pyproject.toml).
 
-    The notebooks run on the kernel they name, the project's ``d2l-mxnet``; with
+    The notebooks run on the kernel they name, the project's (tools/project_kernel.py); with
     ``native=True``, on a plain kernel of this Python with none of its pins.
     ``lax=True`` checks exceptions only. Returns the exit code and the output.
     """

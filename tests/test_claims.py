@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import project_kernel  # tools/, put on the path by conftest.py
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -390,7 +391,7 @@ def test_the_top_level_readme_section_names_the_projects_kernel():
     every machine” for the kernel `d2l-mxnet`: that section exists and names it."""
     readme = (ROOT / 'README.md').read_text(encoding='utf-8')
     section = readme.split('\n## Same numbers on every machine\n')[1].split('\n## ')[0]
-    assert '`d2l-mxnet`' in section
+    assert f'`{project_kernel.NAME}`' in section and f'`{project_kernel.NAME}`' in KERNEL_SENTENCE
     for prefix in ('01', '02', '03', '04', '06', '07', '08', '09', '10'):
         says(prefix, KERNEL_SENTENCE)
 
@@ -401,14 +402,12 @@ def test_01_to_09_same_numbers_on_the_projects_kernel():
     的输出一致": each notebook names the project's kernel, whose environment pins the CPU kernels,
     the top-level README's section names that kernel, and MXNet is seeded in the cell that follows.
     """
-    import json
-    [spec] = (ROOT / 'tools').rglob('kernel.json')
-    env = json.loads(spec.read_text())['env']
+    env = project_kernel.ENV
     assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'
     for prefix in ('01', '02', '03', '04', '08', '09'):
         index = says(prefix, KERNEL_SENTENCE)
         notebook = nbformat.read(notebook_path(prefix), as_version=4)
-        assert notebook.metadata.kernelspec.name == 'd2l-mxnet'  # the Makefile's KERNEL
+        assert notebook.metadata.kernelspec.name == project_kernel.NAME
         assert 'mx.random.seed(0)' in notebook.cells[index + 1].source
 
 # ---- 02 初始化模型参数 -------------------------------------------------------------------------
@@ -1514,7 +1513,8 @@ def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
     says('05', '先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，'
                '每次从头运行得到的数值都一样，与保存的输出一致。')
     assert '## Same numbers on every machine' in (ROOT / 'README.md').read_text(encoding='utf-8')
-    assert nbformat.read(notebook_path('05'), as_version=4).metadata.kernelspec.name == 'd2l-mxnet'
+    assert nbformat.read(notebook_path('05'), as_version=4).metadata.kernelspec.name == \
+        project_kernel.NAME
 
 
 def test_05_load_from_dict_or_file_with_a_fallback(tmp_path):
@@ -2479,11 +2479,10 @@ def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
     （CPU 的指令集决定 MXNet 选用哪些计算内核，从而
     影响浮点舍入），具体的准确率可能不同"; 05 cell 45: "（见 README：CPU 的指令集决定 MXNet 选用
     哪些计算内核，向量宽度、FMA 和求和顺序不同，浮点舍入也就不同）"."""
-    import json
     for prefix in ('06', '07', '10'):  # the same sentence opens 06 and 10
         says(prefix, KERNEL_SENTENCE)
         notebook = nbformat.read(notebook_path(prefix), as_version=4)
-        assert notebook.metadata.kernelspec.name == 'd2l-mxnet'
+        assert notebook.metadata.kernelspec.name == project_kernel.NAME
     says('07', '换一个种子，或不在本项目的 Jupyter 内核里运行'
                '（CPU 的指令集决定 MXNet 选用哪些计算内核，'
                '从而影响浮点舍入），具体的准确率可能不同')
@@ -2491,8 +2490,7 @@ def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
                '“Same numbers on every machine” 一节：CPU 的指令集决定 MXNet 选用哪些计算内核')
     says('05', '一节：CPU 的指令集决定 MXNet 选用哪些计算内核，向量宽度、FMA 和求和顺序'
                '不同，浮点舍入也就不同）')
-    [spec] = (ROOT / 'tools').rglob('kernel.json')
-    env = json.loads(spec.read_text())['env']
+    env = project_kernel.ENV
     assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'
     assert 'mx.random.seed(0)' in cell_code_saying('07', 'np.random.seed(0)')
 
@@ -3208,9 +3206,8 @@ def test_09_loading_into_another_shape_names_the_parameter_and_both_shapes(tmp_p
 def test_09_export_needs_a_forward_and_writes_one_shared_weight(tmp_path):
     """09, cells 21 and 25: "`hybridize()` 之后做一次前向计算，`export`
     写出计算图（`-symbol.json`）和参数（`-0000.params`）两个文件" and
-    "参数名是导出的块 `hybrid` 的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都只有一个" and
-    "（`export`
-    给它们加上前缀 `arg:`）"."""
+    "参数名是导出的块 `hybrid` 的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都
+    只有一个" and "（`export` 给它们加上前缀 `arg:`）"."""
     import os
 
     from mxnet import gluon, nd

@@ -30,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+import project_kernel  # tools/, put on the path by conftest.py
 import pytest
 from notebook_outputs import differing_cells, read_sanitize_rules
 
@@ -38,8 +39,8 @@ pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / 'notebooks').glob('*.ipynb'))
 SCREENSHOTS = ROOT / 'build' / 'screenshots'
-SANITIZE = ROOT / 'notebooks' / 'nbval-sanitize.cfg'
-KERNEL_ENV = json.loads((ROOT / 'tools' / 'kernelspec' / 'kernel.json').read_text())['env']
+SANITIZE = ROOT / 'tests' / 'nbval-sanitize.cfg'
+KERNEL_ENV = project_kernel.ENV  # tools/project_kernel.py, read from kernel/<name>/kernel.json
 SERVER_ENV = {'DNNL_MAX_CPU_ISA': 'AVX512_CORE', 'OPENBLAS_CORETYPE': 'SkylakeX',
               'OMP_NUM_THREADS': '2', 'NPY_DISABLE_CPU_FEATURES': '', 'PYTHONWARNINGS': ''}
 assert all(SERVER_ENV[name] != KERNEL_ENV[name] for name in KERNEL_ENV)  # each pin is contradicted
@@ -183,7 +184,7 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
 
     assert kernel_processes(lab['runtime']) == [], 'a kernel outlived its page'
     assert (lab['root'] / name).stat().st_mtime > saved_at, 'the notebook was not saved'
-    # This environment's Python, with the project kernel's pins (tools/kernelspec) in force.
+    # This environment's Python, with the project kernel's pins (kernel/<name>) in force.
     assert len(kernels) == 1 and kernels[0][0][0] == sys.executable, kernels
     assert all({name: env.get(name) for name in KERNEL_ENV} == KERNEL_ENV for _, env in kernels)
     notebook = json.loads((lab['root'] / name).read_text(encoding='utf-8'))
@@ -194,7 +195,7 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, browser, name):
                   if output['output_type'] == 'error'
                   and 'raises-exception' not in cell['metadata'].get('tags', [])]
     assert unexpected == []
-    assert notebook['metadata']['kernelspec']['name'] == 'd2l-mxnet'
+    assert notebook['metadata']['kernelspec']['name'] == project_kernel.NAME
     stored = nbformat.read(ROOT / 'notebooks' / name, as_version=4)
     executed = nbformat.reads(json.dumps(notebook), as_version=4)
     assert differing_cells(stored, executed, read_sanitize_rules(SANITIZE)) == []

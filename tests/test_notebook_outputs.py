@@ -7,7 +7,7 @@ import pytest
 from notebook_outputs import differing_cells, read_sanitize_rules
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / 'notebooks'
-RULES = read_sanitize_rules(NOTEBOOKS / 'nbval-sanitize.cfg')
+RULES = read_sanitize_rules(Path(__file__).resolve().parent / 'nbval-sanitize.cfg')
 
 
 @pytest.fixture

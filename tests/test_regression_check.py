@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import nbformat
+import project_kernel  # tools/, put on the path by conftest.py
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,11 +78,12 @@ def test_every_code_cell_is_stored_executed_in_order(path):
 
 
 def run_in_project_kernel(code, **env):
-    """Run ``code`` in a fresh ``d2l-mxnet`` kernel; return all it printed, fd output included."""
+    """Run ``code`` in a fresh project kernel; return all it printed, fd output included."""
     from jupyter_client.manager import start_new_kernel
     # ipykernel forwards file-descriptor output only outside pytest: hide that it is inside.
     outside_pytest = {k: v for k, v in os.environ.items() if k != 'PYTEST_CURRENT_TEST'}
-    manager, client = start_new_kernel(kernel_name='d2l-mxnet', env={**outside_pytest, **env})
+    manager, client = start_new_kernel(kernel_name=project_kernel.NAME,
+                                       env={**outside_pytest, **env})
     try:
         client.execute(code)
         # Output written to file descriptor 1 by C++ code (oneDNN's verbose lines) is
@@ -143,4 +145,5 @@ def test_the_project_kernel_pins_the_cpu_kernels_whatever_the_caller_sets():
 
 def test_every_notebook_names_the_project_kernel():
     for path in sorted(NOTEBOOKS.glob('*.ipynb')):
-        assert nbformat.read(path, as_version=4).metadata.kernelspec.name == 'd2l-mxnet', path
+        kernelspec = nbformat.read(path, as_version=4).metadata.kernelspec
+        assert kernelspec == project_kernel.METADATA, path

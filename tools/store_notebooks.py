@@ -1,7 +1,7 @@
 """Store notebooks' outputs from a real run, top to bottom, in place: ``make store``.
 
-Each notebook runs in a fresh kernel of the project's own kernelspec (``d2l-mxnet``,
-from tools/kernelspec: it pins the CPU kernels of oneDNN and OpenBLAS, so that the
+Each notebook runs in a fresh kernel of the project's own kernelspec (kernel/<name>, read by
+project_kernel.py: it pins the CPU kernels of oneDNN and OpenBLAS, so that the
 stored numbers are the ones every machine reproduces), with a timeout per cell.
 Cell metadata other than tags, nbgrader's and MyST-NB's (a figure's text alternative) is dropped
 (execution times), so that storing an unchanged notebook changes no byte.
@@ -33,6 +33,7 @@ import shutil  # noqa: E402
 import uuid  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
+import project_kernel  # noqa: E402  (beside this script: the kernel's name and metadata)
 from jupyter_client import AsyncKernelManager  # noqa: E402
 from jupyter_core.paths import jupyter_runtime_dir  # noqa: E402
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
@@ -40,9 +41,6 @@ from nbconvert.exporters import NotebookExporter  # noqa: E402
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor, ExecutePreprocessor  # noqa: E402
 from traitlets.config import Config  # noqa: E402
 
-KERNEL = 'd2l-mxnet'
-KERNELSPEC = {'display_name': 'd2l 4.2 (MXNet, reproducible)', 'language': 'python',
-              'name': KERNEL}
 RUNTIME_PREFIX = 'store_notebooks-'  # + the pid of the run that owns the folder
 
 
@@ -91,7 +89,7 @@ def read_notebook(path):
 def execute(path, timeout):
     """The notebook at ``path`` executed in a fresh project kernel, as nbformat text."""
     nb = read_notebook(path)
-    nb.metadata['kernelspec'] = KERNELSPEC
+    nb.metadata['kernelspec'] = dict(project_kernel.METADATA)
     resources = {'metadata': {'path': str(path.parent)}}
     kernel_config = Config()
     # In the run's private runtime folder, not a temporary file of jupyter_client's in /tmp
@@ -100,7 +98,8 @@ def execute(path, timeout):
         Path(jupyter_runtime_dir(), f'kernel-{uuid.uuid4()}.json'))
     # No widget state in the notebook's metadata: its model ids are the kernel's, and Jupyter Book
     # would load the widget libraries from a CDN to draw it; the cell's output stays.
-    executor = NumberingExecutor(kernel_name=KERNEL, timeout=timeout, config=kernel_config,
+    executor = NumberingExecutor(kernel_name=project_kernel.NAME, timeout=timeout,
+                                 config=kernel_config,
                                  kernel_manager_class=EndedOnStopKernelManager,
                                  store_widget_state=False)
     try:
