@@ -30,7 +30,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "tools" / "classroom"))
 import project_kernel  # noqa: E402  (tools/project_kernel.py: the kernel's one home)
+import settings  # noqa: E402  (tools/classroom/settings.py: the class's settings' one home)
 
 STUDENTS = int(os.environ.get('STUDENTS', '10'))
 ASSIGNMENT, NOTEBOOK = 'exercises', '05_exercises'
@@ -104,7 +106,8 @@ def student_run(student, password, base, home, course_dir):
         time.sleep(0.5)
     env = {'HOME': account.pw_dir, 'USER': student, 'LANG': 'C.UTF-8',
            'PATH': f'{home / "env" / "bin"}:/usr/bin:/bin',
-           'CLASS_EXCHANGE': str(home / 'exchange'), 'CLASS_COURSE_ID': 'd2l-4.2',
+           'CLASS_EXCHANGE': str(home / 'exchange'),
+           'CLASS_COURSE_ID': settings.DEFAULTS['CLASS_COURSE_ID'],
            'JUPYTER_CONFIG_PATH': str(home / 'config' / 'student-config')}
     if os.environ.get('FASHION_MNIST_DIR'):
         env['FASHION_MNIST_DIR'] = os.environ['FASHION_MNIST_DIR']

@@ -289,7 +289,7 @@ def wait_for(condition, seconds, message):
 
 def submit(page, classroom, student):
     """`nbgrader submit` typed into the student's terminal; waits for the new submission."""
-    inbound = classroom['home'] / 'exchange' / 'd2l-4.2' / 'inbound'
+    inbound = classroom['home'] / 'exchange' / settings.DEFAULTS['CLASS_COURSE_ID'] / 'inbound'
     mine = lambda: [p for p in (inbound.iterdir() if inbound.is_dir() else [])  # noqa: E731
                     if p.name.startswith(f'{student}+{ASSIGNMENT}+')]
     before = len(mine())
@@ -423,13 +423,33 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
                              'fetch_feedback', ASSIGNMENT],
                      env={'HOME': pwd.getpwnam(first).pw_dir, 'PATH': '/usr/bin:/bin',
                           'CLASS_EXCHANGE': str(classroom['home'] / 'exchange'),
-                          'CLASS_COURSE_ID': 'd2l-4.2',
+                          'CLASS_COURSE_ID': settings.DEFAULTS['CLASS_COURSE_ID'],
                           'JUPYTER_CONFIG_PATH': str(classroom['home'] / 'config' /
                                                      'student-config')})
     assert result.returncode == 0, result.stderr
     feedback = list((Path(pwd.getpwnam(first).pw_dir) / ASSIGNMENT / 'feedback')
                     .glob(f'*/{NOTEBOOK}.html'))
     assert len(feedback) == 1 and '（得分：5.0 / 10.0）' in feedback[0].read_text('utf-8')
+
+
+COURSE_ID_OF = ("import sys; from nbgrader.apps.listapp import ListApp; app = ListApp(); "
+                "app.initialize([]); print(app.coursedir.course_id)")
+
+
+def test_the_course_folders_nbgrader_uses_the_classs_course_id(tmp_path):
+    """The course folder's nbgrader_config.py (read last, so it wins) takes the class's id from
+    course.py's environment, and without one has settings.py's default: students submit to the
+    course the instructor collects from, even with CLASS_COURSE_ID overridden."""
+    shutil.copy(ROOT / 'tools' / 'classroom' / 'nbgrader_config.py', tmp_path)  # as make_student
+    env = {**ENV, 'CLASS_COURSE_DIR': str(tmp_path), 'CLASS_EXCHANGE': str(tmp_path / 'exchange'),
+           'JUPYTER_CONFIG_PATH': str(ROOT / 'tools' / 'classroom' / 'instructor-config')}
+    env = {k: v for k, v in env.items() if k != 'CLASS_COURSE_ID'}
+    shown = run([sys.executable, '-c', COURSE_ID_OF], tmp_path,
+                env={**env, 'CLASS_COURSE_ID': 'another-course'})
+    assert shown.split()[-1] == 'another-course'
+    shown = run([sys.executable, '-c', COURSE_ID_OF], tmp_path,
+                env={**env, 'JUPYTER_CONFIG_PATH': ''})
+    assert shown.split()[-1] == settings.DEFAULTS['CLASS_COURSE_ID']
 
 
 def test_every_setting_has_one_home_and_the_hub_starts_from_defaults(tmp_path):
