@@ -1,7 +1,11 @@
-"""What some tests need of the OS, in one place (used by test_data, test_student, test_tools,
-test_store and test_run_and_book): a Unix socket in a deep folder, a child process that takes
-the signals a test sends it, a tool run that gets a Ctrl-C just as a rename completes, and the
-processes still running on a test's files.
+"""What the tests need of the OS, in one place (used by test_data, test_student, test_tools,
+test_store, test_run_and_book, test_distributed, test_jupyterlab and test_hub): a Unix socket in
+a deep folder, a child process that takes the signals a test sends it, a tool run that gets a
+Ctrl-C just as a rename completes, free ports on 127.0.0.1, and the processes of this machine
+read from /proc (by parent, by user, by what their command line names), and whether one lives.
+
+The tests read /proc here, not through d2lhelpers.distributed's own walker: that is code under
+test, and a check must not lean on what it checks.
 """
 import os
 import signal
@@ -80,3 +84,70 @@ def processes_naming(folder):
         except OSError:
             continue  # the process ended meanwhile
     return found
+
+
+def free_port(block=1):
+    """A TCP port on 127.0.0.1 that nothing listens on right now, and with ``block`` > 1 the
+    next ``block - 1`` ports too (the hub takes PORT+1 and PORT+2)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0))
+            port = s.getsockname()[1]
+        if port + block < 65535 and all(_free(port + i) for i in range(1, block)):
+            return port
+    raise RuntimeError(f'no block of {block} free ports on 127.0.0.1')
+
+
+def _free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(('127.0.0.1', port))
+            return True
+        except OSError:
+            return False
+
+
+def process_table():
+    """[(pid, parent pid, user id, command line)] of every process, read from /proc."""
+    table = []
+    for proc in Path('/proc').iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            ppid = int((proc / 'stat').read_text().rsplit(')', 1)[1].split()[1])
+            uid = int((proc / 'status').read_text().split('\nUid:')[1].split()[0])
+            cmdline = (proc / 'cmdline').read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+        table.append((int(proc.name), ppid, uid, cmdline))
+    return table
+
+
+def descendants(pids):
+    """{pid: command line} of every process below ``pids``."""
+    children = {}
+    for pid, ppid, _, cmdline in process_table():
+        children.setdefault(ppid, []).append((pid, cmdline))
+    found, todo = {}, list(pids)
+    while todo:
+        for child, cmdline in children.get(todo.pop(), []):
+            if child not in found:
+                found[child] = cmdline
+                todo.append(child)
+    return found
+
+
+def processes_of(uids):
+    """{pid: command line} of every process run by one of ``uids``."""
+    return {pid: cmdline for pid, _, uid, cmdline in process_table() if uid in uids}
+
+
+def alive(pid, cmdline=None):
+    """Whether ``pid`` is running (a zombie has ended), and still runs ``cmdline`` if given (its
+    number may have gone to another process)."""
+    try:
+        state = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0]
+        return state != 'Z' and (cmdline is None
+                                 or Path(f'/proc/{pid}/cmdline').read_bytes() == cmdline)
+    except (OSError, IndexError):
+        return False

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from os_support import alive, descendants
 
 import d2lhelpers as d2l
 import d2lhelpers.distributed as distributed
@@ -46,33 +47,6 @@ def started(monkeypatch):
 
     monkeypatch.setattr(distributed.subprocess, 'Popen', popen)
     return processes
-
-
-def children_of(pids):
-    """Every live process below ``pids``, found through /proc."""
-    parents = {}
-    for entry in filter(str.isdigit, os.listdir('/proc')):
-        try:
-            with open(f'/proc/{entry}/stat') as f:
-                parents[int(entry)] = int(f.read().rsplit(')', 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            pass
-    found, todo = set(), list(pids)
-    while todo:
-        parent = todo.pop()
-        for pid, ppid in parents.items():
-            if ppid == parent and pid not in found:
-                found.add(pid)
-                todo.append(pid)
-    return found
-
-
-def alive(pid):
-    try:
-        with open(f'/proc/{pid}/stat') as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'  # a zombie has ended
-    except OSError:
-        return False
 
 
 def none_alive(pids, wait=3):
@@ -135,7 +109,7 @@ def test_every_process_listens_on_the_loopback_only(tmp_path, started, monkeypat
     def watch():  # sample the sockets of every process the helper started, and theirs
         while not done.is_set():
             for role, process in list(started):
-                for pid in {process.pid} | children_of([process.pid]):
+                for pid in {process.pid} | set(descendants([process.pid])):
                     for address in listening_addresses(pid):
                         seen.setdefault(address, set()).add(f'{role} {process.pid}')
             time.sleep(0.1)

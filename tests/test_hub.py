@@ -20,7 +20,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from os_support import alive, descendants, free_port, processes_of
 
 # A JupyterHub class driven through a browser. It makes Linux accounts and runs servers as them:
 # as another user it is skipped, also in CI (tests/conftest.py); as root, as CI runs, it runs.
@@ -64,26 +64,6 @@ if not os.access(CHP, os.X_OK):
                 allow_module_level=True)
 
 
-def free_port_block(size=3):
-    """A port whose next size-1 ports are free too (hub, proxy API), on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(('127.0.0.1', 0))
-            port = s.getsockname()[1]
-        if port + size < 65535 and all(_free(port + i) for i in range(size)):
-            return port
-    raise RuntimeError('no block of free ports on 127.0.0.1')
-
-
-def _free(port):
-    with socket.socket() as s:
-        try:
-            s.bind(('127.0.0.1', port))
-            return True
-        except OSError:
-            return False
-
-
 def run(command, cwd, env=ENV, timeout=300):
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
                             timeout=timeout)
@@ -91,33 +71,8 @@ def run(command, cwd, env=ENV, timeout=300):
     return result.stdout + result.stderr
 
 
-def descendants(pid):
-    """{pid: cmdline} of every process below ``pid`` (read from /proc, nothing else touched)."""
-    children = {}
-    for proc in Path('/proc').iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            ppid = int((proc / 'stat').read_text().rsplit(')', 1)[1].split()[1])
-            cmdline = (proc / 'cmdline').read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append((int(proc.name), cmdline))
-    found, todo = {}, [pid]
-    while todo:
-        for child, cmdline in children.get(todo.pop(), []):
-            found[child] = cmdline
-            todo.append(child)
-    return found
-
-
 def end_processes(processes):
     """SIGTERM, then SIGKILL, each process of ``processes`` still running the same command."""
-    def alive(pid, cmdline):
-        try:
-            return Path(f'/proc/{pid}/cmdline').read_bytes() == cmdline
-        except OSError:
-            return False
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for pid, cmdline in processes.items():
             if alive(pid, cmdline):
@@ -173,19 +128,6 @@ def course(*args, env, timeout=600):
     return run([sys.executable, COURSE_PY, *args], ROOT, env=env, timeout=timeout)
 
 
-def processes_of(uids):
-    """{pid: cmdline} of every process run by one of ``uids``."""
-    found = {}
-    for proc in Path('/proc').iterdir():
-        try:
-            uid = int((proc / 'status').read_text().split('\nUid:')[1].split()[0])
-            if proc.name.isdigit() and uid in uids:
-                found[int(proc.name)] = (proc / 'cmdline').read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-    return found
-
-
 def remove_accounts(names, group):
     """Every process of the run's accounts ended, then the accounts, homes and group removed."""
     uids = {pwd.getpwnam(n).pw_uid for n in names if _exists(n)}
@@ -221,7 +163,7 @@ def classroom(tmp_path_factory):
     roster = tmp_path_factory.mktemp('roster') / 'roster.csv'
     roster.write_text('id,first_name,last_name,email\n'
                       + ''.join(f'{s},{s[-1].upper()},Student,\n' for s in students))
-    env = {**ENV, 'CLASS_HOME': str(home), 'CLASS_PORT': str(free_port_block()),
+    env = {**ENV, 'CLASS_HOME': str(home), 'CLASS_PORT': str(free_port(block=3)),
            'CLASS_INSTRUCTOR': instructor, 'CLASS_GROUP': group,
            'FASHION_MNIST_DIR': str(data_dir)}
     try:
@@ -236,7 +178,7 @@ def classroom(tmp_path_factory):
     finally:
         hub = home / 'hub' / 'jupyterhub.pid'
         hub_pid = int(hub.read_text()) if hub.exists() else None
-        hub_processes = descendants(hub_pid) if hub_pid else {}
+        hub_processes = descendants([hub_pid]) if hub_pid else {}
         try:
             course('stop', env=env)
         finally:

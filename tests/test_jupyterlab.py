@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ import nbformat
 import project_kernel  # tools/, put on the path by conftest.py
 import pytest
 from notebook_outputs import differing_cells, read_sanitize_rules
+from os_support import free_port, process_table
 
 pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a browser
 
@@ -46,12 +46,6 @@ SERVER_ENV = {'DNNL_MAX_CPU_ISA': 'AVX512_CORE', 'OPENBLAS_CORETYPE': 'SkylakeX'
 assert all(SERVER_ENV[name] != KERNEL_ENV[name] for name in KERNEL_ENV)  # each pin is contradicted
 TOKEN = 'd2l-jupyterlab-test'
 
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope='session')
@@ -115,14 +109,13 @@ def lab(tmp_path_factory):
 def kernel_processes(runtime_dir):
     """(command line, environment) of each kernel this server started (by its connection file)."""
     kernels = []
-    for proc in Path('/proc').iterdir():
-        try:
-            argv = (proc / 'cmdline').read_bytes().split(b'\0')
-            environ = (proc / 'environ').read_bytes().split(b'\0')
-        except OSError:
-            continue
-        argv = [os.fsdecode(a) for a in argv if a]  # another process's argv may not be UTF-8
+    for pid, _, _, cmdline in process_table():
+        argv = [os.fsdecode(a) for a in cmdline.split(b'\0') if a]  # may not be UTF-8
         if any(a.startswith(str(runtime_dir)) for a in argv) and 'ipykernel_launcher' in argv:
+            try:
+                environ = Path(f'/proc/{pid}/environ').read_bytes().split(b'\0')
+            except OSError:
+                continue  # it ended meanwhile
             env = dict(os.fsdecode(item).split('=', 1) for item in environ if b'=' in item)
             kernels.append((argv, env))
     return kernels

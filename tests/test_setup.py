@@ -24,6 +24,7 @@ def test_without_python_3_11_make_names_the_ways_and_creates_nothing(tmp_path):
     for name in ('Makefile', 'requirements.txt', 'constraints.txt', 'pyproject.toml'):
         shutil.copy(ROOT / name, checkout)
     shutil.copytree(ROOT / 'tools', checkout / 'tools')
+    shutil.copytree(ROOT / 'kernel', checkout / 'kernel')
     before = sorted(p.relative_to(checkout) for p in checkout.rglob('*'))
     env = {k: v for k, v in os.environ.items() if k not in OUTER_ONLY}
     result = subprocess.run(['make', 'setup', 'PYTHON='], cwd=checkout, env=env,

@@ -29,6 +29,7 @@ def scratch_repo(folder):
     """A scratch copy of the repository in ``folder``, .git included, to let the tools loose on."""
     copy = folder / 'repo'
     shutil.copytree(ROOT / 'tools', copy / 'tools', ignore=shutil.ignore_patterns('__pycache__'))
+    shutil.copytree(ROOT / 'kernel', copy / 'kernel')
     shutil.copytree(ROOT / 'book', copy / 'book')
     (copy / 'notebooks').mkdir()
     for path in (ROOT / 'notebooks').iterdir():

@@ -9,7 +9,11 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-KERNEL_DIR, = (path.parent for path in (ROOT / 'kernel').glob('*/kernel.json'))  # exactly one
+FOUND = sorted(path.parent for path in (ROOT / 'kernel').glob('*/kernel.json'))
+if len(FOUND) != 1:
+    raise RuntimeError(f'the project has one kernel, {ROOT / "kernel" / "<name>" / "kernel.json"}; '
+                       f'found {len(FOUND)}: restore it from git (git checkout -- kernel)')
+KERNEL_DIR = FOUND[0]
 NAME = KERNEL_DIR.name
 SPEC = json.loads((KERNEL_DIR / 'kernel.json').read_text(encoding='utf-8'))
 ENV = SPEC['env']

@@ -137,23 +137,13 @@ def store(path, timeout):
         tool_safety.say(f'store: {path}: {"stored" if changed else "unchanged"}')
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
-
-
 @contextmanager
 def private_runtime_dir():
     """Point Jupyter's runtime folder (kernel connection files) at one of this run's own."""
     base = Path(jupyter_runtime_dir())
     for leftover in base.glob(RUNTIME_PREFIX + '*'):  # of runs ended by SIGKILL
         pid = leftover.name[len(RUNTIME_PREFIX):]
-        if pid.isdigit() and not _alive(int(pid)) and not leftover.is_symlink():
+        if pid.isdigit() and not tool_safety.running(int(pid)) and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
     folder = base / f'{RUNTIME_PREFIX}{os.getpid()}'
     try:

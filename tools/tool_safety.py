@@ -99,12 +99,14 @@ def _remove_dead_temporaries(target):
             if (entry.name.startswith(prefix) and entry.name.endswith('.tmp') and pid.isdigit()
                     and entry.is_file(follow_symlinks=False)
                     and entry.stat(follow_symlinks=False).st_uid == os.geteuid()
-                    and not _running(int(pid))):
+                    and not running(int(pid))):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
 
-def _running(pid):
+def running(pid):
+    """Whether a process with id ``pid`` exists, as any user: the tools' one liveness check
+    (a leftover of a run still running is never removed)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
