@@ -211,8 +211,14 @@ def test_feedback_html_shows_each_students_score_in_chinese(graded, student):
         assert re.search(rf'练习 {exercise}的检查</a>（得分：{score:.1f} / '
                          rf'{POINTS[grade_id]:.1f}）', html), (exercise, html[:3000])
     visible = re.sub(r'<(script|style)\b.*?</\1>', '', html, flags=re.S)
-    for english in ('Score:', 'Test cell', "Student's answer", 'Grade cell', '(Top)'):
+    for english in ('Score:', 'Test cell', "Student's answer", 'Grade cell', '(Top)',
+                    'No response'):  # nbgrader's comment on an answer cell left as released
         assert english not in visible
+    # each comment's entry in the table of contents says whose answer it is about
+    comments = re.findall(r'<a href="#comment-[^"]*">([^<]*)</a>', html)
+    assert len(comments) == len(set(comments)), comments
+    if student == 'untouched':  # every answer cell as released: nbgrader's "No response."
+        assert '练习 1 作答 1的评语' in comments and '未作答：这个单元格与发下去时一样。' in html
     # the checks' verdicts, in Chinese
     assert '✗ 还没有完成：' in html if student == 'untouched' else '✓ 正确：' in html
 
