@@ -21,8 +21,8 @@ from os_support import bind_unix_socket
 
 import d2lhelpers as d2l
 import d2lhelpers.data as data
-import d2lhelpers.data_download as data_download
-import d2lhelpers.data_files as data_files
+import d2lhelpers.data.download as data_download
+import d2lhelpers.data.files as data_files
 
 LABELS = 'train-labels-idx1-ubyte.gz'
 IMAGES = 'train-images-idx3-ubyte.gz'
@@ -821,7 +821,7 @@ def test_docstrings_name_the_notebooks_that_use_the_function(function):
 # --- issue 20 follow-up: what an adversary found ----------------------------------------------
 
 SWAP_IN_A_FIFO = '''
-import os, d2lhelpers.data_download as dd
+import os, d2lhelpers.data.download as dd
 real = dd.special_file
 def racing(path):  # a FIFO put in place of the source file just after its type was checked
     kind = real(path)

@@ -13,8 +13,8 @@ import mxnet as mx
 import numpy as np
 from mxnet import nd
 
-from .data_files import DataArgumentError, DataError
-from .data_verify import load_fashion_mnist_arrays
+from .files import DataArgumentError, DataError
+from .verify import load_fashion_mnist_arrays
 
 MAX_BATCH_BYTES = 2**30  # a resized float32 batch larger than 1 GiB is refused up front
 MAX_BATCH_SIZE = 2**31 - 1  # mxnet indexes arrays with int32: no batch can hold more examples

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data_files import (
+from .files import (
     FILES,
     HOW_TO_GET,
     IMAGE_MAGIC,

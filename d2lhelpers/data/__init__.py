@@ -17,7 +17,7 @@ This module gathers their public names, so ``d2lhelpers.data.X`` keeps working.
 """
 from d2lzh import get_fashion_mnist_labels  # noqa: F401  the book's own works as it is
 
-from .data_batches import (  # noqa: F401
+from .batches import (  # noqa: F401
                            MAX_BATCH_BYTES,
                            MAX_BATCH_SIZE,
                            ArrayBatches,
@@ -32,14 +32,14 @@ from .data_batches import (  # noqa: F401
                            validate_resize,
                            whole_number,
 )
-from .data_download import (  # noqa: F401
+from .download import (  # noqa: F401
                            DEADLINE_PER_TIMEOUT,
                            download_fashion_mnist,
                            part_prefix,
                            process_is_running,
                            remove_parts_of_ended_downloads,
 )
-from .data_files import (  # noqa: F401
+from .files import (  # noqa: F401
                            DEBIAN_DIR,
                            DEBIAN_PACKAGE,
                            DOWNLOAD_URL,
@@ -55,4 +55,4 @@ from .data_files import (  # noqa: F401
                            default_download_dir,
                            find_fashion_mnist,
 )
-from .data_verify import clear_cache, load_fashion_mnist_arrays, read_fashion_mnist_file, read_idx  # noqa: F401
+from .verify import clear_cache, load_fashion_mnist_arrays, read_fashion_mnist_file, read_idx  # noqa: F401

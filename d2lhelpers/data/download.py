@@ -35,8 +35,8 @@ import urllib.request
 import urllib.response
 from pathlib import Path
 
-from .data_batches import real_number, short_repr
-from .data_files import (
+from .batches import real_number, short_repr
+from .files import (
     DOWNLOAD_URL,
     FILES,
     HOW_TO_GET,
@@ -47,7 +47,7 @@ from .data_files import (
     root_folder,
     special_file,
 )
-from .data_verify import clear_cache, max_compressed_size, read_fashion_mnist_file
+from .verify import clear_cache, max_compressed_size, read_fashion_mnist_file
 
 CHUNK = 1 << 16
 DEADLINE_PER_TIMEOUT = 20  # default overall deadline: 20 per-read timeouts (600 s for 30 s)
