@@ -12,12 +12,13 @@ names and signatures, working offline and on current IPython:
   formula, and the sliders that redraw it (``spread``, ``init_explorer``);
 - ``check``: self-checks for the exercises (``d2l.check.init_table(...)`` and so on).
 """
+from d2lzh import get_fashion_mnist_labels  # the book's own works as it is
+
 from . import check
 from .data import (
                    DataError,
                    download_fashion_mnist,
                    find_fashion_mnist,
-                   get_fashion_mnist_labels,
                    load_data_fashion_mnist,
                    load_fashion_mnist_arrays,
 )

@@ -346,11 +346,11 @@ def test_a_download_killed_midway_leaves_no_file_and_the_next_one_cleans_up(serv
 def test_the_temporary_file_of_a_running_download_is_kept(tmp_path):
     ended = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
                            capture_output=True, text=True, check=True)
-    running = tmp_path / f'{data.part_prefix(LABELS)}{os.getpid()}.abc.part'
-    stale = tmp_path / f'{data.part_prefix(LABELS)}{ended.stdout.strip()}.abc.part'
+    running = tmp_path / f'{data_download.part_prefix(LABELS)}{os.getpid()}.abc.part'
+    stale = tmp_path / f'{data_download.part_prefix(LABELS)}{ended.stdout.strip()}.abc.part'
     running.touch()
     stale.touch()
-    data.remove_parts_of_ended_downloads(tmp_path, LABELS)
+    data_download.remove_parts_of_ended_downloads(tmp_path, LABELS)
     assert running.exists() and not stale.exists()
 
 
@@ -951,7 +951,7 @@ def test_a_fifo_made_in_a_target_name_during_the_download_is_not_replaced(
 def test_a_folder_named_like_a_dead_part_file_is_left_alone(real_dir, tmp_path):
     """Adversary 16: removing it as a dead download's part file raised IsADirectoryError."""
     folder = tmp_path / 'dl'
-    planted = folder / f'{data.part_prefix(IMAGES)}4194000.abcd.part'
+    planted = folder / f'{data_download.part_prefix(IMAGES)}4194000.abcd.part'
     planted.mkdir(parents=True)
     d2l.download_fashion_mnist(folder, base_url=real_dir.as_uri())
     assert planted.is_dir()
