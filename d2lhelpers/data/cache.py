@@ -16,7 +16,10 @@ def _load_arrays(folder):
 
 
 def clear_cache():
-    """Forget the arrays read so far, so the next load reads (and checks) the files again."""
+    """Forget the arrays read so far, so the next load reads (and checks) the files again.
+
+    Used in: none of these notebooks; by ``download_fashion_mnist`` after each download.
+    """
     _load_arrays.cache_clear()
 
 

@@ -50,7 +50,11 @@ class DataError(RuntimeError):
 
 
 class DataArgumentError(DataError, ValueError):
-    """A bad argument to a data function: both a ``DataError`` and a ``ValueError``."""
+    """A bad argument to a data function: both a ``DataError`` and a ``ValueError``.
+
+    Used in: none of these notebooks; raised for a bad ``root``, ``resize``, ``timeout`` or
+    ``base_url`` of the loaders and ``download_fashion_mnist``.
+    """
 
 
 def default_download_dir():
