@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data_batches import real_number, short_repr, whole_number
+from .arguments import real_number, short_repr, whole_number
 
 __all__ = ['WorkerResult', 'run_local_ps']
 

@@ -30,7 +30,8 @@ from d2lzh import sgd  # the book's own mini-batch SGD works as it is
 from mxnet import autograd, gluon, nd
 from mxnet.gluon.parameter import DeferredInitializationError
 
-from .data import ArrayBatches, real_number, short_repr, validate_batch_size, whole_number
+from .arguments import real_number, short_repr, whole_number
+from .data.batches import ArrayBatches, validate_batch_size
 
 __all__ = ['History', 'TrainingDiverged', 'evaluate_accuracy', 'sgd', 'train_ch3']
 

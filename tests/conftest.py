@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from work_units import expected_seconds, work_unit
 
+import d2lhelpers.data as data  # imports no MXNet, so every pytest run can afford it
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'tools'))  # the tools' own modules, for the tests that read them
 import project_kernel  # noqa: E402  (tools/project_kernel.py: the kernel's one home)
@@ -42,7 +44,6 @@ def unprivileged():
 @pytest.fixture(scope='session')
 def real_dir():
     """The folder of the real Fashion-MNIST; tests that need it are skipped without it."""
-    import d2lhelpers.data as data  # here, not at the top: a pytest run without it skips MXNet
     try:
         return data.find_fashion_mnist()
     except data.DataError as e:
@@ -52,7 +53,6 @@ def real_dir():
 @pytest.fixture
 def real_copy(real_dir, tmp_path):
     """A private copy of the real files that a test may damage."""
-    import d2lhelpers.data as data
     folder = tmp_path / 'fashion-mnist'
     folder.mkdir()
     for name in data.FILES:
@@ -132,7 +132,6 @@ class FileServer(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server(real_dir):
     """A local HTTP server (127.0.0.1 only) holding the four real files; ``.url`` is its root."""
-    import d2lhelpers.data as data
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), FileServer)
     httpd.files = {name: (real_dir / name).read_bytes() for name in data.FILES}
     httpd.mode = 'good'

@@ -1693,7 +1693,7 @@ def test_05_discard_drops_96_and_keep_is_gluons_default():
     from mxnet import gluon, nd
 
     import d2lhelpers as d2l
-    from d2lhelpers.data_batches import ArrayBatches
+    from d2lhelpers.data.batches import ArrayBatches
     says('05', "`last_batch='discard'`：批量 256 时每个周期少用 96 个样本")
     says('05', "`last_batch='keep'` 与 `d2lzh` 相同")
     assert inspect.signature(d2l.load_data_fashion_mnist).parameters['last_batch'].default == \
@@ -1714,7 +1714,7 @@ def tiny_training(callback=None, epochs=2):
     from mxnet.gluon import nn
 
     import d2lhelpers as d2l
-    from d2lhelpers.data_batches import ArrayBatches
+    from d2lhelpers.data.batches import ArrayBatches
     mx.random.seed(0)
     features, labels = nd.random.uniform(shape=(16, 1, 2, 2)), nd.array([0, 1] * 8)
     batches = ArrayBatches(features, labels, 8)
@@ -1753,7 +1753,7 @@ def test_05_train_ch3_stops_on_non_finite_values_and_d2lzhs_trains_on(capsys):
         net, _ = tiny_training(epochs=1)
         capsys.readouterr()
         net[0].weight.set_data(nd.full(net[0].weight.shape, float('nan')))
-        from d2lhelpers.data_batches import ArrayBatches
+        from d2lhelpers.data.batches import ArrayBatches
         batches = ArrayBatches(nd.ones((8, 1, 2, 2)), nd.array([0, 1] * 4), 8)
         from mxnet import gluon
         trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1})
@@ -3160,7 +3160,7 @@ def test_09_the_clones_test_accuracy_is_the_last_one_train_ch3_recorded(tmp_path
     from mxnet.gluon import loss as gloss
 
     import d2lhelpers as d2l
-    from d2lhelpers.data_batches import ArrayBatches
+    from d2lhelpers.data.batches import ArrayBatches
     says('09', '它在整个测试集上的准确率也与训练最后一个周期结束时 `train_ch3` 记下的 '
                '`history.test_acc[-1]` 相同（第二个 `True`）')
     code = cell_code_saying('09', 'clone.load_parameters(dedup_file)')

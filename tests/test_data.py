@@ -21,8 +21,8 @@ from os_support import bind_unix_socket
 
 import d2lhelpers as d2l
 import d2lhelpers.data as data
-import d2lhelpers.data_download as data_download
-import d2lhelpers.data_files as data_files
+import d2lhelpers.data.download as data_download
+import d2lhelpers.data.files as data_files
 
 LABELS = 'train-labels-idx1-ubyte.gz'
 IMAGES = 'train-images-idx3-ubyte.gz'
@@ -346,11 +346,11 @@ def test_a_download_killed_midway_leaves_no_file_and_the_next_one_cleans_up(serv
 def test_the_temporary_file_of_a_running_download_is_kept(tmp_path):
     ended = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
                            capture_output=True, text=True, check=True)
-    running = tmp_path / f'{data.part_prefix(LABELS)}{os.getpid()}.abc.part'
-    stale = tmp_path / f'{data.part_prefix(LABELS)}{ended.stdout.strip()}.abc.part'
+    running = tmp_path / f'{data_download.part_prefix(LABELS)}{os.getpid()}.abc.part'
+    stale = tmp_path / f'{data_download.part_prefix(LABELS)}{ended.stdout.strip()}.abc.part'
     running.touch()
     stale.touch()
-    data.remove_parts_of_ended_downloads(tmp_path, LABELS)
+    data_download.remove_parts_of_ended_downloads(tmp_path, LABELS)
     assert running.exists() and not stale.exists()
 
 
@@ -411,7 +411,7 @@ def run_limited(code, address_space_gib=None, file_size=None):
     """Run Python ``code`` in a child with limits on its address space or file size."""
     limits = 'import resource, signal\n'
     if address_space_gib is not None:  # beyond what the child has mapped after its imports
-        limits += ('import d2lhelpers\n'
+        limits += ('import d2lhelpers.data.batches\n'  # MXNet too: the code makes batches
                    'vm = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") '
                    'if l.startswith("VmSize"))\n'
                    f'limit = vm + int({address_space_gib} * 2**30)\n'
@@ -476,7 +476,7 @@ def test_out_of_memory_for_the_float_images_is_a_data_error(real_dir):
     """mxnet's own failure would be "Failed to allocate CPU Memory", naming nothing."""
     result = run_limited(
         'import os, sys\n'
-        'import d2lhelpers\n'
+        'import d2lhelpers.data.batches  # MXNet is mapped before the limit is set\n'
         'd2lhelpers.load_fashion_mnist_arrays()\n'
         'vm = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") '
         'if l.startswith("VmSize"))\n'
@@ -821,7 +821,7 @@ def test_docstrings_name_the_notebooks_that_use_the_function(function):
 # --- issue 20 follow-up: what an adversary found ----------------------------------------------
 
 SWAP_IN_A_FIFO = '''
-import os, d2lhelpers.data_download as dd
+import os, d2lhelpers.data.download as dd
 real = dd.special_file
 def racing(path):  # a FIFO put in place of the source file just after its type was checked
     kind = real(path)
@@ -951,7 +951,7 @@ def test_a_fifo_made_in_a_target_name_during_the_download_is_not_replaced(
 def test_a_folder_named_like_a_dead_part_file_is_left_alone(real_dir, tmp_path):
     """Adversary 16: removing it as a dead download's part file raised IsADirectoryError."""
     folder = tmp_path / 'dl'
-    planted = folder / f'{data.part_prefix(IMAGES)}4194000.abcd.part'
+    planted = folder / f'{data_download.part_prefix(IMAGES)}4194000.abcd.part'
     planted.mkdir(parents=True)
     d2l.download_fashion_mnist(folder, base_url=real_dir.as_uri())
     assert planted.is_dir()

@@ -10,9 +10,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = {path.stem: path.read_text(encoding='utf-8')
            for path in sorted((ROOT / 'notebooks').glob('*.ipynb'))}
 SOURCES['ps_worker'] = (ROOT / 'notebooks' / 'ps_worker.py').read_text(encoding='utf-8')
-# sgd and get_fashion_mnist_labels are d2lzh's own, re-exported as they are.
+# sgd and get_fashion_mnist_labels are d2lzh's own, re-exported as they are. The data package's
+# names that d2l does not export too are checked as data.X (constants have no docstring).
 HELPERS = sorted(set(d2l.__all__) - {'check', 'sgd', 'get_fashion_mnist_labels'}
-                 | {f'check.{name}' for name in d2l.check.__all__} | {'data.to_tensor'})
+                 | {f'check.{name}' for name in d2l.check.__all__}
+                 | {f'data.{name}' for name in d2l.data.__all__
+                    if name not in d2l.__all__ and not name.isupper()})
 
 
 def helper(dotted):

@@ -149,7 +149,7 @@ def environment_fingerprint():
     """What the students' environment is made of: the pins and the helper package."""
     digest = hashlib.sha256()
     for path in [ROOT / 'requirements.txt', ROOT / 'constraints.txt', ROOT / 'pyproject.toml',
-                 *sorted((ROOT / 'd2lhelpers').glob('*.py'))]:
+                 *sorted((ROOT / 'd2lhelpers').rglob('*.py'))]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -13,12 +13,11 @@ import hashlib
 import os
 import stat
 import zlib
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from .data_files import (
+from .files import (
     FILES,
     HOW_TO_GET,
     IMAGE_MAGIC,
@@ -27,7 +26,6 @@ from .data_files import (
     NUM_CLASSES,
     DataError,
     file_kind,
-    find_fashion_mnist,
     special_file,
 )
 
@@ -195,23 +193,3 @@ def read_fashion_mnist_file(path, name=None, source=None, fix=None):
     path = Path(path)
     magic, count, sha256 = FILES[name or path.name]
     return read_idx(path, magic, count, sha256, source=source, fix=fix)[0]
-
-
-@lru_cache(maxsize=4)
-def _load_arrays(folder):
-    return tuple(read_fashion_mnist_file(folder / name) for name in FILES)
-
-
-def clear_cache():
-    """Forget the arrays read so far, so the next load reads (and checks) the files again."""
-    _load_arrays.cache_clear()
-
-
-def load_fashion_mnist_arrays(root=None):
-    """Return ``(train_images, train_labels, test_images, test_labels)`` as read-only uint8 arrays.
-
-    Parsed and verified once per process and folder; later calls are free.
-
-    Used in: 05_exercises, 10_parameters_across_devices (and its ps_worker.py).
-    """
-    return _load_arrays(find_fashion_mnist(root).resolve())

@@ -1,7 +1,7 @@
 """Finding Fashion-MNIST: the four files, what they must contain, and where they are looked for.
 
-The *find* part of ``d2lhelpers.data`` (the others: ``data_verify``, ``data_download``,
-``data_batches``). Everything here is cheap: nothing is opened or parsed.
+The *find* part of ``d2lhelpers.data`` (the others: ``verify``, ``cache``, ``download``,
+``batches``). Everything here is cheap: nothing is opened or parsed.
 """
 import errno
 import os
@@ -50,7 +50,11 @@ class DataError(RuntimeError):
 
 
 class DataArgumentError(DataError, ValueError):
-    """A bad argument to a data function: both a ``DataError`` and a ``ValueError``."""
+    """A bad argument to a data function: both a ``DataError`` and a ``ValueError``.
+
+    Used in: none of these notebooks; raised for a bad ``root``, ``resize``, ``timeout`` or
+    ``base_url`` of the loaders and ``download_fashion_mnist``.
+    """
 
 
 def default_download_dir():
@@ -130,7 +134,7 @@ def find_fashion_mnist(root=None):
     Searched in order: ``root`` if given, else ``$FASHION_MNIST_DIR`` if set,
     else ``$MXNET_HOME/datasets/fashion-mnist`` and ``/usr/share/datasets/fashion-mnist``.
     An explicit ``root`` or ``FASHION_MNIST_DIR`` is the only place looked at.
-    Only presence and permissions are checked here; ``data_verify`` checks content.
+    Only presence and permissions are checked here; ``verify`` checks content.
 
     Used in: 05_exercises, 07_why_initialization_matters, 08_tied_weights,
     09_saving_parameters, 10_parameters_across_devices (through load_data_fashion_mnist

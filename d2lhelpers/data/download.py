@@ -1,4 +1,4 @@
-"""Downloading Fashion-MNIST: into a temporary file, checked by ``data_verify``, then renamed.
+"""Downloading Fashion-MNIST: into a temporary file, checked by ``verify``, then renamed.
 
 The *download* part of ``d2lhelpers.data``. Why not a library:
 
@@ -35,8 +35,9 @@ import urllib.request
 import urllib.response
 from pathlib import Path
 
-from .data_batches import real_number, short_repr
-from .data_files import (
+from ..arguments import real_number, short_repr
+from .cache import clear_cache
+from .files import (
     DOWNLOAD_URL,
     FILES,
     HOW_TO_GET,
@@ -47,7 +48,7 @@ from .data_files import (
     root_folder,
     special_file,
 )
-from .data_verify import clear_cache, max_compressed_size, read_fashion_mnist_file
+from .verify import max_compressed_size, read_fashion_mnist_file
 
 CHUNK = 1 << 16
 DEADLINE_PER_TIMEOUT = 20  # default overall deadline: 20 per-read timeouts (600 s for 30 s)
@@ -61,7 +62,7 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadlin
     ``timeout`` bounds each network read (seconds); ``deadline`` bounds the whole call
     (default ``20 * timeout``), so a server that sends slowly cannot hold it for long.
     Each file goes to a temporary name in the same folder, is verified by content
-    (``data_verify.read_idx``, as for files on disk), and only then renamed into place;
+    (``verify.read_idx``, as for files on disk), and only then renamed into place;
     on any failure nothing partial is left behind, and folders this call created are
     removed again if they stay empty. Temporary files of a download whose process was
     killed (a kernel restarted in the middle) are removed by the next call. Files

@@ -1,20 +1,19 @@
 """Batching Fashion-MNIST: the verified arrays served as d2lzh-style mini-batches.
 
-The *batches* part of ``d2lhelpers.data``. The images are converted to float32 once
-(an epoch then costs only the slicing of batches); resizing, which can make the data
-many times larger, is done per batch, when the batch is produced.
+The *batches* part of ``d2lhelpers.data``, and the only one that imports MXNet. The
+images are converted to float32 once (an epoch then costs only the slicing of batches);
+resizing, which can make the data many times larger, is done per batch, when the batch
+is produced.
 """
-import decimal
-import math
 import numbers
-import operator
 
 import mxnet as mx
 import numpy as np
 from mxnet import nd
 
-from .data_files import DataArgumentError, DataError
-from .data_verify import load_fashion_mnist_arrays
+from ..arguments import short_repr, whole_number
+from .cache import load_fashion_mnist_arrays
+from .files import DataArgumentError, DataError
 
 MAX_BATCH_BYTES = 2**30  # a resized float32 batch larger than 1 GiB is refused up front
 MAX_BATCH_SIZE = 2**31 - 1  # mxnet indexes arrays with int32: no batch can hold more examples
@@ -67,46 +66,6 @@ class ArrayBatches:
             else:
                 X, y = self.features[start:stop], self.labels[start:stop]
             yield (X if self.transform is None else self.transform(X)), y
-
-
-def whole_number(value):
-    """``value`` as an int if it is integral (int, numpy integers, any ``__index__``), else None.
-
-    Booleans are not numbers of things here, so ``True`` and ``np.True_`` give None.
-    """
-    if isinstance(value, (bool, np.bool_)):
-        return None
-    try:
-        return operator.index(value)
-    except TypeError:
-        return None
-
-
-def real_number(value):
-    """``value`` as a float if it is a real number (int, float, numpy, Fraction, Decimal).
-
-    None if it is not one; booleans are not numbers here. A number too large for a float
-    gives +-inf, and a signalling Decimal NaN gives nan, so callers compare floats and never
-    overflow.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real,
-                                                                     decimal.Decimal)):
-        return None
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
-    except ValueError:  # Decimal('sNaN')
-        return math.nan
-
-
-def short_repr(value, limit=40):
-    """``repr(value)``, or for a huge int (10**400) its number of digits, to keep messages short."""
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    digits = len(str(abs(value))) if isinstance(value, numbers.Integral) else None
-    return f'an int of {digits} digits' if digits else text[:limit] + '...'
 
 
 def validate_batch_size(batch_size):
