@@ -377,6 +377,24 @@ def test_refreshing_marks_a_changed_cell_fuzzy_a_new_one_untranslated_a_removed_
     assert f'{changed}: the translation is marked fuzzy' in error
 
 
+def test_refreshing_keeps_no_empty_entry_of_a_changed_or_removed_cell(scratch):
+    """An old entry never translated has nothing to keep: it is neither obsolete nor fuzzy."""
+    def untranslate(po):
+        entry_of(po, '9ae27acf').msgstr = entry_of(po, 'c92e65b8').msgstr = ''
+    edit_catalog(scratch, untranslate)
+    nb = chinese(FIRST)
+    change_a_sentence(nb.cells)  # cell 5, id 9ae27acf
+    nb.cells.pop(9)  # id c92e65b8
+    source = scratch / f'{FIRST}.ipynb'
+    nbformat.write(nb, source)
+    assert run_build(scratch, source, update=True) == 0
+    po = catalog(FIRST, scratch / 'po')
+    changed = entry_of(po, '9ae27acf')
+    assert changed.msgstr == '' and not changed.fuzzy and changed.previous_msgid is None
+    assert po.obsolete_entries() == []
+    assert len(po) == len(catalog(FIRST)) - 1
+
+
 def test_refreshing_an_unchanged_catalog_changes_no_byte(scratch):
     path = scratch / 'po' / f'{FIRST}.po'
     before = path.read_bytes()

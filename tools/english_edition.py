@@ -148,9 +148,10 @@ def updated_catalog(nb, name, old):
         entry.occurrences = [(f'notebooks/{name}.ipynb', str(message.index))]
         entry.comment = f'cell {message.index}, {message.kind}'
         catalog.append(entry)
-    for entry in unused:  # cells no longer in the notebook: kept for reuse, out of the way
-        entry.obsolete, entry.occurrences, entry.comment = True, [], ''
-        catalog.append(entry)
+    for entry in unused:  # cells no longer in the notebook: translations kept for reuse
+        if entry.msgstr:
+            entry.obsolete, entry.occurrences, entry.comment = True, [], ''
+            catalog.append(entry)
     return catalog
 
 
@@ -169,11 +170,14 @@ def merged_entry(message, unused):
     entry = polib.POEntry(msgctxt=message.context, msgid=message.text, msgstr='')
     for test in (lambda e: e.msgctxt == message.context, lambda e: e.msgid == message.text):
         old, rest = take(test)
-        if old and old.msgstr:
+        if old is None:
+            continue
+        unused = rest  # an old entry serves one message only
+        if old.msgstr:
             entry.msgstr, entry.flags = old.msgstr, ['fuzzy']
             entry.previous_msgctxt = old.msgctxt if old.msgctxt != message.context else None
             entry.previous_msgid = old.msgid if old.msgid != message.text else None
-            return entry, rest
+            break
     return entry, unused
 
 
