@@ -32,7 +32,7 @@ PYTHON    ?= $(shell for p in python3.11 python3; do \
 UV_VERSION := 0.13.9
 UV        := $(VENV)/bin/uv
 
-.PHONY: help setup data mathjax axe browser proxy run quick lint test check store student bench constraints clean
+.PHONY: help setup data mathjax axe browser proxy run quick lint test check store student english english-catalogs bench constraints clean
 
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
@@ -41,6 +41,8 @@ help:
 	@echo "make check  nbval on the notebooks (NOTEBOOKS=... for some): do they give their stored outputs? nothing is written"
 	@echo "make store  re-execute the notebooks in place after editing them (NOTEBOOKS=... for some)"
 	@echo "make student  nbgrader: the course folder build/course and the student edition build/student"
+	@echo "make english  the English notebooks (notebooks/en) from the Chinese ones and translations/en/*.po"
+	@echo "make english-catalogs  refresh translations/en/*.po after a Chinese notebook changed (START=notebooks/NN_name.ipynb starts one)"
 	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor, native vs pinned kernels; each notebook's peak memory"
 
 setup: $(STAMP)
@@ -136,6 +138,17 @@ store: data
 # build/student what students get (reading notebooks and exercises/, without answers).
 student: $(STAMP)
 	"$(PY)" tools/make_student.py notebooks build/student --course build/course
+
+# The English edition: notebooks/en/NN_name.ipynb from the Chinese notebook (its code and outputs)
+# and its gettext catalog translations/en/NN_name.po (the English text); fails, writing nothing,
+# while a message is untranslated or fuzzy (tools/english_edition.py).
+english: $(STAMP)
+	"$(PY)" tools/english_edition.py
+
+# After a Chinese notebook changed: its changed cells' messages become fuzzy, new cells untranslated,
+# as gettext's msgmerge does. START=notebooks/NN_name.ipynb starts the catalog of a new notebook.
+english-catalogs: $(STAMP)
+	"$(PY)" tools/english_edition.py --update-catalogs $(START)
 
 bench: data
 	"$(PY)" bench/bench_notebooks.py

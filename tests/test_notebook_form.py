@@ -7,10 +7,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / 'notebooks').glob('*.ipynb'))
+CHINESE_NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / 'notebooks').glob('*.ipynb'))
+# The English edition (tools/english_edition.py) keeps the same form: same cells, translated text.
+ENGLISH_NOTEBOOKS = sorted((CHINESE_NOTEBOOKS[0].parent / 'en').glob('*.ipynb'))
+NOTEBOOKS = CHINESE_NOTEBOOKS + ENGLISH_NOTEBOOKS
 
 
-@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.name)
+def notebook_id(path):
+    return f'en/{path.name}' if path in ENGLISH_NOTEBOOKS else path.name
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=notebook_id)
 def notebook(request):
     return nbformat.read(request.param, as_version=4)
 
@@ -80,14 +87,15 @@ def test_no_stored_output_shows_a_path_of_the_machine_that_stored_it(notebook):
 
 
 CAUGHT = '单元格会以 `AssertionError` 失败'
+CAUGHT_IN_ENGLISH = 'the cell fails with `AssertionError`'
 
 
 def test_a_cell_that_shows_a_caught_error_fails_when_nothing_is_raised(notebook):
     """Such a cell still proves that the call raises: with the call taken out of its ``try``
     (as if it no longer raised), the cell must fail with AssertionError, as its sentence says."""
     cells = notebook.cells
-    caught = [index + 1 for index, cell in enumerate(cells[:-1])
-              if cell.cell_type == 'markdown' and CAUGHT in cell.source]
+    caught = [index + 1 for index, cell in enumerate(cells[:-1]) if cell.cell_type == 'markdown'
+              and (CAUGHT in cell.source or CAUGHT_IN_ENGLISH in cell.source)]
     for index in caught:
         tree = ast.parse(cells[index].source)
         imports = [node for node in tree.body if isinstance(node, ast.ImportFrom)]
@@ -100,10 +108,21 @@ def test_a_cell_that_shows_a_caught_error_fails_when_nothing_is_raised(notebook)
 
 def test_the_caught_errors_are_in_the_five_notebooks_that_show_one():
     """The test above is not empty: 01, 05, 06, 08 and 09 each show one error this way."""
-    showing = [path.name[:2] for path in NOTEBOOKS
-               if any(cell.cell_type == 'markdown' and CAUGHT in cell.source
-                      for cell in nbformat.read(path, as_version=4).cells)]
+    showing = [path.name[:2] for path in CHINESE_NOTEBOOKS if shows(path, CAUGHT)]
     assert showing == ['01', '05', '06', '08', '09']
+
+
+def test_the_english_notebooks_show_the_caught_errors_where_the_chinese_ones_do():
+    """In English the sentence reads 'the cell fails with `AssertionError`': the test above
+    finds it in each English notebook whose Chinese notebook has it, and in no other."""
+    assert ENGLISH_NOTEBOOKS, 'no English notebook: this test checks nothing'
+    assert [shows(path, CAUGHT_IN_ENGLISH) for path in ENGLISH_NOTEBOOKS] == \
+        [shows(path.parent.parent / path.name, CAUGHT) for path in ENGLISH_NOTEBOOKS]
+
+
+def shows(path, sentence):
+    return any(cell.cell_type == 'markdown' and sentence in cell.source
+               for cell in nbformat.read(path, as_version=4).cells)
 
 
 # Where a figure's text alternative lives: the cell's MyST-NB options (``render_image_options``,
@@ -120,11 +139,13 @@ def figure_alt(cell):
     return cell.metadata.get('mystnb', {}).get('image', {}).get('alt', '')
 
 
-def alt_problem(alt, cells, index, prefix):
+def alt_problem(alt, cells, index, english=False):
     """Why ``alt`` is not a text alternative of the figure in ``cells[index]`` (None if it is)."""
-    if len(alt) < 40 or not CHINESE.search(alt) or FILE_NAME.search(alt):
-        return (f'no text alternative that says, in Chinese, what the figure shows: {alt!r} (set '
-                f'the cell metadata mystnb: {{image: {{alt: ...}}}}, at least 40 characters)')
+    language = 'English' if english else 'Chinese'
+    if len(alt) < 40 or bool(CHINESE.search(alt)) == english or FILE_NAME.search(alt):
+        return (f'no text alternative that says, in {language}, what the figure shows: {alt!r} '
+                f'(set the cell metadata mystnb: {{image: {{alt: ...}}}}, at least 40 '
+                f'characters)')
     beside = [cells[i].source for i in (index - 1, index + 1)
               if 0 <= i < len(cells) and cells[i].cell_type == 'markdown']
     if not any(alt in text for text in beside):
@@ -141,13 +162,13 @@ def alt_problem(alt, cells, index, prefix):
 def test_every_figure_has_a_text_alternative_that_says_what_it_shows(request, notebook):
     """A screen reader reads the alt text where a sighted reader sees the figure (issue 24): it
     says, in the edition's language, what the figure shows, with numbers the notebook prints."""
-    prefix = request.node.callspec.id[:2]
+    english = request.node.callspec.id.startswith('en/')
     cells = notebook.cells
     figures = [index for index, cell in enumerate(cells) if cell.cell_type == 'code'
                and any(mime in output.get('data', {}) for output in cell.outputs
                        for mime in IMAGE_MIMES)]
     problems = {index: problem for index in figures
-                for problem in [alt_problem(figure_alt(cells[index]), cells, index, prefix)]
+                for problem in [alt_problem(figure_alt(cells[index]), cells, index, english)]
                 if problem}
     assert problems == {}
 
@@ -161,7 +182,7 @@ def columns(line):
     return sum(2 if unicodedata.east_asian_width(char) in 'WF' else 1 for char in line)
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=notebook_id)
 def test_no_line_is_wider_than_the_page(path):
     """Code and printed lines fit in 80 columns: the book scrolls no code block sideways and
     a narrow JupyterLab panel cuts nothing (PEP 8's width; a Chinese character counts two)."""
@@ -170,8 +191,8 @@ def test_no_line_is_wider_than_the_page(path):
         if cell.cell_type != 'code':
             continue
         texts = [('code', cell.source)] + [('output', output_text(o)) for o in cell.outputs]
-        wide += [f'{path.name}, cell {index}, {kind} line {number} ({columns(line)} columns): '
-                 f'{line}' for kind, text in texts
+        wide += [f'{notebook_id(path)}, cell {index}, {kind} line {number} ({columns(line)} '
+                 f'columns): {line}' for kind, text in texts
                  for number, line in enumerate(text.splitlines(), 1)
                  if columns(line) > PAGE_COLUMNS]
     assert not wide, 'lines wider than the page:\n' + '\n'.join(wide)

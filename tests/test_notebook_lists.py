@@ -40,3 +40,25 @@ def test_extras_are_titled_so_that_they_cannot_pass_for_book_sections():
     toc_titles = {c['file']: c.get('title', '') for c in TOC['chapters']}
     for name, letter in zip(extras, letters):
         assert toc_titles[name].startswith(f'拓展 {letter.group(1)}'), name
+
+
+def test_the_english_readme_lists_every_notebook_in_the_books_order():
+    """notebooks/en/README.md: a row per notebook, in the book's order; the translated ones
+    (those in notebooks/en) linked, the others marked as coming."""
+    readme = (ROOT / 'notebooks' / 'en' / 'README.md').read_text(encoding='utf-8')
+    rows = re.findall(r'^\| (?:\[(\d\d_\w+)\]\((\d\d_\w+)\.ipynb\)|(\d\d_\w+)) \| (.*) \|$',
+                      readme, flags=re.MULTILINE)
+    assert [linked or plain for linked, _, plain, _ in rows] == CHAPTERS
+    english = sorted(p.stem for p in (ROOT / 'notebooks' / 'en').glob('*.ipynb'))
+    assert [linked for linked, target, _, _ in rows if linked and linked == target] == english
+    assert all(text.startswith('coming: ') for linked, _, _, text in rows if not linked)
+    assert not any(text.startswith('coming') for linked, _, _, text in rows if linked)
+
+
+def test_each_english_notebook_has_the_chinese_notebooks_section_number():
+    """4.2.x stays 4.2.x; 拓展 A, B, ... become Extra A, B, ..."""
+    for path in sorted((ROOT / 'notebooks' / 'en').glob('*.ipynb')):
+        chinese = title(path.stem).split()[0]
+        first = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0].lstrip('# ')
+        expected = chinese if chinese.startswith('4.2') else 'Extra ' + title(path.stem).split()[1]
+        assert first.startswith(expected + ' '), path.name

@@ -65,7 +65,8 @@ def write_atomically(path, text):
 
     Raises ``OSError`` if the folder cannot be written; the file is then unchanged and no
     temporary file is left. A stop meanwhile waits until the file is whole (``stops_held``).
-    The new file keeps the old one's mode and, where allowed, its owner (``sudo make store``).
+    The new file keeps the old one's mode and, where allowed, its owner (``sudo make store``);
+    a file new to the folder gets the mode the user's umask gives any file they make.
     """
     target = Path(path).resolve()  # a symlinked notebook stays a symlink
     _remove_dead_temporaries(target)
@@ -77,11 +78,19 @@ def write_atomically(path, text):
                 f.write(text)
             if target.exists():
                 _copy_mode_and_owner(target.stat(), tmp)
+            else:  # mkstemp made it private (0600): give it the mode open() would have
+                os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+
+
+def _umask():
+    mask = os.umask(0o022)  # reading the mask means setting it: set it back at once
+    os.umask(mask)
+    return mask
 
 
 def _copy_mode_and_owner(info, tmp):

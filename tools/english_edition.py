@@ -1,0 +1,440 @@
+"""The English edition: ``notebooks/en/NN_name.ipynb`` built from the Chinese notebook and its
+gettext catalog ``translations/en/NN_name.po`` (``make english``).
+
+A catalog holds one message per cell to translate, read and written with polib: the Chinese
+source of a markdown cell, whole; of a code cell that holds Chinese (comments, strings), whole;
+and of a figure's text alternative (MyST-NB's ``alt``). A message's msgctxt names the notebook
+and the cell's id (stable when cells move); its reference (``#:``) and comment (``#.``) give
+the cell's position, so a translator in any PO editor sees where it is.
+
+Building copies the Chinese notebook (outputs, metadata, ids: same code, same numbers) and puts
+in the translations. It fails closed, before anything is written: a message without a current
+translation (missing, empty or fuzzy), a catalog entry for a cell that no longer exists, a
+translated code cell whose code differs (comments and Chinese strings aside), or a Chinese
+character left anywhere is an error naming the notebook, the cell and the first words of the
+Chinese text. An English notebook is replaced (by temporary file and rename) only if this tool
+made it and no one edited it since: it records a hash of its cells in its metadata.
+
+``--update-catalogs`` refreshes the catalogs from the Chinese notebooks, as gettext's msgmerge
+does: a new cell's message is untranslated; a changed cell's message keeps the old translation,
+marked fuzzy, with the old Chinese as ``#| msgid`` so the translator sees what changed; the
+entry of a removed cell becomes obsolete (``#~``), its translation kept for reuse.
+
+    python tools/english_edition.py [--update-catalogs] [NOTEBOOK.ipynb ...]
+
+Without notebooks: every Chinese notebook that has a catalog. Naming a notebook without a
+catalog with ``--update-catalogs`` starts its catalog.
+"""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tool_safety  # noqa: E402  (a module beside this script)
+
+if __name__ == '__main__':
+    tool_safety.quiet_interrupt()  # before the slow imports below
+
+import argparse  # noqa: E402
+import copy  # noqa: E402
+import hashlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import tokenize  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import nbformat  # noqa: E402
+import polib  # noqa: E402
+import safe_output  # noqa: E402  (beside this script: reads a file by its type)
+
+ROOT = Path(__file__).resolve().parent.parent
+CHINESE_DIR = ROOT / 'notebooks'
+EDITION_DIR = CHINESE_DIR / 'en'
+CATALOG_DIR = ROOT / 'translations' / 'en'
+
+# Han ideographs and their radicals, CJK punctuation (。、「」 and the ideographic space), kana,
+# and the full-width forms (，：（）): none of them belongs in English text.
+CJK = re.compile('[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff'
+                 '\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]')
+MARK = 'english_edition'  # the notebook-metadata key of what this tool made
+WRAP = 78  # polib's line width for the catalogs (gettext's default is 79)
+
+
+class EditionError(tool_safety.ToolError):
+    """Translations missing or stale, or an output that must not be replaced; nothing written."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One text to translate: where it is, and its Chinese source."""
+    context: str  # msgctxt: notebook and cell id (plus ' alt' for a figure's text alternative)
+    text: str  # msgid: the Chinese source
+    index: int  # the cell's position, 0-based as the other tools count
+    kind: str  # 'markdown', 'code' or 'alt text'
+
+    def where(self, notebook):
+        words = first_words(self.text)
+        return f'{notebook}, cell {self.index} ({self.kind}) «{words}»'
+
+
+def first_words(text, size=30):
+    line = next((line.strip('# ').strip() for line in text.splitlines() if line.strip()), '')
+    return line if len(line) <= size else line[:size] + '…'
+
+
+def has_chinese(text):
+    return bool(CJK.search(text))
+
+
+def figure_alt(cell):
+    return cell.metadata.get('mystnb', {}).get('image', {}).get('alt')
+
+
+def messages(nb, name):
+    """The messages of notebook ``nb`` (file stem ``name``), in reading order."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        context = f'{name} cell {cell.get("id") or index}'
+        if cell.cell_type == 'markdown' and cell.source.strip():
+            found.append(Message(context, cell.source, index, 'markdown'))
+        elif cell.cell_type == 'code' and has_chinese(cell.source):
+            found.append(Message(context, cell.source, index, 'code'))
+        alt = figure_alt(cell)
+        if alt:
+            found.append(Message(context + ' alt', alt, index, 'alt text'))
+    return found
+
+
+# --- reading and writing catalogs ---
+
+def read_catalog(path):
+    """The catalog at ``path`` (polib.POFile); ``EditionError`` naming what is wrong with it."""
+    tool_safety.check_utf8(path)
+    text = Path(path).read_text(encoding='utf-8')
+    try:
+        return polib.pofile(text, wrapwidth=WRAP, check_for_duplicates=True)
+    except (OSError, ValueError) as e:
+        raise EditionError(f'{path} is not a readable gettext catalog ({e}): fix it (msgfmt -c '
+                           f'{path} names the line) or restore it (git checkout -- {path}).'
+                           ) from None
+
+
+def catalog_header(name):
+    return (f'English translation of notebooks/{name}.ipynb (d2l-zh 4.2, runnable edition).\n'
+            f'Made and refreshed by tools/english_edition.py --update-catalogs (make '
+            f'english-catalogs);\ntranslate each msgstr and clear the fuzzy flags, then run make '
+            f'english.\nA code cell: translate its comments and Chinese strings only; the code '
+            f'stays the same.')
+
+
+def new_catalog(name):
+    catalog = polib.POFile(wrapwidth=WRAP)
+    catalog.header = catalog_header(name)
+    catalog.metadata = {'Project-Id-Version': f'd2l-4.2 {name}', 'Language': 'en',
+                        'MIME-Version': '1.0', 'Content-Type': 'text/plain; charset=UTF-8',
+                        'Content-Transfer-Encoding': '8bit'}
+    return catalog
+
+
+def updated_catalog(nb, name, old):
+    """The catalog of ``nb`` merged with ``old`` (a POFile or None), as msgmerge would."""
+    catalog = new_catalog(name)
+    if old is not None:
+        catalog.metadata = dict(old.metadata)
+    unused = list(old) + list(old.obsolete_entries()) if old is not None else []
+    unused = [entry for entry in unused if entry.msgid]  # not the header
+    for message in messages(nb, name):
+        entry, unused = merged_entry(message, unused)
+        entry.occurrences = [(f'notebooks/{name}.ipynb', str(message.index))]
+        entry.comment = f'cell {message.index}, {message.kind}'
+        catalog.append(entry)
+    for entry in unused:  # cells no longer in the notebook: translations kept for reuse
+        if entry.msgstr:
+            entry.obsolete, entry.occurrences, entry.comment = True, [], ''
+            catalog.append(entry)
+    return catalog
+
+
+def merged_entry(message, unused):
+    """(the entry for ``message``, the old entries still unused): the old entry of the same
+    cell and text; else a fuzzy one from the old translation of the same cell or the same
+    text (``#|`` shows what it was); else an untranslated one."""
+    def take(test):
+        found = next((entry for entry in unused if test(entry)), None)
+        return found, [entry for entry in unused if entry is not found]
+
+    same, rest = take(lambda e: e.msgctxt == message.context and e.msgid == message.text)
+    if same:
+        same.obsolete = False
+        return same, rest
+    entry = polib.POEntry(msgctxt=message.context, msgid=message.text, msgstr='')
+    for test in (lambda e: e.msgctxt == message.context, lambda e: e.msgid == message.text):
+        old, rest = take(test)
+        if old is None:
+            continue
+        unused = rest  # an old entry serves one message only
+        if old.msgstr:
+            entry.msgstr, entry.flags = old.msgstr, ['fuzzy']
+            entry.previous_msgctxt = old.msgctxt if old.msgctxt != message.context else None
+            entry.previous_msgid = old.msgid if old.msgid != message.text else None
+            break
+    return entry, unused
+
+
+# --- checking the translations ---
+
+def catalog_problems(nb, notebook, name, catalog):
+    """What keeps the catalog from translating ``nb``: one line per problem, naming the
+    notebook (``notebook``, as shown to the user), the cell and the Chinese text's first words."""
+    active = {(entry.msgctxt, entry.msgid): entry for entry in catalog if entry.msgid}
+    by_context = {entry.msgctxt: entry for entry in catalog if entry.msgid}
+    problems = []
+    wanted = messages(nb, name)
+    for message in wanted:
+        entry = active.get((message.context, message.text))
+        if entry is None:
+            changed = message.context in by_context
+            problems.append(f'{message.where(notebook)}: ' + (
+                'the Chinese text changed since it was translated' if changed
+                else 'no translation in the catalog'))
+        elif 'fuzzy' in entry.flags:
+            problems.append(f'{message.where(notebook)}: the translation is marked fuzzy (the '
+                            f'Chinese changed, or it is a guess): check it, then clear the flag')
+        elif not entry.msgstr.strip():
+            problems.append(f'{message.where(notebook)}: not translated yet (empty msgstr)')
+    contexts = {message.context for message in wanted}  # a changed cell is named above
+    problems += [f'{notebook}: the catalog has an entry for a cell no longer in the notebook '
+                 f'({context!r} «{first_words(text)}»): refresh it (make english-catalogs)'
+                 for context, text in active if context not in contexts]
+    return problems
+
+
+def code_difference(chinese, english):
+    """None if the two code cells are the same code, comments and Chinese strings aside;
+    else what differs. Compared token by token (tokenize), without comments and line breaks
+    outside statements, so a translated comment may be longer or wrap."""
+    try:
+        ours, theirs = code_tokens(chinese), code_tokens(english)
+    except (tokenize.TokenError, SyntaxError) as e:
+        return f'the code cannot be read as Python ({e})'
+    for number, (a, b) in enumerate(zip(ours, theirs), 1):
+        if a != b and not (a[0] == b[0] == tokenize.STRING and has_chinese(a[1])):
+            return f'token {number} is {b[1]!r} where the Chinese cell has {a[1]!r}'
+    if len(ours) != len(theirs):
+        return f'{len(theirs)} tokens where the Chinese cell has {len(ours)}'
+    return None
+
+
+def code_tokens(source):
+    """(type, text) of the tokens that make the code: no comments, no non-logical newlines."""
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return [(token.type, token.string) for token in tokens
+            if token.type not in (tokenize.COMMENT, tokenize.NL)]
+
+
+def chinese_left(nb, notebook):
+    """Where ``nb`` still holds a Chinese character: sources, outputs, metadata."""
+    places = [(f'cell {index}, {part}', value) for index, cell in enumerate(nb.cells)
+              for part, value in [('source', cell.source),
+                                  ('outputs', cell.get('outputs', [])),
+                                  ('metadata', cell.metadata)]]
+    places.append(('the notebook metadata', nb.metadata))
+    return [f'{notebook}, {where}: Chinese left ({match.group()!r} in '
+            f'«{first_words(text[max(0, match.start() - 20):], 40)}»)'
+            for where, value in places
+            for text in [value if isinstance(value, str) else json.dumps(value,
+                                                                          ensure_ascii=False)]
+            for match in [CJK.search(text)] if match]
+
+
+# --- building ---
+
+def translate(nb, notebook, name, catalog):
+    """(the English notebook of ``nb``, []), or (None, the problems: one line each)."""
+    problems = catalog_problems(nb, notebook, name, catalog)
+    if problems:
+        return None, problems
+    table = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in catalog if entry.msgid}
+    english = copy.deepcopy(nb)
+    for message in messages(nb, name):
+        text = table[(message.context, message.text)]
+        cell = english.cells[message.index]
+        if message.kind == 'alt text':
+            cell.metadata.mystnb.image.alt = text
+            continue
+        if message.kind == 'code':
+            difference = code_difference(message.text, text)
+            if difference:
+                problems.append(f'{message.where(notebook)}: the translation changes the code '
+                                f'({difference}): translate only comments and strings')
+        cell.source = text
+    problems += chinese_left(english, f'{notebook} in English')
+    if problems:
+        return None, problems
+    english.metadata[MARK] = {'source': f'../{name}.ipynb',
+                              'catalog': f'../../translations/en/{name}.po',
+                              'cells_sha256': cells_hash(english)}
+    return english, []
+
+
+ADVICE = ('Nothing was written. Refresh the catalogs (make english-catalogs), translate what is '
+          'untranslated or fuzzy in a PO editor (clear the fuzzy flag when done), then run '
+          'make english.')
+
+
+def cells_hash(nb):
+    text = json.dumps(nb.cells, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
+def notebook_text(nb):
+    return nbformat.writes(nb) + '\n'  # as make store writes them
+
+
+def check_replaceable(path, new_text):
+    """``EditionError`` unless the file at ``path`` may be replaced: absent, or an English
+    notebook this tool made whose cells no one changed since."""
+    if not path.exists():
+        return
+    try:
+        old_text = safe_output.read_regular_file(path).decode('utf-8')  # a FIFO is not opened
+        if old_text == new_text:
+            return
+        old = nbformat.reads(old_text, as_version=4)
+        recorded = old.metadata.get(MARK, {}).get('cells_sha256')
+    except Exception as e:  # noqa: BLE001 (unreadable, not JSON, not a notebook: all refused)
+        raise EditionError(f'{path} cannot be replaced: it is not a notebook this tool made '
+                           f'({e}); move it elsewhere, then run again.') from None
+    if recorded is None:
+        raise EditionError(f'{path} was not made by tools/english_edition.py (no {MARK} '
+                           f'metadata): move it elsewhere, then run again.')
+    if recorded != cells_hash(old):
+        raise EditionError(
+            f'{path} was edited by hand since make english wrote it: the English text lives in '
+            f'the catalog ({old.metadata[MARK].get("catalog")}, relative to the notebook). Move '
+            f'the edits into its msgstr entries, restore the notebook (git checkout -- {path}), '
+            f'then run make english.')
+
+
+def source_name(path):
+    """The file stem of a Chinese notebook, or ``EditionError`` for anything else."""
+    path = Path(path)
+    if path.suffix != '.ipynb' or not path.is_file():
+        raise EditionError(f'{path} is not a notebook file (.ipynb): give Chinese notebooks, '
+                           f'for example notebooks/01_accessing_parameters.ipynb.')
+    return path.stem
+
+
+def default_notebooks(catalog_dir, chinese_dir=CHINESE_DIR):
+    """The Chinese notebooks that have a catalog; ``EditionError`` for a catalog without one."""
+    catalogs = sorted(Path(catalog_dir).glob('*.po'))
+    orphans = [c.name for c in catalogs if not (chinese_dir / f'{c.stem}.ipynb').is_file()]
+    if orphans:
+        raise EditionError(f'{", ".join(orphans)} in {catalog_dir}: no Chinese notebook of that '
+                           f'name in {chinese_dir}: rename the catalog after its notebook, or '
+                           f'remove it.')
+    return [chinese_dir / f'{catalog.stem}.ipynb' for catalog in catalogs]
+
+
+def english_file(path, catalog_dir, out_dir):
+    """(the English notebook's path, its text, []) for the Chinese notebook at ``path``,
+    or (None, None, the problems)."""
+    name, shown = source_name(path), display(path)
+    if Path(path).resolve().parent == out_dir:
+        return None, None, [f'{shown}: the output folder {out_dir} is its own folder, so its '
+                            f'English notebook would replace it: choose another output folder.']
+    catalog_path = Path(catalog_dir) / f'{name}.po'
+    if not catalog_path.is_file():
+        return None, None, [f'{shown}: no catalog {display(catalog_path)}: start it with python '
+                            f'tools/english_edition.py --update-catalogs {shown}']
+    nb = tool_safety.read_notebook(path)
+    english, problems = translate(nb, shown, name, read_catalog(catalog_path))
+    if english is None:
+        return None, None, problems
+    target, text = out_dir / f'{name}.ipynb', notebook_text(english)
+    try:
+        check_replaceable(target, text)
+    except EditionError as e:
+        return None, None, [str(e)]
+    return target, text, []
+
+
+def build(notebooks, catalog_dir=CATALOG_DIR, out_dir=EDITION_DIR):
+    """Write the English notebook of each Chinese notebook, or none if any has a problem."""
+    out_dir = tool_safety.resolved_output(out_dir, 'notebooks/en')
+    results, problems = [], []
+    for path in notebooks:
+        target, text, found = english_file(path, catalog_dir, out_dir)
+        problems += found
+        if target:
+            results.append((target, text))
+    if problems:
+        shown = problems[:30] + [f'... and {len(problems) - 30} more'] * (len(problems) > 30)
+        raise EditionError('\n'.join(shown + [ADVICE]))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for target, text in results:
+        changed = not target.exists() or target.read_text(encoding='utf-8') != text
+        if changed:
+            tool_safety.write_atomically(target, text)
+        tool_safety.say(f'english: {display(target)} {"written" if changed else "unchanged"}')
+
+
+def update_catalogs(notebooks, catalog_dir=CATALOG_DIR):
+    """Refresh (or start) the catalog of each notebook; report what needs a translator."""
+    Path(catalog_dir).mkdir(parents=True, exist_ok=True)
+    for path in notebooks:
+        name = source_name(path)
+        nb = tool_safety.read_notebook(path)
+        catalog_path = Path(catalog_dir) / f'{name}.po'
+        old = read_catalog(catalog_path) if catalog_path.exists() else None
+        catalog = updated_catalog(nb, name, old)
+        text = str(catalog).rstrip('\n') + '\n'
+        if not catalog_path.exists() or catalog_path.read_text(encoding='utf-8') != text:
+            tool_safety.write_atomically(catalog_path, text)
+        todo = len(catalog.untranslated_entries()) + len(catalog.fuzzy_entries())
+        tool_safety.say(f'english: {display(catalog_path)}: {len(catalog.translated_entries())} '
+                        f'translated, {todo} to translate or check, '
+                        f'{len(catalog.obsolete_entries())} obsolete')
+
+
+def display(path):
+    """``path`` relative to the repository where it lies inside it (as the user typed it)."""
+    try:
+        return Path(path).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('notebooks', nargs='*', type=Path,
+                        help='Chinese notebooks (default: every one that has a catalog)')
+    parser.add_argument('--update-catalogs', action='store_true',
+                        help='refresh the catalogs from the Chinese notebooks instead of building')
+    parser.add_argument('--catalogs', type=Path, default=CATALOG_DIR, help=argparse.SUPPRESS)
+    parser.add_argument('--out', type=Path, default=EDITION_DIR, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    tool_safety.plain_console()
+    args = parse(argv)
+    try:
+        with tool_safety.stopping_on_signals():
+            notebooks = args.notebooks or default_notebooks(args.catalogs)
+            if args.update_catalogs:
+                update_catalogs(notebooks, args.catalogs)
+            else:
+                build(notebooks, args.catalogs, args.out)
+    except tool_safety.Stopped as e:
+        print(f'english: stopped by {e}; every file not reported above is as it was',
+              file=sys.stderr)
+        return e.exit_code
+    except tool_safety.ToolError as e:
+        print(f'english: {e}', file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
