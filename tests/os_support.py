@@ -76,14 +76,7 @@ def signal_after_rename(tmp_path, function, name, tool, *args):
 def processes_naming(folder):
     """Processes whose command line names ``folder`` (a tool, its kernel by its connection file,
     Jupyter Book): what a stopped tool must not leave running."""
-    found = []
-    for cmdline in Path('/proc').glob('[0-9]*/cmdline'):
-        try:
-            if str(folder).encode() in cmdline.read_bytes():
-                found.append(cmdline.parent.name)
-        except OSError:
-            continue  # the process ended meanwhile
-    return found
+    return [str(pid) for pid, _, _, cmdline in process_table() if str(folder).encode() in cmdline]
 
 
 def free_port(block=1):
