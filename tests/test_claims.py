@@ -256,13 +256,15 @@ def test_01_the_bias_has_its_own_zeros_initializer_which_wins():
 
 def test_01_collect_params_gathers_nested_children_under_the_outer_prefix():
     """01, cell 21: "`collect_params()` 返回整个网络（包括嵌套的子块）所有参数组成的
-    `ParameterDict`。字典的前缀 `sequential0_` 是外层 `Sequential` 的名字"."""
+    `ParameterDict`。字典的前缀 `sequential0_` 就是外层 `Sequential` 的前缀：它的名字
+    `sequential0` 加一个下划线"."""
     from mxnet.gluon import nn
     says('01', '`collect_params()` 返回整个网络（包括嵌套的子块）所有参数组成的 `ParameterDict`。'
-               '字典的前缀 `sequential0_` 是外层 `Sequential` 的名字')
+               '字典的前缀 `sequential0_` 就是外层 `Sequential` 的前缀：它的名字 `sequential0` '
+               '加一个下划线。')
     net = book_first_mlp()
     params = net.collect_params()
-    assert params.prefix == net.prefix == 'sequential0_'
+    assert params.prefix == net.prefix == 'sequential0_' == net.name + '_'
     outer = nn.Sequential()
     outer.add(net)  # nested one level deeper: still every parameter
     assert list(outer.collect_params().keys()) == list(params.keys()) == [
