@@ -49,3 +49,20 @@ def short_repr(value, limit=40):
         return text
     digits = len(str(abs(value))) if isinstance(value, numbers.Integral) else None
     return f'an int of {digits} digits' if digits else text[:limit] + '...'
+
+
+MAX_SECONDS = 86400  # a day: more is a mistake, and sockets overflow near 1e10 s
+
+
+def positive_seconds(name, value, error=ValueError):
+    """``value`` as a float number of seconds in (0, MAX_SECONDS], else ``error`` naming ``name``.
+
+    Any real number type is taken (a Decimal or Fraction too); 10**400 becomes inf, refused.
+    """
+    number = real_number(value)
+    if number is None or math.isnan(number) or number <= 0:
+        raise error(f'{name} must be a positive number of seconds, got {short_repr(value)}.')
+    if number > MAX_SECONDS:
+        raise error(f'{name} must be at most {MAX_SECONDS} seconds (a day), '
+                    f'got {short_repr(value)}.')
+    return number

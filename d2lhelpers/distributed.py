@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .arguments import real_number, short_repr, whole_number
+from .arguments import positive_seconds, short_repr, whole_number
 
 __all__ = ['WorkerResult', 'run_local_ps']
 
@@ -38,7 +38,6 @@ LOOPBACK = '127.0.0.1'
 GRACE = 5  # seconds the workers get to finish after the scheduler or a server exited
 MIB_PER_PROCESS = 200  # a worker that trains a small net; `import mxnet` alone is ~95 MiB
 PROCESSES_PER_CORE = 8  # beyond this they mostly queue for the CPU, each start taking seconds
-MAX_SECONDS = 86400  # a timeout of more than a day is a mistake
 
 
 @dataclass
@@ -84,13 +83,7 @@ def validate_arguments(worker_args, num_workers, num_servers, timeout, cwd):
     if num_workers < 1 or num_servers < 1:
         raise ValueError('run_local_ps needs at least one worker and one server.')
     validate_capacity(num_workers, num_servers)
-    seconds = real_number(timeout)  # a Decimal or Fraction too; 10**400 becomes inf
-    if seconds is None or math.isnan(seconds) or seconds <= 0:
-        raise ValueError(f'timeout must be a positive number of seconds, got '
-                         f'{short_repr(timeout)}.')
-    if seconds > MAX_SECONDS:
-        raise ValueError(f'timeout must be at most {MAX_SECONDS} seconds (a day), got '
-                         f'{short_repr(timeout)}.')
+    seconds = positive_seconds('timeout', timeout)
     if cwd is not None and not Path(cwd).is_dir():
         raise ValueError(f'cwd {cwd!r} is not a folder: give the folder the workers run in.')
     script = worker_args[0]

@@ -22,7 +22,6 @@ file the user saves.
 import email.message
 import glob
 import http.client
-import math
 import os
 import secrets
 import socket
@@ -35,7 +34,7 @@ import urllib.request
 import urllib.response
 from pathlib import Path
 
-from ..arguments import real_number, short_repr
+from ..arguments import positive_seconds
 from .cache import clear_cache
 from .files import (
     DOWNLOAD_URL,
@@ -52,7 +51,6 @@ from .verify import max_compressed_size, read_fashion_mnist_file
 
 CHUNK = 1 << 16
 DEADLINE_PER_TIMEOUT = 20  # default overall deadline: 20 per-read timeouts (600 s for 30 s)
-MAX_SECONDS = 86400  # a day: more is a mistake, and sockets overflow near 1e10 s
 
 
 def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadline=None):
@@ -93,14 +91,7 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadlin
 def validate_times(timeout, deadline):
     """Return ``(timeout, deadline)`` in seconds; ``deadline`` None means 20 timeouts."""
     def seconds(name, value):
-        number = real_number(value)  # a Decimal or Fraction too; 10**400 becomes inf
-        if number is None or math.isnan(number) or number <= 0:
-            raise DataArgumentError(f'{name} must be a positive number of seconds, '
-                                    f'got {short_repr(value)}.')
-        if number > MAX_SECONDS:
-            raise DataArgumentError(f'{name} must be at most {MAX_SECONDS} seconds (a day), '
-                                    f'got {short_repr(value)}.')
-        return number
+        return positive_seconds(name, value, DataArgumentError)
     timeout = seconds('timeout', timeout)
     if deadline is None:
         return timeout, DEADLINE_PER_TIMEOUT * timeout
