@@ -33,15 +33,47 @@ def notebook_path(prefix):
     return path
 
 
-def says(prefix, sentence):
+def english_notebook_path(prefix):
+    """The English edition of notebook ``prefix`` (notebooks/en), or None while it has none."""
+    found = sorted((NOTEBOOKS / 'en').glob(f'{prefix}_*.ipynb'))
+    return found[0] if found else None
+
+
+@functools.lru_cache(maxsize=None)
+def cell_sources(path):
+    """The cells' sources of a notebook, read once per test run."""
+    return tuple(cell.source for cell in nbformat.read(path, as_version=4).cells)
+
+
+def folded(text):
+    return re.sub(r'\s+', ' ', text)
+
+
+def says(prefix, sentence, english=None):
     """The index of the one cell of notebook ``prefix`` that contains ``sentence``.
 
     Fails, naming the notebook, when no cell (or more than one) contains it: the test then no
-    longer tests what the learner reads.
+    longer tests what the learner reads. Once the notebook has an English edition, the test quotes
+    the English sentence too (``english``, white space folded), and it must be in the English
+    notebook's cell of the same index and in no other: the English reader's claim is then tested
+    by the same test as the Chinese one.
     """
-    cells = nbformat.read(notebook_path(prefix), as_version=4).cells
-    found = [index for index, cell in enumerate(cells) if sentence in cell.source]
+    found = [index for index, source in enumerate(cell_sources(notebook_path(prefix)))
+             if sentence in source]
     assert len(found) == 1, f'{prefix}: the sentence is in cells {found}, not in one: {sentence!r}'
+    english_path = english_notebook_path(prefix)
+    if english_path is None:
+        assert english is None, (f'{prefix} has no English edition yet (notebooks/en), so its '
+                                 f'English sentence is not checked: {english!r}')
+        return found[0]
+    assert english is not None, (
+        f'{prefix} has an English edition, {english_path.name}: quote the English sentence of '
+        f'this claim as well, says({prefix!r}, ..., english=...): {sentence!r}')
+    found_english = [index for index, source in enumerate(cell_sources(english_path))
+                     if folded(english) in folded(source)]
+    assert found_english == found, (
+        f'en/{english_path.name}: the English sentence is in cells {found_english}, not in cell '
+        f'{found[0]} alone, where the Chinese one is: {english!r}')
     return found[0]
 
 
@@ -78,10 +110,10 @@ def book_first_mlp():
     return net
 
 
-def cell_code_saying(prefix, sentence):
+def cell_code_saying(prefix, sentence, english=None):
     """The source of the code cell of notebook ``prefix`` that contains ``sentence``."""
     cells = nbformat.read(notebook_path(prefix), as_version=4).cells
-    cell = cells[says(prefix, sentence)]
+    cell = cells[says(prefix, sentence, english)]
     assert cell.cell_type == 'code', cell.source
     return cell.source
 
