@@ -118,7 +118,9 @@ def cell_code_saying(prefix, sentence, english=None):
 
 def test_01_the_first_code_is_the_books():
     """01, cell 3: "下面是原书的第一段代码" (cell 4 is the book's code block n=1, as written)."""
-    index = says('01', '下面是原书的第一段代码')
+    index = says('01', '下面是原书的第一段代码',
+                 english='Below is the first code block of this section in the book (Chinese '
+                         'edition)')
     code = nbformat.read(notebook_path('01'), as_version=4).cells[index + 1].source
     book_says(code)
 
@@ -126,7 +128,9 @@ def test_01_the_first_code_is_the_books():
 def test_01_the_input_size_is_inferred_at_the_first_forward():
     """01, cell 3: "输入的特征数 20 在构造层时没有给出，要到这次前向计算时才推断出来"."""
     from mxnet import nd
-    says('01', '输入的特征数 20 在构造层时没有给出，要到这次前向计算时才推断出来')
+    says('01', '输入的特征数 20 在构造层时没有给出，要到这次前向计算时才推断出来',
+         english='The number of input features, 20, is not given when the layers are built: it '
+                 'is inferred only at this forward pass')
     net = book_first_mlp()
     assert net[0].weight.shape == (256, 0)
     net(nd.ones((2, 20)))
@@ -138,7 +142,9 @@ def test_01_params_is_a_parameterdict_of_the_layers_parameters():
     实例的字典，类型为 `ParameterDict`"."""
     from mxnet import gluon
     says('01', '`params` 属性给出该层所含的全部参数，它是一个由参数名映射到 `Parameter` '
-               '实例的字典，类型为 `ParameterDict`')
+               '实例的字典，类型为 `ParameterDict`',
+         english="A layer's `params` attribute holds all of its parameters: a dictionary that "
+                 "maps parameter names to `Parameter` instances, of type `ParameterDict`")
     net = book_first_mlp()
     params = net[0].params
     assert type(params) is gluon.ParameterDict
@@ -149,7 +155,9 @@ def test_01_params_is_a_parameterdict_of_the_layers_parameters():
 def test_01_the_weight_is_units_by_inputs():
     """01, cell 5: "注意看权重的形状 (256, 20)：输出 256 个单元，每个单元对应 20 个输入特征"."""
     from mxnet import nd
-    says('01', '注意看权重的形状 (256, 20)：输出 256 个单元，每个单元对应 20 个输入特征')
+    says('01', '注意看权重的形状 (256, 20)：输出 256 个单元，每个单元对应 20 个输入特征',
+         english="Note the weight's shape, (256, 20): 256 output units, each with one weight per "
+                 "input feature (20)")
     net = book_first_mlp()
     hidden = net[0](nd.ones((2, 20)))
     assert net[0].weight.shape == (256, 20) and hidden.shape == (2, 256)
@@ -165,9 +173,17 @@ def test_01_layer_names_come_from_a_global_counter_per_kind():
     from mxnet.gluon import Block
     says('01', 'Gluon 按块的类名（小写）给每一种块各用一个全局计数器编号（`Dense` 一个，'
                '`Sequential` 另一个：外层的网络先构造，叫 `sequential0`，它之后构造的第一个 '
-               '`Dense` 层却仍是 `dense0`）：本笔记本中第一个 `Dense` 层是 `dense0`')
-    says('01', '同一个内核里把单元格重复运行，编号会继续增长')
-    says('01', '- 参数名来自层的编号（每种层一个全局计数器：`dense0_`、`dense1_`……')
+               '`Dense` 层却仍是 `dense0`）：本笔记本中第一个 `Dense` 层是 `dense0`',
+         english='Gluon names blocks after their class, in lower case, and numbers each kind of '
+                 'block with a global counter of its own (one for `Dense`, another for '
+                 '`Sequential`: the outer network is built first and is called `sequential0`, '
+                 'yet the first `Dense` layer built after it is still `dense0`): in this notebook '
+                 'the first `Dense` layer is `dense0`')
+    says('01', '同一个内核里把单元格重复运行，编号会继续增长',
+         english='run cells again in the same kernel and the numbers keep growing')
+    says('01', '- 参数名来自层的编号（每种层一个全局计数器：`dense0_`、`dense1_`……',
+         english="- Parameter names come from the layers' numbers (one global counter per kind "
+                 "of layer: `dense0_`, `dense1_`, ...")
     assert 'return self.__class__.__name__.lower()' in mxnet_source(Block._alias)
     first, again = book_first_mlp(), book_first_mlp()  # each builds its Sequential first
     assert first.name == 'sequential0' and [layer.name for layer in first] == ['dense0', 'dense1']
@@ -179,8 +195,13 @@ def test_01_a_layer_built_in_a_blocks_name_scope_is_numbered_by_that_block():
     名字前加上块的前缀"."""
     from mxnet.gluon import nn
     says('01', '在一个自定义块的 `name_scope()` 里构造的层不用全局计数器，而由那个块自己编号，'
-               '名字前加上块的前缀')
-    says('01', '；在自定义块的 `name_scope()` 里构造的层由那个块编号）')  # cell 37, the summary
+               '名字前加上块的前缀',
+         english="Layers built inside a custom block's `name_scope()` do not use the global "
+                 "counter: that block numbers them itself and puts its own prefix before their "
+                 "names")
+    says('01', '；在自定义块的 `name_scope()` 里构造的层由那个块编号）',  # cell 37, the summary
+         english="; layers built inside a custom block's `name_scope()` are numbered by that "
+                 "block)")
 
     class Holder(nn.Block):
         def __init__(self):
@@ -195,7 +216,8 @@ def test_01_a_layer_built_in_a_blocks_name_scope_is_numbered_by_that_block():
 def test_01_by_name_and_by_attribute_is_one_object():
     """01, cells 7 and 9: "两者是同一个对象" / "用 `is` 核对它们确实是同一个对象，
     而不只是两个相等的拷贝"."""
-    says('01', '也可以直接用层的 `weight` 属性，两者是同一个对象')
+    says('01', '也可以直接用层的 `weight` 属性，两者是同一个对象',
+         english="or directly through the layer's `weight` attribute; both are the same object")
     net = book_first_mlp()
     assert net[0].params['dense0_weight'] is net[0].weight
 
@@ -206,7 +228,9 @@ def test_01_the_default_initializer_is_blocks_uniform():
     from mxnet import init
     from mxnet.gluon import Block
     says('01', '（MXNet 源码 `gluon/block.py` 中 `Block.initialize` 的默认参数 '
-               '`init=initializer.Uniform()`）')
+               '`init=initializer.Uniform()`）',
+         english="(in MXNet's source, `gluon/block.py`, the default argument of "
+                 "`Block.initialize` is `init=initializer.Uniform()`)")
     assert 'def initialize(self, init=initializer.Uniform(),' in mxnet_source(Block.initialize)
     assert type(inspect.signature(Block.initialize).parameters['init'].default) is init.Uniform
 
@@ -215,8 +239,12 @@ def test_01_uniform_samples_within_0_07():
     """01, cells 11 and 13: "它在 [-0.07, 0.07] 上均匀采样（`Uniform` 的默认 `scale=0.07`）" and
     "核对：第一层 5120 个权重的绝对值都不超过 0.07"."""
     from mxnet import init, nd
-    says('01', '它在 [-0.07, 0.07] 上均匀采样（`Uniform` 的默认 `scale=0.07`）')
-    says('01', '核对：第一层 5120 个权重的绝对值都不超过 0.07')
+    says('01', '它在 [-0.07, 0.07] 上均匀采样（`Uniform` 的默认 `scale=0.07`）',
+         english="which samples uniformly from [-0.07, 0.07] (`Uniform`'s default is "
+                 "`scale=0.07`)")
+    says('01', '核对：第一层 5120 个权重的绝对值都不超过 0.07',
+         english="A check: none of the first layer's 5120 weights exceeds 0.07 in absolute "
+                 "value")
     assert inspect.signature(init.Uniform).parameters['scale'].default == 0.07
     net = book_first_mlp()
     net(nd.ones((2, 20)))
@@ -232,10 +260,19 @@ def test_01_the_gradient_is_a_zero_array_made_with_the_data_at_the_first_forward
     from mxnet import nd
     from mxnet.gluon import Parameter
     says('01', '分配参数的数值数组时，MXNet 同时为它分配一个填 0 的梯度数组（`Parameter._init_impl`'
-               ' 调用 `_init_grad`）')
-    says('01', '这一层的权重要等到前向计算推断出输入个数 20 时才分配')
-    says('01', '`grad()` 返回同形状的梯度。下面打印它的形状和所有元素绝对值之和：和为 0，即全是 0')
-    code = cell_code_saying('01', 'gradient = net[0].weight.grad()')
+               ' 调用 `_init_grad`）',
+         english="when MXNet allocates a parameter's array of values, it also allocates a "
+                 "gradient array filled with zeros for it (`Parameter._init_impl` calls "
+                 "`_init_grad`)")
+    says('01', '这一层的权重要等到前向计算推断出输入个数 20 时才分配',
+         english="this layer's weight is allocated only when the forward pass infers the number "
+                 "of inputs, 20")
+    says('01', '`grad()` 返回同形状的梯度。下面打印它的形状和所有元素绝对值之和：和为 0，即全是 0',
+         english='`grad()` returns the gradient, of the same shape. Below we print its shape and '
+                 'the sum of the absolute values of all its elements: the sum is 0, so every '
+                 'element is 0')
+    code = cell_code_saying('01', 'gradient = net[0].weight.grad()',
+                            english='gradient = net[0].weight.grad()')
     assert code.splitlines()[-1] == 'gradient.shape, gradient.abs().sum().asscalar()'
     assert 'self._init_grad()' in mxnet_source(Parameter._init_impl)
     assert 'zeros(' in mxnet_source(Parameter._init_grad)
@@ -251,7 +288,10 @@ def test_01_forward_under_record_then_backward_writes_the_gradient():
     import mxnet as mx
     from mxnet import autograd, nd
     says('01', '在 `autograd.record()` 下做一次前向计算（这样 MXNet 才记下求梯度要用的计算图），'
-               '在它之后调用 `backward()`，梯度就写进去了')
+               '在它之后调用 `backward()`，梯度就写进去了',
+         english='Run a forward pass under `autograd.record()` (only then does MXNet record the '
+                 'computation graph it needs for the gradients), call `backward()` after it, and '
+                 'the gradient is written in')
     net = book_first_mlp()
     X = nd.random.uniform(shape=(2, 20))
     unrecorded = net(X).sum()
@@ -272,7 +312,11 @@ def test_01_the_bias_has_its_own_zeros_initializer_which_wins():
     from mxnet.gluon import nn
     says('01', "`nn.Dense` 构造偏差时给了它自己的初始化器 `bias_initializer='zeros'`，"
                "而参数自己的初始化器优先于块的 `initialize()` 给出的那个（块的 `initialize()` "
-               "给的只是默认值）")
+               "给的只是默认值）",
+         english="when `nn.Dense` builds the bias it gives it an initializer of its own, "
+                 "`bias_initializer='zeros'`, and a parameter's own initializer takes precedence "
+                 "over the one given to the block's `initialize()` (what the block's "
+                 "`initialize()` gives is only a default)")
     assert 'self.collect_params().initialize(init, ctx, verbose, force_reinit)' in \
         mxnet_source(gluon.Block.initialize)
     assert 'v.initialize(None, ctx, init, force_reinit=force_reinit)' in \
@@ -291,7 +335,11 @@ def test_01_collect_params_gathers_nested_children_under_the_outer_prefix():
     from mxnet.gluon import nn
     says('01', '`collect_params()` 返回整个网络（包括嵌套的子块）所有参数组成的 `ParameterDict`。'
                '字典的前缀 `sequential0_` 就是外层 `Sequential` 的前缀：它的名字 `sequential0` '
-               '加一个下划线。')
+               '加一个下划线。',
+         english="`collect_params()` returns a `ParameterDict` of all the parameters of the whole "
+                 "network (nested child blocks included). The dictionary's prefix, "
+                 "`sequential0_`, is the outer `Sequential`'s prefix: its name, `sequential0`, "
+                 "followed by an underscore.")
     net = book_first_mlp()
     params = net.collect_params()
     assert params.prefix == net.prefix == 'sequential0_' == net.name + '_'
@@ -303,7 +351,9 @@ def test_01_collect_params_gathers_nested_children_under_the_outer_prefix():
 
 def test_01_collect_params_selects_by_regular_expression():
     """01, cell 23: "`collect_params` 还可以用正则表达式挑选参数，例如只要权重"."""
-    says('01', '`collect_params` 还可以用正则表达式挑选参数，例如只要权重')
+    says('01', '`collect_params` 还可以用正则表达式挑选参数，例如只要权重',
+         english='`collect_params` can also select parameters with a regular expression, for '
+                 'example only the weights')
     net = book_first_mlp()
     assert list(net.collect_params('.*weight').keys()) == ['dense0_weight', 'dense1_weight']
 
@@ -311,8 +361,10 @@ def test_01_collect_params_selects_by_regular_expression():
 def test_01_three_ways_to_one_parameter_and_full_names_only():
     """01, cells 25 and 27: "下面核对三种写法得到的是同一个对象" and "键必须是完整的参数名，只写
     `weight` 会得到 `KeyError`"."""
-    says('01', '于是取同一个参数有三种写法')
-    says('01', '键必须是完整的参数名，只写 `weight` 会得到 `KeyError`')
+    says('01', '于是取同一个参数有三种写法',
+         english='So there are three ways to get the same parameter')
+    says('01', '键必须是完整的参数名，只写 `weight` 会得到 `KeyError`',
+         english='The key must be the full parameter name: just `weight` gives a `KeyError`')
     net = book_first_mlp()
     by_name = net.collect_params()['dense0_weight']
     assert net[0].weight is by_name is net.collect_params('dense0_.*')['dense0_weight']
@@ -323,7 +375,9 @@ def test_01_three_ways_to_one_parameter_and_full_names_only():
 def test_01_names_depend_on_the_order_of_construction():
     """01, cell 27: "缺点是名字取决于构造顺序（见上文的编号）"."""
     from mxnet.gluon import nn
-    says('01', '缺点是名字取决于构造顺序（见上文的编号）')
+    says('01', '缺点是名字取决于构造顺序（见上文的编号）',
+         english='the drawback is that the name depends on the order of construction (see the '
+                 'numbering above)')
     nn.Dense(3)  # one layer built before: the book's net gets other names
     assert 'dense0_weight' not in book_first_mlp().collect_params().keys()
 
@@ -355,9 +409,12 @@ def test_01_the_nested_net_has_nine_dense_layers_and_eighteen_parameters():
     """01, cell 31: "4 个 `block1` 各有两层，再加上输出层，一共 9 个 `Dense` 层、18 个参数。
     参数名按构造顺序从 `dense2` 开始"."""
     from mxnet import nd
-    says('01', '一共 9 个 `Dense` 层、18 个参数。')
+    says('01', '一共 9 个 `Dense` 层、18 个参数。',
+         english='make 9 `Dense` layers and 18 parameters.')
     says('01', '参数名按构造顺序从 `dense2` 开始，因为 `dense0` 和 `dense1` 已经被上面的 `net` '
-               '用掉了')
+               '用掉了',
+         english='The parameter names start at `dense2`, in the order of construction, because '
+                 '`dense0` and `dense1` were already taken by `net` above')
     book_first_mlp()
     rgnet = nested_rgnet()
     rgnet(nd.ones((2, 20)))
@@ -370,7 +427,9 @@ def test_01_nested_indexing():
     再取其中的第一层。它的偏差是 32 个 0"."""
     from mxnet import nd
     says('01', '`rgnet[0][1][0]` 是：第一个子块（`block2`）里的第二个 `block1`，再取其中的第一层。'
-               '它的偏差是 32 个 0')
+               '它的偏差是 32 个 0',
+         english='`rgnet[0][1][0]` is the first layer of the second `block1` inside the first '
+                 'child block (`block2`). Its bias is 32 zeros')
     rgnet = nested_rgnet()
     rgnet(nd.ones((2, 20)))
     layer = rgnet[0][1][0]
@@ -383,8 +442,11 @@ def test_01_initialize_on_one_layer_touches_only_that_layer_and_needs_force_rein
     """01, cell 35: "`initialize` 也可以只作用于一个层（它的 `collect_params()`）" and
     "不加它，MXNet 只发出警告、不改动参数"."""
     from mxnet import init, nd
-    says('01', '`initialize` 也可以只作用于一个层（它的 `collect_params()`）')
-    says('01', '不加它，MXNet 只发出警告、不改动参数（4.2.2 节演示）')
+    says('01', '`initialize` 也可以只作用于一个层（它的 `collect_params()`）',
+         english='`initialize` can also act on a single layer (on its `collect_params()`)')
+    says('01', '不加它，MXNet 只发出警告、不改动参数（4.2.2 节演示）',
+         english='without it, MXNet only gives a warning and leaves the parameters unchanged '
+                 '(section 4.2.2 shows this)')
     net = book_first_mlp()
     net(nd.ones((2, 20)))
     first = net[0].weight.data().copy()
@@ -400,8 +462,12 @@ def test_01_reinitializing_a_layer_resets_its_bias_by_its_own_zeros():
     （上文输出层偏差的道理），所以仍是 0，不是 42：输出的第三项是第二层的偏差"."""
     from mxnet import init, nd
     says('01', "两层的偏差也被重新初始化，但用的是它们自己的初始化器 `'zeros'`（上文输出层偏差的"
-               "道理），所以仍是 0，不是 42：输出的第三项是第二层的偏差")
-    code = cell_code_saying('01', 'init.Constant(42), force_reinit=True')
+               "道理），所以仍是 0，不是 42：输出的第三项是第二层的偏差",
+         english="Both layers' biases are re-initialized too, but with their own initializer, "
+                 "`'zeros'` (for the reason given above for the output layer's bias), so they "
+                 "are still 0, not 42: the third item of the output is the second layer's bias")
+    code = cell_code_saying('01', 'init.Constant(42), force_reinit=True',
+                            english='init.Constant(42), force_reinit=True')
     assert code.splitlines()[-1].endswith(', net[1].bias.data()')
     net = book_first_mlp()
     net(nd.ones((2, 20)))
@@ -416,6 +482,11 @@ def test_01_reinitializing_a_layer_resets_its_bias_by_its_own_zeros():
 KERNEL_SENTENCE = ('这样在本项目的 Jupyter 内核 `d2l-mxnet` 里（见仓库根目录 README.md 的 '
                    '“Same numbers on every machine” 一节），每次从头运行得到的数值都一样，'
                    '与保存的输出一致')
+# The same sentence in each English notebook, as notebooks/en/01 words it.
+KERNEL_SENTENCE_EN = ("on this project's Jupyter kernel, `d2l-mxnet` (see the section \"Same "
+                      "numbers on every machine\" of README.md at the root of the repository), "
+                      "every run from the top gives the same numbers as those stored in this "
+                      "notebook")
 
 
 def test_the_top_level_readme_section_names_the_projects_kernel():
@@ -424,8 +495,9 @@ def test_the_top_level_readme_section_names_the_projects_kernel():
     readme = (ROOT / 'README.md').read_text(encoding='utf-8')
     section = readme.split('\n## Same numbers on every machine\n')[1].split('\n## ')[0]
     assert f'`{project_kernel.NAME}`' in section and f'`{project_kernel.NAME}`' in KERNEL_SENTENCE
+    assert f'`{project_kernel.NAME}`' in KERNEL_SENTENCE_EN
     for prefix in ('01', '02', '03', '04', '06', '07', '08', '09', '10'):
-        says(prefix, KERNEL_SENTENCE)
+        says(prefix, KERNEL_SENTENCE, english=KERNEL_SENTENCE_EN)
 
 
 def test_01_to_09_same_numbers_on_the_projects_kernel():
@@ -437,7 +509,7 @@ def test_01_to_09_same_numbers_on_the_projects_kernel():
     env = project_kernel.ENV
     assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'
     for prefix in ('01', '02', '03', '04', '08', '09'):
-        index = says(prefix, KERNEL_SENTENCE)
+        index = says(prefix, KERNEL_SENTENCE, english=KERNEL_SENTENCE_EN)
         notebook = nbformat.read(notebook_path(prefix), as_version=4)
         assert notebook.metadata.kernelspec.name == project_kernel.NAME
         assert 'mx.random.seed(0)' in notebook.cells[index + 1].source
@@ -448,7 +520,9 @@ def test_01_to_09_same_numbers_on_the_projects_kernel():
 def test_02_the_default_is_uniform_0_07_and_zero_biases():
     """02, cell 0: "`initialize()` 默认把权重在 [-0.07, 0.07] 上均匀采样，偏差则是 0"."""
     from mxnet import nd
-    says('02', '`initialize()` 默认把权重在 [-0.07, 0.07] 上均匀采样，偏差则是 0')
+    says('02', '`initialize()` 默认把权重在 [-0.07, 0.07] 上均匀采样，偏差则是 0',
+         english='By default, `initialize()` samples the weights uniformly from [-0.07, 0.07], '
+                 'and the biases are 0')
     net = book_first_mlp()
     net(nd.ones((2, 20)))
     weight = net[0].weight.data()
@@ -461,7 +535,10 @@ def test_02_section_3_15_comes_before_4_2():
     erical-stability-and-init.html) 中讲过":
     the book points back to it, in the chapter before (deep-learning-basics, chapter 3)."""
     says('02', '道理在前面的 [3.15 节“数值稳定性和模型初始化”](https://zh-v1.d2l.ai/chapter_deep-le'
-               'arning-basics/numerical-stability-and-init.html) 中讲过')
+               'arning-basics/numerical-stability-and-init.html) 中讲过',
+         english='How to choose among these methods was explained earlier, in [section 3.15, '
+                 '"Numerical Stability and Model Initialization"](https://zh-v1.d2l.ai/chapter_'
+                 'deep-learning-basics/numerical-stability-and-init.html)')
     book_says('我们在[“数值稳定性和模型初始化”](../chapter_deep-learning-basics/numerical-stability'
               '-and-init.md)一节中描述了模型的默认初始化方法')
 
@@ -476,9 +553,15 @@ def test_02_initialize_again_warns_once_per_parameter_and_changes_nothing():
     from mxnet.gluon import Parameter
     says('02', '一个参数已经有了值的网络（这里的网络在上面做过一次前向计算）'
                '再调用 `initialize()` 时，MXNet 不改动参数，只给出警告（每个参数一条 '
-               '`UserWarning`；')
+               '`UserWarning`；',
+         english='When `initialize()` is called again on a network whose parameters already '
+                 'have values (this network ran a forward pass above), MXNet leaves the '
+                 'parameters unchanged and only gives warnings (one `UserWarning` per parameter;')
     says('02', '- 对已经有值的参数再次初始化要用 `force_reinit=True`，否则 MXNet 只发出警告、'
-               '不改动参数。')
+               '不改动参数。',
+         english='- Initializing parameters that already have values once more takes '
+                 '`force_reinit=True`; otherwise MXNet only gives warnings and leaves the '
+                 'parameters unchanged.')
     assert 'if self._data is not None and not force_reinit:' in mxnet_source(Parameter.initialize)
     net = book_first_mlp()
     net(nd.ones((2, 20)))
@@ -497,7 +580,11 @@ def test_02_initialize_again_before_the_forward_pass_silently_changes_the_waitin
 
     from mxnet import init, nd
     says('02', '（还没做前向计算时不同：形状未知、还在等待的权重会不声不响地换用新的初始化器，'
-               '只有形状已知的偏差发出警告；这种延后初始化见 4.3 节。）')
+               '只有形状已知的偏差发出警告；这种延后初始化见 4.3 节。）',
+         english='(Before the first forward pass it is different: the weights, whose shape is '
+                 'still unknown and which are still waiting to be initialized, silently switch '
+                 'to the new initializer, and only the biases, whose shape is known, give '
+                 'warnings; this deferred initialization is the subject of section 4.3.)')
     net = book_first_mlp()  # initialized, no forward pass yet: the weights wait for their shapes
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
@@ -514,11 +601,19 @@ def test_02_normal_0_01_has_sample_std_near_0_01_and_leaves_biases_zero():
     "权重的标准差确实接近 0.01（第一层有 256×20 = 5120 个数）" and "第二个是它们的标准差（平方差
     之和除以 n（不是 n - 1）再开方）"."""
     from mxnet import init, nd
-    says('02', "偏差依然是 0，原因与 4.2.1 节相同：偏差自己的初始化器 `'zeros'` 优先")
-    says('02', '权重的标准差确实接近 0.01（第一层有 256×20 = 5120 个数）')
+    says('02', "偏差依然是 0，原因与 4.2.1 节相同：偏差自己的初始化器 `'zeros'` 优先",
+         english="The biases are still 0, for the same reason as in section 4.2.1: the bias's "
+                 "own initializer, `'zeros'`, takes precedence")
+    says('02', '权重的标准差确实接近 0.01（第一层有 256×20 = 5120 个数）',
+         english="The weights' standard deviation is indeed close to 0.01 (the first layer has "
+                 "256×20 = 5120 of them)")
     says('02', '下面第一个数是这些权重的均值（接近 0），第二个是它们的标准差（平方差之和除以 n'
-               '（不是 n - 1）再开方）')
-    code = cell_code_saying('02', "(weight.mean().asscalar(),")
+               '（不是 n - 1）再开方）',
+         english='Below, the first number is the mean of these weights (close to 0), the second '
+                 'their standard deviation (the square root of the sum of squared deviations '
+                 'divided by n, not by n - 1)')
+    code = cell_code_saying('02', "(weight.mean().asscalar(),",
+                            english="(weight.mean().asscalar(),")
     assert code.splitlines()[-1] == (  # .mean() of the squares: divided by n; then the root
         ' ((weight - weight.mean()) ** 2).mean().sqrt().asscalar())')
     sample = nd.array([1, 2, 3, 6])
@@ -538,10 +633,15 @@ def test_02_constant_1_sets_every_weight_to_1_but_not_the_biases():
     最小值和最大值：最小值和最大值都是 1，每个数就都是 1" / "但偏差没有变成 1，仍然是 0"."""
     from mxnet import init, nd
     says('02', '用常数初始化，所有权重都等于 1。下面打印每层权重的形状、最小值和最大值：'
-               '最小值和最大值都是 1，每个数就都是 1')
-    code = cell_code_saying('02', 'init.Constant(1), force_reinit=True')
+               '最小值和最大值都是 1，每个数就都是 1',
+         english="With a constant initializer, all the weights equal 1. Below we print each "
+                 "layer's weight shape, minimum and maximum: the minimum and the maximum are both "
+                 "1, so every number is 1")
+    code = cell_code_saying('02', 'init.Constant(1), force_reinit=True',
+                            english='init.Constant(1), force_reinit=True')
     assert 'weight.min().asscalar(), weight.max().asscalar()' in code and 'for layer in net' in code
-    says('02', '但偏差没有变成 1，仍然是 0。')
+    says('02', '但偏差没有变成 1，仍然是 0。',
+         english='But the biases did not become 1: they are still 0.')
     net = book_first_mlp()
     net(nd.ones((2, 20)))
     net.initialize(init=init.Constant(1), force_reinit=True)
@@ -554,7 +654,11 @@ def test_02_the_given_initializer_is_called_for_every_parameter_but_decides_only
     `__call__` 对每个参数都会被调用，但遇到参数自己的初始化器就交给那一个"."""
     from mxnet import init, nd
     says('02', '给的初始化器只决定**自己没有初始化器**的参数的值（它的 `__call__` '
-               '对每个参数都会被调用，但遇到参数自己的初始化器就交给那一个')
+               '对每个参数都会被调用，但遇到参数自己的初始化器就交给那一个',
+         english='the initializer given to `net.initialize(init)` decides the values only of '
+                 'the parameters **that have no initializer of their own** (its `__call__` is '
+                 'called for every parameter, but where a parameter has its own initializer it '
+                 'hands over to that one')
     called = []
 
     class Recording(init.Constant):
@@ -577,9 +681,15 @@ def test_02_default_init_and_the_parameters_own_init_in_the_source():
     from mxnet.gluon import Parameter, ParameterDict, nn
     says('02', '`ParameterDict.initialize` 把它作为 `default_init` 交给每个参数，'
                '`Parameter.initialize` 中 `init = default_init if self.init is None else '
-               'self.init`')
+               'self.init`',
+         english='`ParameterDict.initialize` passes it to each parameter as `default_init`, and '
+                 '`Parameter.initialize` has `init = default_init if self.init is None else '
+                 'self.init`')
     says('02', "`Dense` 的权重没有自己的初始化器（`weight_initializer=None`），"
-               "偏差有（`bias_initializer='zeros'`，`gluon/nn/basic_layers.py`）")
+               "偏差有（`bias_initializer='zeros'`，`gluon/nn/basic_layers.py`）",
+         english="A `Dense` layer's weight has no initializer of its own "
+                 "(`weight_initializer=None`); its bias has one (`bias_initializer='zeros'`, "
+                 "`gluon/nn/basic_layers.py`)")
     hand_on = 'v.initialize(None, ctx, init, force_reinit=force_reinit)'
     assert hand_on in mxnet_source(ParameterDict.initialize)
     assert inspect.signature(Parameter.initialize).parameters.keys() >= {'init', 'default_init'}
@@ -599,8 +709,12 @@ def test_02_xavier_is_uniform_within_its_bound_for_20_inputs_and_256_outputs():
     "Xavier 也是平顶，但更宽，宽度由输入个数 20 和输出个数 256 决定"."""
     from mxnet import init
     from mxnet.gluon import nn
-    says('02', 'MXNet 默认的 Xavier 是均匀分布，范围 ±sqrt(3 / ((20 + 256) / 2)) ≈ ±0.147')
-    says('02', 'Xavier 也是平顶，但更宽，宽度由输入个数 20 和输出个数 256 决定')
+    says('02', 'MXNet 默认的 Xavier 是均匀分布，范围 ±sqrt(3 / ((20 + 256) / 2)) ≈ ±0.147',
+         english="by default MXNet's Xavier samples uniformly from [-b, b], "
+                 "b = sqrt(3 / ((20 + 256) / 2)) ≈ 0.147")
+    says('02', 'Xavier 也是平顶，但更宽，宽度由输入个数 20 和输出个数 256 决定',
+         english='Xavier is flat-topped too, but wider, with a width set by the number of '
+                 'inputs, 20, and the number of outputs, 256')
     xavier = init.Xavier()
     assert (xavier.rnd_type, xavier.factor_type, xavier.magnitude) == ('uniform', 'avg', 3)
     bound = (3 / ((20 + 256) / 2)) ** 0.5
@@ -625,8 +739,13 @@ def test_02_histogram_bars_count_weights_per_bin_on_scales_of_their_own():
 
     import d2lhelpers as d2l
     says('02', '每幅图把取值范围分成 50 个区间，柱高是落在每个区间里的权重个数（纵轴 count，'
-               '三幅图合计都是 5120 个）。三幅图的纵轴刻度各按自己最高的柱子来定，互不相同')
-    assert "plt.gcf().axes[0].set_ylabel('count')" in cell_code_saying('02', 'show_histograms')
+               '三幅图合计都是 5120 个）。三幅图的纵轴刻度各按自己最高的柱子来定，互不相同',
+         english="Each plot divides the range of values into 50 bins, and a bar's height is the "
+                 "number of weights that fall into its bin (vertical axis: count; each plot's "
+                 "bars add up to 5120). Each plot's vertical scale is set by its own highest "
+                 "bar, so the three scales differ")
+    histograms = cell_code_saying('02', 'show_histograms', english='show_histograms')
+    assert "plt.gcf().axes[0].set_ylabel('count')" in histograms
     samples = []
     for initializer in (init.Uniform(), init.Normal(sigma=0.01), init.Xavier()):
         data = nd.zeros((256, 20))
@@ -647,7 +766,9 @@ def test_02_histogram_bars_count_weights_per_bin_on_scales_of_their_own():
 def test_02_normal_is_narrower_than_uniform():
     """02, cell 19: "默认的均匀分布是 [-0.07, 0.07] 上的平顶；正态分布是钟形且窄得多"."""
     from mxnet import init, nd
-    says('02', '默认的均匀分布是 [-0.07, 0.07] 上的平顶；正态分布是钟形且窄得多')
+    says('02', '默认的均匀分布是 [-0.07, 0.07] 上的平顶；正态分布是钟形且窄得多',
+         english='the default uniform distribution is flat on [-0.07, 0.07]; the normal '
+                 'distribution is a much narrower bell curve')
     data = nd.zeros((256, 20))
     init.Normal(sigma=0.01)._init_weight('w', data)
     normal = data.asnumpy()
