@@ -3204,11 +3204,16 @@ def test_09_the_model_is_the_run_records_exercise_3():
     """09, cells 0 and 3: "再用运行记录里练习 3 的含共享层的多层感知机看" and "运行记录里练习 3
     的模型（原书的练习 3 没有给出模型，见练习笔记本）"."""
     from mxnet.gluon import nn
-    says('09', '再用运行记录里练习 3 的含共享层的多层感知机看')
-    says('09', '运行记录里练习 3 的模型（原书的练习 3 没有给出模型，见练习笔记本）')
+    says('09', '再用运行记录里练习 3 的含共享层的多层感知机看',
+         english='then uses the multilayer perceptron with a shared layer from exercise 3 of the '
+                 'run record')
+    says('09', '运行记录里练习 3 的模型（原书的练习 3 没有给出模型，见练习笔记本）',
+         english='The model of exercise 3 in the run record (exercise 3 of the book (Chinese '
+                 'edition) gives no model; see the exercises notebook')
     assert '```' not in book_exercises()
     namespace = {'nn': nn}
-    exec(cell_code_saying('09', 'def shared_mlp(hidden=256):').split('\n\nnet = ')[0], namespace)
+    exec(cell_code_saying('09', 'def shared_mlp(hidden=256):',
+                          english='def shared_mlp(hidden=256):').split('\n\nnet = ')[0], namespace)
     recorded = {'nn': nn}
     exec(RUN_RECORD_EXERCISE_3.split('net.initialize')[0].split('\n', 1)[1], recorded)
 
@@ -3227,8 +3232,12 @@ def test_09_only_in_units_is_added_so_the_first_weight_is_allocated_at_once():
     from mxnet import init
     from mxnet.gluon import nn
     says('09', '只是第一层多给了 `in_units=784`：结构不变，但第一层的权重在 `initialize()` 时就能'
-               '分配，不必等第一次前向计算')
-    code = cell_code_saying('09', 'def shared_mlp(hidden=256):')
+               '分配，不必等第一次前向计算',
+         english='except that the first layer is also given `in_units=784`: the structure is the '
+                 "same, but the first layer's weight can be allocated at `initialize()`, without "
+                 'waiting for the first forward pass')
+    code = cell_code_saying('09', 'def shared_mlp(hidden=256):',
+                            english='def shared_mlp(hidden=256):')
     recorded = RUN_RECORD_EXERCISE_3.split('net.initialize')[0]
     assert "nn.Dense(256, activation='relu'),\n" in recorded and 'in_units' not in recorded
     assert code.count('in_units') == 1
@@ -3245,7 +3254,9 @@ def test_09_only_in_units_is_added_so_the_first_weight_is_allocated_at_once():
 def test_09_nd_load_returns_a_list_for_an_array_or_a_list_and_a_dict_for_a_dict(tmp_path):
     """09, cell 7: "保存单个数组，读回的是只有一个元素的列表；列表读回列表；字典读回字典"."""
     from mxnet import nd
-    says('09', '保存单个数组，读回的是只有一个元素的列表；列表读回列表；字典读回字典')
+    says('09', '保存单个数组，读回的是只有一个元素的列表；列表读回列表；字典读回字典',
+         english='save a single array and you read back a list of one element; a list reads back '
+                 'as a list; a dictionary as a dictionary')
     x, y = nd.arange(4), nd.zeros(4)
     nd.save(str(tmp_path / 'x'), x)
     nd.save(str(tmp_path / 'xy'), [x, y])
@@ -3265,10 +3276,16 @@ def test_09_save_parameters_names_by_structure_and_stores_shared_ones_per_layer(
     import os
 
     from mxnet import nd
-    says('09', '`save_parameters` 按网络结构给每个参数起名：`0.weight` 是 `net[0]` 的权重')
-    says('09', '默认情况下，共享的参数在**每个**使用它的层下各存一次')
+    says('09', '`save_parameters` 按网络结构给每个参数起名：`0.weight` 是 `net[0]` 的权重',
+         english="`save_parameters` names each parameter after the network's structure: "
+                 '`0.weight` is the weight of `net[0]`')
+    says('09', '默认情况下，共享的参数在**每个**使用它的层下各存一次',
+         english='By default, a shared parameter is stored once under **each** layer that uses it')
     says('09', '两个文件相差的正是一份 256 × 256 的权重和 256 个偏差（float32，每个数 4 字节），'
-               '再加上文件中两个条目的名字等少量开销')
+               '再加上文件中两个条目的名字等少量开销',
+         english='The two files differ by exactly one 256 × 256 weight and 256 biases (float32, 4 '
+                 'bytes per number), plus a little overhead such as the names of the two entries '
+                 'in the file')
     net = ready_shared_mlp()
     plain, dedup = str(tmp_path / 'plain.params'), str(tmp_path / 'dedup.params')
     net.save_parameters(plain)
@@ -3288,11 +3305,21 @@ def test_09_a_new_net_loads_without_initializing_predicts_identically_and_keeps_
     and "共享关系由网络结构决定，而不是由文件决定 … 从不去重的文件加载也一样"."""
     from mxnet import init, nd
     says('09', '构造一个同样结构的新网络，直接 `load_parameters`（不需要先初始化）。'
-               '对同一批测试图像，它的输出与原网络逐元素**完全相等**')
+               '对同一批测试图像，它的输出与原网络逐元素**完全相等**',
+         english='We build a new network of the same structure and call `load_parameters` on it '
+                 'directly (no need to initialize it first). On the same batch of test images, '
+                 "its outputs are **exactly equal** to the original network's, element by element")
     says('09', '共享关系由网络结构决定，而不是由文件决定：加载后 `clone[1]` 和 `clone[2]` '
                '仍然持有同一个参数（第一个 `True`）。从不去重的文件加载也一样：`also_clone[1]` 和 '
-               '`also_clone[2]` 也持有同一个参数（第二个），输出与原网络逐元素相等（第三个）')
-    code = cell_code_saying('09', 'also_clone.load_parameters(plain_file)')
+               '`also_clone[2]` 也持有同一个参数（第二个），输出与原网络逐元素相等（第三个）',
+         english="Sharing is decided by the network's structure, not by the file: after loading, "
+                 '`clone[1]` and `clone[2]` still hold one and the same parameter (the first '
+                 '`True`). Loading from the file without deduplication is no different: '
+                 '`also_clone[1]` and `also_clone[2]` hold one and the same parameter too (the '
+                 "second), and the outputs equal the original network's element by element (the "
+                 'third)')
+    code = cell_code_saying('09', 'also_clone.load_parameters(plain_file)',
+                            english='also_clone.load_parameters(plain_file)')
     assert code.split('\n', 2)[2] == ('(clone[1].weight is clone[2].weight,\n'
                                       ' also_clone[1].weight is also_clone[2].weight,\n'
                                       ' (also_clone(X) == net(X)).min().asscalar() == 1)')
@@ -3315,8 +3342,12 @@ def test_09_the_clones_test_accuracy_is_the_last_one_train_ch3_recorded(tmp_path
     import d2lhelpers as d2l
     from d2lhelpers.data.batches import ArrayBatches
     says('09', '它在整个测试集上的准确率也与训练最后一个周期结束时 `train_ch3` 记下的 '
-               '`history.test_acc[-1]` 相同（第二个 `True`）')
-    code = cell_code_saying('09', 'clone.load_parameters(dedup_file)')
+               '`history.test_acc[-1]` 相同（第二个 `True`）',
+         english='its accuracy on the whole test set is also the same as `history.test_acc[-1]`, '
+                 'which `train_ch3` recorded at the end of the last epoch of training (the second '
+                 '`True`)')
+    code = cell_code_saying('09', 'clone.load_parameters(dedup_file)',
+                            english='clone.load_parameters(dedup_file)')
     assert code.splitlines()[-1] == ('same_outputs, d2l.evaluate_accuracy(test_iter, clone) == '
                                      'history.test_acc[-1]')
     features = nd.random.uniform(shape=(40, 784))
@@ -3342,9 +3373,14 @@ def test_09_loading_into_another_shape_names_the_parameter_and_both_shapes(tmp_p
     from mxnet import nd
     says('09', '参数的形状对不上，MXNet 拒绝加载，并在错误信息中指出是哪个参数（用的是参数的全局'
                '名字，不是文件里的键 `0.weight`；下面一并打印 `smaller[0].weight` 的名字，可见'
-               '说的就是它）、期望的形状和文件里的形状')
+               '说的就是它）、期望的形状和文件里的形状',
+         english="the parameters' shapes do not match: MXNet refuses to load, and its error "
+                 "message names the parameter (by the parameter's global name, not by the file's "
+                 'key `0.weight`; below we also print the name of `smaller[0].weight`, which '
+                 'shows that this is the one meant), the expected shape and the shape in the file')
     assert "print('smaller[0].weight is', smaller[0].weight.name)" in cell_code_saying(
-        '09', 'smaller.load_parameters(dedup_file)')
+        '09', 'smaller.load_parameters(dedup_file)',
+        english='smaller.load_parameters(dedup_file)')
     net = ready_shared_mlp()
     path = str(tmp_path / 'net.params')
     net.save_parameters(path)
@@ -3365,10 +3401,16 @@ def test_09_export_needs_a_forward_and_writes_one_shared_weight(tmp_path):
 
     from mxnet import gluon, nd
     says('09', '`hybridize()` 之后做一次前向计算，`export` 写出计算图（`-symbol.json`）和参数（`-00'
-               '00.params`）两个文件')
+               '00.params`）两个文件',
+         english='after `hybridize()` and one forward pass, `export` writes two files, the '
+                 'computation graph (`-symbol.json`) and the parameters (`-0000.params`)')
     says('09', '参数名是导出的块 `hybrid` 的全局名字，而不是 `1.weight`。共享的权重在文件里和块里都'
-               '只有一个')
-    says('09', '（`export` 给它们加上前缀 `arg:`）')
+               '只有一个',
+         english='the parameter names are the global names of the exported block `hybrid`, not '
+                 '`1.weight`. The shared weight appears only once, both in the file and in the '
+                 'block')
+    says('09', '（`export` 给它们加上前缀 `arg:`）',
+         english='(`export` gives them the prefix `arg:`)')
     net = small_shared_mlp(hybrid=True)
     net.initialize()
     net.hybridize()
@@ -3396,7 +3438,9 @@ def test_09_data_is_one_copy_set_data_writes_every_copy():
     from mxnet import nd
     from mxnet.gluon import Parameter, nn
     says('09', '`data()` 只返回一个设备上的拷贝，就地写入只改这一份；`set_data` '
-               '写入每个设备上的拷贝')
+               '写入每个设备上的拷贝',
+         english='`data()` returns the copy on one device only, and an in-place write changes '
+                 'only that copy; `set_data` writes the copy on every device')
     every_copy = 'for arr in self._check_and_get(self._data, list):\n            arr[:] = data'
     assert every_copy in mxnet_source(Parameter.set_data)
     layer = nn.Dense(2, in_units=3)
@@ -3415,9 +3459,16 @@ def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
     from mxnet.gluon import Parameter, nn
     says('09', '先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；'
                '就地写入没有这个核对，形状不同但可以广播的数组会被广播进去，例如一行 3 个数会写进'
-               ' 2 × 3 的权重的每一行；不能广播的形状报 `ValueError`）')
+               ' 2 × 3 的权重的每一行；不能广播的形状报 `ValueError`）',
+         english="It first checks the new value's shape (`self.shape = data.shape`, which raises "
+                 '`AssertionError` when the shapes are incompatible; an in-place write has no '
+                 'such check: an array of a different shape that can be broadcast is broadcast '
+                 'into the parameter, for example a row of 3 numbers is written into every row of '
+                 'a 2 × 3 weight; a shape that cannot be broadcast raises `ValueError`)')
     says('09', '只有一个设备、参数已经初始化、新值形状相同、也没有交给在 kvstore 上更新参数的 '
-               '`Trainer` 时')
+               '`Trainer` 时',
+         english='only with one device, a parameter already initialized, a new value of the same '
+                 'shape, and no `Trainer` that updates parameters on a kvstore')
     body = mxnet_source(Parameter.set_data).split('"""')[2]
     assert body.strip().startswith('self.shape = data.shape')
     layer = nn.Dense(2, in_units=3)
@@ -3441,11 +3492,20 @@ def test_09_dist_sync_updates_on_the_kvstore_by_default_and_may_opt_out():
     from mxnet import gluon, nd
     from mxnet.gluon import Parameter, nn
     says('09', '分布式训练（例如 `dist_sync`）的 `Trainer` 默认（不给 `update_on_kvstore` 时）'
-               '正是在 kvstore 上更新参数的')
+               '正是在 kvstore 上更新参数的',
+         english='By default (when `update_on_kvstore` is not given), a `Trainer` for distributed '
+                 'training (for example `dist_sync`) is exactly one that updates the parameters '
+                 'on the kvstore')
     says('09', '（给 `dist_sync` 的 `Trainer` 传 `update_on_kvstore=False`，参数就在各个工作进程'
                '本地更新，`set_data` 不去重置 kvstore，也就不报错，但它只改调用它的那个工作进程的'
                '拷贝：kvstore 这时只汇总梯度，不传参数，所以除非每个工作进程都写同样的值，各进程的'
-               '参数从此就不一样了；`dist_async` 不接受这个设置。）')
+               '参数从此就不一样了；`dist_async` 不接受这个设置。）',
+         english='(Pass `update_on_kvstore=False` to a `dist_sync` `Trainer` and the parameters '
+                 'are updated locally in each worker process; `set_data` does not reset the '
+                 'kvstore and so raises no error, but it changes only the copy of the worker that '
+                 'calls it: the kvstore then only aggregates the gradients and passes no '
+                 "parameters, so unless every worker writes the same value, the workers' "
+                 'parameters differ from then on; `dist_async` does not accept this setting.)')
     allreduce = mxnet_source(gluon.Trainer._allreduce_grads)
     assert 'self._kvstore.pushpull(i, grad_list, priority=-i)' in allreduce  # no out=: grads only
     assert 'if not (self._kvstore and self._update_on_kvstore):' in mxnet_source(
@@ -3471,7 +3531,9 @@ def test_09_set_data_during_deferred_initialization_keeps_the_value_for_later():
     """09, cell 31: "参数还在延后初始化时，它记下数值，等初始化时使用"."""
     from mxnet import nd
     from mxnet.gluon import nn
-    says('09', '参数还在延后初始化时，它记下数值，等初始化时使用')
+    says('09', '参数还在延后初始化时，它记下数值，等初始化时使用',
+         english="when the parameter's initialization is still deferred, it keeps the value and "
+                 'uses it at initialization')
     layer = nn.Dense(2)
     layer.initialize()
     layer.weight.set_data(nd.ones((2, 3)))
@@ -3502,8 +3564,13 @@ def test_09_a_kvstore_trainer_overwrites_an_in_place_write_at_the_next_step():
     from mxnet import gluon
     from mxnet.gluon import nn
     says('09', '这样的 `Trainer` 每一步 `step` 都从 kvstore 取回参数（`_allreduce_grads` 中的 '
-               '`pushpull(..., out=param.list_data())`）')
-    says('09', '所以就地写入的数值到下一步就被 kvstore 中那份没有改过的参数（更新之后）覆盖了')
+               '`pushpull(..., out=param.list_data())`）',
+         english='Such a `Trainer` fetches the parameters back from the kvstore at every `step` '
+                 '(`pushpull(..., out=param.list_data())` in `_allreduce_grads`)')
+    says('09', '所以就地写入的数值到下一步就被 kvstore 中那份没有改过的参数（更新之后）覆盖了',
+         english="so values written in place are overwritten at the next step by the kvstore's "
+                 'copy of the parameter, which the write did not change (once that copy has been '
+                 'updated)')
     pull = 'pushpull(i, grad_list, out=param.list_data(), priority=-i)'
     assert pull in mxnet_source(gluon.Trainer._allreduce_grads)
     layer = nn.Dense(2, in_units=3)
@@ -3522,8 +3589,11 @@ def test_09_set_data_resets_the_kvstore_and_a_distributed_one_cannot_be_reset():
     "分布式的 kvstore 不能重置：这时 `set_data` 报错"."""
     from mxnet import gluon, nd
     from mxnet.gluon import nn
-    says('09', '它让 `Trainer` 重新初始化 kvstore（`gluon/trainer.py` 的 `_reset_kvstore`）')
-    says('09', '而分布式的 kvstore 不能重置：这时 `set_data` 报错')
+    says('09', '它让 `Trainer` 重新初始化 kvstore（`gluon/trainer.py` 的 `_reset_kvstore`）',
+         english='it makes the `Trainer` initialize the kvstore anew (`_reset_kvstore` in '
+                 '`gluon/trainer.py`)')
+    says('09', '而分布式的 kvstore 不能重置：这时 `set_data` 报错',
+         english='a distributed kvstore cannot be reset: `set_data` then raises an error')
     source = mxnet_source(gluon.Trainer._reset_kvstore)
     assert "if self._kvstore and 'dist' in self._kvstore.type:" in source
     assert 'raise RuntimeError("Cannot reset distributed KVStore.")' in source
@@ -3541,8 +3611,13 @@ def test_09_a_single_device_trainer_builds_no_kvstore_and_then_in_place_equals_s
     时（单机单设备的 `Trainer` 默认不建 kvstore），就地写入与 `set_data` 一样"."""
     from mxnet import gluon, nd
     from mxnet.gluon import nn
-    says('09', '（单机单设备的 `Trainer` 默认不建 kvstore），就地写入与 `set_data` 一样')
-    says('09', '在一个设备上、参数已经初始化、新值形状相同时，两者结果相同（其他情形见本节末尾）')
+    says('09', '（单机单设备的 `Trainer` 默认不建 kvstore），就地写入与 `set_data` 一样',
+         english='(a `Trainer` on a single device of a single machine builds no kvstore by '
+                 'default) is an in-place write the same as `set_data`')
+    says('09', '在一个设备上、参数已经初始化、新值形状相同时，两者结果相同（其他情形见本节末尾）',
+         english='On one device, with the parameter already initialized and a new value of the '
+                 'same shape, the two give the same result (for the other cases, see the end of '
+                 'this section)')
     results = []
     def in_place(param):
         param.data()[:] = 1
@@ -3574,9 +3649,21 @@ def test_09_summary_what_loading_into_another_structure_does(tmp_path):
     says('09', '层的宽度不同时 MXNet 报出形状不符的参数，带参数的层数不同时一般报出文件里缺少或'
                '多出的参数或形状不符的参数，要看哪个键先出问题；只换了激活函数、或在末尾加上 '
                '`Dropout` 这样没有参数的层时照常加载，不报错，而没有参数的层插在中间，会让它后面'
-               '各层的下标后移，照样报错')
-    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数；')
-    says('09', '只换了激活函数时，它照常加载，不会发现。')
+               '各层的下标后移，照样报错',
+         english="when the layers' widths differ, MXNet reports the parameter whose shape does "
+                 'not match; when the number of layers with parameters differs, it usually '
+                 'reports a parameter missing from the file or extra in it, or a parameter whose '
+                 'shape does not match, depending on which key goes wrong first; when only the '
+                 'activation functions are changed, or a layer without parameters such as '
+                 '`Dropout` is added at the end, the file loads as usual, without an error, but a '
+                 'layer without parameters inserted in the middle shifts the indices of the '
+                 'layers after it, and loading fails all the same')
+    says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数；',
+         english="The file holds parameter arrays named by the layers' indices, not activation "
+                 'functions;')
+    says('09', '只换了激活函数时，它照常加载，不会发现。',
+         english='If only the activation functions have been changed, the file loads as usual and '
+                 'the change goes unnoticed.')
     net = ready_shared_mlp()
     path = str(tmp_path / 'net.params')
     net.save_parameters(path)
@@ -3616,8 +3703,15 @@ def test_09_a_layer_without_parameters_takes_an_index_and_loading_checks_keys_an
     from mxnet import nd
     from mxnet.gluon import nn
     says('09', '没有参数的层（如 `Dropout`）什么也不存，但也占一个下标。加载只核对键、形状和'
-               '数据类型，不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错')
-    says('09', '加载只核对键（层的下标）、形状和数据类型：')
+               '数据类型，不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错',
+         english='a layer without parameters (such as `Dropout`) stores nothing, but it still '
+                 'takes an index. Loading checks only the keys, the shapes and the data types, '
+                 'not the number of layers: when the number of layers with parameters differs, '
+                 'there is usually some key or shape that does not match, and MXNet raises an '
+                 'error')
+    says('09', '加载只核对键（层的下标）、形状和数据类型：',
+         english="loading checks only the keys (the layers' indices), the shapes and the data "
+                 'types:')
     with_dropout = nn.Sequential()
     with_dropout.add(nn.Dense(16, in_units=784), nn.Dropout(0.5), nn.Dense(10, in_units=16))
     with_dropout.initialize()
@@ -3670,12 +3764,34 @@ def test_09_which_error_a_different_layer_count_gives_depends_on_the_first_bad_k
                '（`... is not present`）。所以“多出”只在网络的参数都在文件里、'
                '文件里排在多出的键之前的参数形状也都对得上时才会报出（例如新网络正是原网络的'
                '前几层，文件没有去重：这些 `Sequential` 网络多出的键总在文件末尾）；'
-               '对这里的网络和没有去重的文件，去掉一个隐藏层，报的是形状不符')
+               '对这里的网络和没有去重的文件，去掉一个隐藏层，报的是形状不符',
+         english='It first checks that every parameter of the network is in the file (a shared '
+                 'parameter counts as present if any one of its names is in the file, which is '
+                 'why the deduplicated file loads too; a missing one raises `AssertionError`, '
+                 "`... is missing`), then loads the entries one by one in the file's order, "
+                 'raising `AssertionError` (`shape incompatible`) at a shape that does not match '
+                 'and `ValueError` (`... is not present`) at a key that the network does not '
+                 'have. So an "extra" key is reported only when all of the network\'s parameters '
+                 'are in the file and the parameters that come before the extra key in the file '
+                 'all have matching shapes too (for example when the new network is exactly the '
+                 'first few layers of the original one and the file is not deduplicated: for '
+                 'these `Sequential` networks the extra keys always come at the end of the file); '
+                 'for the network here and the file without deduplication, removing one hidden '
+                 'layer gives a shape mismatch')
     says('09', '去重的文件里共享的权重只存为 `2.weight`，而去掉共享的两层之一的网络（下面的例子）'
-               '的第二层叫 `1.weight`，不与别的层共享，所以报的是 `... is missing`')
+               '的第二层叫 `1.weight`，不与别的层共享，所以报的是 `... is missing`',
+         english='In the deduplicated file the shared weight is stored only as `2.weight`, while '
+                 'in the network without one of the two sharing layers (the example below) the '
+                 'second layer is called `1.weight` and shares with no other layer, so loading '
+                 'that file into it reports `... is missing`')
     says('09', '网络的每个参数在文件里都有，按文件里的顺序载入到 `2.weight` 时形状对不上，'
                '报的是形状不符（`AssertionError`；期望的形状里的 0 是这一层还不知道的输入'
-               '个数），不是文件里多出了 `3.weight`')
+               '个数），不是文件里多出了 `3.weight`',
+         english='every parameter of the network is in the file; loading the entries in the '
+                 "file's order, MXNet finds a shape that does not match at `2.weight`, so the "
+                 'error reported is a shape mismatch (`AssertionError`; the 0 in the expected '
+                 'shape is the number of inputs, which this layer does not know yet), not an '
+                 'extra `3.weight` in the file')
     source = mxnet_source(Block.load_parameters)
     missing, extra = source.index('is missing in file'), source.index('is not present in')
     assert missing < source.index('for name in loaded:') < extra < source.index('_load_init')
@@ -3729,9 +3845,19 @@ def test_09_an_in_place_write_before_the_first_step_is_kept_and_spread_from_devi
     says('09', '（这只在第一次 `step` 之后成立：kvstore 在第一次 `step` 时才建立，此前 `set_data` '
                '也没有 kvstore 可重置；第一次 `step` 用每个参数第一个设备上的那份初始化 kvstore，'
                '再把它发到所有拷贝（`_init_params`），所以此前写在第一个设备上的就地写入会保留下来，'
-               '并传到所有拷贝，写在其他设备上的则被第一个设备的那份覆盖。）')
+               '并传到所有拷贝，写在其他设备上的则被第一个设备的那份覆盖。）',
+         english='(This holds only after the first `step`: the kvstore is built only at the first '
+                 '`step`, and before that `set_data` has no kvstore to reset either; the first '
+                 "`step` initializes the kvstore with each parameter's copy on the first device "
+                 'and then sends it to all the copies (`_init_params`), so an in-place write made '
+                 'before then on the first device is kept and spread to all the copies, while one '
+                 "made on another device is overwritten by the first device's copy.)")
     says('09', '`Trainer` 在 kvstore 上更新参数时，第一次 `step` 之后的就地写入会在下一步被覆盖'
-               '（第一次 `step` 之前写在第一个设备以外的拷贝上的，第一次 `step` 就把它覆盖）。')
+               '（第一次 `step` 之前写在第一个设备以外的拷贝上的，第一次 `step` 就把它覆盖）。',
+         english='when a `Trainer` updates parameters on a kvstore, an in-place write made after '
+                 'the first `step` is overwritten at the next step (one made before the first '
+                 "`step` on a copy other than the first device's is overwritten by the first "
+                 '`step` itself).')
     assert 'self._kvstore.broadcast(idx, param_arrays[0], param_arrays)' in mxnet_source(
         gluon.Trainer._init_params)
     layer = nn.Dense(2, in_units=3)
@@ -3777,7 +3903,9 @@ def test_09_summary_counts_shared_parameters_twice_and_lists_them():
 
     import d2lhelpers as d2l
     says('09', 'Gluon 自带的 `summary` 按前向计算逐层统计，所以共享层的参数在 `Total params` '
-               '中算了两次')
+               '中算了两次',
+         english="Gluon's own `summary` counts layer by layer along the forward computation, so "
+                 "the shared layer's parameters are counted twice in `Total params`")
     net = ready_shared_mlp()
     X = nd.ones((2, 784))
     lines = summary_lines(net, X)
@@ -3792,7 +3920,9 @@ def test_09_the_tables_total_is_the_unique_count_summary_printed():
     """09, cell 36: "核对：表格的合计（共享的参数只算一次）等于上面 `summary` 打印的
     `Unique parameters in model`，269322"; the number is the stored summary's, and cell 37 checks
     the table against it."""
-    index = says('09', '等于上面 `summary` 打印的 `Unique parameters in model`，269322')
+    index = says('09', '等于上面 `summary` 打印的 `Unique parameters in model`，269322',
+                 english='equals the `Unique parameters in model` that `summary` printed above, '
+                         '269322')
     cells = nbformat.read(notebook_path('09'), as_version=4).cells
     assert cells[index - 1].source == 'net.summary(X)'
     assert 'Unique parameters in model: 269322' in cells[index - 1].outputs[0]['text']
@@ -3808,7 +3938,9 @@ def test_09_summary_rows_come_in_hook_order_activation_before_its_dense():
     from mxnet import nd
     from mxnet.gluon import Block
     says('09', '所以 `Activation-1` 排在 `Dense-2` 前面，它是 `net[0]` 的 ReLU；`Dense-7` '
-               '是没有激活函数的输出层')
+               '是没有激活函数的输出层',
+         english='so `Activation-1` comes before `Dense-2` and is the ReLU of `net[0]`; `Dense-7` '
+                 'is the output layer, which has no activation function')
     assert 'block.register_forward_hook(_summary_hook)' in mxnet_source(Block.summary)
     net = ready_shared_mlp()
     assert net[0].act is not None and net[0].act in net[0]._children.values() and net[3].act is None
@@ -3934,7 +4066,8 @@ def test_10_summary_copies_agree_after_step_but_not_after_an_in_place_write():
     from mxnet import gluon, nd
     says('10', '再把新参数拉回每一份，所以经 `Trainer.step` 更新时各份拷贝保持一致（就地写入'
                '其中一份则会使拷贝不同，见 09 中 `mx.cpu(0)`、`mx.cpu(1)` 的例子）')
-    says('09', "layer.weight.data(mx.cpu(0))[:] = 1")
+    says('09', "layer.weight.data(mx.cpu(0))[:] = 1",
+         english='layer.weight.data(mx.cpu(0))[:] = 1')
     layer = two_device_dense()
     gradients_on_two_devices(layer, nd.ones((2, 4)), nd.ones((2, 4)) * 2)
     gluon.Trainer(layer.collect_params(), 'sgd', {'learning_rate': 0.5}).step(4)
