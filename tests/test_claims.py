@@ -885,9 +885,9 @@ def test_03_init_is_the_initialize_argument_else_the_parameters_own_else_the_def
     from mxnet.gluon import Parameter
     says('03', '`init` 是调用 `Parameter.initialize` 时传入的 `init`，'
                '没有传入时是参数自己的初始化器，两者都没有时才是 `default_init`',
-         english='`init` is the `init` passed in the call to `Parameter.initialize`, or, when none '
-                 "was passed, the parameter's own initializer, and only when there is neither is "
-                 'it `default_init`')
+         english='`init` is the `init` passed in the call to `Parameter.initialize`; when none '
+                 "was passed, it is the parameter's own initializer, and only when there is "
+                 'neither is it `default_init`')
     seen = {}
 
     class Spy(init.Initializer):
@@ -1015,7 +1015,7 @@ def test_03_a_bias_initializer_or_initializing_the_bias_works_init_bias_does_not
          english='or call `initialize(init=..., force_reinit=True)` on the bias parameter alone; '
                  'we can also give `bias_initializer=None` when building the layer, so that the '
                  "bias too is handed to the custom initializer's `_init_weight` (above, it "
-                 'printed `_init_weight dense3_bias`), and treat each parameter by its name '
+                 'printed `_init_weight dense3_bias`), and handle each parameter by its name '
                  'there; after initialization, `set_data` can still overwrite the values. '
                  'Writing an `_init_bias` in a custom initializer is of no use (it was not called '
                  'in either of the two cells above)')
