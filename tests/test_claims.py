@@ -785,7 +785,8 @@ def my_init_class():
     """03, cell 6: the book's ``MyInit``, as the notebook defines it (its code cell, run)."""
     from mxnet import init, nd
     namespace = {'init': init, 'nd': nd}
-    code = cell_code_saying('03', 'class MyInit(init.Initializer):')
+    code = cell_code_saying('03', 'class MyInit(init.Initializer):',
+                            english='class MyInit(init.Initializer):')
     exec(code.split('\n\nnet.initialize')[0], namespace)  # the class only, not the cell's net
     return namespace['MyInit']
 
@@ -794,7 +795,10 @@ def test_03_the_example_is_the_books():
     """03, cell 0: "本笔记本实现原书的例子：令权重有一半概率初始化为 0，有另一半概率初始化为 [-10,
     -5] 和 [5, 10] 两个区间里均匀分布的随机数"."""
     says('03', '本笔记本实现原书的例子：令权重有一半概率初始化为 0，有另一半概率初始化为 [-10, -5] '
-               '和 [5, 10] 两个区间里均匀分布的随机数')
+               '和 [5, 10] 两个区间里均匀分布的随机数',
+         english='This notebook implements the example of the book (Chinese edition): a weight is '
+                 'initialized to 0 with probability one half, and with the other half to a random '
+                 'number uniformly distributed over the two intervals [-10, -5] and [5, 10]')
     book_says('令权重有一半概率初始化为0，有另一半概率初始化为$[-10,-5]$和$[5,10]$两个区间里均匀分'
               '布的随机数')
 
@@ -805,8 +809,13 @@ def test_03_my_init_prints_once_per_weight_and_never_for_biases():
     "注意只打印了两行，偏差没有经过 `MyInit` 的 `_init_weight`"."""
     from mxnet import nd
     says('03', '它的 `_init_weight` 每被调用一次就打印参数名和形状，'
-               '所以能看到它给哪些参数算出了数值：两层的权重各一次')
-    says('03', '注意只打印了两行，偏差没有经过 `MyInit` 的 `_init_weight`')
+               '所以能看到它给哪些参数算出了数值：两层的权重各一次',
+         english="Its `_init_weight` prints the parameter's name and shape each time it is called, "
+                 'so we can see which parameters it computes values for: the weights of the two '
+                 'layers, once each')
+    says('03', '注意只打印了两行，偏差没有经过 `MyInit` 的 `_init_weight`',
+         english="Note that only two lines were printed: the biases did not go through `MyInit`'s "
+                 '`_init_weight`')
     import contextlib
     import io
     net = book_first_mlp()
@@ -823,9 +832,15 @@ def test_03_my_init_zeroes_about_half_and_keeps_5_to_10():
     """03, cells 5, 18 and 20: "先在 [-10, 10] 上均匀采样，再把绝对值小于 5 的数置 0" and
     "0 处一根高柱（大约一半的权重），两侧各一个平顶，(-5, 5) 之间除了 0 以外是空的"."""
     from mxnet import nd
-    says('03', '先在 [-10, 10] 上均匀采样，再把绝对值小于 5 的数置 0')
-    says('03', '0 处一根高柱（大约一半的权重），两侧各一个平顶，(-5, 5) 之间除了 0 以外是空的')
-    says('03', '0 的比例接近 1/2，其余的数绝对值都在 [5, 10) 内')
+    says('03', '先在 [-10, 10] 上均匀采样，再把绝对值小于 5 的数置 0',
+         english='it first samples uniformly from [-10, 10], then sets to 0 the numbers whose '
+                 'absolute value is less than 5')
+    says('03', '0 处一根高柱（大约一半的权重），两侧各一个平顶，(-5, 5) 之间除了 0 以外是空的',
+         english='a tall bar at 0 (about half of the weights), a flat top on each side, and '
+                 'nothing in (-5, 5) apart from 0')
+    says('03', '0 的比例接近 1/2，其余的数绝对值都在 [5, 10) 内',
+         english='the fraction of zeros is close to 1/2, and all the other numbers have absolute '
+                 'values in [5, 10)')
     import contextlib
     import io
     data = nd.zeros((256, 20))
@@ -847,8 +862,11 @@ def test_03_the_histogram_counts_weights_per_bin_on_a_log_scale():
     from mxnet import nd
 
     import d2lhelpers as d2l
-    says('03', '（柱高是落在每个区间里的权重个数，纵轴取对数刻度，好让两侧也看得清）')
-    code = cell_code_saying('03', "['MyInit, dense0_weight']")
+    says('03', '（柱高是落在每个区间里的权重个数，纵轴取对数刻度，好让两侧也看得清）',
+         english="(a bar's height is the number of weights that fall in its bin, and the vertical "
+                 'axis is on a log scale so that the two sides can be seen clearly too)')
+    code = cell_code_saying('03', "['MyInit, dense0_weight']",
+                            english="['MyInit, dense0_weight']")
     assert 'bins=80' in code and 'log=True' in code
     values = nd.array([0.0] * 100 + [6.0, -7.0, 9.5])
     d2l.show_histograms([values], ['t'], bins=80, log=True)
@@ -867,7 +885,11 @@ def test_03_minus_zero_is_a_negative_times_zero_and_equals_zero():
     from mxnet import nd
     says('03', '输出里的 `-0.` 是负零：`data *= data.abs() >= 5` 把绝对值小于 5 的数乘以 0'
                '（MXNet 的比较运算给出与输入同类型的 1. 和 0.），'
-               '负数乘以 0 得到浮点数的 -0.，它与 0 相等')
+               '负数乘以 0 得到浮点数的 -0.，它与 0 相等',
+         english='The `-0.` in the output is negative zero: `data *= data.abs() >= 5` multiplies '
+                 'the numbers whose absolute value is less than 5 by 0 (MXNet\'s comparison '
+                 'operators give 1. and 0. of the same type as their input), and a negative number '
+                 'times 0 gives the floating-point -0., which equals 0')
     data = nd.array([-3.0, 3.0, -6.0])
     mask = data.abs() >= 5
     assert mask.dtype == data.dtype and mask.asnumpy().tolist() == [0.0, 0.0, 1.0]
@@ -884,7 +906,11 @@ def test_03_parameters_own_init_decides_its_values():
     from mxnet.gluon import nn
     says('03', '中的 `MyInit()` 只给自己没有初始化器的参数算数值（`gluon/parameter.py`：`init = '
                'default_init if self.init is None else self.init`）。所以偏差由 `\'zeros\'` '
-               '初始化，仍然全是 0')
+               '初始化，仍然全是 0',
+         english='the `MyInit()` in `net.initialize(MyInit())` computes values only for the '
+                 'parameters that have no initializer of their own (`gluon/parameter.py`: `init = '
+                 'default_init if self.init is None else self.init`). So the biases are '
+                 "initialized by `'zeros'` and are still all 0")
     layer = nn.Dense(3, in_units=2)
     layer.initialize(init.Constant(9))
     assert (layer.weight.data() == 9).min() == 1 and layer.bias.data().abs().sum() == 0
@@ -901,7 +927,14 @@ def test_03_summary_the_bias_init_wins_over_the_blocks_and_two_ways_to_change_it
                "初始化器（那只是默认值）；要改偏差的初始化，可以构造层时用 `bias_initializer`，"
                "或者对偏差这个参数单独调用 `initialize(init=..., force_reinit=True)`，"
                "或者给 `bias_initializer=None`，"
-               "在自定义初始化器的 `_init_weight` 里按参数名处理偏差")
+               "在自定义初始化器的 `_init_weight` 里按参数名处理偏差",
+         english="- A `Dense` layer's bias has its own initializer, `'zeros'`, which takes "
+                 "precedence over the initializer given to the block's `initialize()` (that one "
+                 'is only a default); to change how the biases are initialized, use '
+                 '`bias_initializer` when building the layer, or call `initialize(init=..., '
+                 'force_reinit=True)` on the bias parameter alone, or give '
+                 '`bias_initializer=None` and handle the biases by parameter name in the custom '
+                 "initializer's `_init_weight`")
     layer = nn.Dense(3, in_units=2)
     layer.initialize(init.Constant(5))
     layer.collect_params('.*bias').initialize(init.Constant(5), force_reinit=True)
@@ -939,8 +972,12 @@ def test_03_gluon_calls_the_default_initializer_with_the_parameters_own_as_init(
     from mxnet import init
     from mxnet.gluon import Parameter, nn
     says('03', "`initializer.create(default_init)(initializer.InitDesc(self.name, {'__init__': "
-               "init}), data)`（`gluon/parameter.py` 的 `_finish_deferred_init`）")
-    says('03', '所以 `initialize()` 给出的初始化器的 `__call__` 对**每个**参数都会被调用')
+               "init}), data)`（`gluon/parameter.py` 的 `_finish_deferred_init`）",
+         english="`initializer.create(default_init)(initializer.InitDesc(self.name, {'__init__': "
+                 "init}), data)` (`_finish_deferred_init` in `gluon/parameter.py`)")
+    says('03', '所以 `initialize()` 给出的初始化器的 `__call__` 对**每个**参数都会被调用',
+         english='So the `__call__` of the initializer given to `initialize()` is called for '
+                 '**every** parameter')
     source = re.sub(r'\s+', '', mxnet_source(Parameter._finish_deferred_init))
     call = ("initializer.create(default_init)"
             "(initializer.InitDesc(self.name,{'__init__':init}),data)")
@@ -964,7 +1001,10 @@ def test_03_init_is_the_initialize_argument_else_the_parameters_own_else_the_def
     from mxnet import init
     from mxnet.gluon import Parameter
     says('03', '`init` 是调用 `Parameter.initialize` 时传入的 `init`，'
-               '没有传入时是参数自己的初始化器，两者都没有时才是 `default_init`')
+               '没有传入时是参数自己的初始化器，两者都没有时才是 `default_init`',
+         english='`init` is the `init` passed in the call to `Parameter.initialize`; when none '
+                 "was passed, it is the parameter's own initializer, and only when there is "
+                 'neither is it `default_init`')
     seen = {}
 
     class Spy(init.Initializer):
@@ -986,9 +1026,14 @@ def test_03_call_with_init_goes_to_init_weight_whatever_the_name():
     的参数总是带着它"."""
     from mxnet import init, nd
     says('03', '看到 `__init__` 就调用 **`init` 的 `_init_weight`**，不论参数叫 `weight` 还是 '
-               '`bias`')
+               '`bias`',
+         english='sees `__init__`, it calls **the `_init_weight` of `init`**, whether the '
+                 'parameter is called `weight` or `bias`')
     says('03', '按名字后缀分派到 `_init_weight`、`_init_bias` 的那段代码只在没有 `__init__` '
-               '时才走到，而 Gluon 的参数总是带着它')
+               '时才走到，而 Gluon 的参数总是带着它',
+         english="The code that dispatches to `_init_weight` or `_init_bias` by the name's suffix "
+                 "is reached only when there is no `__init__`, and Gluon's parameters always "
+                 'carry one')
     assert 'create(init)._init_weight(desc, arr)' in mxnet_source(init.Initializer.__call__)
     calls = []
 
@@ -1009,7 +1054,8 @@ def verbose_init_class():
     """03, cell 12: ``VerboseInit`` as the notebook defines it (the class part of its cell)."""
     from mxnet import init
     namespace = {'init': init}
-    code = cell_code_saying('03', 'class VerboseInit(init.Initializer):')
+    code = cell_code_saying('03', 'class VerboseInit(init.Initializer):',
+                            english='class VerboseInit(init.Initializer):')
     exec(code.split('\n\nlayer = ')[0], namespace)
     return namespace['VerboseInit']
 
@@ -1033,7 +1079,11 @@ def test_03_a_bias_with_own_zeros_is_cleared_by_zeros_init_weight(monkeypatch):
     says('03', '`VerboseInit` 的 `__call__` 对两个参数都被调用了，但只有权重经过了它的 '
                '`_init_weight`：'
                '偏差带着自己的 `__init__ = zeros`，'
-               '`__call__` 就把它交给 `init.Zero()` 的 `_init_weight` 清零')
+               '`__call__` 就把它交给 `init.Zero()` 的 `_init_weight` 清零',
+         english="`VerboseInit`'s `__call__` was called for both parameters, but only the weight "
+                 'went through its `_init_weight`: the bias carries its own `__init__ = zeros`, '
+                 'so `__call__` hands it to the `_init_weight` of `init.Zero()`, which clears it '
+                 'to zero')
     zeroed = []
     original = init.Zero._init_weight
 
@@ -1054,7 +1104,10 @@ def test_03_without_its_own_initializer_the_bias_gets_init_weight_not_init_bias(
     一次也没有被调用，偏差成了 1 而不是 7"."""
     from mxnet.gluon import nn
     says('03', '这时偏差也交给 `VerboseInit`，但调用的是 `_init_weight`，`_init_bias` '
-               '一次也没有被调用，偏差成了 1 而不是 7')
+               '一次也没有被调用，偏差成了 1 而不是 7',
+         english='The bias is then handed to `VerboseInit` as well, but what is called is '
+                 '`_init_weight`: `_init_bias` is not called even once, and the bias becomes 1, '
+                 'not 7')
     layer = nn.Dense(3, in_units=2, bias_initializer=None)
     lines = run_printing(lambda: layer.initialize(verbose_init_class()()))
     assert not any(line.startswith('_init_bias') for line in lines)
@@ -1075,9 +1128,19 @@ def test_03_a_bias_initializer_or_initializing_the_bias_works_init_bias_does_not
                '也可以构造层时给 `bias_initializer=None`，让偏差也交给自定义初始化器的 '
                '`_init_weight`（上面打印了 `_init_weight dense3_bias`），在那里按参数名分别处理；'
                '初始化之后还可以用 `set_data` 改写。在自定义初始化器里写 `_init_bias` 没有用'
-               '（上面两个单元里它都没有被调用）')
+               '（上面两个单元里它都没有被调用）',
+         english='or call `initialize(init=..., force_reinit=True)` on the bias parameter alone; '
+                 'we can also give `bias_initializer=None` when building the layer, so that the '
+                 "bias too is handed to the custom initializer's `_init_weight` (above, it "
+                 'printed `_init_weight dense3_bias`), and handle each parameter by its name '
+                 'there; after initialization, `set_data` can still overwrite the values. '
+                 'Writing an `_init_bias` in a custom initializer is of no use (it was not called '
+                 'in either of the two cells above)')
     index = says('03', '下面用 `bias_initializer` 把偏差设成 3（特意不用 `VerboseInit._init_bias` '
-                       '写的 7），偏差的数值来自 `init.Constant(3)`')
+                       '写的 7），偏差的数值来自 `init.Constant(3)`',
+                 english='Below, `bias_initializer` sets the biases to 3 (deliberately not the 7 '
+                         "that `VerboseInit._init_bias` writes): the biases' values come from "
+                         '`init.Constant(3)`')
     next_cell = nbformat.read(notebook_path('03'), as_version=4).cells[index + 1].source
     assert 'bias_initializer=init.Constant(3)' in next_cell
     VerboseInit = verbose_init_class()
@@ -1103,7 +1166,9 @@ def test_03_a_bias_initializer_or_initializing_the_bias_works_init_bias_does_not
 def test_03_set_data_adds_one_so_zeros_become_ones():
     """03, cell 22: "把第一层的全部权重加 1，原来的 0 都变成了 1"."""
     from mxnet import nd
-    says('03', '例如把第一层的全部权重加 1，原来的 0 都变成了 1')
+    says('03', '例如把第一层的全部权重加 1，原来的 0 都变成了 1',
+         english="For example, adding 1 to all of the first layer's weights turns every former 0 "
+                 'into a 1')
     net = book_first_mlp()
     net(nd.ones((2, 20)))
     run_printing(lambda: net.initialize(my_init_class()(), force_reinit=True))
@@ -1133,7 +1198,9 @@ def test_04_sharing_means_shared_in_forward_and_backward_as_the_book_says():
     """04, cell 0: "如果不同层使用同一份参数，那么它们在前向计算和反向传播时都会共享相同的参数"
     (the book's sentence)."""
     from mxnet import autograd, nd
-    says('04', '如果不同层使用同一份参数，那么它们在前向计算和反向传播时都会共享相同的参数')
+    says('04', '如果不同层使用同一份参数，那么它们在前向计算和反向传播时都会共享相同的参数',
+         english='If different layers use one and the same set of parameters, they share the same '
+                 'parameters in both forward computation and backpropagation')
     book_says('如果不同层使用同一份参数，那么它们在前向计算和反向传播时都会共享相同的参数')
     net, _ = book_shared_mlp()
     with autograd.record():
@@ -1148,7 +1215,10 @@ def test_04_the_books_example_compares_row_0():
     下面的输出里比较的结果全是 1（相等）"."""
     from mxnet import nd
     index = says('04', '原书比较的是两层权重的第一行（`[0]`）；原书正文没有列出输出，'
-                       '下面的输出里比较的结果全是 1（相等）')
+                       '下面的输出里比较的结果全是 1（相等）',
+                 english="The book compares the first row (`[0]`) of the two layers' weights; the "
+                         "book's text does not list the output, and in the output below the "
+                         'comparison gives all 1s (equal)')
     cell = nbformat.read(notebook_path('04'), as_version=4).cells[index + 1]
     book_says(cell.source.split('\n\n', 1)[1])  # all but the cell's import lines
     book = BOOK_V1.read_text(encoding='utf-8')
@@ -1163,7 +1233,9 @@ def test_04_the_books_example_compares_row_0():
 def test_04_one_parameter_one_data_array_one_gradient_array():
     """04, cell 5: "两层持有的是**同一个** `Parameter` 对象，因而只有一份数据数组和一份梯度数组"."""
     from mxnet import nd
-    says('04', '两层持有的是**同一个** `Parameter` 对象，因而只有一份数据数组和一份梯度数组')
+    says('04', '两层持有的是**同一个** `Parameter` 对象，因而只有一份数据数组和一份梯度数组',
+         english='the two layers hold **one and the same** `Parameter` object, and so there is '
+                 'only one data array and one gradient array')
     net, shared = book_shared_mlp()
     net(nd.ones((2, 20)))
     assert net[1].weight is net[2].weight is shared.weight
@@ -1177,9 +1249,14 @@ def test_04_six_parameters_named_by_construction_order():
     所以它叫 `dense0`，第一层叫 `dense1`；
     第三层（`dense2`）没有自己的参数，它用的是 `shared` 的 `dense0_weight` 和 `dense0_bias`"."""
     says('04', '所以整个网络只有 6 个参数而不是 8 个。注意编号：`shared` 比第一层先构造，所以它叫 '
-               '`dense0`，第一层叫 `dense1`')
+               '`dense0`，第一层叫 `dense1`',
+         english='So the whole network has only 6 parameters, not 8. Note the numbering: `shared` '
+                 'was built before the first layer, so it is called `dense0`, and the first layer '
+                 '`dense1`')
     says('04', '第三层（`dense2`）没有自己的参数，它用的是 `shared` 的 `dense0_weight` 和 '
-               '`dense0_bias`')
+               '`dense0_bias`',
+         english="the third layer (`dense2`) has no parameters of its own: it uses `shared`'s "
+                 '`dense0_weight` and `dense0_bias`')
     net, shared = book_shared_mlp()
     assert [layer.name for layer in net] == ['dense1', 'dense0', 'dense2', 'dense3']
     assert list(net[2].params.keys()) == ['dense0_weight', 'dense0_bias']
@@ -1190,7 +1267,9 @@ def test_04_six_parameters_named_by_construction_order():
 def test_04_changing_one_element_changes_the_other_layer():
     """04, cell 9: "改动一层权重的一个元素，另一层跟着变，因为它们是同一块内存"."""
     from mxnet import nd
-    says('04', '改动一层权重的一个元素，另一层跟着变，因为它们是同一块内存')
+    says('04', '改动一层权重的一个元素，另一层跟着变，因为它们是同一块内存',
+         english="change one element of one layer's weight and the other layer changes with it, "
+                 'because they are the same memory')
     net, _ = book_shared_mlp()
     net(nd.ones((2, 20)))
     net[1].weight.data()[0, 0] = 100
@@ -1199,6 +1278,8 @@ def test_04_changing_one_element_changes_the_other_layer():
 
 # The run record's note after its answer to exercise 3 (its line 282), quoted unchanged.
 RUN_RECORD_SHARED_NOTE = 'net[1]和net[2]共享参数，则net[1]和net[2]的weight和bias相同，梯度也相同。'
+RUN_RECORD_SHARED_NOTE_EN = ('net[1] and net[2] share parameters, so the weight and bias of net[1] '
+                             'and net[2] are the same, and so are their gradients.')
 
 
 def test_04_the_books_sentence_on_accumulated_gradients_and_what_the_run_record_adds():
@@ -1208,9 +1289,16 @@ def test_04_the_books_sentence_on_accumulated_gradients_and_what_the_run_record_
     只是没有说这个梯度是什么"."""
     from mxnet import autograd, nd
     says('04', '原书在这个例子后写道：“因为模型参数里包含了梯度，所以在反向传播计算时，'
-               '第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。”')
+               '第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。”',
+         english='After this example the book (Chinese edition) says (in our translation): '
+                 '"Because the model parameters contain gradients, during backpropagation the '
+                 'gradients of the second hidden layer and the third hidden layer are both '
+                 'accumulated in `shared.params.grad()`."')
     says('04', f'另有一句注释：“{RUN_RECORD_SHARED_NOTE}”这句话不是原书正文。'
-               '它说得对，两层看到的是同一个梯度数组；只是没有说这个梯度是什么')
+               '它说得对，两层看到的是同一个梯度数组；只是没有说这个梯度是什么',
+         english=f'in our translation: "{RUN_RECORD_SHARED_NOTE_EN}" This sentence is not from '
+                 "the book's text. It is right: the two layers see the same gradient array; it "
+                 'just does not say what that gradient is')
     book_says('因为模型参数里包含了梯度，所以在反向传播计算时，'
               '第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。')
     assert '梯度也相同' not in BOOK_V1.read_text(encoding='utf-8')
@@ -1227,7 +1315,10 @@ def test_04_parameterdict_has_no_grad():
     没有 `grad` 方法），应读作 `shared.weight.grad()` 和 `shared.bias.grad()`"."""
     from mxnet import nd
     says('04', '原书写的 `shared.params.grad()` 在 MXNet 1.9.1 中并不存在（`ParameterDict` 没有 '
-               '`grad` 方法），应读作 `shared.weight.grad()` 和 `shared.bias.grad()`')
+               '`grad` 方法），应读作 `shared.weight.grad()` 和 `shared.bias.grad()`',
+         english='The `shared.params.grad()` that the book writes does not exist in MXNet 1.9.1 '
+                 '(`ParameterDict` has no `grad` method); read it as `shared.weight.grad()` and '
+                 '`shared.bias.grad()`')
     net, shared = book_shared_mlp()
     net(nd.ones((2, 20)))
     with pytest.raises(AttributeError):
@@ -1239,7 +1330,10 @@ def test_04_the_gradient_check_runs_on_a_net_built_anew():
     """04, cell 13: "上面为了演示，把 `net` 的一个权重改成了 100；为了在没有改动过的网络上验证，
     先重新构造一个同样的共享网络"."""
     index = says('04', '上面为了演示，把 `net` 的一个权重改成了 100；为了在没有改动过的网络上验证，'
-                       '先重新构造一个同样的共享网络')
+                       '先重新构造一个同样的共享网络',
+                 english="Above, for the demonstration, we changed one of `net`'s weights to "
+                         '100; to verify on a network that has not been altered, we first build '
+                         'the same shared network anew')
     cells = nbformat.read(notebook_path('04'), as_version=4).cells
     assert any('[0, 0] = 100' in c.source for c in cells[:index] if c.cell_type == 'code')
     check = cells[index + 1].source
@@ -1256,10 +1350,18 @@ def test_04_the_shared_gradient_is_the_sum_of_both_uses_and_far_from_either():
     而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级"."""
     from mxnet import autograd, nd
     from mxnet.gluon import nn
-    says('04', '两个网络用同样的数做同样的运算，所以输出完全相同（打印的差恰好是 0）')
+    says('04', '两个网络用同样的数做同样的运算，所以输出完全相同（打印的差恰好是 0）',
+         english='The two networks perform the same operations on the same numbers, so their '
+                 'outputs are exactly the same (the printed difference is exactly 0)')
     says('04', '共享权重的梯度等于它们的和，连浮点舍入都不差（打印的差恰好是 0：两个网络对同样的'
-               '数做同样的运算，共享权重的梯度就是这两份梯度相加）')
-    says('04', '而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级')
+               '数做同样的运算，共享权重的梯度就是这两份梯度相加）',
+         english='The gradient of the shared weight equals their sum, without even a '
+                 'floating-point rounding error (the printed difference is exactly 0: the two '
+                 'networks perform the same operations on the same numbers, and the gradient of '
+                 'the shared weight is just these two gradients added together)')
+    says('04', '而与任何一个单独的梯度都明显不同：差的最大值与梯度本身的最大值是同一个量级',
+         english='while it differs clearly from either gradient alone: the largest difference is '
+                 'of the same order of magnitude as the largest value of the gradient itself')
     net, _ = book_shared_mlp()
     X = nd.random.uniform(shape=(2, 20))
     with autograd.record():
@@ -1287,7 +1389,11 @@ def test_04_a_trainer_updates_a_shared_parameter_once_by_the_summed_gradient():
     上面看到其中每个共享参数只出现一次），更新量由两处的梯度之和决定"."""
     from mxnet import autograd, gluon, nd
     says('04', '共享参数每一步只更新一次（`Trainer` 拿到的是 `collect_params()`，'
-               '上面看到其中每个共享参数只出现一次），更新量由两处的梯度之和决定')
+               '上面看到其中每个共享参数只出现一次），更新量由两处的梯度之和决定',
+         english='a shared parameter is updated only once per step (the `Trainer` is given '
+                 '`collect_params()`, in which, as we saw above, each shared parameter appears '
+                 'only once), by an amount determined by the sum of the gradients from both '
+                 'places')
     net, shared = book_shared_mlp()
     X = nd.random.uniform(shape=(2, 20))
     net(X)
