@@ -1671,7 +1671,11 @@ def test_05_07_msraprelu_is_a_variant_of_hes_scaled_by_the_average():
                "                 '默认按输入和输出个数的平均缩放")
     says('05', "（factor_type=\\'avg\\'，He 等人按输入个数）")
     says('07', '`MSRAPrelu()` 是 He 等人为 PReLU 设计的初始化的变体（默认按输入和输出个数的平均'
-               '缩放，He 等人按输入个数；第 2 到第 10 层的输入和输出都是 256 个，两者一样）')
+               '缩放，He 等人按输入个数；第 2 到第 10 层的输入和输出都是 256 个，两者一样）',
+         english='`MSRAPrelu()` is a variant of the initialization that He et al. designed for '
+                 'PReLU (by default it scales by the average of the numbers of inputs and '
+                 'outputs, He et al. by the number of inputs; layers 2 to 10 have 256 inputs '
+                 'and 256 outputs, so the two agree)')
     default = inspect.signature(init.MSRAPrelu).parameters['factor_type'].default
     assert default == 'avg'
     assert inspect.signature(init.Xavier).parameters['rnd_type'].default == 'uniform'
@@ -1692,7 +1696,8 @@ def deep_mlp_fan_ins():
     from mxnet import init, nd
     from mxnet.gluon import nn
     namespace = {'mx': mx, 'np': np, 'nn': nn, 'init': init}
-    exec(cell_code_saying('07', 'def deep_mlp(').split('\n\ninitializers')[0], namespace)
+    exec(cell_code_saying('07', 'def deep_mlp(',
+                          english='def deep_mlp(').split('\n\ninitializers')[0], namespace)
     net = namespace['deep_mlp'](init.MSRAPrelu())
     net(nd.ones((2, 784)))
     return [layer.weight.shape[1] for layer in net]
@@ -1767,8 +1772,9 @@ def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
     sentence = ('先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里'
                 '（见仓库根目录 README.md 的 “Same numbers on every machine” 一节），'
                 '每次从头运行得到的数值都一样，与保存的输出一致。')
+    english = f'First we import the packages we need and fix the random seed: {KERNEL_SENTENCE_EN}.'
     for prefix in ('06', '07'):
-        says(prefix, sentence)
+        says(prefix, sentence, english=english)
     says('05', '先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，'
                '每次从头运行得到的数值都一样，与保存的输出一致。')
     assert '## Same numbers on every machine' in (ROOT / 'README.md').read_text(encoding='utf-8')
@@ -2384,7 +2390,8 @@ def test_06_the_layer_has_784_by_256_weights():
     "."""
     from mxnet import init
     from mxnet.gluon import nn
-    says('06', '所以 `fan_in` = 784，`fan_out` = 256，一共 200704 个数')
+    says('06', '所以 `fan_in` = 784，`fan_out` = 256，一共 200704 个数',
+         english='so `fan_in` = 784 and `fan_out` = 256, 200704 numbers in all')
     layer = nn.Dense(256, in_units=784)
     assert layer.weight.shape == (256, 784) and 256 * 784 == 200704
     assert 'fan_in, fan_out = shape[1] * hw_scale, shape[0] * hw_scale' in \
@@ -2397,7 +2404,10 @@ def test_06_xavier_scale_uniform_and_gaussian():
     正态分布的标准差就是 scale"."""
     from mxnet import init
     says('06', '均匀分布在 $[-\\text{scale}, \\text{scale}]$ 上采样（标准差 $\\text{scale}/\\sqrt{3'
-               '}$），正态分布的标准差就是 scale')
+               '}$），正态分布的标准差就是 scale',
+         english='uniform sampling draws from $[-\\text{scale}, \\text{scale}]$ (standard '
+                 'deviation $\\text{scale}/\\sqrt{3}$), while normal sampling has scale itself '
+                 'as its standard deviation')
     source = mxnet_source(init.Xavier._init_weight)
     assert 'scale = np.sqrt(self.magnitude / factor)' in source
     assert 'uniform_fn(-scale, scale, arr.shape, out=arr)' in source
@@ -2413,7 +2423,8 @@ def test_06_default_xavier():
     """06 cell 5: "默认的 `Xavier()` 是 uniform、avg、magnitude=3，所以标准差为
     sqrt(2/(fan_in+fan_out))"."""
     from mxnet import init
-    says('06', '默认的 `Xavier()` 是 uniform、avg、magnitude=3')
+    says('06', '默认的 `Xavier()` 是 uniform、avg、magnitude=3',
+         english='The default `Xavier()` is uniform, avg, magnitude=3')
     xavier = init.Xavier()
     assert (xavier.rnd_type, xavier.factor_type, xavier.magnitude) == ('uniform', 'avg', 3)
     assert abs(weight_sample(xavier).std() / (2 / (784 + 256)) ** 0.5 - 1) < 0.02
@@ -2424,7 +2435,9 @@ def test_06_msraprelu_is_a_gaussian_xavier_and_he():
     `slope=0` 且 `factor_type='in'` 就是 He 初始化 sqrt(2/fan_in)"."""
     from mxnet import init
     says('06', '`MSRAPrelu(factor_type, slope)` 是 magnitude 为 $2/(1+\\text{slope}^2)$ 的正态 Xavi'
-               'er')
+               'er',
+         english='`MSRAPrelu(factor_type, slope)` is a normal Xavier with magnitude '
+                 '$2/(1+\\text{slope}^2)$')
     msra = init.MSRAPrelu('out', 0.5)
     assert isinstance(msra, init.Xavier)
     assert (msra.rnd_type, msra.factor_type, msra.magnitude) == ('gaussian', 'out', 2 / 1.25)
@@ -2440,11 +2453,17 @@ def test_06_orthogonal_rows_and_mean_square():
     from mxnet import init
     says('06', '行数不多于列数时（这里 256 ≤ 784），行向量两两正交、长度为 scale，每个元素的均方为 '
                '$\\text{scale}^2/\\text{fan\\_in}$；行数更多时则是列向量两两正交，均方为 '
-               '$\\text{scale}^2/\\text{fan\\_out}$')
+               '$\\text{scale}^2/\\text{fan\\_out}$',
+         english='when there are no more rows than columns (here 256 ≤ 784), the rows are '
+                 'pairwise orthogonal, each of length scale, and the mean square of an element '
+                 'is $\\text{scale}^2/\\text{fan\\_in}$; when there are more rows, it is the '
+                 'columns that are pairwise orthogonal, and the mean square is '
+                 '$\\text{scale}^2/\\text{fan\\_out}$')
     tall = weight_sample(init.Orthogonal(), (784, 256))  # more rows than columns
     assert np.abs(tall.T @ tall - 1.414 ** 2 * np.eye(256)).max() < 1e-4
     assert abs((tall ** 2).mean() / (1.414 ** 2 / 784) - 1) < 1e-4  # scale²/fan_out of (784, 256)
-    says('06', '256 行在 784 维空间里两两正交')
+    says('06', '256 行在 784 维空间里两两正交',
+         english='the 256 rows are pairwise orthogonal in 784-dimensional space')
     W = weight_sample(init.Orthogonal())
     assert init.Orthogonal().scale == 1.414
     assert np.abs(W @ W.T - 1.414 ** 2 * np.eye(256)).max() < 1e-4
@@ -2454,8 +2473,10 @@ def test_06_orthogonal_rows_and_mean_square():
 def test_06_normal_001_is_the_narrowest():
     """06 cell 7: "`Normal(0.01)` 最窄"."""
     from mxnet import init
-    says('06', '`Normal(0.01)` 最窄')
-    index = says('06', 'predicted = {  # name: (initializer, predicted mean, predicted std)')
+    says('06', '`Normal(0.01)` 最窄',
+         english='and `Normal(0.01)` is the narrowest')
+    index = says('06', 'predicted = {  # name: (initializer, predicted mean, predicted std)',
+                 english='predicted = {  # name: (initializer, predicted mean, predicted std)')
     namespace = {'init': init, 'fan_in': 784, 'fan_out': 256}
     exec(cell_source('06', index).split('samples = ')[0], namespace)
     random = {name: weight_sample(initializer).std()
@@ -2466,7 +2487,8 @@ def test_06_normal_001_is_the_narrowest():
 def test_06_orthogonal_entries_are_near_normal():
     """06 cell 7: "`Orthogonal` 的元素分布接近正态" (kurtosis 3 for a normal, 1.8 for a uniform)."""
     from mxnet import init
-    says('06', '`Orthogonal` 的元素分布接近正态')
+    says('06', '`Orthogonal` 的元素分布接近正态',
+         english="The distribution of `Orthogonal`'s elements is close to normal")
     W = weight_sample(init.Orthogonal()).ravel()
     kurtosis = ((W - W.mean()) ** 4).mean() / W.var() ** 2
     assert abs(kurtosis - 3) < 0.1
@@ -2478,8 +2500,12 @@ def test_06_sampling_errors_and_the_tenfold_margin():
     and "这比随机误差宽十倍"."""
     import numpy as np
     says('06', '样本标准差的相对误差约为 $1/\\sqrt{2n} \\approx 0.16\\%$，样本均值的误差约为 $\\sig'
-               'ma/\\sqrt{n} \\approx 0.22\\%\\,\\sigma$')
-    says('06', '这比随机误差宽十倍')
+               'ma/\\sqrt{n} \\approx 0.22\\%\\,\\sigma$',
+         english='the relative error of the sample standard deviation is about $1/\\sqrt{2n} '
+                 '\\approx 0.16\\%$, and the error of the sample mean is about '
+                 '$\\sigma/\\sqrt{n} \\approx 0.22\\%\\,\\sigma$')
+    says('06', '这比随机误差宽十倍',
+         english='These bounds are ten times wider than the random error')
     n = 200704
     assert round(100 / (2 * n) ** 0.5, 2) == 0.16 and round(100 / n ** 0.5, 2) == 0.22
     rng = np.random.default_rng(0)
@@ -2495,11 +2521,14 @@ def test_06_the_table_requires_a_constant_to_be_exact(spread, passes, capsys):
     from mxnet import nd
 
     import d2lhelpers as d2l
-    says('06', '常数初始化要求均值精确相等、标准差精确为 0（表中的 rel.err 一栏写 exact）')
+    says('06', '常数初始化要求均值精确相等、标准差精确为 0（表中的 rel.err 一栏写 exact）',
+         english='a constant initialization must have exactly the predicted mean and a standard '
+                 "deviation of exactly 0 (the table's rel.err column then says exact)")
     sample = nd.full((256, 784), 0.5)
     sample[::2] += spread
     sample[1::2] -= spread
-    code = cell_code_saying('06', 'for name, (_, mean, std) in predicted.items():')
+    code = cell_code_saying('06', 'for name, (_, mean, std) in predicted.items():',
+                            english='for name, (_, mean, std) in predicted.items():')
     namespace = {'predicted': {'Constant(0.5)': (None, 0.5, 0)},
                  'samples': {'Constant(0.5)': sample}, 'd2l': d2l}
     if passes:
@@ -2515,7 +2544,9 @@ def test_06_mixed_docs_are_for_module_and_load_has_no_example():
     文档没有示例）"."""
     from mxnet import init
     says('06', '它的文档示例是为早先的 Module API（`mxnet.module.Module`）写的（下面的 `Load` 的文'
-               '档没有示例）')
+               '档没有示例）',
+         english='Its documented example was written for the older Module API, '
+                 '`mxnet.module.Module` (the documentation of `Load`, below, has no example)')
     assert "'mxnet.module.Module'" in init.Mixed.__doc__
     assert 'module.init_params' in init.Mixed.__doc__
     assert 'Example' not in init.Load.__doc__ and '>>>' not in init.Load.__doc__
@@ -2527,7 +2558,8 @@ def test_06_mixed_fails_at_initialize_with_or_without_in_units():
     are initialized at once (review r5 thought a deferred net failed only at the forward pass)."""
     from mxnet import init
     from mxnet.gluon import nn
-    says('06', '把它直接交给 Gluon 的 `initialize` 会失败：')
+    says('06', '把它直接交给 Gluon 的 `initialize` 会失败：',
+         english="Handing it straight to Gluon's `initialize` fails:")
     for in_units in (3, 0):
         net = nn.Sequential()
         net.add(nn.Dense(4, in_units=in_units), nn.Dense(2))
@@ -2540,7 +2572,9 @@ def test_06_gluon_gets_its_initializer_from_create():
     `_finish_deferred_init`）"."""
     from mxnet import gluon
     says('06', 'Gluon 用 `initializer.create` 取得初始化器（`gluon/parameter.py` 的 `_finish_deferr'
-               'ed_init`）')
+               'ed_init`）',
+         english='Gluon gets its initializer from `initializer.create` (in '
+                 '`_finish_deferred_init` of `gluon/parameter.py`)')
     source = mxnet_source(gluon.Parameter._finish_deferred_init)
     assert 'initializer.create(default_init)(' in source
 
@@ -2551,8 +2585,12 @@ def test_06_what_create_accepts():
     `Mixed` 和 `Load` 两样都不是（它们也没有注册），传进去就断言失败"."""
     from mxnet import init
     says('06', '只接受 `Initializer` 的实例，或者一个写明已注册初始化器的字符串（名字或 JSON）或字'
-               '典')
-    says('06', '`Mixed` 和 `Load` 两样都不是（它们也没有注册），传进去就断言失败')
+               '典',
+         english='accepts only an instance of `Initializer`, or a string (a name or JSON) or a '
+                 'dictionary that names a registered initializer')
+    says('06', '`Mixed` 和 `Load` 两样都不是（它们也没有注册），传进去就断言失败',
+         english='`Mixed` and `Load` are neither (nor are they registered), so passing one in '
+                 'fails an assertion')
     for spec in [init.Xavier(), 'xavier', '["xavier", {"magnitude": 2}]',
                  {'initializer': 'xavier', 'magnitude': 2}]:
         assert isinstance(init.create(spec), init.Xavier), spec
@@ -2564,7 +2602,9 @@ def test_06_what_create_accepts():
 def test_06_mixed_called_on_an_array_writes_it_in_place():
     """06 cell 17: "它们是可以直接调用的对象：`mixed(init.InitDesc(参数名), 数组)` 就地写入数组"."""
     from mxnet import init, nd
-    says('06', '它们是可以直接调用的对象：`mixed(init.InitDesc(参数名), 数组)` 就地写入数组')
+    says('06', '它们是可以直接调用的对象：`mixed(init.InitDesc(参数名), 数组)` 就地写入数组',
+         english='They are objects that can be called directly: '
+                 '`mixed(init.InitDesc(parameter_name), array)` writes into the array in place')
     mixed = init.Mixed(['first.*', '.*'], [init.Constant(0.5), init.One()])
     first, other = nd.zeros(3), nd.zeros(3)
     mixed(init.InitDesc('first_weight'), first)
@@ -2582,7 +2622,13 @@ def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
                '`save_parameters` 的文件以 `0.weight` 这类结构名为键，要像下面这样把键换成参数名'
                '才能用）里取值，并去掉键前的 `arg:`、`aux:`'
                '（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；'
-               '没给时报 `AssertionError`）')
+               '没给时报 `AssertionError`）',
+         english='`Load.__init__` calls `nd.load` when given a string; a saved list is of no '
+                 'use; a file of `save_parameters` has structural names such as `0.weight` as '
+                 'its keys, and is usable only once its keys are replaced by parameter names, '
+                 'as below), and drops the prefixes `arg:` and `aux:` from the keys (for a file '
+                 'and a dictionary alike); a parameter missing from the dictionary is handed to '
+                 '`default_init` (if one is given; if not, `AssertionError` is raised)')
     with pytest.raises(AssertionError, match='no default Initializer'):
         init.Load({'w': nd.ones(2)})('other_weight', nd.zeros(2))
     from_dict = init.Load({'arg:foo_weight': nd.ones((2, 2)), 'bar_bias': nd.ones(2)})
@@ -2603,7 +2649,10 @@ def test_06_load_cannot_use_a_saved_list_or_a_save_parameters_file(tmp_path):
     from mxnet import init, nd
     from mxnet.gluon import nn
     says('06', '存的若是列表就用不上；`save_parameters` 的文件以 `0.weight` 这类结构名为键，'
-               '要像下面这样把键换成参数名才能用')
+               '要像下面这样把键换成参数名才能用',
+         english='a saved list is of no use; a file of `save_parameters` has structural names '
+                 'such as `0.weight` as its keys, and is usable only once its keys are replaced '
+                 'by parameter names, as below')
     listed = str(tmp_path / 'list.params')
     nd.save(listed, [nd.ones(2)])
     with pytest.raises(AssertionError):
@@ -2622,7 +2671,8 @@ def test_06_load_cannot_use_a_saved_list_or_a_save_parameters_file(tmp_path):
 def test_06_a_new_net_has_new_names():
     """06 cell 23: "新网络的层有新的编号，所以字典的键换成新网络的参数名"."""
     from mxnet.gluon import nn
-    says('06', '新网络的层有新的编号')
+    says('06', '新网络的层有新的编号',
+         english="The new network's layers have new numbers")
     first, second = nn.Dense(2, in_units=3), nn.Dense(2, in_units=3)
     assert set(first.collect_params()).isdisjoint(second.collect_params())
 
@@ -2634,8 +2684,11 @@ def test_06_summary_msraprelu_magnitude_188_variance_188():
     "."""
     from mxnet import init
     says('06', '默认 `slope=0.25` 时 magnitude 约 1.88，比 `Xavier()` 的 3 还小，方差却是 `Xavier()'
-               '` 的 1.88 倍')
-    says('06', "`MSRAPrelu('in', 0)` 才是 He 初始化")
+               '` 的 1.88 倍',
+         english='with the default `slope=0.25` the magnitude is about 1.88, smaller even than '
+                 "`Xavier()`'s 3, yet the variance is 1.88 times that of `Xavier()`")
+    says('06', "`MSRAPrelu('in', 0)` 才是 He 初始化",
+         english="it is `MSRAPrelu('in', 0)` that is He initialization")
     assert round(init.MSRAPrelu().magnitude, 2) == 1.88 < init.Xavier().magnitude == 3
     ratio = weight_sample(init.MSRAPrelu()).var() / weight_sample(init.Xavier()).var()
     assert abs(ratio / 1.88 - 1) < 0.02
@@ -2652,8 +2705,13 @@ def test_06_summary_names_the_initializers_the_table_checked():
     from d2lhelpers.check import installed_initializers
     says('06', '- 每种适用的初始化器（`Uniform`、`Normal`、`Constant`、`Zero`、`One`、`Xavier`、'
                '`MSRAPrelu`、`Orthogonal`；`Bilinear`、`LSTMBias`、`FusedRNN` 没有核对）的均值和'
-               '标准差都与公式一致（误差在 2% 以内）')
-    table = cell_code_saying('06', 'predicted = {  # name: (initializer, predicted mean,')
+               '标准差都与公式一致（误差在 2% 以内）',
+         english='- For every applicable initializer (`Uniform`, `Normal`, `Constant`, `Zero`, '
+                 '`One`, `Xavier`, `MSRAPrelu`, `Orthogonal`; `Bilinear`, `LSTMBias` and '
+                 '`FusedRNN` were not checked), the mean and the standard deviation agree with '
+                 'the formulas (within 2%)')
+    table = cell_code_saying('06', 'predicted = {  # name: (initializer, predicted mean,',
+                             english='predicted = {  # name: (initializer, predicted mean,')
     checked = set(re.findall(r'\(init\.(\w+)\(', table))
     named = {'Uniform', 'Normal', 'Constant', 'Zero', 'One', 'Xavier', 'MSRAPrelu', 'Orthogonal'}
     assert checked == named
@@ -2677,7 +2735,8 @@ def test_06_summary_mixed_and_load_are_not_initializers():
     """06 cell 27: "`Mixed` 按参数名组合多个初始化器，`Load` 从已有的数值初始化；二者不是
     `Initializer`，要直接对数组调用"."""
     from mxnet import init
-    says('06', '二者不是 `Initializer`，要直接对数组调用')
+    says('06', '二者不是 `Initializer`，要直接对数组调用',
+         english='neither is an `Initializer`: they are called directly on arrays')
     assert not issubclass(init.Mixed, init.Initializer)
     assert not issubclass(init.Load, init.Initializer)
     assert callable(init.Mixed(['.*'], [init.One()])) and callable(init.Load({}))
@@ -2728,7 +2787,9 @@ def per_layer_factor(initializer, steps=6):
 def test_07_the_book_points_to_numerical_stability():
     """07 cell 0: "道理在原书 [3.15 节“数值稳定性和模型初始化”](…numerical-stability-and-init.html)"
     ."""
-    says('07', '道理在原书 [3.15 节“数值稳定性和模型初始化”]')
+    says('07', '道理在原书 [3.15 节“数值稳定性和模型初始化”]',
+         english='The explanation is in the book (Chinese edition), [section 3.15, "Numerical '
+                 'Stability and Model Initialization"]')
     book_says('[“数值稳定性和模型初始化”](../chapter_deep-learning-basics/numerical-stability-and-init.md)')
 
 
@@ -2739,32 +2800,40 @@ def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
     影响浮点舍入），具体的准确率可能不同"; 05 cell 45: "（见 README：CPU 的指令集决定 MXNet 选用
     哪些计算内核，向量宽度、FMA 和求和顺序不同，浮点舍入也就不同）"."""
     for prefix in ('06', '07', '10'):  # the same sentence opens 06 and 10
-        says(prefix, KERNEL_SENTENCE)
+        says(prefix, KERNEL_SENTENCE, english=KERNEL_SENTENCE_EN)
         notebook = nbformat.read(notebook_path(prefix), as_version=4)
         assert notebook.metadata.kernelspec.name == project_kernel.NAME
     says('07', '换一个种子，或不在本项目的 Jupyter 内核里运行'
                '（CPU 的指令集决定 MXNet 选用哪些计算内核，'
-               '从而影响浮点舍入），具体的准确率可能不同')
+               '从而影响浮点舍入），具体的准确率可能不同',
+         english="with another seed, or when run outside this project's Jupyter kernel (the "
+                 "CPU's instruction set decides which compute kernels MXNet chooses, and so "
+                 'affects floating-point rounding), the exact accuracies may differ')
     says('05', '不在本项目的 Jupyter 内核 `d2l-mxnet` 里运行时（见仓库根目录 README.md 的 '
                '“Same numbers on every machine” 一节：CPU 的指令集决定 MXNet 选用哪些计算内核')
     says('05', '一节：CPU 的指令集决定 MXNet 选用哪些计算内核，向量宽度、FMA 和求和顺序'
                '不同，浮点舍入也就不同）')
     env = project_kernel.ENV
     assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'
-    assert 'mx.random.seed(0)' in cell_code_saying('07', 'np.random.seed(0)')
+    assert 'mx.random.seed(0)' in cell_code_saying('07', 'np.random.seed(0)',
+                                                   english='np.random.seed(0)')
 
 
 def test_07_normal_shrinks_each_layer_by_011():
     """07 cell 7: "`Normal(0.01)` 的每一层把信号缩小约 0.01 × sqrt(256/2) ≈ 0.11 倍"."""
     from mxnet import init
-    says('07', '`Normal(0.01)` 的每一层把信号缩小约 $0.01 \\times \\sqrt{256/2} \\approx 0.11$ 倍')
+    says('07', '`Normal(0.01)` 的每一层把信号缩小约 $0.01 \\times \\sqrt{256/2} \\approx 0.11$ 倍',
+         english='each layer of `Normal(0.01)` multiplies the signal by about $0.01 \\times '
+                 '\\sqrt{256/2} \\approx 0.11$')
     assert abs(per_layer_factor(init.Normal(0.01)) / (0.01 * 128 ** 0.5) - 1) < 0.1
 
 
 def test_07_xavier_shrinks_each_layer_by_1_over_sqrt2():
     """07 cell 7: "`Xavier()` 没有考虑 ReLU 去掉的一半，每层缩小约 1/sqrt2 倍"."""
     from mxnet import init
-    says('07', '`Xavier()` 没有考虑 ReLU 去掉的一半，每层缩小约 $1/\\sqrt{2}$ 倍')
+    says('07', '`Xavier()` 没有考虑 ReLU 去掉的一半，每层缩小约 $1/\\sqrt{2}$ 倍',
+         english='`Xavier()` does not take into account the half that the ReLU removes, and '
+                 'multiplies the signal by about $1/\\sqrt{2}$ per layer')
     assert abs(per_layer_factor(init.Xavier()) / 0.5 ** 0.5 - 1) < 0.1
 
 
@@ -2772,7 +2841,9 @@ def test_07_msraprelu_variance_188_and_factor_097():
     """07 cell 7: "方差是 `Xavier()` 的 2/(1+0.25²) ≈ 1.88 倍，每层约 1/sqrt(1+0.25²) ≈ 0.97 倍"."""
     from mxnet import init
     says('07', '方差是 `Xavier()` 的 $2/(1+0.25^2) \\approx 1.88$ 倍，每层约 $1/\\sqrt{1+0.25^2} '
-               '\\approx 0.97$ 倍')
+               '\\approx 0.97$ 倍',
+         english='its variance is $2/(1+0.25^2) \\approx 1.88$ times that of `Xavier()`, and '
+                 'each layer multiplies the signal by about $1/\\sqrt{1+0.25^2} \\approx 0.97$')
     assert round(2 / (1 + 0.25 ** 2), 2) == 1.88 and round(1 / (1 + 0.25 ** 2) ** 0.5, 2) == 0.97
     ratio = weight_sample(init.MSRAPrelu(), (256, 256)).var() / \
         weight_sample(init.Xavier(), (256, 256)).var()
@@ -2785,7 +2856,9 @@ def test_07_msraprelu_is_for_prelu_with_slope_025():
     值，ReLU 相当于 `slope=0`）"."""
     from mxnet import init, nd
     from mxnet.gluon import nn
-    says('07', '默认 `slope=0.25`（PReLU 斜率的初值，ReLU 相当于 `slope=0`）')
+    says('07', '默认 `slope=0.25`（PReLU 斜率的初值，ReLU 相当于 `slope=0`）',
+         english="by default with `slope=0.25` (the initial value of the PReLU's slope; a ReLU "
+                 'amounts to `slope=0`)')
     assert init.MSRAPrelu()._kwargs['slope'] == 0.25
     prelu = nn.PReLU()
     prelu.initialize()
@@ -2799,7 +2872,9 @@ def test_07_weight_gradient_is_input_times_error():
     import mxnet as mx
     from mxnet import autograd, nd
     from mxnet.gluon import nn
-    says('07', '第 $l$ 层权重的梯度是第 $l-1$ 层的输出')
+    says('07', '第 $l$ 层权重的梯度是第 $l-1$ 层的输出',
+         english="the gradient of layer $l$'s weights is the product of the output of layer "
+                 '$l-1$')
     mx.random.seed(0)
     layer = nn.Dense(3, in_units=4)
     layer.initialize()
@@ -2820,7 +2895,10 @@ def test_07_layer_grad_stds_uses_the_mean_loss_and_the_sum_is_256_times_larger()
 
     import d2lhelpers as d2l
     says('07', '`d2l.layer_grad_stds` 对这批图像的平均损失做一次反向传播，记录每层权重梯度的标准差'
-               '（对损失求和而不求平均，梯度会大 256 倍）')
+               '（对损失求和而不求平均，梯度会大 256 倍）',
+         english='`d2l.layer_grad_stds` runs one backward pass of the mean loss over this batch '
+                 "and records the standard deviation of each layer's weight gradient (summing "
+                 'the loss instead of averaging it would make the gradients 256 times larger)')
     mx.random.seed(0)
     net = nn.Sequential()
     net.add(nn.Dense(16, activation='relu'), nn.Dense(10))
@@ -2840,8 +2918,12 @@ def test_07_gradients_are_alike_across_layers_and_tiny_under_normal():
     `Xavier()` 的梯度在每一层都比 `MSRAPrelu()` 小一个数量级以上"."""
     import math
     says('07', '但在 `Normal(0.01)` 下每一层都只有 $10^{-12}$ 量级，学习率 0.1 的更新几乎不改变参数'
-               '')
-    says('07', '`Xavier()` 的梯度在每一层都比 `MSRAPrelu()` 小一个数量级以上')
+               '',
+         english='but under `Normal(0.01)` it is of the order of $10^{-12}$ in every layer, and '
+                 'an update with learning rate 0.1 hardly changes the parameters')
+    says('07', '`Xavier()` 的梯度在每一层都比 `MSRAPrelu()` 小一个数量级以上',
+         english="`Xavier()`'s gradients are more than an order of magnitude smaller than "
+                 "`MSRAPrelu()`'s in every layer")
     grads = {name: deep_mlp_stds(name)[1][:10] for name in ['Normal(0.01)', 'Xavier()',
                                                            'MSRAPrelu()']}
     assert all(max(stds) < 2 * min(stds) for stds in grads.values())
@@ -2855,9 +2937,13 @@ def test_07_outputs_vanish_under_normal_and_keep_under_msraprelu():
     比第 1 层小
     8 个数量级以上，`MSRAPrelu()` 则在 3 倍以内，`Xavier()` 介于两者之间"."""
     import math
-    says('07', '到第 10 层只剩 $10^{-10}$ 量级：信号消失了')
+    says('07', '到第 10 层只剩 $10^{-10}$ 量级：信号消失了',
+         english='by layer 10 it is down to the order of $10^{-10}$: the signal has vanished')
     says('07', '`Normal(0.01)` 的第 10 层输出比第 1 层小 8 个数量级以上，`MSRAPrelu()` 则在 3 倍以'
-               '内，`Xavier()` 介于两者之间')
+               '内，`Xavier()` 介于两者之间',
+         english='under `Normal(0.01)` the output of layer 10 is more than 8 orders of '
+                 'magnitude smaller than that of layer 1, under `MSRAPrelu()` the two are '
+                 'within a factor of 3, and `Xavier()` lies in between')
     shrink = {}
     for name in ['Normal(0.01)', 'Xavier()', 'MSRAPrelu()']:
         outputs = deep_mlp_stds(name)[0]
@@ -2874,7 +2960,9 @@ def test_07_normal_loss_is_ln10_and_guessing_is_01():
 
     import numpy as np
 
-    says('07', '`Normal(0.01)` 的损失停在 $\\ln 10 \\approx 2.303$，准确率 0.1，即随机猜测')
+    says('07', '`Normal(0.01)` 的损失停在 $\\ln 10 \\approx 2.303$，准确率 0.1，即随机猜测',
+         english='Under `Normal(0.01)` the loss stays at $\\ln 10 \\approx 2.303$ and the '
+                 'accuracy at 0.1, that is, random guessing')
     assert round(math.log(10), 3) == 2.303
     assert abs(deep_mlp_stds('Normal(0.01)')[2] - math.log(10)) < 1e-4
     test_labels = fashion_arrays()[3]
@@ -2894,8 +2982,17 @@ def test_07_summary_he_is_msraprelu_in_0_and_msraprelu_is_188():
                "网络常用 He 初始化（`MSRAPrelu('in', 0)`），方差 2/输入个数："
                "在输入输出个数相同的层上"
                "（如这里 256→256 的隐藏层）正是 `Xavier` 方差的两倍。"
-               "这里用的 `MSRAPrelu()` 方差是 `Xavier()` 的 1.88 倍")
-    assert "net.add(nn.Dense(256, activation='relu'))" in cell_code_saying('07', 'def deep_mlp(')
+               "这里用的 `MSRAPrelu()` 方差是 `Xavier()` 的 1.88 倍",
+         english="`Xavier` sets the scale by a layer's numbers of inputs and outputs (the "
+                 'default `Xavier()` has variance 2/(number of inputs + number of outputs)); '
+                 "for ReLU networks, He initialization (`MSRAPrelu('in', 0)`) is common, with "
+                 'variance 2/number of inputs: on a layer with as many inputs as outputs (such '
+                 'as the 256→256 hidden layers here), that is exactly twice the variance of '
+                 '`Xavier`. The `MSRAPrelu()` used here has 1.88 times the variance of '
+                 '`Xavier()`')
+    assert "net.add(nn.Dense(256, activation='relu'))" in cell_code_saying('07', 'def deep_mlp(',
+                                                                           english='def '
+                                                                                   'deep_mlp(')
     wide = (10, 784)  # 784 inputs, 10 outputs: the doubling holds only for equal counts
     assert abs(weight_sample(init.Xavier(), wide).var() / (2 / 794) - 1) < 0.05
     assert abs(weight_sample(init.MSRAPrelu('in', 0), wide).var() / (2 / 784) - 1) < 0.05
@@ -2908,7 +3005,9 @@ def test_07_summary_he_is_msraprelu_in_0_and_msraprelu_is_188():
 def test_07_summary_gradients_negligible_under_normal():
     """07 cell 19: "尺度太小（如深网络中的 `Normal(0.01)`），信号逐层消失，每一层权重的梯度都小得可
     以忽略，网络学不动"."""
-    says('07', '信号逐层消失，每一层权重的梯度都小得可以忽略，网络学不动')
+    says('07', '信号逐层消失，每一层权重的梯度都小得可以忽略，网络学不动',
+         english="the signal vanishes layer by layer, the gradients of every layer's weights "
+                 'are negligibly small, and the network cannot learn')
     outputs, grads, _, _ = deep_mlp_stds('Normal(0.01)')
     assert all(later < earlier for earlier, later in zip(outputs[:10], outputs[1:10]))
     assert max(grads) * 0.1 < 1e-9 * 0.01
@@ -2920,16 +3019,25 @@ def test_07_summary_exercise_3_and_this_run_differ_in_more_than_depth():
     "说明深度的是初始化时的测量：10 层之后信号只剩 10^-10 量级，每层权重的梯度只有 10^-12 量级"."""
     says('07', '练习 3 的网络（照运行记录的解答）只有 3 个隐藏层，用 `Normal(0.01)` 以学习率'
                ' 0.5 训练 '
-               '5 个周期，测试准确率 0.839；本节的网络有 10 个隐藏层，以学习率 0.1 训练 2 个周期')
-    says('07', '10 层之后信号只剩 $10^{-10}$ 量级，每层权重的梯度只有 $10^{-12}$ 量级')
+               '5 个周期，测试准确率 0.839；本节的网络有 10 个隐藏层，以学习率 0.1 训练 2 个周期',
+         english='The network of exercise 3 (following the answer in the run record) has only 3 '
+                 'hidden layers; trained with `Normal(0.01)` at learning rate 0.5 for 5 epochs, '
+                 "it reaches a test accuracy of 0.839; this section's network has 10 hidden "
+                 'layers and is trained at learning rate 0.1 for 2 epochs')
+    says('07', '10 层之后信号只剩 $10^{-10}$ 量级，每层权重的梯度只有 $10^{-12}$ 量级',
+         english='after 10 layers the signal is down to the order of $10^{-10}$, and the '
+                 "gradients of each layer's weights are of the order of $10^{-12}$")
     model = RUN_RECORD_EXERCISE_3.split('net.initialize')[0]
     assert model.count("activation='relu'") == 3 and model.count('nn.Dense(10)') == 1
     for line in ['init.Normal(sigma=0.01)', "{'learning_rate': 0.5}", 'num_epochs = 5']:
         assert line in RUN_RECORD_EXERCISE_3
-    assert 'num_epochs, lr = 2, 0.1' in cell_code_saying('07', 'num_epochs, lr = 2, 0.1')
-    assert 'def deep_mlp(initializer, depth=10' in cell_code_saying('07', 'def deep_mlp(')
+    assert 'num_epochs, lr = 2, 0.1' in cell_code_saying('07', 'num_epochs, lr = 2, 0.1',
+                                                         english='num_epochs, lr = 2, 0.1')
+    assert 'def deep_mlp(initializer, depth=10' in cell_code_saying('07', 'def deep_mlp(',
+                                                                    english='def deep_mlp(')
     printed = ''.join(o.get('text', '') for o in nbformat.read(notebook_path('07'), as_version=4)
-                      .cells[says('07', 'output_stds, grad_stds = {}, {}')].outputs)
+                      .cells[says('07', 'output_stds, grad_stds = {}, {}',
+                                  english='output_stds, grad_stds = {}, {}')].outputs)
     assert 'initializer   layer 1   layer 10  min      max\n' in printed  # min, max: gradients
     assert re.search(r'Normal\(0\.01\) +\d\.\d\de-\d\d +\d\.\d\de-10 +\d\.\de-12 +\d\.\de-12\n',
                      printed)
