@@ -3055,7 +3055,8 @@ def tied_decoder_class():
     from mxnet import init, nd
     from mxnet.gluon import nn
     namespace = {'init': init, 'nd': nd, 'nn': nn}
-    exec(cell_code_saying('08', 'class TiedDecoder(nn.Block):'), namespace)
+    exec(cell_code_saying('08', 'class TiedDecoder(nn.Block):',
+                          english='class TiedDecoder(nn.Block):'), namespace)
     return namespace['TiedDecoder']
 
 
@@ -3065,9 +3066,15 @@ def test_08_a_language_model_ties_its_output_layer_without_a_transpose():
     都是 (V, d)，`params=` 就能共享。）"."""
     from mxnet import nd
     from mxnet.gluon import nn
-    says('08', '但有的模型要共享的是“转置”，例如自编码器的解码器用编码器权重的转置')
+    says('08', '但有的模型要共享的是“转置”，例如自编码器的解码器用编码器权重的转置',
+         english='But some models need to share a "transpose": an autoencoder\'s decoder, for '
+                 'example, uses the transpose of the encoder\'s weight')
     says('08', '（语言模型把输出层和词嵌入绑定时，在 Gluon 里倒用不着转置：`nn.Embedding(V, d)` '
-               '的权重和 `nn.Dense(V, in_units=d)` 的权重形状都是 (V, d)，`params=` 就能共享。）')
+               '的权重和 `nn.Dense(V, in_units=d)` 的权重形状都是 (V, d)，`params=` 就能共享。）',
+         english='(When a language model ties its output layer to its word embedding, Gluon needs '
+                 'no transpose, as it happens: the weight of `nn.Embedding(V, d)` and the weight '
+                 'of `nn.Dense(V, in_units=d)` both have the shape (V, d), so `params=` can share '
+                 'them.)')
     embedding = nn.Embedding(1000, 32)
     output = nn.Dense(1000, in_units=32, params=embedding.params)
     assert embedding.weight.shape == output.weight.shape == (1000, 32)
@@ -3084,7 +3091,11 @@ def test_08_params_needs_compatible_shapes_an_unknown_dimension_is_filled():
     （下面先验证形状不相容时会出错）"."""
     from mxnet.gluon import nn
     says('08', '这要求两层的参数形状相容：相同，或者只差还不知道的维（记作 0，由另一层的补上）'
-               '（下面先验证形状不相容时会出错）')
+               '（下面先验证形状不相容时会出错）',
+         english="which requires the two layers' parameters to have compatible shapes: the same, "
+                 "or differing only in a dimension that is not known yet (written 0, and filled "
+                 "in from the other layer) (below, we first check that incompatible shapes raise "
+                 "an error)")
     unknown = nn.Dense(8)
     assert unknown.weight.shape == (8, 0)
     known = nn.Dense(8, in_units=5, params=unknown.params)
@@ -3100,7 +3111,10 @@ def test_08_params_refuses_a_parameter_of_another_shape_at_construction():
 
     from mxnet.gluon import nn
     says('08', '把编码器的参数交给解码器，`ParameterDict.get` 发现同名参数的形状不符，'
-               '构造层时就拒绝了')
+               '构造层时就拒绝了',
+         english="When the encoder's parameters are handed to the decoder, `ParameterDict.get` "
+                 "finds that the shape of the parameter with the same name does not match, and "
+                 "the layer is refused as soon as it is constructed")
     encoder = nn.Dense(64, activation='sigmoid', in_units=784)
     with pytest.raises(AssertionError, match="attribute 'shape'") as info:
         nn.Dense(784, in_units=64, params=encoder.params)
@@ -3115,9 +3129,14 @@ def test_08_an_assigned_parameter_goes_to_reg_params_not_to_collect_params():
     and "于是偏差叫 `tieddecoder0_bias`"."""
     from mxnet.gluon import Block, nn
     says('08', '`Block.__setattr__` 另外把赋给属性的 `Parameter` 记在块的 `_reg_params` '
-               '里（`gluon/block.py`）；')
-    says('08', '`collect_params()` 只收集块的 `self.params` 和子块的参数，不看 `_reg_params`')
-    says('08', '于是偏差叫 `tieddecoder0_bias`')
+               '里（`gluon/block.py`）；',
+         english="in addition, `Block.__setattr__` records a `Parameter` assigned to an attribute "
+                 "in the block's `_reg_params` (`gluon/block.py`);")
+    says('08', '`collect_params()` 只收集块的 `self.params` 和子块的参数，不看 `_reg_params`',
+         english="`collect_params()` collects only the block's `self.params` and the parameters "
+                 "of its child blocks, and does not look at `_reg_params`")
+    says('08', '于是偏差叫 `tieddecoder0_bias`',
+         english='so the bias is called `tieddecoder0_bias`')
     assert 'self._reg_params[name] = value' in mxnet_source(Block.__setattr__)
     collect = mxnet_source(Block.collect_params)
     assert 'ret.update(self.params)' in collect and '_reg_params' not in collect
@@ -3135,7 +3154,11 @@ def test_08_saving_names_parameters_by_reg_params_so_the_tied_weight_is_saved_tw
     from mxnet.gluon import nn
     says('08', '`save_parameters` 和 `load_parameters` 按这份登记给参数起名（所以与编码器一起保存'
                '时，这个权重以两个名字存两次，除非 `deduplicate=True`），`HybridBlock` 也按它把'
-               '参数传给 `hybrid_forward`')
+               '参数传给 `hybrid_forward`',
+         english='`save_parameters` and `load_parameters` name the parameters after this record '
+                 '(so when the decoder is saved together with the encoder, this weight is stored '
+                 'twice, under two names, unless `deduplicate=True`), and `HybridBlock` also '
+                 'passes the parameters to `hybrid_forward` according to it')
     assert '_collect_params_with_prefix()' in mxnet_source(gluon.Block.save_parameters)
     assert '_collect_params_with_prefix()' in mxnet_source(gluon.Block.load_parameters)
     assert 'self._reg_params.items()' in mxnet_source(gluon.Block._collect_params_with_prefix)
@@ -3159,7 +3182,11 @@ def test_08_summary_the_encoder_in_the_net_or_initialized_and_given_to_the_train
     from mxnet import autograd, gluon, nd
     from mxnet.gluon import nn
     says('08', '- 这样赋给属性的参数不在这个块的 `collect_params()` 里：要么原来的层也在同一个网络'
-               '中，要么单独初始化它、把它的参数也交给 `Trainer`，它才会被初始化和训练')
+               '中，要么单独初始化它、把它的参数也交给 `Trainer`，它才会被初始化和训练',
+         english="- A parameter assigned to an attribute in this way is not in that block's "
+                 "`collect_params()`: it is initialized and trained only if the original layer is "
+                 "in the same network too, or if that layer is initialized separately and its "
+                 "parameters are given to the `Trainer` as well")
 
     def step(decoder, params):
         trainer = gluon.Trainer(params, 'sgd', {'learning_rate': 1.0})
@@ -3188,7 +3215,9 @@ def test_08_the_attribute_is_the_encoders_parameter_by_plain_assignment():
     `Parameter` 对象本身，不做拷贝；`Block.__setattr__` 另外 …"."""
     from mxnet.gluon import Block, nn
     says('08', '和任何 Python 赋值一样，`self.weight = encoder.weight` 让属性指向编码器的那个 '
-               '`Parameter` 对象本身，不做拷贝')
+               '`Parameter` 对象本身，不做拷贝',
+         english="As with any Python assignment, `self.weight = encoder.weight` makes the "
+                 "attribute refer to the encoder's `Parameter` object itself, not to a copy")
     source = mxnet_source(Block.__setattr__)
     assert source.rstrip().endswith('super(Block, self).__setattr__(name, value)')
     assert 'copy' not in source and 'Parameter(' not in source  # registers, makes nothing new
@@ -3203,7 +3232,10 @@ def test_08_a_decoder_alone_neither_initializes_nor_trains_the_weight():
     from mxnet import gluon
     from mxnet.gluon import nn
     says('08', '所以单独用解码器时，`decoder.initialize()` 不会初始化这个权重，'
-               '`gluon.Trainer(decoder.collect_params(), ...)` 也永远不会更新它')
+               '`gluon.Trainer(decoder.collect_params(), ...)` 也永远不会更新它',
+         english='So when the decoder is used alone, `decoder.initialize()` does not initialize '
+                 'this weight, and `gluon.Trainer(decoder.collect_params(), ...)` never updates '
+                 'it either')
     encoder = nn.Dense(4, in_units=6)
     decoder = tied_decoder_class()(encoder)
     decoder.initialize()
@@ -3219,8 +3251,12 @@ def test_08_the_autoencoder_trains_the_weight_through_the_encoder_child():
     from mxnet import autograd, gluon, init, nd
     from mxnet.gluon import nn
     says('08', '是因为编码器是同一个 `Sequential` 的子块：`net.collect_params()` 经由 `net[0]` '
-               '收到了这个权重')
-    says('08', '若只把解码器交给 `Trainer`，这个权重就不会被更新')
+               '收到了这个权重',
+         english='because the encoder is a child block of the same `Sequential`: '
+                 '`net.collect_params()` receives this weight through `net[0]`')
+    says('08', '若只把解码器交给 `Trainer`，这个权重就不会被更新',
+         english='if only the decoder were given to the `Trainer`, this weight would not be '
+                 'updated')
     X = nd.random.uniform(shape=(5, 6))
 
     def one_step(params_of):
@@ -3248,14 +3284,23 @@ def test_08_name_scope_names_children_by_the_block_and_only_children():
     "（原书的代码没有用它）"."""
     from mxnet.gluon import nn
     says('08', '它不影响 `self.params.get` 创建的参数（那些已经带着块的前缀），'
-               '管的是在它里面**构造的子块**')
+               '管的是在它里面**构造的子块**',
+         english="It does not affect the parameters created by `self.params.get` (those already "
+                 "carry the block's prefix); what it governs is the **child blocks constructed** "
+                 "inside it")
     says('08', '子块从这个块的计数器取名，名字前加上块的前缀；在它外面构造的子块则照常取名：'
                '通常从全局计数器取名，但若这个块本身是在另一个块的 `name_scope` 里构造的，'
-               '就从那个外层块的计数器取名')
-    says('08', '（原书的代码没有用它）')
+               '就从那个外层块的计数器取名',
+         english="a child block takes its name from this block's counter, with the block's prefix "
+                 "before it; a child block constructed outside it is named as usual: usually from "
+                 "the global counter, but if this block was itself constructed inside another "
+                 "block's `name_scope`, from that outer block's counter")
+    says('08', '（原书的代码没有用它）',
+         english='(the Chinese edition of the book does not use it in its code)')
     assert 'name_scope' not in BOOK_V1.read_text(encoding='utf-8')
     namespace = {'nn': nn}
-    exec(cell_code_saying('08', 'class WithScope(nn.Block):').rsplit('\n\n', 1)[0], namespace)
+    exec(cell_code_saying('08', 'class WithScope(nn.Block):',
+                          english='class WithScope(nn.Block):').rsplit('\n\n', 1)[0], namespace)
     nn.Dense(3)  # a layer built outside first: the global counter moves on
     with_scope, without = namespace['WithScope'](), namespace['WithoutScope']()
     assert list(with_scope.collect_params().keys()) == [
@@ -3277,12 +3322,20 @@ def test_08_without_name_scope_names_do_not_clash_either():
     """08, cell 11: "编号也只在块内计数，不受块外构造了多少层的影响" and
     "名字同样不会冲突（全局计数器保证每个名字只用一次），只是看不出它属于哪个块"."""
     from mxnet.gluon import nn
-    says('08', '编号也只在块内计数，不受块外构造了多少层的影响')
+    says('08', '编号也只在块内计数，不受块外构造了多少层的影响',
+         english='the numbering counts only within the block, unaffected by how many layers were '
+                 'constructed outside it')
     says('08', '没用的块，子块照常取名，这里（外面没有别的块的 `name_scope`）就是接着全局编号'
-               '（`dense…`）')
-    says('08', '名字同样不会冲突（计数器保证每个编号只用一次），只是看不出它属于哪个块')
+               '（`dense…`）',
+         english="In the block that does not, the child block is named as usual, which here "
+                 "(there is no other block's `name_scope` around it) means it continues the "
+                 "global numbering (`dense…`)")
+    says('08', '名字同样不会冲突（计数器保证每个编号只用一次），只是看不出它属于哪个块',
+         english='here too the names do not clash (the counter makes sure each number is used '
+                 'only once), you just cannot tell from the name which block it belongs to')
     namespace = {'nn': nn}
-    exec(cell_code_saying('08', 'class WithScope(nn.Block):').rsplit('\n\n', 1)[0], namespace)
+    exec(cell_code_saying('08', 'class WithScope(nn.Block):',
+                          english='class WithScope(nn.Block):').rsplit('\n\n', 1)[0], namespace)
     names = [name for _ in range(3) for name in namespace['WithoutScope']().collect_params().keys()]
     assert len(names) == len(set(names)) == 9
     for _ in range(2):
@@ -3295,7 +3348,8 @@ def test_08_the_output_is_a_logit_and_the_loss_applies_the_sigmoid():
     ``from_sigmoid=False``)."""
     from mxnet import nd
     from mxnet.gluon import loss as gloss
-    says('08', '输出的是 logit，经 sigmoid 后才是像素值')
+    says('08', '输出的是 logit，经 sigmoid 后才是像素值',
+         english='the outputs are logits, which become pixel values only after a sigmoid')
     logit, pixel = nd.array([[0.3, -2.0]]), nd.array([[0.9, 0.1]])
     p = logit.sigmoid()
     by_hand = -(pixel * p.log() + (1 - pixel) * (1 - p).log()).mean()
@@ -3309,8 +3363,13 @@ def test_08_tied_gradient_is_encoder_plus_decoder_transposed():
     from mxnet import autograd, init, nd
     from mxnet.gluon import nn
     says('08', '绑定的权重只有一个梯度数组，其中是两处使用的梯度之和：编码器处的梯度，'
-               '加上解码器处梯度的**转置**')
-    says('08', '绑定权重的梯度等于编码器梯度加上解码器梯度的转置，而不等于其中任何一个')
+               '加上解码器处梯度的**转置**',
+         english='the tied weight has only one gradient array, which holds the sum of the '
+                 'gradients of its two uses: the gradient at the encoder plus the **transpose** '
+                 'of the gradient at the decoder')
+    says('08', '绑定权重的梯度等于编码器梯度加上解码器梯度的转置，而不等于其中任何一个',
+         english="The tied weight's gradient equals the encoder's gradient plus the transpose of "
+                 "the decoder's gradient, and equals neither of them alone")
     X = nd.random.uniform(shape=(5, 6))
     encoder = nn.Dense(4, activation='sigmoid', in_units=6)
     net = nn.Sequential()
@@ -3334,7 +3393,9 @@ def test_08_summary_params_needs_compatible_not_equal_shapes():
     """08, cell 26: "`params=` 只适用于参数形状相容的层（相同，或者只差还不知道的维）"."""
     from mxnet import nd
     from mxnet.gluon import nn
-    says('08', '`params=` 只适用于参数形状相容的层（相同，或者只差还不知道的维）。')
+    says('08', '`params=` 只适用于参数形状相容的层（相同，或者只差还不知道的维）。',
+         english='`params=` works only for layers whose parameters have compatible shapes (the '
+                 'same, or differing only in a dimension not yet known).')
     known = nn.Dense(8, in_units=4)
     unknown = nn.Dense(8, params=known.params)  # its weight's shape is (8, 0) until filled
     assert unknown.weight is known.weight and unknown.weight.shape == (8, 4)
@@ -3351,8 +3412,10 @@ def test_08_tying_halves_the_weights():
     """08, cells 14 and 26: "若不绑定，解码器还要一个 784 × 64 的权重" and
     "绑定权重让权重的参数个数减半"."""
     from mxnet.gluon import nn
-    says('08', '若不绑定，解码器还要一个 784 × 64 的权重')
-    says('08', '绑定权重让权重的参数个数减半')
+    says('08', '若不绑定，解码器还要一个 784 × 64 的权重',
+         english='without tying, the decoder would need a 784 × 64 weight of its own')
+    says('08', '绑定权重让权重的参数个数减半',
+         english='Tying the weights halves the number of weight parameters')
     encoder = nn.Dense(64, activation='sigmoid', in_units=784)
     tied = nn.Sequential()
     tied.add(encoder, tied_decoder_class()(encoder))
@@ -3371,11 +3434,14 @@ def test_08_the_baseline_is_the_mean_of_the_scored_batch_which_only_helps_it():
     import numpy as np
     from mxnet import gluon, nd
     index = says('08', '这个平均图像取的正是下面用来打分的这批测试图像（256 张）自己的平均，'
-                       '这只会让基准更好')
+                       '这只会让基准更好',
+                 english='This mean image is the mean of the very batch of test images (256 of '
+                         'them) that is scored below, which can only make the baseline better')
     cells = nbformat.read(notebook_path('08'), as_version=4).cells
     assert 'mean_image = flat.mean(axis=0' in cells[index + 1].source
     assert 'flat = X.reshape' in cells[index + 1].source
-    cell_code_saying('08', 'batch_size, num_epochs = 256,')  # the batch is 256 images
+    cell_code_saying('08', 'batch_size, num_epochs = 256,',
+                     english='batch_size, num_epochs = 256,')  # the batch is 256 images
     # A constant image's sigmoid cross-entropy on a batch is least at that batch's own mean.
     rng = np.random.default_rng(0)
     scored, other = nd.array(rng.random((256, 784))), nd.array(rng.random((256, 784)) ** 2)
@@ -4189,7 +4255,8 @@ def test_10_a_copy_and_a_gradient_per_device():
     """10 cell 3: "`initialize` 的 `ctx` 参数给出设备列表，每个参数在每个设备上各分配一份数据和一份
     梯度"."""
     import mxnet as mx
-    says('10', '每个参数在每个设备上各分配一份数据和一份梯度')
+    says('10', '每个参数在每个设备上各分配一份数据和一份梯度',
+         english='each parameter gets a copy of its data and a gradient on every device')
     layer = two_device_dense()
     for param in layer.collect_params().values():
         assert [d.context for d in param.list_data()] == [mx.cpu(0), mx.cpu(1)]
@@ -4201,8 +4268,11 @@ def test_10_values_made_once_on_cpu_then_copied():
     `_init_impl`：
     `self._data = [data.copyto(ctx) for ctx in self._ctx_list]`）"."""
     from mxnet import gluon
-    says('10', '初始化器只在 CPU 上生成一次数值，再复制到每个设备')
-    says('10', '`self._data = [data.copyto(ctx) for ctx in self._ctx_list]`')
+    says('10', '初始化器只在 CPU 上生成一次数值，再复制到每个设备',
+         english='the initializer generates the values only once, on the CPU, and they are then '
+                 'copied to each device')
+    says('10', '`self._data = [data.copyto(ctx) for ctx in self._ctx_list]`',
+         english='`self._data = [data.copyto(ctx) for ctx in self._ctx_list]`')
     assert 'self._data = [data.copyto(ctx) for ctx in self._ctx_list]' in mxnet_source(
         gluon.Parameter._init_impl)
     assert "'ctx': context.cpu()" in mxnet_source(gluon.Parameter._finish_deferred_init)
@@ -4224,7 +4294,9 @@ def gradients_on_two_devices(layer, X0, X1):
 def test_10_gradients_differ_because_the_data_differ():
     """10 cell 7: "此时两个设备上的梯度不同，因为它们看到的数据不同"."""
     from mxnet import nd
-    says('10', '此时两个设备上的梯度不同，因为它们看到的数据不同')
+    says('10', '此时两个设备上的梯度不同，因为它们看到的数据不同',
+         english='At this point the gradients on the two devices differ, because the devices saw '
+                 'different data')
     layer = two_device_dense()
     same = gradients_on_two_devices(layer, nd.ones((2, 4)), nd.ones((2, 4)))
     differ = gradients_on_two_devices(layer, nd.ones((2, 4)), nd.ones((2, 4)) * 2)
@@ -4235,8 +4307,13 @@ def test_10_the_first_test_batch_is_the_same_every_run():
     """10, cell 7: "取测试集的第一个批量（测试集不打乱，每次运行取到的都是同一批图像；…）"."""
     import d2lhelpers as d2l
     says('10', '取测试集的第一个批量（测试集不打乱，每次运行取到的都是同一批图像；这里只演示一步的'
-               '梯度怎样合起来，不评估模型，所以不必用训练集）')
-    code = cell_code_saying('10', 'X, y = next(iter(test_iter))')
+               '梯度怎样合起来，不评估模型，所以不必用训练集）',
+         english='We take the first batch of the test set (the test set is not shuffled, so every '
+                 'run gets the same batch of images; here we only show how the gradients of one '
+                 'step are combined, without evaluating the model, so there is no need for the '
+                 'training set)')
+    code = cell_code_saying('10', 'X, y = next(iter(test_iter))',
+                            english='X, y = next(iter(test_iter))')
     assert '_, test_iter = d2l.load_data_fashion_mnist(batch_size)' in code
     assert 'train_iter' not in code
     first = [next(iter(d2l.load_data_fashion_mnist(256)[1]))[1] for _ in range(2)]
@@ -4252,10 +4329,15 @@ def test_10_trainer_sums_on_the_kvstore_updates_once_and_pulls():
 
     import numpy as np
     from mxnet import gluon, nd
-    says('10', '在 kvstore 上对参数做一次更新，再把更新后的参数拉回（pull）到每一份拷贝')
+    says('10', '在 kvstore 上对参数做一次更新，再把更新后的参数拉回（pull）到每一份拷贝',
+         english='updates the parameters once on the kvstore, and then pulls the updated '
+                 'parameters back into every copy')
     says('10', '`Trainer` 的参数 `update_on_kvstore` 默认为 `None`，这时由环境变量 '
                "`MXNET_UPDATE_ON_KVSTORE` 决定，它默认为 1，"
-               "而 `'device'` kvstore 支持在自己上面运行优化器")
+               "而 `'device'` kvstore 支持在自己上面运行优化器",
+         english="the `Trainer`'s argument `update_on_kvstore` defaults to `None`, in which case "
+                 "the environment variable `MXNET_UPDATE_ON_KVSTORE` decides; it defaults to 1, "
+                 "and the `'device'` kvstore supports running the optimizer on itself")
     assert inspect.signature(gluon.Trainer).parameters['update_on_kvstore'].default is None
     assert "os.getenv('MXNET_UPDATE_ON_KVSTORE', \"1\")" in mxnet_source(
         __import__('mxnet').model._create_kvstore)
@@ -4279,7 +4361,11 @@ def test_10_summary_copies_agree_after_step_but_not_after_an_in_place_write():
     import mxnet as mx
     from mxnet import gluon, nd
     says('10', '再把新参数拉回每一份，所以经 `Trainer.step` 更新时各份拷贝保持一致（就地写入'
-               '其中一份则会使拷贝不同，见 09 中 `mx.cpu(0)`、`mx.cpu(1)` 的例子）')
+               '其中一份则会使拷贝不同，见 09 中 `mx.cpu(0)`、`mx.cpu(1)` 的例子）',
+         english='and pulls the new parameters back into every copy, so the copies stay '
+                 'consistent when updated by `Trainer.step` (writing into one of them in place '
+                 'makes the copies differ: see the example with `mx.cpu(0)` and `mx.cpu(1)` in '
+                 'Extra D, notebook 09_saving_parameters')
     says('09', "layer.weight.data(mx.cpu(0))[:] = 1",
          english='layer.weight.data(mx.cpu(0))[:] = 1')
     layer = two_device_dense()
@@ -4297,7 +4383,8 @@ def test_10_the_halves_gradients_sum_to_the_whole_batch():
     import mxnet as mx
     from mxnet import autograd, nd
     from mxnet.gluon import nn
-    says('10', '两半的梯度之和就是整个批量的梯度')
+    says('10', '两半的梯度之和就是整个批量的梯度',
+         english="the sum of the two halves' gradients is the gradient of the whole batch")
     mx.random.seed(0)
     X = nd.random.normal(shape=(6, 4))
     layer = nn.Dense(3, in_units=4)
@@ -4313,19 +4400,28 @@ def test_10_the_halves_gradients_sum_to_the_whole_batch():
 def test_10_summary_agrees_with_the_single_process_up_to_the_order_of_additions():
     """10, cell 23: "结果与单进程用整个批量训练一致（只差浮点加法的顺序）", as cell 19 says and
     checks (``to_reference < 1e-5``), not "相同"."""
-    says('10', '结果与单进程用整个批量训练一致（只差浮点加法的顺序）。')
-    says('10', '而且与单进程的对照一致（只差浮点加法的顺序）')
+    says('10', '结果与单进程用整个批量训练一致（只差浮点加法的顺序）。',
+         english='the result agrees with single-process training on the whole batch (the only '
+                 'difference being the order of the floating-point additions).')
+    says('10', '而且与单进程的对照一致（只差浮点加法的顺序）',
+         english='and that agree with the single-process reference (the only difference being the '
+                 'order of the floating-point additions)')
     cells = nbformat.read(notebook_path('10'), as_version=4).cells
     assert any('to_reference < 1e-5' in cell.source for cell in cells if cell.cell_type == 'code')
-    summary = cells[says('10', '## 小结')].source.splitlines()
-    [line] = [line for line in summary if 'dist_sync' in line]
+    index = says('10', '## 小结', english='## Summary')
+    [line] = [line for line in cells[index].source.splitlines() if 'dist_sync' in line]
     assert '相同' not in line  # agreement up to rounding is what cell 19 checks
+    english = nbformat.read(english_notebook_path('10'), as_version=4).cells[index].source
+    [line] = [line for line in english.splitlines() if 'dist_sync' in line]
+    assert 'identical' not in line and 'agrees' in line  # nor in English
 
 
 def test_10_the_check_compares_every_parameter_of_both_layers():
     """10 cell 11: "用同样的种子在一个设备上重做一遍，比较两层的全部权重和偏差"."""
-    says('10', '用同样的种子在一个设备上重做一遍，比较两层的全部权重和偏差')
-    code = cell_code_saying('10', 'single = mlp()')
+    says('10', '用同样的种子在一个设备上重做一遍，比较两层的全部权重和偏差',
+         english='Let us redo it on one device with the same seed and compare all the weights and '
+                 'biases of both layers')
+    code = cell_code_saying('10', 'single = mlp()', english='single = mlp()')
     assert 'zip(single.collect_params().values(),' in code
     assert 'net.collect_params().values()))' in code and 'single[0].weight' not in code
 
@@ -4333,7 +4429,8 @@ def test_10_the_check_compares_every_parameter_of_both_layers():
 def test_10_the_pip_package_has_the_distributed_kvstore():
     """10 cell 13: "MXNet 的 pip 包里已经包含了这套分布式 kvstore"."""
     import mxnet as mx
-    says('10', 'MXNet 的 pip 包里已经包含了这套分布式 kvstore')
+    says('10', 'MXNet 的 pip 包里已经包含了这套分布式 kvstore',
+         english="MXNet's pip package already includes this distributed kvstore")
     assert mx.runtime.Features().is_enabled('DIST_KVSTORE')
 
 
@@ -4342,7 +4439,9 @@ def test_10_roles_come_from_dmlc_variables():
     器的地址和进程数"."""
     import d2lhelpers.distributed as distributed
     says('10', '每个进程从 `DMLC_*` 环境变量得知自己的角色（scheduler、server 或 worker）、调度器的'
-               '地址和进程数')
+               '地址和进程数',
+         english="Each process learns its role (scheduler, server or worker), the scheduler's "
+                 "address and the number of processes from the `DMLC_*` environment variables")
     source = inspect.getsource(distributed)
     for variable in ['DMLC_ROLE', 'DMLC_PS_ROOT_URI', 'DMLC_PS_ROOT_PORT', 'DMLC_NUM_WORKER',
                      'DMLC_NUM_SERVER']:
@@ -4354,7 +4453,9 @@ def test_10_roles_come_from_dmlc_variables():
 def test_10_each_worker_takes_half_of_each_batch():
     """10 cell 13: "从一串固定的 Fashion-MNIST 小批量中取自己那一份（两个进程各取一半）"."""
     ps_worker = notebook_ps_worker()
-    says('10', '从一串固定的 Fashion-MNIST 小批量中取自己那一份（两个进程各取一半）')
+    says('10', '从一串固定的 Fashion-MNIST 小批量中取自己那一份（两个进程各取一半）',
+         english='takes its own share of a fixed sequence of Fashion-MNIST minibatches (each of '
+                 'the two processes takes half)')
     assert 'images[batch][kv.rank::kv.num_workers]' in inspect.getsource(ps_worker.main)
     shares = [list(range(64))[rank::2] for rank in range(2)]
     assert [len(share) for share in shares] == [32, 32] and not set(shares[0]) & set(shares[1])
@@ -4364,7 +4465,9 @@ def test_10_trainer_inits_its_kvstore_at_the_first_step_by_broadcast():
     """10 cell 21: "`Trainer` 在第一次 `step` 时才初始化 kvstore，对每个参数调用
     `kvstore.broadcast`（`gluon/trainer.py` 的 `_init_params`）"."""
     from mxnet import gluon, nd
-    says('10', '`Trainer` 在第一次 `step` 时才初始化 kvstore，对每个参数调用 `kvstore.broadcast`')
+    says('10', '`Trainer` 在第一次 `step` 时才初始化 kvstore，对每个参数调用 `kvstore.broadcast`',
+         english='the `Trainer` initializes the kvstore only at the first `step`, calling '
+                 '`kvstore.broadcast` for each parameter')
     layer = two_device_dense()
     trainer = gluon.Trainer(layer.collect_params(), 'sgd', {'learning_rate': 0.5})
     assert not trainer._kv_initialized and trainer._kvstore is None
@@ -4379,16 +4482,20 @@ def test_10_broadcast_sends_rank_0s_value():
     """10 cell 21: "而 `broadcast` 把 0 号工作进程的值发给所有工作进程（`KVStore.broadcast` 的说明：
     “Broadcast the `value` NDArray at rank 0 to all ranks”）"."""
     import mxnet as mx
-    says('10', '而 `broadcast` 把 0 号工作进程的值发给所有工作进程')
-    says('10', '“Broadcast the `value` NDArray at rank 0 to all ranks”')
+    says('10', '而 `broadcast` 把 0 号工作进程的值发给所有工作进程',
+         english="and `broadcast` sends worker 0's value to all the workers")
+    says('10', '“Broadcast the `value` NDArray at rank 0 to all ranks”',
+         english='"Broadcast the `value` NDArray at rank 0 to all ranks"')
     doc = ' '.join(mx.kv.KVStore.broadcast.__doc__.split())
     assert 'Broadcast the `value` NDArray at rank 0 to all ranks' in doc
 
 
 def test_10_run_workers_compares_worker_0_with_the_reference():
     """10 cell 17: "返回两个工作进程之间的最大差，和 0 号工作进程与对照之间的最大差"."""
-    says('10', '返回两个工作进程之间的最大差，和 0 号工作进程与对照之间的最大差')
-    code = cell_code_saying('10', 'def run_workers(seeds):')
+    says('10', '返回两个工作进程之间的最大差，和 0 号工作进程与对照之间的最大差',
+         english='returns the largest difference between the two workers and the largest '
+                 'difference between worker 0 and the reference')
+    code = cell_code_saying('10', 'def run_workers(seeds):', english='def run_workers(seeds):')
     assert code.rstrip().endswith('    return (max_difference(workers[0], workers[1]),\n'
                                   '            max_difference(workers[0], reference))')
 
@@ -4407,17 +4514,21 @@ def notebook_ps_worker():
 def test_10_rank_0s_seed_is_the_references():
     """10 cell 21: "0 号工作进程的种子是它的编号 `kv.rank` = 0，正好是对照的种子"."""
     ps_worker = notebook_ps_worker()
-    says('10', '0 号工作进程的种子是它的编号 `kv.rank` = 0，正好是对照的种子')
+    says('10', '0 号工作进程的种子是它的编号 `kv.rank` = 0，正好是对照的种子',
+         english="Worker 0's seed is its rank, `kv.rank` = 0, which happens to be the reference's "
+                 "seed")
     main = inspect.getsource(ps_worker.main)
     assert "mx.random.seed(0 if seeds == 'same' else kv.rank)" in main
-    reference = cell_code_saying('10', 'reference = ps_worker.small_mlp()')
+    reference = cell_code_saying('10', 'reference = ps_worker.small_mlp()',
+                                 english='reference = ps_worker.small_mlp()')
     assert reference.startswith('mx.random.seed(0)')
 
 
 def test_10_the_first_gradient_comes_before_the_first_step():
     """10 cell 21: "第一步的梯度是在 `step` 之前算的，那时 1 号工作进程还用着自己的随机参数"."""
     ps_worker = notebook_ps_worker()
-    says('10', '第一步的梯度是在 `step` 之前算的')
+    says('10', '第一步的梯度是在 `step` 之前算的',
+         english="the first step's gradient is computed before `step`")
     source = inspect.getsource(ps_worker.main)
     assert "mx.random.seed(0 if seeds == 'same' else kv.rank)" in source
     assert source.index('batch_loss.backward()') < source.index('trainer.step(batch_size)')
