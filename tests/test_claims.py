@@ -1772,7 +1772,8 @@ def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
     sentence = ('先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里'
                 '（见仓库根目录 README.md 的 “Same numbers on every machine” 一节），'
                 '每次从头运行得到的数值都一样，与保存的输出一致。')
-    english = f'First we import the packages we need and fix the random seed: {KERNEL_SENTENCE_EN}.'
+    english = ('First we import the packages we need and fix the random seed, so that '
+               f'{KERNEL_SENTENCE_EN}.')
     for prefix in ('06', '07'):
         says(prefix, sentence, english=english)
     says('05', '先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，'
