@@ -796,9 +796,9 @@ def test_03_the_example_is_the_books():
     -5] 和 [5, 10] 两个区间里均匀分布的随机数"."""
     says('03', '本笔记本实现原书的例子：令权重有一半概率初始化为 0，有另一半概率初始化为 [-10, -5] '
                '和 [5, 10] 两个区间里均匀分布的随机数',
-         english='This notebook implements the example of the book (Chinese edition): a weight is '
-                 'initialized to 0 with probability one half, and with the other half to a random '
-                 'number uniformly distributed over the two intervals [-10, -5] and [5, 10]')
+         english="This notebook implements the book's example (Chinese edition): a weight is "
+                 'initialized to 0 with probability one half, and otherwise to a number drawn '
+                 'uniformly from the two intervals [-10, -5] and [5, 10]')
     book_says('令权重有一半概率初始化为0，有另一半概率初始化为$[-10,-5]$和$[5,10]$两个区间里均匀分'
               '布的随机数')
 
@@ -1082,7 +1082,7 @@ def test_03_a_bias_with_own_zeros_is_cleared_by_zeros_init_weight(monkeypatch):
                '`__call__` 就把它交给 `init.Zero()` 的 `_init_weight` 清零',
          english="`VerboseInit`'s `__call__` was called for both parameters, but only the weight "
                  'went through its `_init_weight`: the bias carries its own `__init__ = zeros`, '
-                 'so `__call__` hands it to the `_init_weight` of `init.Zero()`, which clears it '
+                 'so `__call__` hands it to the `_init_weight` of `init.Zero()`, which sets it '
                  'to zero')
     zeroed = []
     original = init.Zero._init_weight
@@ -1106,8 +1106,7 @@ def test_03_without_its_own_initializer_the_bias_gets_init_weight_not_init_bias(
     says('03', '这时偏差也交给 `VerboseInit`，但调用的是 `_init_weight`，`_init_bias` '
                '一次也没有被调用，偏差成了 1 而不是 7',
          english='The bias is then handed to `VerboseInit` as well, but what is called is '
-                 '`_init_weight`: `_init_bias` is not called even once, and the bias becomes 1, '
-                 'not 7')
+                 '`_init_weight`: `_init_bias` is never called, and the bias becomes 1, not 7')
     layer = nn.Dense(3, in_units=2, bias_initializer=None)
     lines = run_printing(lambda: layer.initialize(verbose_init_class()()))
     assert not any(line.startswith('_init_bias') for line in lines)
