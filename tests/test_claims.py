@@ -1249,9 +1249,9 @@ def test_04_six_parameters_named_by_construction_order():
     第三层（`dense2`）没有自己的参数，它用的是 `shared` 的 `dense0_weight` 和 `dense0_bias`"."""
     says('04', '所以整个网络只有 6 个参数而不是 8 个。注意编号：`shared` 比第一层先构造，所以它叫 '
                '`dense0`，第一层叫 `dense1`',
-         english='So the whole network has only 6 parameters, not 8. Note the numbering: `shared` '
-                 'was built before the first layer, so it is called `dense0`, and the first layer '
-                 '`dense1`')
+         english='So the whole network has only 6 `Parameter` objects, not 8. Note the numbering: '
+                 '`shared` was built before the first layer, so it is called `dense0`, and the '
+                 'first layer `dense1`')
     says('04', '第三层（`dense2`）没有自己的参数，它用的是 `shared` 的 `dense0_weight` 和 '
                '`dense0_bias`',
          english="the third layer (`dense2`) has no parameters of its own: it uses `shared`'s "
@@ -1296,8 +1296,8 @@ def test_04_the_books_sentence_on_accumulated_gradients_and_what_the_run_record_
     says('04', f'另有一句注释：“{RUN_RECORD_SHARED_NOTE}”这句话不是原书正文。'
                '它说得对，两层看到的是同一个梯度数组；只是没有说这个梯度是什么',
          english=f'in our translation: "{RUN_RECORD_SHARED_NOTE_EN}" This sentence is not from '
-                 "the book's text. It is right: the two layers see the same gradient array; it "
-                 'just does not say what that gradient is')
+                 "the book's text. It is right—the two layers see the same gradient array—but it "
+                 'does not say what that gradient is')
     book_says('因为模型参数里包含了梯度，所以在反向传播计算时，'
               '第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。')
     assert '梯度也相同' not in BOOK_V1.read_text(encoding='utf-8')
