@@ -2603,8 +2603,8 @@ def test_06_mixed_called_on_an_array_writes_it_in_place():
     """06 cell 17: "它们是可以直接调用的对象：`mixed(init.InitDesc(参数名), 数组)` 就地写入数组"."""
     from mxnet import init, nd
     says('06', '它们是可以直接调用的对象：`mixed(init.InitDesc(参数名), 数组)` 就地写入数组',
-         english='They are objects that can be called directly: '
-                 '`mixed(init.InitDesc(parameter_name), array)` writes into the array in place')
+         english='They are callable objects: `mixed(init.InitDesc(parameter_name), array)` '
+                 'writes into the array in place')
     mixed = init.Mixed(['first.*', '.*'], [init.Constant(0.5), init.One()])
     first, other = nd.zeros(3), nd.zeros(3)
     mixed(init.InitDesc('first_weight'), first)
@@ -2623,12 +2623,12 @@ def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
                '才能用）里取值，并去掉键前的 `arg:`、`aux:`'
                '（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；'
                '没给时报 `AssertionError`）',
-         english='`Load.__init__` calls `nd.load` when given a string; a saved list is of no '
-                 'use; a file of `save_parameters` has structural names such as `0.weight` as '
-                 'its keys, and is usable only once its keys are replaced by parameter names, '
-                 'as below), and drops the prefixes `arg:` and `aux:` from the keys (for a file '
-                 'and a dictionary alike); a parameter missing from the dictionary is handed to '
-                 '`default_init` (if one is given; if not, `AssertionError` is raised)')
+         english='when given a string, `Load.__init__` calls `nd.load`. A saved list cannot be '
+                 'used. A `save_parameters` file has structural names such as `0.weight` as its '
+                 'keys, so it can be used only once its keys are replaced by parameter names, as '
+                 'below. `Load` drops the prefixes `arg:` and `aux:` from the keys (of a file and '
+                 'of a dictionary alike). A parameter missing from the dictionary is handed to '
+                 '`default_init` if one is given; if not, `AssertionError` is raised')
     with pytest.raises(AssertionError, match='no default Initializer'):
         init.Load({'w': nd.ones(2)})('other_weight', nd.zeros(2))
     from_dict = init.Load({'arg:foo_weight': nd.ones((2, 2)), 'bar_bias': nd.ones(2)})
@@ -2650,9 +2650,9 @@ def test_06_load_cannot_use_a_saved_list_or_a_save_parameters_file(tmp_path):
     from mxnet.gluon import nn
     says('06', '存的若是列表就用不上；`save_parameters` 的文件以 `0.weight` 这类结构名为键，'
                '要像下面这样把键换成参数名才能用',
-         english='a saved list is of no use; a file of `save_parameters` has structural names '
-                 'such as `0.weight` as its keys, and is usable only once its keys are replaced '
-                 'by parameter names, as below')
+         english='A saved list cannot be used. A `save_parameters` file has structural names '
+                 'such as `0.weight` as its keys, so it can be used only once its keys are '
+                 'replaced by parameter names, as below')
     listed = str(tmp_path / 'list.params')
     nd.save(listed, [nd.ones(2)])
     with pytest.raises(AssertionError):
