@@ -3020,7 +3020,9 @@ def test_07_summary_exercise_3_and_this_run_differ_in_more_than_depth():
     says('07', '练习 3 的网络（照运行记录的解答）只有 3 个隐藏层，用 `Normal(0.01)` 以学习率'
                ' 0.5 训练 '
                '5 个周期，测试准确率 0.839；本节的网络有 10 个隐藏层，以学习率 0.1 训练 2 个周期',
-         english='The network of exercise 3 (following the answer in the run record) has only 3 '
+         english='The network of exercise 3 of section 4.2 (exercise 2 of 6.2 in the English '
+                 'book), as answered in the run record this project is based on (someone\'s run '
+                 'of section 4.2, with its outputs and answers to the exercises), has only 3 '
                  'hidden layers; trained with `Normal(0.01)` at learning rate 0.5 for 5 epochs, '
                  "it reaches a test accuracy of 0.839; this section's network has 10 hidden "
                  'layers and is trained at learning rate 0.1 for 2 epochs')
