@@ -3095,9 +3095,9 @@ def test_08_params_needs_compatible_shapes_an_unknown_dimension_is_filled():
     says('08', '这要求两层的参数形状相容：相同，或者只差还不知道的维（记作 0，由另一层的补上）'
                '（下面先验证形状不相容时会出错）',
          english="which requires the two layers' parameters to have compatible shapes: the same, "
-                 "or differing only in a dimension that is not known yet (written 0, and filled "
-                 "in from the other layer) (below, we first check that incompatible shapes raise "
-                 "an error)")
+                 "or differing only in a dimension that is not known yet (written 0 and filled "
+                 "in from the other layer). Below, we first check that incompatible shapes raise "
+                 "an error")
     unknown = nn.Dense(8)
     assert unknown.weight.shape == (8, 0)
     known = nn.Dense(8, in_units=5, params=unknown.params)
@@ -3116,7 +3116,7 @@ def test_08_params_refuses_a_parameter_of_another_shape_at_construction():
                '构造层时就拒绝了',
          english="When the encoder's parameters are handed to the decoder, `ParameterDict.get` "
                  "finds that the shape of the parameter with the same name does not match, and "
-                 "the layer is refused as soon as it is constructed")
+                 "constructing the layer fails at once")
     encoder = nn.Dense(64, activation='sigmoid', in_units=784)
     with pytest.raises(AssertionError, match="attribute 'shape'") as info:
         nn.Dense(784, in_units=64, params=encoder.params)
@@ -3132,8 +3132,8 @@ def test_08_an_assigned_parameter_goes_to_reg_params_not_to_collect_params():
     from mxnet.gluon import Block, nn
     says('08', '`Block.__setattr__` 另外把赋给属性的 `Parameter` 记在块的 `_reg_params` '
                '里（`gluon/block.py`）；',
-         english="in addition, `Block.__setattr__` records a `Parameter` assigned to an attribute "
-                 "in the block's `_reg_params` (`gluon/block.py`);")
+         english="when a `Parameter` is assigned to an attribute, `Block.__setattr__` also "
+                 "records it in the block's `_reg_params` (`gluon/block.py`);")
     says('08', '`collect_params()` 只收集块的 `self.params` 和子块的参数，不看 `_reg_params`',
          english="`collect_params()` collects only the block's `self.params` and the parameters "
                  "of its child blocks, and does not look at `_reg_params`")
@@ -3157,7 +3157,8 @@ def test_08_saving_names_parameters_by_reg_params_so_the_tied_weight_is_saved_tw
     says('08', '`save_parameters` 和 `load_parameters` 按这份登记给参数起名（所以与编码器一起保存'
                '时，这个权重以两个名字存两次，除非 `deduplicate=True`），`HybridBlock` 也按它把'
                '参数传给 `hybrid_forward`',
-         english='`save_parameters` and `load_parameters` name the parameters after this record '
+         english="`save_parameters` and `load_parameters` take the parameters' names from this "
+                 'record '
                  '(so when the decoder is saved together with the encoder, this weight is stored '
                  'twice, under two names, unless `deduplicate=True`), and `HybridBlock` also '
                  'passes the parameters to `hybrid_forward` according to it')
@@ -3255,7 +3256,7 @@ def test_08_the_autoencoder_trains_the_weight_through_the_encoder_child():
     says('08', '是因为编码器是同一个 `Sequential` 的子块：`net.collect_params()` 经由 `net[0]` '
                '收到了这个权重',
          english='because the encoder is a child block of the same `Sequential`: '
-                 '`net.collect_params()` receives this weight through `net[0]`')
+                 '`net.collect_params()` picks up this weight through `net[0]`')
     says('08', '若只把解码器交给 `Trainer`，这个权重就不会被更新',
          english='if only the decoder were given to the `Trainer`, this weight would not be '
                  'updated')
@@ -3334,7 +3335,7 @@ def test_08_without_name_scope_names_do_not_clash_either():
                  "global numbering (`dense…`)")
     says('08', '名字同样不会冲突（计数器保证每个编号只用一次），只是看不出它属于哪个块',
          english='here too the names do not clash (the counter makes sure each number is used '
-                 'only once), you just cannot tell from the name which block it belongs to')
+                 'only once); you just cannot tell from the name which block it belongs to')
     namespace = {'nn': nn}
     exec(cell_code_saying('08', 'class WithScope(nn.Block):',
                           english='class WithScope(nn.Block):').rsplit('\n\n', 1)[0], namespace)
@@ -3438,7 +3439,7 @@ def test_08_the_baseline_is_the_mean_of_the_scored_batch_which_only_helps_it():
     index = says('08', '这个平均图像取的正是下面用来打分的这批测试图像（256 张）自己的平均，'
                        '这只会让基准更好',
                  english='This mean image is the mean of the very batch of test images (256 of '
-                         'them) that is scored below, which can only make the baseline better')
+                         'them) that is scored below, which can only make the baseline stronger')
     cells = nbformat.read(notebook_path('08'), as_version=4).cells
     assert 'mean_image = flat.mean(axis=0' in cells[index + 1].source
     assert 'flat = X.reshape' in cells[index + 1].source
