@@ -3491,8 +3491,8 @@ def test_09_the_model_is_the_run_records_exercise_3():
          english='then uses the multilayer perceptron with a shared layer from exercise 3 of the '
                  'run record')
     says('09', '运行记录里练习 3 的模型（原书的练习 3 没有给出模型，见练习笔记本）',
-         english='The model of exercise 3 in the run record (exercise 3 of the book (Chinese '
-                 'edition) gives no model; see the exercises notebook')
+         english='We use the model of exercise 3 in the run record (exercise 3 in the book gives '
+                 'no model; see the exercises notebook')
     assert '```' not in book_exercises()
     namespace = {'nn': nn}
     exec(cell_code_saying('09', 'def shared_mlp(hidden=256):',
@@ -3516,9 +3516,9 @@ def test_09_only_in_units_is_added_so_the_first_weight_is_allocated_at_once():
     from mxnet.gluon import nn
     says('09', '只是第一层多给了 `in_units=784`：结构不变，但第一层的权重在 `initialize()` 时就能'
                '分配，不必等第一次前向计算',
-         english='except that the first layer is also given `in_units=784`: the structure is the '
-                 "same, but the first layer's weight can be allocated at `initialize()`, without "
-                 'waiting for the first forward pass')
+         english='with one change: the first layer is also given `in_units=784`: the structure '
+                 "is the same, but the first layer's weight can be allocated at `initialize()`, "
+                 'without waiting for the first forward pass')
     code = cell_code_saying('09', 'def shared_mlp(hidden=256):',
                             english='def shared_mlp(hidden=256):')
     recorded = RUN_RECORD_EXERCISE_3.split('net.initialize')[0]
@@ -3723,7 +3723,7 @@ def test_09_data_is_one_copy_set_data_writes_every_copy():
     says('09', '`data()` 只返回一个设备上的拷贝，就地写入只改这一份；`set_data` '
                '写入每个设备上的拷贝',
          english='`data()` returns the copy on one device only, and an in-place write changes '
-                 'only that copy; `set_data` writes the copy on every device')
+                 'only that copy; `set_data` writes to the copy on every device')
     every_copy = 'for arr in self._check_and_get(self._data, list):\n            arr[:] = data'
     assert every_copy in mxnet_source(Parameter.set_data)
     layer = nn.Dense(2, in_units=3)
@@ -3743,7 +3743,7 @@ def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
     says('09', '先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；'
                '就地写入没有这个核对，形状不同但可以广播的数组会被广播进去，例如一行 3 个数会写进'
                ' 2 × 3 的权重的每一行；不能广播的形状报 `ValueError`）',
-         english="It first checks the new value's shape (`self.shape = data.shape`, which raises "
+         english="First, it checks the new value's shape (`self.shape = data.shape`, which raises "
                  '`AssertionError` when the shapes are incompatible; an in-place write has no '
                  'such check: an array of a different shape that can be broadcast is broadcast '
                  'into the parameter, for example a row of 3 numbers is written into every row of '
@@ -3852,8 +3852,7 @@ def test_09_a_kvstore_trainer_overwrites_an_in_place_write_at_the_next_step():
                  '(`pushpull(..., out=param.list_data())` in `_allreduce_grads`)')
     says('09', '所以就地写入的数值到下一步就被 kvstore 中那份没有改过的参数（更新之后）覆盖了',
          english="so values written in place are overwritten at the next step by the kvstore's "
-                 'copy of the parameter, which the write did not change (once that copy has been '
-                 'updated)')
+                 'own (freshly updated) copy, which the write never touched')
     pull = 'pushpull(i, grad_list, out=param.list_data(), priority=-i)'
     assert pull in mxnet_source(gluon.Trainer._allreduce_grads)
     layer = nn.Dense(2, in_units=3)
@@ -3933,17 +3932,17 @@ def test_09_summary_what_loading_into_another_structure_does(tmp_path):
                '多出的参数或形状不符的参数，要看哪个键先出问题；只换了激活函数、或在末尾加上 '
                '`Dropout` 这样没有参数的层时照常加载，不报错，而没有参数的层插在中间，会让它后面'
                '各层的下标后移，照样报错',
-         english="when the layers' widths differ, MXNet reports the parameter whose shape does "
+         english="When the layers' widths differ, MXNet reports the parameter whose shape does "
                  'not match; when the number of layers with parameters differs, it usually '
                  'reports a parameter missing from the file or extra in it, or a parameter whose '
-                 'shape does not match, depending on which key goes wrong first; when only the '
+                 'shape does not match, depending on which key goes wrong first. When only the '
                  'activation functions are changed, or a layer without parameters such as '
                  '`Dropout` is added at the end, the file loads as usual, without an error, but a '
                  'layer without parameters inserted in the middle shifts the indices of the '
                  'layers after it, and loading fails all the same')
     says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数；',
-         english="The file holds parameter arrays named by the layers' indices, not activation "
-                 'functions;')
+         english="The file holds parameter arrays named by the layers' indices; it does not "
+                 'store activation functions.')
     says('09', '只换了激活函数时，它照常加载，不会发现。',
          english='If only the activation functions have been changed, the file loads as usual and '
                  'the change goes unnoticed.')
@@ -3987,14 +3986,14 @@ def test_09_a_layer_without_parameters_takes_an_index_and_loading_checks_keys_an
     from mxnet.gluon import nn
     says('09', '没有参数的层（如 `Dropout`）什么也不存，但也占一个下标。加载只核对键、形状和'
                '数据类型，不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错',
-         english='a layer without parameters (such as `Dropout`) stores nothing, but it still '
+         english='A layer without parameters (such as `Dropout`) stores nothing, but it still '
                  'takes an index. Loading checks only the keys, the shapes and the data types, '
                  'not the number of layers: when the number of layers with parameters differs, '
                  'there is usually some key or shape that does not match, and MXNet raises an '
                  'error')
     says('09', '加载只核对键（层的下标）、形状和数据类型：',
-         english="loading checks only the keys (the layers' indices), the shapes and the data "
-                 'types:')
+         english="Loading checks only the keys (the layers' indices), the shapes and the data "
+                 'types.')
     with_dropout = nn.Sequential()
     with_dropout.add(nn.Dense(16, in_units=784), nn.Dropout(0.5), nn.Dense(10, in_units=16))
     with_dropout.initialize()
