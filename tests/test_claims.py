@@ -4403,11 +4403,11 @@ def test_10_summary_agrees_with_the_single_process_up_to_the_order_of_additions(
     """10, cell 23: "结果与单进程用整个批量训练一致（只差浮点加法的顺序）", as cell 19 says and
     checks (``to_reference < 1e-5``), not "相同"."""
     says('10', '结果与单进程用整个批量训练一致（只差浮点加法的顺序）。',
-         english='the result agrees with single-process training on the whole batch (the only '
-                 'difference being the order of the floating-point additions).')
+         english='the result agrees with single-process training on the whole batch (up to the '
+                 'order of the floating-point additions).')
     says('10', '而且与单进程的对照一致（只差浮点加法的顺序）',
-         english='and that agree with the single-process reference (the only difference being the '
-                 'order of the floating-point additions)')
+         english='and that agree with the single-process reference (up to the order of the '
+                 'floating-point additions)')
     cells = nbformat.read(notebook_path('10'), as_version=4).cells
     assert any('to_reference < 1e-5' in cell.source for cell in cells if cell.cell_type == 'code')
     index = says('10', '## 小结', english='## Summary')
