@@ -796,9 +796,9 @@ def test_03_the_example_is_the_books():
     -5] 和 [5, 10] 两个区间里均匀分布的随机数"."""
     says('03', '本笔记本实现原书的例子：令权重有一半概率初始化为 0，有另一半概率初始化为 [-10, -5] '
                '和 [5, 10] 两个区间里均匀分布的随机数',
-         english='This notebook implements the example of the book (Chinese edition): a weight is '
-                 'initialized to 0 with probability one half, and with the other half to a random '
-                 'number uniformly distributed over the two intervals [-10, -5] and [5, 10]')
+         english="This notebook implements the book's example (Chinese edition): a weight is "
+                 'initialized to 0 with probability one half, and otherwise to a number drawn '
+                 'uniformly from the two intervals [-10, -5] and [5, 10]')
     book_says('令权重有一半概率初始化为0，有另一半概率初始化为$[-10,-5]$和$[5,10]$两个区间里均匀分'
               '布的随机数')
 
@@ -1082,7 +1082,7 @@ def test_03_a_bias_with_own_zeros_is_cleared_by_zeros_init_weight(monkeypatch):
                '`__call__` 就把它交给 `init.Zero()` 的 `_init_weight` 清零',
          english="`VerboseInit`'s `__call__` was called for both parameters, but only the weight "
                  'went through its `_init_weight`: the bias carries its own `__init__ = zeros`, '
-                 'so `__call__` hands it to the `_init_weight` of `init.Zero()`, which clears it '
+                 'so `__call__` hands it to the `_init_weight` of `init.Zero()`, which sets it '
                  'to zero')
     zeroed = []
     original = init.Zero._init_weight
@@ -1106,8 +1106,7 @@ def test_03_without_its_own_initializer_the_bias_gets_init_weight_not_init_bias(
     says('03', '这时偏差也交给 `VerboseInit`，但调用的是 `_init_weight`，`_init_bias` '
                '一次也没有被调用，偏差成了 1 而不是 7',
          english='The bias is then handed to `VerboseInit` as well, but what is called is '
-                 '`_init_weight`: `_init_bias` is not called even once, and the bias becomes 1, '
-                 'not 7')
+                 '`_init_weight`: `_init_bias` is never called, and the bias becomes 1, not 7')
     layer = nn.Dense(3, in_units=2, bias_initializer=None)
     lines = run_printing(lambda: layer.initialize(verbose_init_class()()))
     assert not any(line.startswith('_init_bias') for line in lines)
@@ -1250,9 +1249,9 @@ def test_04_six_parameters_named_by_construction_order():
     第三层（`dense2`）没有自己的参数，它用的是 `shared` 的 `dense0_weight` 和 `dense0_bias`"."""
     says('04', '所以整个网络只有 6 个参数而不是 8 个。注意编号：`shared` 比第一层先构造，所以它叫 '
                '`dense0`，第一层叫 `dense1`',
-         english='So the whole network has only 6 parameters, not 8. Note the numbering: `shared` '
-                 'was built before the first layer, so it is called `dense0`, and the first layer '
-                 '`dense1`')
+         english='So the whole network has only 6 `Parameter` objects, not 8. Note the numbering: '
+                 '`shared` was built before the first layer, so it is called `dense0`, and the '
+                 'first layer `dense1`')
     says('04', '第三层（`dense2`）没有自己的参数，它用的是 `shared` 的 `dense0_weight` 和 '
                '`dense0_bias`',
          english="the third layer (`dense2`) has no parameters of its own: it uses `shared`'s "
@@ -1297,8 +1296,8 @@ def test_04_the_books_sentence_on_accumulated_gradients_and_what_the_run_record_
     says('04', f'另有一句注释：“{RUN_RECORD_SHARED_NOTE}”这句话不是原书正文。'
                '它说得对，两层看到的是同一个梯度数组；只是没有说这个梯度是什么',
          english=f'in our translation: "{RUN_RECORD_SHARED_NOTE_EN}" This sentence is not from '
-                 "the book's text. It is right: the two layers see the same gradient array; it "
-                 'just does not say what that gradient is')
+                 "the book's text. It is right—the two layers see the same gradient array—but it "
+                 'does not say what that gradient is')
     book_says('因为模型参数里包含了梯度，所以在反向传播计算时，'
               '第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。')
     assert '梯度也相同' not in BOOK_V1.read_text(encoding='utf-8')
@@ -1772,7 +1771,8 @@ def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
     sentence = ('先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里'
                 '（见仓库根目录 README.md 的 “Same numbers on every machine” 一节），'
                 '每次从头运行得到的数值都一样，与保存的输出一致。')
-    english = f'First we import the packages we need and fix the random seed: {KERNEL_SENTENCE_EN}.'
+    english = ('First we import the packages we need and fix the random seed, so that '
+               f'{KERNEL_SENTENCE_EN}.')
     for prefix in ('06', '07'):
         says(prefix, sentence, english=english)
     says('05', '先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，'
@@ -2603,8 +2603,8 @@ def test_06_mixed_called_on_an_array_writes_it_in_place():
     """06 cell 17: "它们是可以直接调用的对象：`mixed(init.InitDesc(参数名), 数组)` 就地写入数组"."""
     from mxnet import init, nd
     says('06', '它们是可以直接调用的对象：`mixed(init.InitDesc(参数名), 数组)` 就地写入数组',
-         english='They are objects that can be called directly: '
-                 '`mixed(init.InitDesc(parameter_name), array)` writes into the array in place')
+         english='They are callable objects: `mixed(init.InitDesc(parameter_name), array)` '
+                 'writes into the array in place')
     mixed = init.Mixed(['first.*', '.*'], [init.Constant(0.5), init.One()])
     first, other = nd.zeros(3), nd.zeros(3)
     mixed(init.InitDesc('first_weight'), first)
@@ -2623,12 +2623,12 @@ def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
                '才能用）里取值，并去掉键前的 `arg:`、`aux:`'
                '（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；'
                '没给时报 `AssertionError`）',
-         english='`Load.__init__` calls `nd.load` when given a string; a saved list is of no '
-                 'use; a file of `save_parameters` has structural names such as `0.weight` as '
-                 'its keys, and is usable only once its keys are replaced by parameter names, '
-                 'as below), and drops the prefixes `arg:` and `aux:` from the keys (for a file '
-                 'and a dictionary alike); a parameter missing from the dictionary is handed to '
-                 '`default_init` (if one is given; if not, `AssertionError` is raised)')
+         english='when given a string, `Load.__init__` calls `nd.load`. A saved list cannot be '
+                 'used. A `save_parameters` file has structural names such as `0.weight` as its '
+                 'keys, so it can be used only once its keys are replaced by parameter names, as '
+                 'below. `Load` drops the prefixes `arg:` and `aux:` from the keys (of a file and '
+                 'of a dictionary alike). A parameter missing from the dictionary is handed to '
+                 '`default_init` if one is given; if not, `AssertionError` is raised')
     with pytest.raises(AssertionError, match='no default Initializer'):
         init.Load({'w': nd.ones(2)})('other_weight', nd.zeros(2))
     from_dict = init.Load({'arg:foo_weight': nd.ones((2, 2)), 'bar_bias': nd.ones(2)})
@@ -2650,9 +2650,9 @@ def test_06_load_cannot_use_a_saved_list_or_a_save_parameters_file(tmp_path):
     from mxnet.gluon import nn
     says('06', '存的若是列表就用不上；`save_parameters` 的文件以 `0.weight` 这类结构名为键，'
                '要像下面这样把键换成参数名才能用',
-         english='a saved list is of no use; a file of `save_parameters` has structural names '
-                 'such as `0.weight` as its keys, and is usable only once its keys are replaced '
-                 'by parameter names, as below')
+         english='A saved list cannot be used. A `save_parameters` file has structural names '
+                 'such as `0.weight` as its keys, so it can be used only once its keys are '
+                 'replaced by parameter names, as below')
     listed = str(tmp_path / 'list.params')
     nd.save(listed, [nd.ones(2)])
     with pytest.raises(AssertionError):
@@ -3020,7 +3020,9 @@ def test_07_summary_exercise_3_and_this_run_differ_in_more_than_depth():
     says('07', '练习 3 的网络（照运行记录的解答）只有 3 个隐藏层，用 `Normal(0.01)` 以学习率'
                ' 0.5 训练 '
                '5 个周期，测试准确率 0.839；本节的网络有 10 个隐藏层，以学习率 0.1 训练 2 个周期',
-         english='The network of exercise 3 (following the answer in the run record) has only 3 '
+         english='The network of exercise 3 of section 4.2 (exercise 2 of 6.2 in the English '
+                 'book), as answered in the run record this project is based on (someone\'s run '
+                 'of section 4.2, with its outputs and answers to the exercises), has only 3 '
                  'hidden layers; trained with `Normal(0.01)` at learning rate 0.5 for 5 epochs, '
                  "it reaches a test accuracy of 0.839; this section's network has 10 hidden "
                  'layers and is trained at learning rate 0.1 for 2 epochs')
@@ -3093,9 +3095,9 @@ def test_08_params_needs_compatible_shapes_an_unknown_dimension_is_filled():
     says('08', '这要求两层的参数形状相容：相同，或者只差还不知道的维（记作 0，由另一层的补上）'
                '（下面先验证形状不相容时会出错）',
          english="which requires the two layers' parameters to have compatible shapes: the same, "
-                 "or differing only in a dimension that is not known yet (written 0, and filled "
-                 "in from the other layer) (below, we first check that incompatible shapes raise "
-                 "an error)")
+                 "or differing only in a dimension that is not known yet (written 0 and filled "
+                 "in from the other layer). Below, we first check that incompatible shapes raise "
+                 "an error")
     unknown = nn.Dense(8)
     assert unknown.weight.shape == (8, 0)
     known = nn.Dense(8, in_units=5, params=unknown.params)
@@ -3114,7 +3116,7 @@ def test_08_params_refuses_a_parameter_of_another_shape_at_construction():
                '构造层时就拒绝了',
          english="When the encoder's parameters are handed to the decoder, `ParameterDict.get` "
                  "finds that the shape of the parameter with the same name does not match, and "
-                 "the layer is refused as soon as it is constructed")
+                 "constructing the layer fails at once")
     encoder = nn.Dense(64, activation='sigmoid', in_units=784)
     with pytest.raises(AssertionError, match="attribute 'shape'") as info:
         nn.Dense(784, in_units=64, params=encoder.params)
@@ -3130,8 +3132,8 @@ def test_08_an_assigned_parameter_goes_to_reg_params_not_to_collect_params():
     from mxnet.gluon import Block, nn
     says('08', '`Block.__setattr__` 另外把赋给属性的 `Parameter` 记在块的 `_reg_params` '
                '里（`gluon/block.py`）；',
-         english="in addition, `Block.__setattr__` records a `Parameter` assigned to an attribute "
-                 "in the block's `_reg_params` (`gluon/block.py`);")
+         english="when a `Parameter` is assigned to an attribute, `Block.__setattr__` also "
+                 "records it in the block's `_reg_params` (`gluon/block.py`);")
     says('08', '`collect_params()` 只收集块的 `self.params` 和子块的参数，不看 `_reg_params`',
          english="`collect_params()` collects only the block's `self.params` and the parameters "
                  "of its child blocks, and does not look at `_reg_params`")
@@ -3155,7 +3157,8 @@ def test_08_saving_names_parameters_by_reg_params_so_the_tied_weight_is_saved_tw
     says('08', '`save_parameters` 和 `load_parameters` 按这份登记给参数起名（所以与编码器一起保存'
                '时，这个权重以两个名字存两次，除非 `deduplicate=True`），`HybridBlock` 也按它把'
                '参数传给 `hybrid_forward`',
-         english='`save_parameters` and `load_parameters` name the parameters after this record '
+         english="`save_parameters` and `load_parameters` take the parameters' names from this "
+                 'record '
                  '(so when the decoder is saved together with the encoder, this weight is stored '
                  'twice, under two names, unless `deduplicate=True`), and `HybridBlock` also '
                  'passes the parameters to `hybrid_forward` according to it')
@@ -3253,7 +3256,7 @@ def test_08_the_autoencoder_trains_the_weight_through_the_encoder_child():
     says('08', '是因为编码器是同一个 `Sequential` 的子块：`net.collect_params()` 经由 `net[0]` '
                '收到了这个权重',
          english='because the encoder is a child block of the same `Sequential`: '
-                 '`net.collect_params()` receives this weight through `net[0]`')
+                 '`net.collect_params()` picks up this weight through `net[0]`')
     says('08', '若只把解码器交给 `Trainer`，这个权重就不会被更新',
          english='if only the decoder were given to the `Trainer`, this weight would not be '
                  'updated')
@@ -3332,7 +3335,7 @@ def test_08_without_name_scope_names_do_not_clash_either():
                  "global numbering (`dense…`)")
     says('08', '名字同样不会冲突（计数器保证每个编号只用一次），只是看不出它属于哪个块',
          english='here too the names do not clash (the counter makes sure each number is used '
-                 'only once), you just cannot tell from the name which block it belongs to')
+                 'only once); you just cannot tell from the name which block it belongs to')
     namespace = {'nn': nn}
     exec(cell_code_saying('08', 'class WithScope(nn.Block):',
                           english='class WithScope(nn.Block):').rsplit('\n\n', 1)[0], namespace)
@@ -3436,7 +3439,7 @@ def test_08_the_baseline_is_the_mean_of_the_scored_batch_which_only_helps_it():
     index = says('08', '这个平均图像取的正是下面用来打分的这批测试图像（256 张）自己的平均，'
                        '这只会让基准更好',
                  english='This mean image is the mean of the very batch of test images (256 of '
-                         'them) that is scored below, which can only make the baseline better')
+                         'them) that is scored below, which can only make the baseline stronger')
     cells = nbformat.read(notebook_path('08'), as_version=4).cells
     assert 'mean_image = flat.mean(axis=0' in cells[index + 1].source
     assert 'flat = X.reshape' in cells[index + 1].source
@@ -3488,8 +3491,8 @@ def test_09_the_model_is_the_run_records_exercise_3():
          english='then uses the multilayer perceptron with a shared layer from exercise 3 of the '
                  'run record')
     says('09', '运行记录里练习 3 的模型（原书的练习 3 没有给出模型，见练习笔记本）',
-         english='The model of exercise 3 in the run record (exercise 3 of the book (Chinese '
-                 'edition) gives no model; see the exercises notebook')
+         english='We use the model of exercise 3 in the run record (exercise 3 in the book gives '
+                 'no model; see the exercises notebook')
     assert '```' not in book_exercises()
     namespace = {'nn': nn}
     exec(cell_code_saying('09', 'def shared_mlp(hidden=256):',
@@ -3513,9 +3516,9 @@ def test_09_only_in_units_is_added_so_the_first_weight_is_allocated_at_once():
     from mxnet.gluon import nn
     says('09', '只是第一层多给了 `in_units=784`：结构不变，但第一层的权重在 `initialize()` 时就能'
                '分配，不必等第一次前向计算',
-         english='except that the first layer is also given `in_units=784`: the structure is the '
-                 "same, but the first layer's weight can be allocated at `initialize()`, without "
-                 'waiting for the first forward pass')
+         english='with one change: the first layer is also given `in_units=784`: the structure '
+                 "is the same, but the first layer's weight can be allocated at `initialize()`, "
+                 'without waiting for the first forward pass')
     code = cell_code_saying('09', 'def shared_mlp(hidden=256):',
                             english='def shared_mlp(hidden=256):')
     recorded = RUN_RECORD_EXERCISE_3.split('net.initialize')[0]
@@ -3720,7 +3723,7 @@ def test_09_data_is_one_copy_set_data_writes_every_copy():
     says('09', '`data()` 只返回一个设备上的拷贝，就地写入只改这一份；`set_data` '
                '写入每个设备上的拷贝',
          english='`data()` returns the copy on one device only, and an in-place write changes '
-                 'only that copy; `set_data` writes the copy on every device')
+                 'only that copy; `set_data` writes to the copy on every device')
     every_copy = 'for arr in self._check_and_get(self._data, list):\n            arr[:] = data'
     assert every_copy in mxnet_source(Parameter.set_data)
     layer = nn.Dense(2, in_units=3)
@@ -3740,7 +3743,7 @@ def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
     says('09', '先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；'
                '就地写入没有这个核对，形状不同但可以广播的数组会被广播进去，例如一行 3 个数会写进'
                ' 2 × 3 的权重的每一行；不能广播的形状报 `ValueError`）',
-         english="It first checks the new value's shape (`self.shape = data.shape`, which raises "
+         english="First, it checks the new value's shape (`self.shape = data.shape`, which raises "
                  '`AssertionError` when the shapes are incompatible; an in-place write has no '
                  'such check: an array of a different shape that can be broadcast is broadcast '
                  'into the parameter, for example a row of 3 numbers is written into every row of '
@@ -3849,8 +3852,7 @@ def test_09_a_kvstore_trainer_overwrites_an_in_place_write_at_the_next_step():
                  '(`pushpull(..., out=param.list_data())` in `_allreduce_grads`)')
     says('09', '所以就地写入的数值到下一步就被 kvstore 中那份没有改过的参数（更新之后）覆盖了',
          english="so values written in place are overwritten at the next step by the kvstore's "
-                 'copy of the parameter, which the write did not change (once that copy has been '
-                 'updated)')
+                 'own (freshly updated) copy, which the write never touched')
     pull = 'pushpull(i, grad_list, out=param.list_data(), priority=-i)'
     assert pull in mxnet_source(gluon.Trainer._allreduce_grads)
     layer = nn.Dense(2, in_units=3)
@@ -3930,17 +3932,17 @@ def test_09_summary_what_loading_into_another_structure_does(tmp_path):
                '多出的参数或形状不符的参数，要看哪个键先出问题；只换了激活函数、或在末尾加上 '
                '`Dropout` 这样没有参数的层时照常加载，不报错，而没有参数的层插在中间，会让它后面'
                '各层的下标后移，照样报错',
-         english="when the layers' widths differ, MXNet reports the parameter whose shape does "
+         english="When the layers' widths differ, MXNet reports the parameter whose shape does "
                  'not match; when the number of layers with parameters differs, it usually '
                  'reports a parameter missing from the file or extra in it, or a parameter whose '
-                 'shape does not match, depending on which key goes wrong first; when only the '
+                 'shape does not match, depending on which key goes wrong first. When only the '
                  'activation functions are changed, or a layer without parameters such as '
                  '`Dropout` is added at the end, the file loads as usual, without an error, but a '
                  'layer without parameters inserted in the middle shifts the indices of the '
                  'layers after it, and loading fails all the same')
     says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数；',
-         english="The file holds parameter arrays named by the layers' indices, not activation "
-                 'functions;')
+         english="The file holds parameter arrays named by the layers' indices; it does not "
+                 'store activation functions.')
     says('09', '只换了激活函数时，它照常加载，不会发现。',
          english='If only the activation functions have been changed, the file loads as usual and '
                  'the change goes unnoticed.')
@@ -3984,14 +3986,14 @@ def test_09_a_layer_without_parameters_takes_an_index_and_loading_checks_keys_an
     from mxnet.gluon import nn
     says('09', '没有参数的层（如 `Dropout`）什么也不存，但也占一个下标。加载只核对键、形状和'
                '数据类型，不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错',
-         english='a layer without parameters (such as `Dropout`) stores nothing, but it still '
+         english='A layer without parameters (such as `Dropout`) stores nothing, but it still '
                  'takes an index. Loading checks only the keys, the shapes and the data types, '
                  'not the number of layers: when the number of layers with parameters differs, '
                  'there is usually some key or shape that does not match, and MXNet raises an '
                  'error')
     says('09', '加载只核对键（层的下标）、形状和数据类型：',
-         english="loading checks only the keys (the layers' indices), the shapes and the data "
-                 'types:')
+         english="Loading checks only the keys (the layers' indices), the shapes and the data "
+                 'types.')
     with_dropout = nn.Sequential()
     with_dropout.add(nn.Dense(16, in_units=784), nn.Dropout(0.5), nn.Dense(10, in_units=16))
     with_dropout.initialize()
@@ -4401,11 +4403,11 @@ def test_10_summary_agrees_with_the_single_process_up_to_the_order_of_additions(
     """10, cell 23: "结果与单进程用整个批量训练一致（只差浮点加法的顺序）", as cell 19 says and
     checks (``to_reference < 1e-5``), not "相同"."""
     says('10', '结果与单进程用整个批量训练一致（只差浮点加法的顺序）。',
-         english='the result agrees with single-process training on the whole batch (the only '
-                 'difference being the order of the floating-point additions).')
+         english='the result agrees with single-process training on the whole batch (up to the '
+                 'order of the floating-point additions).')
     says('10', '而且与单进程的对照一致（只差浮点加法的顺序）',
-         english='and that agree with the single-process reference (the only difference being the '
-                 'order of the floating-point additions)')
+         english='and that agree with the single-process reference (up to the order of the '
+                 'floating-point additions)')
     cells = nbformat.read(notebook_path('10'), as_version=4).cells
     assert any('to_reference < 1e-5' in cell.source for cell in cells if cell.cell_type == 'code')
     index = says('10', '## 小结', english='## Summary')
