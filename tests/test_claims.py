@@ -483,8 +483,9 @@ KERNEL_SENTENCE = ('这样在本项目的 Jupyter 内核 `d2l-mxnet` 里（见�
                    '“Same numbers on every machine” 一节），每次从头运行得到的数值都一样，'
                    '与保存的输出一致')
 # The same sentence in each English notebook, as notebooks/en/01 words it.
-KERNEL_SENTENCE_EN = ("on this project's Jupyter kernel, `d2l-mxnet` (see the section \"Same "
-                      "numbers on every machine\" of README.md at the root of the repository), "
+KERNEL_SENTENCE_EN = ("on this project's Jupyter kernel for the English notebooks, `d2l-mxnet-en` "
+                      "(see the section \"Same numbers on every machine\" of README.md at the root "
+                      "of the repository), "
                       "every run from the top gives the same numbers as those stored in this "
                       "notebook")
 
@@ -495,7 +496,8 @@ def test_the_top_level_readme_section_names_the_projects_kernel():
     readme = (ROOT / 'README.md').read_text(encoding='utf-8')
     section = readme.split('\n## Same numbers on every machine\n')[1].split('\n## ')[0]
     assert f'`{project_kernel.NAME}`' in section and f'`{project_kernel.NAME}`' in KERNEL_SENTENCE
-    assert f'`{project_kernel.NAME}`' in KERNEL_SENTENCE_EN
+    assert f'`{project_kernel.name("en")}`' in section
+    assert f'`{project_kernel.name("en")}`' in KERNEL_SENTENCE_EN
     for prefix in ('01', '02', '03', '04', '06', '07', '08', '09', '10'):
         says(prefix, KERNEL_SENTENCE, english=KERNEL_SENTENCE_EN)
 
@@ -513,6 +515,8 @@ def test_01_to_09_same_numbers_on_the_projects_kernel():
         notebook = nbformat.read(notebook_path(prefix), as_version=4)
         assert notebook.metadata.kernelspec.name == project_kernel.NAME
         assert 'mx.random.seed(0)' in notebook.cells[index + 1].source
+        english = nbformat.read(english_notebook_path(prefix), as_version=4)
+        assert english.metadata.kernelspec.name == project_kernel.name('en')
 
 # ---- 02 初始化模型参数 -------------------------------------------------------------------------
 
@@ -4558,7 +4562,9 @@ def drawn_variance(initializer, fan_in=200, fan_out=300):
 def test_11_dense_biases_start_at_zero_whatever_the_initializer():
     from mxnet import init
     from mxnet.gluon import nn
-    says('11', "`Dense` 的偏差总由它自己的 `bias_initializer='zeros'` 初始化")
+    says('11', "`Dense` 的偏差总由它自己的 `bias_initializer='zeros'` 初始化",
+         english="a `Dense` layer's bias is always initialized by its own "
+                 "`bias_initializer='zeros'`")
     for initializer in [init.Uniform(0.07), init.Normal(1), init.Xavier(), init.MSRAPrelu()]:
         layer = nn.Dense(8, in_units=4)
         layer.initialize(initializer)
@@ -4569,7 +4575,10 @@ def test_11_relu_keeps_half_of_a_symmetric_input_and_passes_half_the_gradients()
     import numpy as np
     from mxnet import autograd, nd
     says('11', r'ReLU 保留正的一半，$E[\mathrm{relu}(y)^2] = \mathrm{Var}(y)/2$，'
-               r'反向也只有一半的梯度通过（$y > 0$ 处导数为 1，其余为 0）')
+               r'反向也只有一半的梯度通过（$y > 0$ 处导数为 1，其余为 0）',
+         english=r'ReLU keeps the positive half, $E[\mathrm{relu}(y)^2] = \mathrm{Var}(y)/2$, '
+                 r'and backward only half of the gradients pass too (the derivative is 1 where '
+                 r'$y > 0$, 0 elsewhere)')
     y = nd.array(np.random.default_rng(0).standard_normal(1_000_000))
     y.attach_grad()
     with autograd.record():
@@ -4585,7 +4594,12 @@ def test_11_xavier_and_he_variances():
     says('11', r"`Xavier()` 的方差 $2/(n_\text{in} + n_\text{out})$ 是前向（要求 "
                r"$n_\text{in}\mathrm{Var}(w) = 1$）和反向（要求 $n_\text{out}\mathrm{Var}(w) = 1$）"
                r"的折中；`MSRAPrelu('in', 0)`（He 初始化）的方差 $2/n_\text{in}$ 正好让 ReLU "
-               r"网络每层的倍数为 1")
+               r"网络每层的倍数为 1",
+         english=r"The variance of `Xavier()`, $2/(n_\text{in} + n_\text{out})$, is a "
+                 r"compromise between forward (which needs $n_\text{in}\mathrm{Var}(w) = 1$) and "
+                 r"backward (which needs $n_\text{out}\mathrm{Var}(w) = 1$); the variance of "
+                 r"`MSRAPrelu('in', 0)` (He initialization), $2/n_\text{in}$, makes the factor of "
+                 r"each layer of a ReLU network exactly 1")
     assert abs(drawn_variance(init.Xavier()) / (2 / (200 + 300)) - 1) < 0.03
     assert abs(drawn_variance(init.MSRAPrelu('in', 0)) / (2 / 200) - 1) < 0.03
     assert abs(200 * drawn_variance(init.MSRAPrelu('in', 0)) / 2 - 1) < 0.03
@@ -4595,7 +4609,11 @@ def test_11_weight_variance_of_each_initializer():
     from mxnet import init
     says('11', r'`Uniform(a)` 是 $a^2/3$，`Normal(σ)` 是 $σ^2$，`Xavier` 和 `MSRAPrelu` 是 '
                r'`magnitude` 除以按 `factor_type` 取的个数（`avg` 是输入和输出个数的平均），'
-               r'均匀分布再除以 3')
+               r'均匀分布再除以 3',
+         english=r'for `Uniform(a)` it is $a^2/3$, for `Normal(σ)` $σ^2$, for `Xavier` and '
+                 r'`MSRAPrelu` `magnitude` divided by the number that `factor_type` chooses '
+                 r'(`avg` is the mean of the numbers of inputs and outputs), and divided by 3 '
+                 r'again for a uniform distribution')
     source = mxnet_source(init.Xavier._init_weight)
     assert 'factor = (fan_in + fan_out) / 2.0' in source
     assert 'scale = np.sqrt(self.magnitude / factor)' in source
@@ -4612,7 +4630,9 @@ def test_11_uniform_007_is_the_default_of_initialize():
 
     from mxnet import init
     from mxnet.gluon import Block
-    says('11', '`Uniform(0.07)` 是 `initialize()` 不给初始化器时的默认')
+    says('11', '`Uniform(0.07)` 是 `initialize()` 不给初始化器时的默认',
+         english='`Uniform(0.07)` is the default of `initialize()` when it is given no '
+                 'initializer')
     default = inspect_module.signature(Block.initialize).parameters['init'].default
     assert type(default) is init.Uniform and default.scale == 0.07
 
@@ -4622,7 +4642,10 @@ def test_11_xavier_with_relu_shrinks_both_ways_by_one_over_root_two():
 
     import d2lhelpers as d2l
     says('11', r'`Xavier()` 没有考虑 ReLU 去掉的一半，前向每层缩小约 $1/\sqrt{2}$ 倍；'
-               '反向也一样，所以梯度从顶层往下逐层缩小')
+               '反向也一样，所以梯度从顶层往下逐层缩小',
+         english=r'`Xavier()` does not account for the half that ReLU removes, so forward each '
+                 r'layer scales the signal by about $1/\sqrt{2}$; backward it is the same, so the '
+                 r'gradients shrink layer by layer from the top down')
     for seed in range(3):
         result = d2l.spread(init.Xavier(), 10, 256, 'relu', seed=seed)
         forward = (result.output_std[-1] / result.output_std[0]) ** (1 / 9)
@@ -4636,7 +4659,10 @@ def test_11_the_formula_holds_within_10_and_30_percent_at_width_256():
 
     import d2lhelpers as d2l
     says('11', '在宽 256、深 10 时，对下面四种初始化器，不用激活函数时每层的测量值与公式相差不到 '
-               '10%，用 ReLU 时不到 30%')
+               '10%，用 ReLU 时不到 30%',
+         english="At width 256 and depth 10, for the four initializers below, each layer's "
+                 "measurement is within 10% of the formula without an activation function, and "
+                 "within 30% with ReLU")
     initializers = [init.Uniform(0.07), init.Normal(0.01), init.Xavier(), init.MSRAPrelu()]
     for seed in range(3):  # not only the notebook's seed
         for initializer in initializers:
@@ -4650,7 +4676,10 @@ def test_11_a_narrow_net_strays_further_from_the_formula():
 
     import d2lhelpers as d2l
     says('11', '公式是对随机权重取平均得到的，一个具体的网络会偏离它，'
-               '宽度小时偏离大（宽 64 时比宽 256 时大）')
+               '宽度小时偏离大（宽 64 时比宽 256 时大）',
+         english='The formula is an average over random weights: a particular network strays '
+                 'from it, and further when it is narrow (further at width 64 than at width '
+                 '256)')
     for activation in ['none', 'relu']:
         narrow, wide = (np.mean([largest_gap(d2l.spread(init.Xavier(), 10, width, activation,
                                                         seed=seed)) for seed in range(3)])
@@ -4683,7 +4712,13 @@ def test_11_relu_outputs_give_each_unit_an_offset():
     from mxnet import nd
     says('11', 'ReLU 的输出都不小于 0，均值为正，于是下一层的每个单元对整批输入都有一个各自的偏移。'
                '第 2 层的 $y$ 的方差约有 30% 来自这些偏移，第 10 层超过 80%；这些偏移只有 $n$ 个，'
-               '批量再大也平均不掉。不用激活函数时，这一部分在每层都不到 1%。')
+               '批量再大也平均不掉。不用激活函数时，这一部分在每层都不到 1%。',
+         english="ReLU's outputs are all at least 0, with a positive mean, so each unit of the "
+                 "next layer gets an offset of its own, the same for the whole batch of inputs. "
+                 "About 30% of the variance of $y$ at layer 2 comes from these offsets, over 80% "
+                 "at layer 10; there are only $n$ of these offsets, and no batch, however "
+                 "large, averages them out. Without an activation function, this part is below "
+                 "1% at every layer.")
     relu = nd.relu(nd.array(np.random.default_rng(0).standard_normal(100_000)))
     assert relu.min().asscalar() == 0 and relu.mean().asscalar() > 0.3
     for seed in range(3):
@@ -4694,7 +4729,8 @@ def test_11_relu_outputs_give_each_unit_an_offset():
 
 def test_11_slopes_at_zero():
     from mxnet import autograd, nd
-    says('11', "$\\tanh'(0) = 1$，$\\sigma'(0) = 1/4$，所以 $g = 1$ 和 $1/16$")
+    says('11', "$\\tanh'(0) = 1$，$\\sigma'(0) = 1/4$，所以 $g = 1$ 和 $1/16$",
+         english="$\\tanh'(0) = 1$, $\\sigma'(0) = 1/4$, so $g = 1$ and $1/16$")
     for function, slope in [(nd.tanh, 1), (nd.sigmoid, 0.25)]:
         x = nd.zeros(1)
         x.attach_grad()
@@ -4714,7 +4750,14 @@ def test_11_tanh_follows_the_formula_only_while_signals_are_small():
                '标准差都不到 0.2，第 10 层的测量值与公式相差不到 10%；`Xavier()` 下第 1 层输出的'
                '标准差约为 1，tanh 把大的值压向 ±1，从第 2 层起每层都比公式小，'
                '第 10 层的输出不到公式的 1/3，'
-               '第 1 层的梯度也不到公式的 1/3')
+               '第 1 层的梯度也不到公式的 1/3',
+         english="tanh: while the signal is small, $\\tanh(y) \\approx y$ and the formula holds: "
+                 "with `Normal(0.01)` the standard deviation of every layer's output is below "
+                 "0.2, and at layer 10 the measurement is within 10% of the formula; with "
+                 "`Xavier()` the standard deviation of layer 1's output is about 1, tanh "
+                 "squeezes large values towards ±1, from layer 2 on every layer is below the "
+                 "formula, layer 10's output is less than 1/3 of the formula, and layer 1's "
+                 "gradient is less than 1/3 of the formula too")
     for seed in range(3):
         small = d2l.spread(init.Normal(0.01), 10, 256, 'tanh', seed=seed)
         assert max(small.output_std) < 0.2
@@ -4735,7 +4778,14 @@ def test_11_sigmoid_breaks_the_forward_formula_not_the_backward_one_for_small_si
                '第 10 层的输出比公式大 1000 倍以上。反向只用到斜率 $\\sigma\'(y) \\le 1/4$：'
                '`Normal(0.01)` 下 $y$ 很小，第 1 层的梯度与公式相差不到 10%；`Xavier()` 下 $y$ '
                '不小，斜率小于 1/4，第 1 层的梯度只有公式的一半左右（0.4 到 0.6 倍），'
-               '越往上越接近公式')
+               '越往上越接近公式',
+         english="sigmoid: $\\sigma(0) = 1/2$, the outputs have a mean of about 1/2, not 0, and "
+                 "the forward formula does not hold at all: layer 10's output is more than 1000 "
+                 "times the formula. Backward, only the slope $\\sigma'(y) \\le 1/4$ is used: "
+                 "with `Normal(0.01)` $y$ is small, and layer 1's gradient is within 10% of the "
+                 "formula; with `Xavier()` $y$ is not small, the slope is below 1/4, and layer "
+                 "1's gradient is only about half the formula (0.4 to 0.6 times), coming closer "
+                 "to the formula further up")
     assert nd.sigmoid(nd.zeros(1)).asscalar() == 0.5
     y = nd.array(np.random.default_rng(0).standard_normal(100_000))
     assert abs(nd.sigmoid(y).mean().asscalar() - 0.5) < 0.01
@@ -4756,7 +4806,10 @@ def test_11_the_explorer_shows_only_the_chosen_initializers_parameters():
     import d2lhelpers as d2l
     says('11', '初始化器的参数只显示所选的那一种的：`Uniform` 的 `scale`，`Normal` 的 `sigma`，'
                '`Xavier` 的 `rnd_type`、`factor_type`、`magnitude`，`MSRAPrelu` 的 `factor_type`、'
-               '`slope`')
+               '`slope`',
+         english="Only the chosen initializer's parameters are shown: `scale` for `Uniform`, "
+                 "`sigma` for `Normal`, `rnd_type`, `factor_type` and `magnitude` for `Xavier`, "
+                 "`factor_type` and `slope` for `MSRAPrelu`")
     box = d2l.init_explorer(depth=2, width=16)
     expected = {'Uniform': {'scale'}, 'Normal': {'sigma'},
                 'Xavier': {'rnd_type', 'factor_type', 'magnitude'},
@@ -4776,7 +4829,9 @@ def test_11_the_words_under_the_figure_are_its_alt_text_and_follow_it():
     from html import escape
 
     import d2lhelpers as d2l
-    says('11', '图下的文字随图更新，它也是图的替代文本（读屏软件读的就是它）')
+    says('11', '图下的文字随图更新，它也是图的替代文本（读屏软件读的就是它）',
+         english='The words under the figure follow it, and they are also its alt text (what a '
+                 'screen reader reads)')
     box = d2l.init_explorer(depth=2, width=16)
     try:
         for width in [32, 48]:
@@ -4792,7 +4847,9 @@ def test_11_the_words_under_the_figure_are_its_alt_text_and_follow_it():
 
 def test_11_the_explorer_redraws_when_a_drag_ends():
     import d2lhelpers as d2l
-    says('11', '拖动滑块时图不变，松开时才更新')
+    says('11', '拖动滑块时图不变，松开时才更新',
+         english='While you drag a slider the figure stays as it is, and it is updated when '
+                 'you let go')
     box = d2l.init_explorer(depth=2, width=16)
     try:
         sliders = [control for control in box.controls.values() if hasattr(control, 'readout')]
@@ -4805,7 +4862,9 @@ def test_11_the_sigma_slider_goes_from_vanishing_to_exploding():
     from mxnet import init
 
     import d2lhelpers as d2l
-    says('11', '选 `Normal`，把 `sigma` 从 0.01 往大拖，看信号从消失变成爆炸')
+    says('11', '选 `Normal`，把 `sigma` 从 0.01 往大拖，看信号从消失变成爆炸',
+         english='choose `Normal` and drag `sigma` up from 0.01, and see the signal go from '
+                 'vanishing to exploding')
     box = d2l.init_explorer()
     try:
         sigma = box.controls['sigma']
@@ -4822,9 +4881,13 @@ def test_11_things_to_try_without_activation_and_with_tanh():
     from mxnet import init
 
     import d2lhelpers as d2l
-    says('11', '把 `activation` 换成 `none`，看前向和反向的倍数怎样从 $1/\\sqrt{2}$ 变成 1')
+    says('11', '把 `activation` 换成 `none`，看前向和反向的倍数怎样从 $1/\\sqrt{2}$ 变成 1',
+         english='switch `activation` to `none`, and see the forward and backward factors '
+                 'change from $1/\\sqrt{2}$ to 1')
     says('11', '选 `tanh`，再把 `Xavier` 的 `magnitude` 或 `Normal` 的 `sigma` 调大，'
-               '看测量值怎样离开公式')
+               '看测量值怎样离开公式',
+         english="choose `tanh`, then turn up `Xavier`'s `magnitude` or `Normal`'s `sigma`, and "
+                 "see the measurements leave the formula")
     for activation, factor in [('relu', 0.5 ** 0.5), ('none', 1)]:
         result = d2l.spread(init.Xavier(), 10, 256, activation)
         forward = (result.output_std[-1] / result.output_std[0]) ** (1 / 9)
