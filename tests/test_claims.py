@@ -1497,13 +1497,15 @@ def weight_sample(initializer, shape=(256, 784)):
 def test_05_init_has_14_initializers():
     """05 cell 3: "MXNet 1.9 的 `mxnet.init` 模块 … 提供了 14 个初始化器"."""
     from d2lhelpers.check import installed_initializers
-    says('05', '提供了 14 个初始化器')
+    says('05', '提供了 14 个初始化器', english='provides 14 initializers')
     assert len(installed_initializers()) == 14
 
 
 def test_05_the_check_cell_follows_the_answer_cell():
     """05 cell 3: "答案单元格后面的检查单元格（`d2l.check.init_table`）只核对名单"."""
-    index = says('05', '答案单元格后面的检查单元格（`d2l.check.init_table`）只核对名单')
+    index = says('05', '答案单元格后面的检查单元格（`d2l.check.init_table`）只核对名单',
+                 english='The check cell after the answer cell (`d2l.check.init_table`) checks '
+                         'only the list of names')
     cells = nbformat.read(notebook_path('05'), as_version=4).cells
     answer = index + 1
     assert '### BEGIN SOLUTION' in cells[answer].source and 'when_to_use' in cells[answer].source
@@ -1516,7 +1518,8 @@ def test_05_the_six_others_are_these():
     """05 cell 3: "其余 6 个（`Orthogonal`、`Bilinear`、`LSTMBias`、`FusedRNN`、`Mixed`、`Load`）
     "."""
     from d2lhelpers.check import installed_initializers
-    says('05', '其余 6 个（`Orthogonal`、`Bilinear`、`LSTMBias`、`FusedRNN`、`Mixed`、`Load`）')
+    says('05', '其余 6 个（`Orthogonal`、`Bilinear`、`LSTMBias`、`FusedRNN`、`Mixed`、`Load`）',
+         english='The other 6 (`Orthogonal`, `Bilinear`, `LSTMBias`, `FusedRNN`, `Mixed`, `Load`)')
     eight = {'Uniform', 'Normal', 'Constant', 'Zero', 'One', 'Xavier', 'MSRAPrelu', 'Initializer'}
     assert installed_initializers() - eight == {
         'Orthogonal', 'Bilinear', 'LSTMBias', 'FusedRNN', 'Mixed', 'Load'}
@@ -1531,11 +1534,19 @@ def test_05_orthogonal_is_general_and_from_saxe_the_others_are_for_special_layer
     from mxnet import init
     from mxnet.gluon import nn
     says('05', '`Orthogonal` 是一般的权重初始化（随机正交矩阵，来自 Saxe 等人对深层线性网络的研'
-               '究）')
-    says('05', '`Bilinear`、`LSTMBias` 和 `FusedRNN` 是为转置卷积和循环网络准备的')
-    says('05', "可用于一般的权重，常用于循环网络的循环权重")
+               '究）',
+         english='`Orthogonal` is a general weight initialization (a random orthogonal matrix, '
+                 "from Saxe et al.'s study of deep linear networks)")
+    says('05', '`Bilinear`、`LSTMBias` 和 `FusedRNN` 是为转置卷积和循环网络准备的',
+         english='`Bilinear`, `LSTMBias` and `FusedRNN` are meant for transposed convolutions and '
+                 'recurrent networks')
+    says('05', "可用于一般的权重，常用于循环网络的循环权重",
+         english='works for ordinary weights; often used for recurrent weights in RNNs')
     says('05', '`Mixed` 按参数名组合初始化器（文档示例是为早先的 Module API 写的），'
-               '`Load` 从已有的数值初始化')
+               '`Load` 从已有的数值初始化',
+         english="`Mixed` combines initializers by parameter name (the documentation's example "
+                 'was written for the earlier Module API), and `Load` initializes from existing '
+                 'values')
     doc = ' '.join(init.Orthogonal.__doc__.split())
     # arXiv 1312.6120 is Saxe, McClelland and Ganguli's paper
     assert 'learning in deep linear neural networks' in doc and '1312.6120' in doc
@@ -1553,7 +1564,9 @@ def test_05_what_tour_a_checks():
     """05 cell 3: "拓展 A 用公式核对了前 7 个和 `Orthogonal` 的分布，并演示了 `Mixed` 和 `Load` 的用
     法"."""
     says('05', '拓展 A 用公式核对了前 7 个和 `Orthogonal` 的分布，并演示了 `Mixed` 和 `Load` 的用法'
-               '')
+               '',
+         english='checks the distributions of the first 7 and of `Orthogonal` against formulas, '
+                 'and shows how `Mixed` and `Load` are used')
     tour = nbformat.read(notebook_path('06'), as_version=4).cells
     checked = next(cell.source for cell in tour if 'predicted = {' in cell.source)
     for name in ['Uniform', 'Normal', 'Constant', 'Zero', 'One', 'Xavier', 'MSRAPrelu',
@@ -1566,14 +1579,16 @@ def test_05_what_tour_a_checks():
 def test_05_uniform_is_gluons_default():
     """05 cell 4: "Gluon 的 initialize() 不给初始化器时用它（scale=0.07）"."""
     from mxnet.gluon import nn
-    says('05', 'Gluon 的 initialize() 不给初始化器时用它')
+    says('05', 'Gluon 的 initialize() 不给初始化器时用它',
+         english='Gluon uses it when initialize() is given no initializer')
     default = inspect.signature(nn.Block.initialize).parameters['init'].default
     assert type(default).__name__ == 'Uniform' and default.scale == 0.07
 
 
 def test_05_normal_001_is_the_run_records_not_the_books():
     """05 cell 4: "运行记录中练习 3 的解答用 sigma=0.01"."""
-    says('05', '运行记录中练习 3 的解答用 sigma=0.01')
+    says('05', '运行记录中练习 3 的解答用 sigma=0.01',
+         english='in the run record, the answer to exercise 3 uses sigma=0.01')
     assert 'net.initialize(init.Normal(sigma=0.01))' in RUN_RECORD_EXERCISE_3
     assert 'sigma' not in book_exercises()
 
@@ -1583,7 +1598,8 @@ def test_05_normal_001_signal_vanishes_with_depth():
     import mxnet as mx
     from mxnet import init, nd
     from mxnet.gluon import nn
-    says('05', '层数一多信号会逐层消失（拓展 B）')
+    says('05', '层数一多信号会逐层消失（拓展 B）',
+         english='with many layers, the signal vanishes layer by layer (Extra B)')
     mx.random.seed(0)
     X = nd.random.uniform(shape=(64, 784))
     stds = []
@@ -1600,7 +1616,9 @@ def test_05_constant_weights_keep_units_symmetric():
     import mxnet as mx
     from mxnet import autograd, gluon, init, nd
     from mxnet.gluon import nn
-    says('05', '用于权重会让同一层的单元完全对称、学不出差别')
+    says('05', '用于权重会让同一层的单元完全对称、学不出差别',
+         english="on weights, it makes ' 'the units of a layer fully symmetric, unable to learn "
+                 'to differ')
     mx.random.seed(0)
     net = nn.Sequential()
     net.add(nn.Dense(4, activation='relu', in_units=3), nn.Dense(2, in_units=4))
@@ -1620,7 +1638,7 @@ def test_05_dense_bias_defaults_to_zeros():
     """05 cell 4: "Dense 的偏差默认用它（bias_initializer='zeros'）"."""
     from mxnet import init
     from mxnet.gluon import nn
-    says('05', 'Dense 的偏差默认用它')
+    says('05', 'Dense 的偏差默认用它', english='Dense biases use it by default')
     assert inspect.signature(nn.Dense).parameters['bias_initializer'].default == 'zeros'
     assert isinstance(init.create('zeros'), init.Zero)
 
@@ -1628,7 +1646,8 @@ def test_05_dense_bias_defaults_to_zeros():
 def test_05_batchnorm_gamma_defaults_to_ones():
     """05 cell 4: "例如批量归一化的缩放参数 gamma（gamma_initializer='ones'）"."""
     from mxnet.gluon import nn
-    says('05', '例如批量归一化的缩放参数 gamma')
+    says('05', '例如批量归一化的缩放参数 gamma',
+         english='for example, the scale parameter gamma of batch normalization')
     assert inspect.signature(nn.BatchNorm).parameters['gamma_initializer'].default == 'ones'
 
 
@@ -1638,7 +1657,9 @@ def test_05_xavier_suits_near_linear_activations_and_is_small_for_relu():
     import mxnet as mx
     from mxnet import init, nd
     from mxnet.gluon import nn
-    says('05', "适合 tanh 这类在 0 附近近似线性的激活，'\n              '用于 ReLU 则偏小")
+    says('05', "适合 tanh 这类在 0 附近近似线性的激活，'\n              '用于 ReLU 则偏小",
+         english="suits tanh and other activations that are ' 'nearly linear around 0, and is too "
+                 'small for ReLU')
     mx.random.seed(0)
     X = nd.random.normal(shape=(512, 256))
     ratio = {}
@@ -1655,8 +1676,10 @@ def test_05_msraprelu_default_variance_is_188_times_xaviers_and_he_is_in_0():
     方差 2/fan_in）"."""
     import mxnet as mx
     from mxnet import init
-    says('05', "默认 slope=0.25，方差是 Xavier() 的 1.88 倍；")
-    says('05', "MSRAPrelu(\\'in\\', 0) 才是 He 初始化（方差 2/fan_in）")
+    says('05', "默认 slope=0.25，方差是 Xavier() 的 1.88 倍；",
+         english='default slope=0.25; its variance is 1.88 times that of Xavier();')
+    says('05', "MSRAPrelu(\\'in\\', 0) 才是 He 初始化（方差 2/fan_in）",
+         english="only MSRAPrelu(\\'in\\', 0) is He initialization (variance 2/fan_in)")
     mx.random.seed(0)
     assert init.MSRAPrelu()._kwargs['slope'] == 0.25
     ratio = weight_sample(init.MSRAPrelu()).var() / weight_sample(init.Xavier()).var()
@@ -1671,8 +1694,11 @@ def test_05_07_msraprelu_is_a_variant_of_hes_scaled_by_the_average():
     都是 256 个，两者一样）"."""
     from mxnet import init
     says('05', "He 等人为 PReLU 提出的正态初始化的变体：'\n"
-               "                 '默认按输入和输出个数的平均缩放")
-    says('05', "（factor_type=\\'avg\\'，He 等人按输入个数）")
+               "                 '默认按输入和输出个数的平均缩放",
+         english="A variant of the normal initialization He et al. proposed for PReLU: ' "
+                 "'by default it scales by the average of fan-in and fan-out")
+    says('05', "（factor_type=\\'avg\\'，He 等人按输入个数）",
+         english="(factor_type=\\'avg\\'; He et al. scale by fan-in)")
     says('07', '`MSRAPrelu()` 是 He 等人为 PReLU 设计的初始化的变体（默认按输入和输出个数的平均'
                '缩放，He 等人按输入个数；第 2 到第 10 层的输入和输出都是 256 个，两者一样）',
          english='`MSRAPrelu()` is a variant of the initialization that He et al. designed for '
@@ -1714,7 +1740,8 @@ def test_05_initializer_subclass_with_init_weight():
         def _init_weight(self, name, data):
             data[:] = 2
 
-    says('05', '继承它并实现 _init_weight 即可自定义（见 4.2.3 节）')
+    says('05', '继承它并实现 _init_weight 即可自定义（见 4.2.3 节）',
+         english='subclass it and implement _init_weight to customize (section 4.2.3)')
     book_says('通常，我们只需要实现`_init_weight`这个函数')
     assert (weight_sample(Twos(), (3, 4)) == 2).all()
 
@@ -1723,7 +1750,7 @@ def test_05_orthogonal_is_a_random_orthogonal_matrix():
     """05 cell 4: "'Orthogonal': '随机正交矩阵"."""
     import numpy as np
     from mxnet import init
-    says('05', "'Orthogonal': '随机正交矩阵")
+    says('05', "'Orthogonal': '随机正交矩阵", english="'Orthogonal': 'A random orthogonal matrix")
     W = weight_sample(init.Orthogonal(scale=1), (8, 8))
     assert np.abs(W @ W.T - np.eye(8)).max() < 1e-5
 
@@ -1732,7 +1759,8 @@ def test_05_bilinear_is_an_interpolation_kernel():
     """05 cell 4: "'Bilinear': '双线性插值核；用于转置卷积的上采样。'"."""
     import numpy as np
     from mxnet import init
-    says('05', '双线性插值核；用于转置卷积的上采样')
+    says('05', '双线性插值核；用于转置卷积的上采样',
+         english='Bilinear interpolation kernel; upsampling by transposed convolution')
     kernel = weight_sample(init.Bilinear(), (1, 1, 4, 4))[0, 0]
     tent = np.array([0.25, 0.75, 0.75, 0.25])  # upsampling by 2: the 1-D linear weights
     assert np.allclose(kernel, np.outer(tent, tent))
@@ -1742,7 +1770,8 @@ def test_05_lstmbias_sets_the_forget_gate():
     """05 cell 4: "LSTM 遗忘门的偏差设为 forget_bias（默认 1.0）"."""
     import numpy as np
     from mxnet import init, nd
-    says('05', 'LSTM 遗忘门的偏差设为 forget_bias（默认 1.0）')
+    says('05', 'LSTM 遗忘门的偏差设为 forget_bias（默认 1.0）',
+         english='Sets the bias of the LSTM forget gate to forget_bias (default 1.0)')
     bias = nd.zeros(12)  # as Gluon calls it for a parameter whose own init is LSTMBias()
     init.Uniform()(init.InitDesc('lstm_i2h_bias', {'__init__': init.LSTMBias()}), bias)
     assert np.array_equal(bias.asnumpy(), [0] * 3 + [1] * 3 + [0] * 6)  # gates i, f, c, o
@@ -1751,7 +1780,8 @@ def test_05_lstmbias_sets_the_forget_gate():
 def test_05_fusedrnn_initializes_the_unpacked_parts():
     """05 cell 4: "为融合的 RNN 层分别初始化其中各部分"."""
     from mxnet import init
-    says('05', '为融合的 RNN 层分别初始化其中各部分')
+    says('05', '为融合的 RNN 层分别初始化其中各部分',
+         english='Initializes the parts of a fused RNN layer separately')
     source = mxnet_source(init.FusedRNN._init_weight)
     assert 'unpack_weights' in source and 'pack_weights' in source
 
@@ -1761,7 +1791,8 @@ def test_05_mixed_is_not_for_gluons_initialize():
     initialize"."""
     from mxnet import init
     from mxnet.gluon import nn
-    says('05', '不是 Initializer 的子类，\'\n             \'不能直接交给 Gluon 的 initialize')
+    says('05', '不是 Initializer 的子类，\'\n             \'不能直接交给 Gluon 的 initialize',
+         english="not a subclass of ' 'Initializer; Gluon\\'s initialize cannot take it directly")
     assert not issubclass(init.Mixed, init.Initializer)
     layer = nn.Dense(2, in_units=3)
     with pytest.raises(AssertionError):
@@ -1780,7 +1811,10 @@ def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
     for prefix in ('06', '07'):
         says(prefix, sentence, english=english)
     says('05', '先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，'
-               '每次从头运行得到的数值都一样，与保存的输出一致。')
+               '每次从头运行得到的数值都一样，与保存的输出一致。',
+         english='First we import the packages we need and fix the random seeds: on this '
+                 "project's Jupyter kernel, `d2l-mxnet`, every run from the top then gives the "
+                 'same numbers as those stored in this notebook.')
     assert '## Same numbers on every machine' in (ROOT / 'README.md').read_text(encoding='utf-8')
     assert nbformat.read(notebook_path('05'), as_version=4).metadata.kernelspec.name == \
         project_kernel.NAME
@@ -1790,8 +1824,10 @@ def test_05_load_from_dict_or_file_with_a_fallback(tmp_path):
     """05 cell 4: "从文件或字典加载参数值，缺的交给后备初始化器（没给就报错）；也不是 Initializer 的
     子类"."""
     from mxnet import init, nd
-    says('05', '从文件或字典加载参数值，缺的交给后备初始化器（没给就报错）；')
-    says('05', "'也不是 Initializer 的子类。',")
+    says('05', '从文件或字典加载参数值，缺的交给后备初始化器（没给就报错）；',
+         english="Loads values from a file or dict; missing ones go to default_init ' '(an error "
+                 'without it);')
+    says('05', "'也不是 Initializer 的子类。',", english="not a subclass of Initializer either.',")
     with pytest.raises(AssertionError, match='no default Initializer'):
         init.Load({'w': nd.ones(3)})('other_weight', nd.zeros(3))
     assert not issubclass(init.Load, init.Initializer)
@@ -1812,8 +1848,13 @@ def test_05_deferred_weights_but_biases_now():
     from mxnet import gluon
     from mxnet.gluon.parameter import DeferredInitializationError
     says('05', '`initialize()` 对形状里有 0 的参数（这里是四层的权重，共三个参数：第二、三层共用'
-               '一个）只记下要用的初始化器')
-    says('05', '形状已知的偏差 (8,) 和 (10,) 则在 `initialize()` 时当场就初始化了')
+               '一个）只记下要用的初始化器',
+         english='for parameters whose shape contains a 0 (here the weights of the four layers, '
+                 'three parameters in all, since the second and third layers share one), '
+                 '`initialize()` only records the initializer to use')
+    says('05', '形状已知的偏差 (8,) 和 (10,) 则在 `initialize()` 时当场就初始化了',
+         english='the biases, whose shapes (8,) and (10,) are known, are initialized on the spot '
+                 'by `initialize()`')
     net = shared_mlp()
     net.initialize()
     assert [net[i].bias.data().shape for i in range(4)] == [(8,), (8,), (8,), (10,)]
@@ -1827,7 +1868,9 @@ def test_05_deferred_weights_but_biases_now():
 
 def test_05_shape_before_is_8_0():
     """05 cell 9: "形状是 (8, 0)：输出个数 8 在构造层时给出了，输入个数没有给出，记作 0"."""
-    says('05', '形状是 (8, 0)：输出个数 8 在构造层时给出了，输入个数没有给出，记作 0')
+    says('05', '形状是 (8, 0)：输出个数 8 在构造层时给出了，输入个数没有给出，记作 0',
+         english='The shape is (8, 0): the number of outputs, 8, was given when the layer was '
+                 'built; the number of inputs was not, and is written as 0')
     net = shared_mlp()
     net.initialize()
     assert net[0].weight.shape == (8, 0)
@@ -1836,7 +1879,8 @@ def test_05_shape_before_is_8_0():
 def test_05_input_count_comes_from_x():
     """05 cell 11: "第一层的输入个数 20 来自输入的形状"."""
     from mxnet import nd
-    says('05', '第一层的输入个数 20 来自输入的形状')
+    says('05', '第一层的输入个数 20 来自输入的形状',
+         english="the first layer's number of inputs, 20, comes from the shape of the input")
     for features in [20, 13]:
         net = shared_mlp()
         net.initialize()
@@ -1848,7 +1892,9 @@ def test_05_in_units_means_no_deferral():
     """05 cell 15: "若构造层时用 `in_units` 指明输入个数，就不需要延后初始化，`initialize()` 之后马
     上可以读取"."""
     from mxnet.gluon import nn
-    says('05', '若构造层时用 `in_units` 指明输入个数，就不需要延后初始化')
+    says('05', '若构造层时用 `in_units` 指明输入个数，就不需要延后初始化',
+         english='If the number of inputs is given with `in_units` when the layer is built, no '
+                 'deferred initialization is needed')
     layer = nn.Dense(8, in_units=20)
     layer.initialize()
     assert layer.weight.data().shape == (8, 20)
@@ -1859,7 +1905,8 @@ def print_init_run(capsys):
     outputs."""
     from mxnet import init, nd
     from mxnet.gluon import nn
-    index = says('05', 'class PrintInit(init.Initializer):')
+    index = says('05', 'class PrintInit(init.Initializer):',
+                 english='class PrintInit(init.Initializer):')
     namespace = {'init': init, 'nd': nd, 'nn': nn}
     exec(cell_source('05', index), namespace)
     at_initialize = capsys.readouterr().out.splitlines()
@@ -1872,8 +1919,12 @@ def print_init_run(capsys):
 def test_05_printinit_at_initialize_prints_the_three_biases(capsys):
     """05 cell 17: "打印的只有三个偏差，它们的形状已知，当场就用自己的初始化器 `'zeros'` 初始化了；
     权重的形状里还有 0，一个也没有初始化"; and "Gluon 每调用它一次，它就打印一行"."""
-    says('05', "打印的只有三个偏差，它们的形状已知，当场就用自己的初始化器 `'zeros'` 初始化了")
-    says('05', 'Gluon 每调用它一次，它就打印一行（参数名、形状、实际用哪个初始化器）')
+    says('05', "打印的只有三个偏差，它们的形状已知，当场就用自己的初始化器 `'zeros'` 初始化了",
+         english='prints only the three biases: their shapes are known, and they are initialized '
+                 "on the spot with their own initializer, `'zeros'`")
+    says('05', 'Gluon 每调用它一次，它就打印一行（参数名、形状、实际用哪个初始化器）',
+         english="each time Gluon calls it, it prints a line (the parameter's name, its shape, "
+                 'and which initializer is actually used)')
     at_initialize, _, _ = print_init_run(capsys)
     assert len(at_initialize) == 3
     assert all(re.fullmatch(r'Init dense\d+_bias \(\d+,\) with zeros', line)
@@ -1885,9 +1936,12 @@ def test_05_desc_attrs_init_is_the_own_init_or_the_initializer_itself():
     Dense bias), or, for a weight without one, this PrintInit object itself"."""
     from mxnet import init
     from mxnet.gluon import nn
-    says('05', "# desc.attrs['__init__'] is a parameter's own init ('zeros' for a\n")
+    says('05', "# desc.attrs['__init__'] is a parameter's own init ('zeros' for a\n",
+         english="# desc.attrs['__init__'] is a parameter's own init ('zeros' for a\n")
     says('05', '# Dense bias), or, for a weight without one, this PrintInit object\n'
-               '        # itself')
+               '        # itself',
+         english='# Dense bias), or, for a weight without one, this PrintInit object\n'
+                 '        # itself')
     seen = {}
 
     class Spy(init.Initializer):
@@ -1907,7 +1961,9 @@ def test_05_desc_attrs_init_is_the_own_init_or_the_initializer_itself():
 def test_05_printinit_weights_at_first_forward_shared_once(capsys):
     """05 cell 19: "第一次前向计算时，权重的形状推断出来了，初始化器才为它们被调用 … 共享的权重只初
     始化一次"."""
-    says('05', '第一次前向计算时，权重的形状推断出来了，初始化器才为它们被调用')
+    says('05', '第一次前向计算时，权重的形状推断出来了，初始化器才为它们被调用',
+         english="At the first forward pass, the weights' shapes have been inferred, and only "
+                 'then is the initializer called for them')
     _, at_first_forward, _ = print_init_run(capsys)
     shapes = [re.fullmatch(r'Init dense\d+_weight (\(.*\)) with PrintInit', line).group(1)
               for line in at_first_forward]
@@ -1916,14 +1972,17 @@ def test_05_printinit_weights_at_first_forward_shared_once(capsys):
 
 def test_05_second_forward_prints_nothing(capsys):
     """05 cell 21: "第二次前向计算不再初始化，什么也不打印"."""
-    says('05', '第二次前向计算不再初始化，什么也不打印')
+    says('05', '第二次前向计算不再初始化，什么也不打印',
+         english='The second forward pass initializes nothing more, and prints nothing')
     _, _, at_second_forward = print_init_run(capsys)
     assert at_second_forward == []
 
 
 def test_05_the_books_exercise_3_gives_no_model():
     """05 cell 23: "原书的这道练习只有一句话，没有给出模型"."""
-    says('05', '原书的这道练习只有一句话，没有给出模型')
+    says('05', '原书的这道练习只有一句话，没有给出模型',
+         english='In the book (Chinese edition), this exercise is a single sentence, with no '
+                 'model given')
     exercises = [line for line in book_exercises().splitlines() if line.strip()]
     assert exercises[2] == ('* 构造一个含共享参数层的多层感知机并训练。'
                             '在训练过程中，观察每一层的模型参数和梯度。')
@@ -1932,8 +1991,10 @@ def test_05_the_books_exercise_3_gives_no_model():
 
 def test_05_the_model_is_the_run_records():
     """05 cell 23: "这里的模型与运行记录中的模型相同"."""
-    says('05', '这里的模型与运行记录中的模型相同')
-    index = says('05', 'net.initialize(init.Normal(sigma=0.01))')
+    says('05', '这里的模型与运行记录中的模型相同',
+         english='the model here is the same as the one in the run record')
+    index = says('05', 'net.initialize(init.Normal(sigma=0.01))',
+                 english='net.initialize(init.Normal(sigma=0.01))')
     model = cell_source('05', index).split('### BEGIN SOLUTION\n')[1].split('### END')[0]
     assert model.strip() in RUN_RECORD_EXERCISE_3
 
@@ -1945,7 +2006,10 @@ def test_05_run_record_imports_d2lzh_and_the_signatures_match():
     lr=None, trainer=None)``, ``load_data_fashion_mnist(batch_size, resize=None, root=...)``)."""
     import d2lhelpers as d2l
     says('05', '运行记录从 `d2lzh` 导入工具函数，这里换成 `d2lhelpers`。函数名和参数与 `d2lzh` 的一'
-               '样')
+               '样',
+         english='The run record imports its utility functions from `d2lzh`; here they come from '
+                 '`d2lhelpers` instead. The function names and parameters are the same as in '
+                 '`d2lzh`')
     assert 'import d2lzh as d2l' in RUN_RECORD_EXERCISE_3
     assert list(inspect.signature(d2l.train_ch3).parameters)[:9] == [
         'net', 'train_iter', 'test_iter', 'loss', 'num_epochs', 'batch_size', 'params', 'lr',
@@ -1963,8 +2027,11 @@ def test_05_discard_drops_96_and_keep_is_gluons_default():
 
     import d2lhelpers as d2l
     from d2lhelpers.data.batches import ArrayBatches
-    says('05', "`last_batch='discard'`：批量 256 时每个周期少用 96 个样本")
-    says('05', "`last_batch='keep'` 与 `d2lzh` 相同")
+    says('05', "`last_batch='discard'`：批量 256 时每个周期少用 96 个样本",
+         english="`last_batch='discard'`: with a batch size of 256, 96 fewer examples are used "
+                 'per epoch')
+    says('05', "`last_batch='keep'` 与 `d2lzh` 相同",
+         english="`last_batch='keep'` is the same as `d2lzh`")
     assert inspect.signature(d2l.load_data_fashion_mnist).parameters['last_batch'].default == \
         'discard'
     assert len(fashion_arrays()[1]) % 256 == 96
@@ -1999,7 +2066,9 @@ def tiny_training(callback=None, epochs=2):
 def test_05_train_ch3_has_callback_and_returns_history(capsys):
     """05 cell 23: "`train_ch3` 多了一个可选的参数 `callback`，并返回训练记录 `history`"."""
     import d2lhelpers as d2l
-    says('05', '`train_ch3` 多了一个可选的参数 `callback`，并返回训练记录 `history`')
+    says('05', '`train_ch3` 多了一个可选的参数 `callback`，并返回训练记录 `history`',
+         english='`train_ch3` has an extra optional parameter, `callback`, and returns the '
+                 'training record `history`')
     assert inspect.signature(d2l.train_ch3).parameters['callback'].default is None
     epochs = []
     _, history = tiny_training(callback=lambda epoch, net, history: epochs.append(epoch))
@@ -2014,10 +2083,15 @@ def test_05_train_ch3_stops_on_non_finite_values_and_d2lzhs_trains_on(capsys):
     from mxnet import nd
 
     import d2lhelpers as d2l
-    says('05', '函数名和参数与 `d2lzh` 的一样，但主要有四点不同')
+    says('05', '函数名和参数与 `d2lzh` 的一样，但主要有四点不同',
+         english='The function names and parameters are the same as in `d2lzh`, but there are '
+                 'four main differences')
     says('05', '每个周期结束时，只要损失或某个参数不是有限的数（`nan` 或无穷大），'
                '`train_ch3` 就抛出 '
-               '`TrainingDiverged`，`d2lzh` 的则照样训练下去')
+               '`TrainingDiverged`，`d2lzh` 的则照样训练下去',
+         english='at the end of each epoch, as soon as the loss or any parameter is not a finite '
+                 'number (`nan` or infinity), `train_ch3` raises `TrainingDiverged`, whereas '
+                 "`d2lzh`'s trains on regardless")
     for train in (d2l.train_ch3, d2lzh.train_ch3):
         net, _ = tiny_training(epochs=1)
         capsys.readouterr()
@@ -2042,9 +2116,13 @@ def test_05_the_divergence_demo_uses_the_training_seed_and_only_that_one():
     """05 cell 24: "用同样的种子把学习率加倍到 1.0，训练就发散了（你可以自己试一试；我们只试了这一个
     种子"."""
     says('05', '用同样的种子把学习率加倍到 1.0，训练就发散了（你可以自己试一试；'
-               '我们只试了这一个种子')
-    training = cell_code_saying('05', 'net = None  # 你的答案：含共享参数层')
-    diverging = cell_code_saying('05', "{'learning_rate': 1.0}")
+               '我们只试了这一个种子',
+         english='with the same seed, doubling the learning rate to 1.0 makes the training '
+                 'diverge (you can try it yourself; we tried only this one seed')
+    training = cell_code_saying('05', 'net = None  # 你的答案：含共享参数层',
+                                english='net = None  # your answer: an MLP with a '
+                                        'shared-parameter layer')
+    diverging = cell_code_saying('05', "{'learning_rate': 1.0}", english="{'learning_rate': 1.0}")
     assert 'mx.random.seed(3)' in training and 'mx.random.seed(3)' in diverging
     assert diverging.count('mx.random.seed(') == 1  # one run, one seed
 
@@ -2053,20 +2131,29 @@ def test_05_hyperparameters_are_the_run_records():
     """05 cell 25: "超参数与运行记录相同：批量大小 256，学习率 0.5 的小批量随机梯度下降，训练 5 个周
     期" and "数据只差上面说的一点：每个周期丢掉最后不满一批的 96 个样本" (the 96 are checked in
     test_05_discard_drops_96_and_keep_is_gluons_default)."""
-    says('05', '超参数与运行记录相同：批量大小 256，学习率 0.5 的小批量随机梯度下降，训练 5 个周期')
-    says('05', '数据只差上面说的一点：每个周期丢掉最后不满一批的 96 个样本')
+    says('05', '超参数与运行记录相同：批量大小 256，学习率 0.5 的小批量随机梯度下降，训练 5 个周期',
+         english='The hyperparameters are the same as in the run record: batch size 256, '
+                 'minibatch stochastic gradient descent with a learning rate of 0.5, 5 epochs of '
+                 'training')
+    says('05', '数据只差上面说的一点：每个周期丢掉最后不满一批的 96 个样本',
+         english='The data differ only in the one point mentioned above: each epoch drops the '
+                 'last, incomplete batch of 96 examples')
     assert 'load_data_fashion_mnist(batch_size)' in cell_code_saying(
-        '05', 'train_iter, test_iter = d2l.load_data_fashion_mnist(')
+        '05', 'train_iter, test_iter = d2l.load_data_fashion_mnist(',
+        english='train_iter, test_iter = d2l.load_data_fashion_mnist(')
     for line in ['batch_size = 256', "'sgd', {'learning_rate': 0.5}", 'num_epochs = 5']:
         assert line in RUN_RECORD_EXERCISE_3
     assert 'batch_size, lr, num_epochs = 256, 0.5, 5' in cell_source(
-        '05', says('05', 'batch_size, lr, num_epochs = 256, 0.5, 5'))
+        '05', says('05', 'batch_size, lr, num_epochs = 256, 0.5, 5',
+                   english='batch_size, lr, num_epochs = 256, 0.5, 5'))
 
 
 def test_05_gradnormrecorder_takes_the_last_batch(capsys):
     """05 cell 27: "用 `GradNormRecorder` 记下每个权重在该周期最后一个小批量上的梯度范数"."""
     import d2lhelpers as d2l
-    says('05', '用 `GradNormRecorder` 记下每个权重在该周期最后一个小批量上的梯度范数')
+    says('05', '用 `GradNormRecorder` 记下每个权重在该周期最后一个小批量上的梯度范数',
+         english="use `GradNormRecorder` to record each weight's gradient norm on the last "
+                 'minibatch of the epoch')
     recorder = d2l.GradNormRecorder(select='.*weight')
     net, _ = tiny_training(callback=recorder)
     for layer in net:
@@ -2077,7 +2164,8 @@ def test_05_gradnormrecorder_takes_the_last_batch(capsys):
 
 def test_05_train_ch3_prints_the_run_records_line(capsys):
     """05 cell 27: "`train_ch3` 照运行记录的格式每个周期打印一行"."""
-    says('05', '`train_ch3` 照运行记录的格式每个周期打印一行')
+    says('05', '`train_ch3` 照运行记录的格式每个周期打印一行',
+         english="`train_ch3` prints one line per epoch, in the run record's format")
     line = r'epoch \d+, loss \d+\.\d{4}, train acc \d\.\d{3}, test acc \d\.\d{3}'
     tiny_training()
     printed = capsys.readouterr().out.splitlines()
@@ -2089,11 +2177,14 @@ def test_05_no_accuracy_target_in_the_book_and_0839_in_the_record():
     """05 cell 29: "原书没有给出准确率的目标；本项目依据的运行记录中，第 5 个周期的测试准确率是
     0.839"."""
     from d2lhelpers import check
-    says('05', '原书没有给出准确率的目标；本项目依据的运行记录中，第 5 个周期的测试准确率是 0.839')
+    says('05', '原书没有给出准确率的目标；本项目依据的运行记录中，第 5 个周期的测试准确率是 0.839',
+         english='The book (Chinese edition) sets no target accuracy; in the run record this '
+                 'project is based on, the test accuracy at epoch 5 is 0.839')
     assert '准确率' not in BOOK_V1.read_text(encoding='utf-8')
     assert 'epoch 5, loss 0.5414, train acc 0.803, test acc 0.839' in RUN_RECORD_EXERCISE_3
-    says('05', '测试准确率至少 0.78')
-    says('05', '这个门槛比 0.839 低了约 6 个百分点')
+    says('05', '测试准确率至少 0.78', english='a test accuracy of at least 0.78')
+    says('05', '这个门槛比 0.839 低了约 6 个百分点',
+         english='This threshold is about 6 percentage points below 0.839')
     assert check.TARGET_ACCURACY == 0.78 and round((0.839 - 0.78) * 100) == 6
 
 
@@ -2102,8 +2193,11 @@ def test_05_the_record_prints_three_hundred_odd_lines(capsys):
     次循环打印
     到偏差的梯度就中断了"."""
     from mxnet import autograd, nd
-    says('05', '这段代码会打印四层一共三百多行数字')
-    says('05', '运行记录里保存的输出并不完整，第一次循环打印到偏差的梯度就中断了')
+    says('05', '这段代码会打印四层一共三百多行数字',
+         english='this code prints more than three hundred lines of numbers for the four layers')
+    says('05', '运行记录里保存的输出并不完整，第一次循环打印到偏差的梯度就中断了',
+         english='the output kept in the run record is incomplete: the first pass of the loop was '
+                 'cut off while printing the bias gradient')
     assert RUN_RECORD_PRINTED.count('Parameter dense') == 2  # the first layer's only
     assert RUN_RECORD_PRINTED.rstrip().endswith('e-')  # cut inside a number
     assert len(RUN_RECORD_PRINTED.splitlines()) < 30
@@ -2119,8 +2213,10 @@ def test_05_the_record_prints_three_hundred_odd_lines(capsys):
 def test_05_net1_is_the_shared_layer():
     """05 cell 31: "循环四次打印的都是共享层偏差的梯度" and "`net[1]` 和 `net[2]` 打印的是同一个参数
     "."""
-    says('05', '循环四次打印的都是共享层偏差的梯度')
-    says('05', '`net[1]` 和 `net[2]` 打印的是同一个参数（名字相同、数值相同）')
+    says('05', '循环四次打印的都是共享层偏差的梯度',
+         english="all four passes of the loop print the gradient of the shared layer's bias")
+    says('05', '`net[1]` 和 `net[2]` 打印的是同一个参数（名字相同、数值相同）',
+         english='`net[1]` and `net[2]` print the same parameter (same name, same values)')
     assert 'net[1].bias.grad()' in RUN_RECORD_EXERCISE_3
     net = shared_mlp()
     assert net[1].bias is net[2].bias and net[1].weight is net[2].weight
@@ -2132,7 +2228,9 @@ def test_05_a_shared_weight_has_one_gradient_the_sum():
     import mxnet as mx
     from mxnet import autograd, nd
     from mxnet.gluon import nn
-    says('05', '因为它只有一个梯度数组，其中是两处使用的梯度之和')
+    says('05', '因为它只有一个梯度数组，其中是两处使用的梯度之和',
+         english='because it has only one gradient array, which holds the sum of the gradients '
+                 'from its two uses')
     mx.random.seed(0)
     X = nd.random.uniform(shape=(4, 5))
     shared = shared_mlp()
@@ -2156,7 +2254,8 @@ def test_05_a_shared_weight_has_one_gradient_the_sum():
 def test_05_relu_gradient_is_zero_at_and_below_zero():
     """05 cell 37: "**行**：ReLU 单元不活跃（输入不大于 0）时 $\\delta_{kj} = 0$"."""
     from mxnet import autograd, nd
-    says('05', 'ReLU 单元不活跃（输入不大于 0）时')
+    says('05', 'ReLU 单元不活跃（输入不大于 0）时',
+         english='when a ReLU unit is inactive (its input is not greater than 0)')
     x = nd.array([-1.0, 0.0, 1.0])
     x.attach_grad()
     with autograd.record():
@@ -2177,7 +2276,10 @@ def test_05_the_record_shows_the_corners_three_rows_and_columns(capsys):
     这 6 列是图像第一行最左边的三个像素和最后一行最右边的三个像素"."""
     from mxnet import nd
     says('05', '开头和结尾各三行，每行开头和结尾各三列。这 6 列是图像第一行最左边的三个像素和最后一'
-               '行最右边的三个像素')
+               '行最右边的三个像素',
+         english='the first and last three rows, and the first and last three columns of each '
+                 "row. These 6 columns are the three leftmost pixels of the image's first row and "
+                 'the three rightmost pixels of its last row')
     print(nd.arange(256 * 784).reshape((256, 784)))
     rows = [row for row in capsys.readouterr().out.splitlines() if row.strip().startswith('[')]
     assert len(rows) == 6  # three first rows and three last rows, '...' between
@@ -2191,10 +2293,15 @@ def test_05_those_pixels_are_mostly_zero_but_none_always():
     但严格地说，没有哪一个像素在全部 60000 张图像里都是 0"; cell 37: "它们在 95% 以上的图像里是
     0"."""
     says('05', '四个角上的那 4 个像素在 99% 以上的图像里都是 0，运行记录显示的那 6 列像素也在 95% '
-               '以上的图像里是 0')
-    says('05', '没有哪一个像素在全部 60000 张图像里都是 0')
+               '以上的图像里是 0',
+         english='The 4 corner pixels are 0 in more than 99% of the images, and the pixels of the '
+                 '6 columns that the run record shows are 0 in more than 95% of the images too')
+    says('05', '没有哪一个像素在全部 60000 张图像里都是 0',
+         english='no pixel is 0 in all 60000 images')
     says('05', '它们在 95% 以上的图像里是 0（下面核对），一个小批量里只有少数几张图像在这些位置不为'
-               ' 0')
+               ' 0',
+         english='They are 0 in more than 95% of the images (checked below); in a minibatch, only '
+                 'a few images are not 0 at these positions')
     images = fashion_arrays()[0].reshape((60000, 784))
     zero_fraction = (images == 0).mean(axis=0)
     assert (zero_fraction[[0, 27, 756, 783]] > 0.99).all()
@@ -2209,7 +2316,10 @@ def test_05_corners_and_sides_are_mostly_zero_the_top_and_bottom_middle_half():
     一半到六成多的图像里是 0"."""
     says('05', '图像的四个角几乎总是黑的（0），左右两边在 75% 以上的图像里是 0；上下两边的中间'
                '却只在'
-               '一半到六成多的图像里是 0')
+               '一半到六成多的图像里是 0',
+         english='the four corners of an image are almost always black (0), and the left and '
+                 'right edges are 0 in more than 75% of the images; the middle of the top and '
+                 'bottom edges, however, is 0 in only half to a little over 60% of the images')
     zero_fraction = (fashion_arrays()[0].reshape((60000, 28, 28)) == 0).mean(axis=0)
     assert (zero_fraction[[0, 0, -1, -1], [0, -1, 0, -1]] > 0.99).all()
     assert (zero_fraction[:, [0, -1]] > 0.75).all()
@@ -2221,7 +2331,10 @@ def test_05_clothes_reach_the_top_and_bottom_shoes_the_left_and_right():
     """05 cell 37: "因为上衣、裤子和裙子常常顶到图像的上下边（鞋则很少顶到上下边，而常常顶到左右
     两边）"."""
     import numpy as np
-    says('05', '因为上衣、裤子和裙子常常顶到图像的上下边（鞋则很少顶到上下边，而常常顶到左右两边）')
+    says('05', '因为上衣、裤子和裙子常常顶到图像的上下边（鞋则很少顶到上下边，而常常顶到左右两边）',
+         english='because tops, trousers and dresses often reach the top and bottom edges of the '
+                 'image (shoes, in contrast, rarely reach the top and bottom edges, but often '
+                 'reach the left and right ones)')
     images, labels = fashion_arrays()[:2]
     images = images.reshape((-1, 28, 28))
     clothes, shoes = [0, 1, 2, 3, 4, 6], [5, 7, 9]  # T-shirt … coat, shirt; sandal, sneaker, boot
@@ -2244,8 +2357,12 @@ def test_05_the_notebook_prints_the_zero_fractions_and_the_shares_its_sentences_
     左右的图像里是 0"; clothes reach the top and bottom, shoes the left and right) are
     printed by cell 40, so that an output backs them: its stored output says what cell 39 says
     it shows."""
-    says('05', '再核对上面的解释：左右两边（去掉上下各 3 行）每个像素为 0 的比例的最小值')
-    code = cell_code_saying('05', "print('share of images reaching      top/bottom middle")
+    says('05', '再核对上面的解释：左右两边（去掉上下各 3 行）每个像素为 0 的比例的最小值',
+         english='Then we check the explanation above: the smallest zero fraction among the '
+                 'pixels of the left and right edges (without the 3 rows at the top and the 3 at '
+                 'the bottom)')
+    code = cell_code_saying('05', "print('share of images reaching      top/bottom middle",
+                            english="print('share of images reaching      top/bottom middle")
     cells = nbformat.read(notebook_path('05'), as_version=4).cells
     [cell] = [cell for cell in cells if cell.source == code]
     printed = ''.join(output.get('text', '') for output in cell.outputs)
@@ -2267,8 +2384,13 @@ def test_05_a_learning_rate_of_one_diverging_on_one_seed_is_only_a_hint():
     训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。" (The training
     itself is run by nbval; here: the stored run is the one seed's, and it diverged.)"""
     says('05', '学习率 0.5 可能离这个网络能稳定训练的边缘不远：用同样的种子把学习率加倍到 1.0，'
-               '训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。')
-    code = cell_code_saying('05', "{'learning_rate': 1.0}")  # its seed: the test above
+               '训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。',
+         english='A learning rate of 0.5 may not be far from the edge of what this network can '
+                 'train on stably: with the same seed, doubling the learning rate to 1.0 makes '
+                 'the training diverge (you can try it yourself; we tried only this one seed, so '
+                 'this is only a hint).')
+    code = cell_code_saying('05', "{'learning_rate': 1.0}",
+                            english="{'learning_rate': 1.0}")  # its seed: the test above
     cells = nbformat.read(notebook_path('05'), as_version=4).cells
     [cell] = [cell for cell in cells if cell.source == code]
     assert 'loss nan' in ''.join(output.get('text', '') for output in cell.outputs)
@@ -2280,7 +2402,10 @@ def test_05_parameter_names_count_layers_in_the_order_they_were_built():
     from mxnet.gluon import nn
     says('05', '`shared` 在 `net[0]` 之前构造，所以共享层的参数叫 `dense0_*`，'
                '`net[0]` 的叫 `dense1_*`；`net[2]` 是 `dense2`，但它用的是 `shared` 的参数，'
-               '所以没有 `dense2_*` 参数')
+               '所以没有 `dense2_*` 参数',
+         english="`shared` was built before `net[0]`, so the shared layer's parameters are called "
+                 '`dense0_*` and those of `net[0]` `dense1_*`; `net[2]` is `dense2`, but it uses '
+                 'the parameters of `shared`, so there are no `dense2_*` parameters')
     net = nn.Sequential()
     shared = nn.Dense(8, activation='relu')
     net.add(nn.Dense(8, activation='relu'), shared,
@@ -2300,8 +2425,14 @@ def test_05_after_training_the_gradients_are_the_last_minibatchs():
 
     import d2lhelpers as d2l
     says('05', '这些梯度是训练的最后一步留下的，即第 5 个周期最后一个小批量上的梯度（每次 '
-               '`backward` 都把梯度改写成这一个小批量的，训练结束后梯度不清零）')
-    says('05', '做一次前向和反向计算（这会改写训练留下的梯度）')
+               '`backward` 都把梯度改写成这一个小批量的，训练结束后梯度不清零）',
+         english='These gradients are what the last step of training left behind, that is, the '
+                 'gradients on the last minibatch of epoch 5 (each `backward` overwrites the '
+                 'gradients with those of its own minibatch, and they are not reset to zero when '
+                 'training ends)')
+    says('05', '做一次前向和反向计算（这会改写训练留下的梯度）',
+         english='run one forward and backward pass (this overwrites the gradients left by '
+                 'training)')
     features = nd.random.uniform(shape=(12, 5))
     labels = nd.array([0, 1, 2] * 4)
     data = gluon.data.DataLoader(gluon.data.ArrayDataset(features, labels), 4, shuffle=False)
@@ -2329,7 +2460,9 @@ def test_05_an_entry_is_zero_when_its_unit_is_off_where_its_pixel_is_on():
     全为 0"."""
     from mxnet import autograd, nd
     from mxnet.gluon import nn
-    says('05', '只要第 $j$ 个单元在这几张图像上都不活跃就是 0，不必整行或整列全为 0')
+    says('05', '只要第 $j$ 个单元在这几张图像上都不活跃就是 0，不必整行或整列全为 0',
+         english='is 0 as soon as unit $j$ is inactive on all of those few images, without the '
+                 'whole row or column having to be zero')
     layer = nn.Dense(2, activation='relu', in_units=2)
     layer.initialize()
     layer.weight.set_data(nd.array([[1, -1], [1, 1]]))
@@ -2341,7 +2474,8 @@ def test_05_an_entry_is_zero_when_its_unit_is_off_where_its_pixel_is_on():
 
 def test_05_record_loss_rose_in_epoch_5():
     """05 cell 43: "运行记录中第 5 个周期的损失从 0.4628 回升到 0.5414"."""
-    says('05', '运行记录中第 5 个周期的损失从 0.4628 回升到 0.5414')
+    says('05', '运行记录中第 5 个周期的损失从 0.4628 回升到 0.5414',
+         english='in the run record, the loss at epoch 5 rises again from 0.4628 to 0.5414')
     assert 'epoch 4, loss 0.4628' in RUN_RECORD_EXERCISE_3
     assert 'epoch 5, loss 0.5414' in RUN_RECORD_EXERCISE_3
 
@@ -2350,10 +2484,14 @@ def test_05_the_native_kernel_run_checks_the_divergence_too():
     """05 cell 46: "本项目只在另一组计算内核上核对过训练同样失败（一台 AVX-512 机器上不加限制的
     MXNet，下面的断言在那里也成立）"."""
     says('05', '本项目只在另一组计算内核上核对过训练同样失败（一台 AVX-512 机器上不加限制的 '
-               'MXNet，下面的断言在那里也成立）')
+               'MXNet，下面的断言在那里也成立）',
+         english='This project has checked that the training fails the same way on only one other '
+                 'set of compute kernels (MXNet without restrictions on an AVX-512 machine, where '
+                 'the assertions below hold too)')
     native = (ROOT / 'tests' / 'test_native_kernels.py').read_text(encoding='utf-8')
     assert 'run_nbval(notebook, lax=True, native=True)' in native and 'AVX-512' in native
-    assert 'assert np.isnan(diverged.loss[-1])' in cell_code_saying('05', 'len(diverged), diverged')
+    code = cell_code_saying('05', 'len(diverged), diverged', english='len(diverged), diverged')
+    assert 'assert np.isnan(diverged.loss[-1])' in code
 
 
 def test_05_a_failed_check_raises_checkfailed_only_under_grading(capsys, monkeypatch):
@@ -2361,7 +2499,9 @@ def test_05_a_failed_check_raises_checkfailed_only_under_grading(capsys, monkeyp
     提示）"."""
     from d2lhelpers import check
     says('05', '不会打断“运行全部单元格”；评分时，没有通过的检查报错 `CheckFailed`'
-               '（只显示结论和提示）')
+               '（只显示结论和提示）',
+         english='does not interrupt "Run All Cells"; at grading, a check that does not pass '
+                 'raises `CheckFailed` (showing only the verdict and the hint)')
     monkeypatch.delenv('NBGRADER_EXECUTION', raising=False)
     assert check.deferred_shapes(None, None, None) is None  # a student's run goes on
     monkeypatch.setenv('NBGRADER_EXECUTION', 'autograde')  # as nbgrader's autograde sets it
@@ -2378,7 +2518,9 @@ def test_05_summary_deferred_initialization():
     形状里有 0 的权重等到第一次前向计算"."""
     from mxnet import nd
     says('05', '`initialize()` 时只初始化形状已知的参数（如偏差），形状里有 0 的权重等到第一次前向'
-               '计算')
+               '计算',
+         english='`initialize()` initializes only the parameters whose shapes are known (such as '
+                 'the biases); weights with a 0 in their shapes wait for the first forward pass')
     net = shared_mlp()
     net.initialize()
     assert net[0].bias.data().shape == (8,) and net[0].weight.shape == (8, 0)
@@ -2814,9 +2956,15 @@ def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
                  "CPU's instruction set decides which compute kernels MXNet chooses, and so "
                  'affects floating-point rounding), the exact accuracies may differ')
     says('05', '不在本项目的 Jupyter 内核 `d2l-mxnet` 里运行时（见仓库根目录 README.md 的 '
-               '“Same numbers on every machine” 一节：CPU 的指令集决定 MXNet 选用哪些计算内核')
+               '“Same numbers on every machine” 一节：CPU 的指令集决定 MXNet 选用哪些计算内核',
+         english="When not run on this project's Jupyter kernel, `d2l-mxnet` (see the section "
+                 '"Same numbers on every machine" of README.md at the root of the repository: a '
+                 "CPU's instruction set decides which compute kernels MXNet uses")
     says('05', '一节：CPU 的指令集决定 MXNet 选用哪些计算内核，向量宽度、FMA 和求和顺序'
-               '不同，浮点舍入也就不同）')
+               '不同，浮点舍入也就不同）',
+         english="README.md at the root of the repository: a CPU's instruction set decides which "
+                 'compute kernels MXNet uses, and with different vector widths, FMA and orders of '
+                 'summation, floating-point rounding differs too)')
     env = project_kernel.ENV
     assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'
     assert 'mx.random.seed(0)' in cell_code_saying('07', 'np.random.seed(0)',
@@ -4961,7 +5109,8 @@ def test_check_hints_of_deferred_shapes(capsys):
     assert net[0].weight.shape == (8, 0)
     net(nd.ones((2, 20)))
     assert net[0].weight.shape == (8, 20)
-    says('05', '再用形状为 (2, 20) 的输入做一次前向计算')  # the exercise asks for that input
+    says('05', '再用形状为 (2, 20) 的输入做一次前向计算',  # the exercise asks for that input
+         english='Now run a forward pass with an input of shape (2, 20)')
 
 
 def test_check_hint_of_the_init_table(capsys):
@@ -4994,9 +5143,16 @@ def test_05_the_hidden_test_of_exercise_1_asks_for_8_characters_each_all_differe
     重新计算准确率，与训练记录核对）" and
     "（评分时另要求每条说明至少 8 个字、各不相同）"."""
     says('05', '评分时还会运行几项你看不到的测试（例如练习 1 的每条说明至少 8 个字、各不相同；'
-               '练习 3 在测试集上重新计算准确率，与训练记录核对）')
-    says('05', '（评分时另要求每条说明至少 8 个字、各不相同）')
-    hidden = cell_code_saying('05', 'd2l.check.init_table(when_to_use)')
+               '练习 3 在测试集上重新计算准确率，与训练记录核对）',
+         english='Grading also runs a few tests you cannot see (for example, that each '
+                 'description in exercise 1 is at least 8 characters long and that no two are the '
+                 "same; that exercise 3's accuracy, computed again on the test set, agrees with "
+                 'the training record)')
+    says('05', '（评分时另要求每条说明至少 8 个字、各不相同）',
+         english='(grading also requires each description to be at least 8 characters long and no '
+                 'two to be the same)')
+    hidden = cell_code_saying('05', 'd2l.check.init_table(when_to_use)',
+                              english='d2l.check.init_table(when_to_use)')
     assert 'sentences = [str(text).strip() for text in when_to_use.values()]' in hidden
     assert 'assert all(len(sentence) >= 8 for sentence in sentences)' in hidden
     assert 'assert len(set(sentences)) == len(sentences)' in hidden
