@@ -314,6 +314,17 @@ def test_a_progress_bar_per_file_is_shown_when_asked_and_not_in_tests(server, tm
         assert re.search(rf'100%\|.*\| {re.escape(f"{size}/{size}")}', bar.rsplit('\r')[-1]), bar
 
 
+@pytest.mark.parametrize('mode, expected', [('drop', 'stopped after'), ('endless', 'sent more')])
+def test_a_failed_download_ends_its_progress_bar_before_its_error(
+        server, tmp_path, capsys, mode, expected):
+    """Else the traceback starts on the bar's line, and the bar is drawn again after it."""
+    server.mode = mode  # an error from requests; a DataError raised in pooch's loop
+    with pytest.raises(data.DataError, match=expected) as error:
+        d2l.download_fashion_mnist(tmp_path / 'dl', base_url=server.url, progressbar=True)
+    shown = capsys.readouterr().err  # while the error is still there to be shown
+    assert shown.endswith('\n') and shown.count('\n') == 1 and error.value, shown
+
+
 def test_a_terminal_gets_the_progress_bars_by_default(server, tmp_path):
     """Where a person watches: a download whose stderr is a terminal (a pty here) shows them."""
     controller, terminal = pty.openpty()

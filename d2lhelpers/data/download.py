@@ -260,12 +260,14 @@ class Transfer:
                     timeout=timeout, progressbar=progressbar, chunk_size=CHUNK,
                     headers={'Accept-Encoding': 'identity'},  # the .gz file as published
                     hooks={'response': self.check_headers})(self.url, self, None)
-        except DataError:
-            raise
-        except Exception as e:  # requests' and the source file's errors, said in words
-            raise self.failure(e) from None
-        if self.watchdog.expired():  # a reply cut at the deadline can look whole
-            raise self.network_error()
+        except Exception as e:  # requests' and the source file's errors are said in words
+            error = e if isinstance(e, DataError) else self.failure(e)
+        else:  # a reply cut at the deadline can look whole
+            error = self.network_error() if self.watchdog.expired() else None
+        if error:
+            # Raised afresh out here, so pooch's frames go now: its progress bar is closed (its
+            # line ended) before the error is shown, and its connection is released.
+            raise error.with_traceback(None)
 
     def copy_local_file(self):
         """A ``file://`` URL's regular file: pooch's downloaders are for network URLs."""
