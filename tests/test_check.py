@@ -153,7 +153,7 @@ def english(monkeypatch):
     (lambda: d2l.check.deferred_shapes(None, (8, 0), (8, 20)), False, 'net is still None.'),
     (lambda: d2l.check.deferred_shapes(nn.Dense(8), (8, 0), (8, 20)), False, '4 layers'),
     (lambda: d2l.check.deferred_shapes(None, (8, 0), (8, 20)), False,
-     'as in section 4.2.4 of the book (Chinese edition; 6.2.2 Tied Parameters in the English '
+     'as in section 4.2.4 of the book (Chinese edition; "Tied Parameters" in the English '
      'book), name it net'),
     (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), None, (8, 20)), False,
      'shape_before or shape_after is still None.'),
