@@ -147,21 +147,26 @@ def english(monkeypatch):
     (lambda: d2l.check.init_table({k: v for k, v in list(full_table().items())[1:]}), False,
      'initializers missing: 1.'),
     (lambda: d2l.check.init_table({**full_table(), 'Kaiming': 'x', 'Uniform': ' '}), False,
-     'not initializers of mxnet.init: Kaiming; no description yet: Uniform.'),
+     'not in mxnet.init: Kaiming; no description yet: Uniform.'),
     (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), (8, 0), (8, 20)), True,
      'Before the forward pass the shape is (8, 0) (deferred initialization), after it (8, 20).'),
-    (lambda: d2l.check.deferred_shapes(None, (8, 0), (8, 20)), False, 'net is not given yet.'),
+    (lambda: d2l.check.deferred_shapes(None, (8, 0), (8, 20)), False, 'net is still None.'),
     (lambda: d2l.check.deferred_shapes(nn.Dense(8), (8, 0), (8, 20)), False, '4 layers'),
+    (lambda: d2l.check.deferred_shapes(None, (8, 0), (8, 20)), False,
+     'as in section 4.2.4 of the book (Chinese edition; "Tied Parameters" in the English '
+     'book), name it net'),
+    (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), None, (8, 20)), False,
+     'shape_before or shape_after is still None.'),
     (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), (10, 0), (8, 20)), False,
      'shape_before is (10, 0), not the shape before the forward pass.'),
     (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), (8, 0), (8, 8)), False,
      'shape_after is (8, 8).'),
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history()), True,
-     'trained for 5 epochs, test accuracy 0.840'),
+     'was trained for 5 epochs; test accuracy 0.840'),
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history(epochs=3)), False,
-     'Too few epochs trained: 3. Hint: The run record trains for 5 epochs.'),
+     'too few epochs trained: 3. Hint: The run record trains for 5 epochs.'),
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history(last_acc=0.1)), False,
-     'The last test accuracy is 0.100, below 0.78.'),
+     'the last test accuracy is 0.100, below 0.78.'),
 ])
 def test_with_d2l_language_en_each_check_says_it_in_english(english, capsys, call, ok,
                                                             expected):
@@ -170,7 +175,7 @@ def test_with_d2l_language_en_each_check_says_it_in_english(english, capsys, cal
     printed = capsys.readouterr().out
     assert printed.startswith('✓ Correct: ' if ok else '✗ Not done yet: '), printed
     assert ' '.join(expected.split()) in ' '.join(printed.split()), printed
-    assert ('Hint: ' in printed) != ok
+    assert ('Hint: ' in ' '.join(printed.split())) != ok  # a wrap may follow 'Hint:'
     assert not CJK.search(printed), printed
     assert all(columns(line) <= 80 for line in printed.splitlines()), printed
 

@@ -1760,7 +1760,7 @@ def test_05_bilinear_is_an_interpolation_kernel():
     import numpy as np
     from mxnet import init
     says('05', '双线性插值核；用于转置卷积的上采样',
-         english='Bilinear interpolation kernel; upsampling by transposed convolution')
+         english='Bilinear interpolation kernel; upsamples in transposed convolutions')
     kernel = weight_sample(init.Bilinear(), (1, 1, 4, 4))[0, 0]
     tent = np.array([0.25, 0.75, 0.75, 0.25])  # upsampling by 2: the 1-D linear weights
     assert np.allclose(kernel, np.outer(tent, tent))
@@ -1813,11 +1813,13 @@ def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
     says('05', '先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，'
                '每次从头运行得到的数值都一样，与保存的输出一致。',
          english='First we import the packages we need and fix the random seeds: on this '
-                 "project's Jupyter kernel, `d2l-mxnet`, every run from the top then gives the "
-                 'same numbers as those stored in this notebook.')
+                 "project's Jupyter kernel for the English notebooks, `d2l-mxnet-en`, every run "
+                 'from the top then gives the same numbers as those stored in this notebook.')
     assert '## Same numbers on every machine' in (ROOT / 'README.md').read_text(encoding='utf-8')
     assert nbformat.read(notebook_path('05'), as_version=4).metadata.kernelspec.name == \
         project_kernel.NAME
+    assert nbformat.read(english_notebook_path('05'), as_version=4).metadata.kernelspec.name == \
+        project_kernel.name('en')
 
 
 def test_05_load_from_dict_or_file_with_a_fallback(tmp_path):
@@ -1962,7 +1964,7 @@ def test_05_printinit_weights_at_first_forward_shared_once(capsys):
     """05 cell 19: "第一次前向计算时，权重的形状推断出来了，初始化器才为它们被调用 … 共享的权重只初
     始化一次"."""
     says('05', '第一次前向计算时，权重的形状推断出来了，初始化器才为它们被调用',
-         english="At the first forward pass, the weights' shapes have been inferred, and only "
+         english="At the first forward pass the weights' shapes are inferred, and only "
                  'then is the initializer called for them')
     _, at_first_forward, _ = print_init_run(capsys)
     shapes = [re.fullmatch(r'Init dense\d+_weight (\(.*\)) with PrintInit', line).group(1)
@@ -2031,7 +2033,7 @@ def test_05_discard_drops_96_and_keep_is_gluons_default():
          english="`last_batch='discard'`: with a batch size of 256, 96 fewer examples are used "
                  'per epoch')
     says('05', "`last_batch='keep'` 与 `d2lzh` 相同",
-         english="`last_batch='keep'` is the same as `d2lzh`")
+         english="with `last_batch='keep'` it behaves like `d2lzh`'s")
     assert inspect.signature(d2l.load_data_fashion_mnist).parameters['last_batch'].default == \
         'discard'
     assert len(fashion_arrays()[1]) % 256 == 96
@@ -2089,8 +2091,8 @@ def test_05_train_ch3_stops_on_non_finite_values_and_d2lzhs_trains_on(capsys):
     says('05', '每个周期结束时，只要损失或某个参数不是有限的数（`nan` 或无穷大），'
                '`train_ch3` 就抛出 '
                '`TrainingDiverged`，`d2lzh` 的则照样训练下去',
-         english='at the end of each epoch, as soon as the loss or any parameter is not a finite '
-                 'number (`nan` or infinity), `train_ch3` raises `TrainingDiverged`, whereas '
+         english='at the end of each epoch, if the loss or any parameter is not finite '
+                 '(`nan` or infinity), `train_ch3` raises `TrainingDiverged`, whereas '
                  "`d2lzh`'s trains on regardless")
     for train in (d2l.train_ch3, d2lzh.train_ch3):
         net, _ = tiny_training(epochs=1)
@@ -2385,10 +2387,10 @@ def test_05_a_learning_rate_of_one_diverging_on_one_seed_is_only_a_hint():
     itself is run by nbval; here: the stored run is the one seed's, and it diverged.)"""
     says('05', '学习率 0.5 可能离这个网络能稳定训练的边缘不远：用同样的种子把学习率加倍到 1.0，'
                '训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。',
-         english='A learning rate of 0.5 may not be far from the edge of what this network can '
-                 'train on stably: with the same seed, doubling the learning rate to 1.0 makes '
-                 'the training diverge (you can try it yourself; we tried only this one seed, so '
-                 'this is only a hint).')
+         english='A learning rate of 0.5 may be close to the largest learning rate at which this '
+                 'network still trains stably: with the same seed, doubling the learning rate '
+                 'to 1.0 makes the training diverge (you can try it yourself; we tried only '
+                 'this one seed, so this is only a hint).')
     code = cell_code_saying('05', "{'learning_rate': 1.0}",
                             english="{'learning_rate': 1.0}")  # its seed: the test above
     cells = nbformat.read(notebook_path('05'), as_version=4).cells
@@ -2461,7 +2463,7 @@ def test_05_an_entry_is_zero_when_its_unit_is_off_where_its_pixel_is_on():
     from mxnet import autograd, nd
     from mxnet.gluon import nn
     says('05', '只要第 $j$ 个单元在这几张图像上都不活跃就是 0，不必整行或整列全为 0',
-         english='is 0 as soon as unit $j$ is inactive on all of those few images, without the '
+         english='is 0 whenever unit $j$ is inactive on all of those few images, without the '
                  'whole row or column having to be zero')
     layer = nn.Dense(2, activation='relu', in_units=2)
     layer.initialize()
@@ -2500,7 +2502,7 @@ def test_05_a_failed_check_raises_checkfailed_only_under_grading(capsys, monkeyp
     from d2lhelpers import check
     says('05', '不会打断“运行全部单元格”；评分时，没有通过的检查报错 `CheckFailed`'
                '（只显示结论和提示）',
-         english='does not interrupt "Run All Cells"; at grading, a check that does not pass '
+         english='does not interrupt "Run All Cells"; during grading, a check that does not pass '
                  'raises `CheckFailed` (showing only the verdict and the hint)')
     monkeypatch.delenv('NBGRADER_EXECUTION', raising=False)
     assert check.deferred_shapes(None, None, None) is None  # a student's run goes on
@@ -2957,9 +2959,10 @@ def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
                  'affects floating-point rounding), the exact accuracies may differ')
     says('05', '不在本项目的 Jupyter 内核 `d2l-mxnet` 里运行时（见仓库根目录 README.md 的 '
                '“Same numbers on every machine” 一节：CPU 的指令集决定 MXNet 选用哪些计算内核',
-         english="When not run on this project's Jupyter kernel, `d2l-mxnet` (see the section "
-                 '"Same numbers on every machine" of README.md at the root of the repository: a '
-                 "CPU's instruction set decides which compute kernels MXNet uses")
+         english="When not run on this project's Jupyter kernel for the English notebooks, "
+                 '`d2l-mxnet-en` (see the section "Same numbers on every machine" of README.md at '
+                 "the root of the repository: a CPU's instruction set decides which compute "
+                 'kernels MXNet uses')
     says('05', '一节：CPU 的指令集决定 MXNet 选用哪些计算内核，向量宽度、FMA 和求和顺序'
                '不同，浮点舍入也就不同）',
          english="README.md at the root of the repository: a CPU's instruction set decides which "
@@ -4725,7 +4728,8 @@ def test_11_relu_keeps_half_of_a_symmetric_input_and_passes_half_the_gradients()
     says('11', r'ReLU 保留正的一半，$E[\mathrm{relu}(y)^2] = \mathrm{Var}(y)/2$，'
                r'反向也只有一半的梯度通过（$y > 0$ 处导数为 1，其余为 0）',
          english=r'ReLU keeps the positive half, $E[\mathrm{relu}(y)^2] = \mathrm{Var}(y)/2$, '
-                 r'and backward only half of the gradients pass too (the derivative is 1 where '
+                 r'and in the backward pass only half of the gradients get through (the '
+                 r'derivative is 1 where '
                  r'$y > 0$, 0 elsewhere)')
     y = nd.array(np.random.default_rng(0).standard_normal(1_000_000))
     y.attach_grad()
@@ -4760,8 +4764,8 @@ def test_11_weight_variance_of_each_initializer():
                r'均匀分布再除以 3',
          english=r'for `Uniform(a)` it is $a^2/3$, for `Normal(σ)` $σ^2$, for `Xavier` and '
                  r'`MSRAPrelu` `magnitude` divided by the number that `factor_type` chooses '
-                 r'(`avg` is the mean of the numbers of inputs and outputs), and divided by 3 '
-                 r'again for a uniform distribution')
+                 r'(`avg` is the mean of the numbers of inputs and outputs), and, for a uniform '
+                 r'distribution, also divided by 3')
     source = mxnet_source(init.Xavier._init_weight)
     assert 'factor = (fan_in + fan_out) / 2.0' in source
     assert 'scale = np.sqrt(self.magnitude / factor)' in source
@@ -4791,9 +4795,9 @@ def test_11_xavier_with_relu_shrinks_both_ways_by_one_over_root_two():
     import d2lhelpers as d2l
     says('11', r'`Xavier()` 没有考虑 ReLU 去掉的一半，前向每层缩小约 $1/\sqrt{2}$ 倍；'
                '反向也一样，所以梯度从顶层往下逐层缩小',
-         english=r'`Xavier()` does not account for the half that ReLU removes, so forward each '
-                 r'layer scales the signal by about $1/\sqrt{2}$; backward it is the same, so the '
-                 r'gradients shrink layer by layer from the top down')
+         english=r'`Xavier()` does not account for the half that ReLU removes, so in the forward '
+                 r'pass each layer scales the signal by about $1/\sqrt{2}$; in the backward pass '
+                 r'it is the same, so the gradients shrink layer by layer from the top down')
     for seed in range(3):
         result = d2l.spread(init.Xavier(), 10, 256, 'relu', seed=seed)
         forward = (result.output_std[-1] / result.output_std[0]) ** (1 / 9)
@@ -4826,8 +4830,8 @@ def test_11_a_narrow_net_strays_further_from_the_formula():
     says('11', '公式是对随机权重取平均得到的，一个具体的网络会偏离它，'
                '宽度小时偏离大（宽 64 时比宽 256 时大）',
          english='The formula is an average over random weights: a particular network strays '
-                 'from it, and further when it is narrow (further at width 64 than at width '
-                 '256)')
+                 'from it, and the narrower the network, the further it strays (further at width '
+                 '64 than at width 256)')
     for activation in ['none', 'relu']:
         narrow, wide = (np.mean([largest_gap(d2l.spread(init.Xavier(), 10, width, activation,
                                                         seed=seed)) for seed in range(3)])
@@ -4902,10 +4906,10 @@ def test_11_tanh_follows_the_formula_only_while_signals_are_small():
          english="tanh: while the signal is small, $\\tanh(y) \\approx y$ and the formula holds: "
                  "with `Normal(0.01)` the standard deviation of every layer's output is below "
                  "0.2, and at layer 10 the measurement is within 10% of the formula; with "
-                 "`Xavier()` the standard deviation of layer 1's output is about 1, tanh "
-                 "squeezes large values towards ±1, from layer 2 on every layer is below the "
-                 "formula, layer 10's output is less than 1/3 of the formula, and layer 1's "
-                 "gradient is less than 1/3 of the formula too")
+                 "`Xavier()` the standard deviation of layer 1's output is about 1. Because tanh "
+                 "squeezes large values towards ±1, every layer from layer 2 on is below the "
+                 "formula: layer 10's output is less than 1/3 of the formula, and so is layer "
+                 "1's gradient")
     for seed in range(3):
         small = d2l.spread(init.Normal(0.01), 10, 256, 'tanh', seed=seed)
         assert max(small.output_std) < 0.2
@@ -4978,8 +4982,8 @@ def test_11_the_words_under_the_figure_are_its_alt_text_and_follow_it():
 
     import d2lhelpers as d2l
     says('11', '图下的文字随图更新，它也是图的替代文本（读屏软件读的就是它）',
-         english='The words under the figure follow it, and they are also its alt text (what a '
-                 'screen reader reads)')
+         english="The description under the figure is updated with it, and it is also the "
+                 "figure's alt text (what a screen reader reads)")
     box = d2l.init_explorer(depth=2, width=16)
     try:
         for width in [32, 48]:
@@ -5144,7 +5148,7 @@ def test_05_the_hidden_test_of_exercise_1_asks_for_8_characters_each_all_differe
     "（评分时另要求每条说明至少 8 个字、各不相同）"."""
     says('05', '评分时还会运行几项你看不到的测试（例如练习 1 的每条说明至少 8 个字、各不相同；'
                '练习 3 在测试集上重新计算准确率，与训练记录核对）',
-         english='Grading also runs a few tests you cannot see (for example, that each '
+         english='During grading, a few tests you cannot see are also run (for example, that each '
                  'description in exercise 1 is at least 8 characters long and that no two are the '
                  "same; that exercise 3's accuracy, computed again on the test set, agrees with "
                  'the training record)')

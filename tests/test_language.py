@@ -137,8 +137,8 @@ def test_with_d2l_language_en_the_explorers_words_are_english(monkeypatch):
     words = d2l.describe_spread(result)
     assert not english_edition.has_chinese(words)
     assert words.split('. ')[:-1] == [
-        'Standard deviation of each layer for Normal(sigma=0.01), relu, 2 x 16 (log vertical '
-        'axis)', 'Output: layer 1 1.00e+00 (formula 1.00e+00), layer 2 5.00e-01 (formula '
+        'Standard deviations, layer by layer, for Normal(sigma=0.01), relu, 2 x 16 (log '
+        'vertical axis)', 'Output: layer 1 1.00e+00 (formula 1.00e+00), layer 2 5.00e-01 (formula '
         '2.50e-01)', 'Gradient: layer 1 1.00e-01 (formula 1.25e-01), layer 2 2.00e-01 (formula '
         '2.50e-01)']
 
@@ -191,5 +191,5 @@ def test_make_store_runs_a_notebook_on_the_kernel_of_its_edition(tmp_path, editi
     stored = nbformat.read(path, as_version=4)
     assert stored.metadata.kernelspec == project_kernel.metadata(edition)
     verdict = {'zh': '✗ 还没有完成：还没有给出 net。',
-               'en': '✗ Not done yet: net is not given yet.'}
+               'en': '✗ Not done yet: net is still None.'}
     assert stored.cells[0].outputs[0].text.startswith(verdict[edition])
