@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'tools'))
 import reader_edition  # noqa: E402  (tools/reader_edition.py)
 import tool_safety  # noqa: E402
-from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN  # noqa: E402
+from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN, GRADING_EN  # noqa: E402
 
 EXERCISES = ROOT / 'notebooks' / '05_exercises.ipynb'
 
@@ -79,10 +79,24 @@ def test_nothing_else_changes(teachers, readers):
             assert [a for a, _ in changed] == heading_points, f'cell {index}'
 
 
+def test_the_english_grading_paragraph_and_points_go_too():
+    """notebooks/en/05_exercises.ipynb: the same, in English (its first cell goes on after the
+    grading paragraph)."""
+    first = f'# 4.2 Exercises\n\nThe three exercises.\n\n{GRADING_EN}\n\nSection numbers.'
+    heading = '## Exercise 2: Accessing the model parameters (3 points)\n\nBefore `net(X)`.'
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(first),
+                                         nbformat.v4.new_markdown_cell(heading)])
+    readers = reader_edition.reader_edition(nb, 'en/05_exercises.ipynb')
+    assert [cell.source for cell in readers.cells] == [
+        '# 4.2 Exercises\n\nThe three exercises.\n\nSection numbers.',
+        '## Exercise 2: Accessing the model parameters\n\nBefore `net(X)`.']
+
+
 def test_the_edition_of_the_edition_and_of_other_notebooks_is_the_same(readers):
     assert reader_edition.reader_edition(readers, 'edition') == readers
-    for path in sorted((ROOT / 'notebooks').glob('*.ipynb')):
-        if path != EXERCISES:
+    for path in sorted((ROOT / 'notebooks').glob('*.ipynb')) + sorted(
+            (ROOT / 'notebooks' / 'en').glob('*.ipynb')):
+        if path.name != EXERCISES.name:
             nb = nbformat.read(path, as_version=4)
             assert reader_edition.reader_edition(nb, path.name) == nb, path.name
 
