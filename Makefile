@@ -9,7 +9,9 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # Their English edition (make english builds it), executed by make run into build/notebooks/en.
 EN_NOTEBOOKS := $(sort $(wildcard notebooks/en/*.ipynb))
 # The project's Jupyter kernel, kernel/<name>/kernel.json: the folder's name is the kernel's name
-# (the notebooks name it), its env pins oneDNN and OpenBLAS to their AVX2 kernels.
+# (the notebooks name it), its env pins oneDNN and OpenBLAS to their AVX2 kernels. make setup
+# installs it and the English notebooks' <name>-en, the same plus D2L_LANGUAGE=en
+# (tools/project_kernel.py).
 KERNEL_DIR := $(patsubst %/kernel.json,%,$(wildcard kernel/*/kernel.json))
 # MathJax for the offline book, from the npm registry (npm pack), kept inside .venv.
 MATHJAX_VERSION := 3.2.2
@@ -49,14 +51,14 @@ help:
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml $(KERNEL_DIR)/kernel.json
+$(STAMP): requirements.txt constraints.txt pyproject.toml $(KERNEL_DIR)/kernel.json tools/project_kernel.py
 	@python="$(PYTHON)"; \
 	if [ -z "$$python" ]; then python=$$(bash tools/find-python311.sh $(UV_VERSION)) || exit 1; fi; \
 	echo "\"$$python\" -m venv $(VENV)"; "$$python" -m venv $(VENV)
 	"$(PY)" -m pip install --quiet uv==$(UV_VERSION)
 	"$(UV)" pip install --quiet --python "$(PY)" -r requirements.txt
 	"$(UV)" pip install --quiet --python "$(PY)" --no-deps -e .
-	"$(PY)" -m jupyter kernelspec install --sys-prefix "$(KERNEL_DIR)" >/dev/null
+	"$(PY)" tools/project_kernel.py install >/dev/null
 	bash tools/git-nbdiff.sh $(VENV)/bin
 	touch $@
 

@@ -34,6 +34,8 @@ from matplotlib.ticker import NullLocator
 from mxnet import autograd, init, nd
 from mxnet.gluon import nn
 
+from .language import _
+
 __all__ = ['ACTIVATIONS', 'GAIN', 'Spread', 'describe_spread', 'init_explorer',
            'make_initializer', 'plot_spread', 'spread', 'weight_variance']
 
@@ -102,7 +104,7 @@ def _check(depth, width, activation, batch_size):
 def build_net(depth, width, activation):
     """A Sequential of ``depth`` Dense(width) layers, each followed by the activation."""
     net = nn.Sequential()
-    for _ in range(depth):
+    for _layer in range(depth):
         net.add(nn.Dense(width, in_units=width))
         if activation != 'none':
             net.add(nn.Activation(activation))
@@ -137,7 +139,7 @@ def spread(initializer, depth=10, width=256, activation='relu', batch_size=256, 
     net = build_net(depth, width, activation)
     net.initialize(initializer)
     # A zero added to each Dense output: its gradient is the gradient of that output.
-    probes = [nd.zeros((batch_size, width)) for _ in range(depth)]
+    probes = [nd.zeros((batch_size, width)) for _layer in range(depth)]
     for probe in probes:
         probe.attach_grad()
     outputs = []
@@ -165,14 +167,20 @@ def _name(initializer):
 def describe_spread(result):
     """The figure in words: first and last layer, measured and predicted (its text alternative).
 
+    In the reader's language (``D2L_LANGUAGE``, d2lhelpers/language.py); each sentence ends
+    with the language's full stop, in English ``. `` (a space after it, also after the last),
+    so that a notebook can print it a sentence per line, splitting on that full stop.
+
     Used in: 11_init_explorer (and in the explorer, as its figure's alt text and caption).
     """
     def line(what, measured, predicted):
-        return (f'{what}：第 1 层 {measured[0]:.2e}（公式 {predicted[0]:.2e}），'
-                f'第 {len(measured)} 层 {measured[-1]:.2e}（公式 {predicted[-1]:.2e}）。')
-    return (f'{result.label} 的逐层标准差（对数纵轴）。'
-            + line('输出', result.output_std, result.output_predicted)
-            + line('梯度', result.grad_std, result.grad_predicted))
+        return _('{what}：第 1 层 {first:.2e}（公式 {first_formula:.2e}），'
+                 '第 {last_layer} 层 {last:.2e}（公式 {last_formula:.2e}）。').format(
+            what=what, first=measured[0], first_formula=predicted[0], last_layer=len(measured),
+            last=measured[-1], last_formula=predicted[-1])
+    return (_('{label} 的逐层标准差（对数纵轴）。').format(label=result.label)
+            + line(_('输出'), result.output_std, result.output_predicted)
+            + line(_('梯度'), result.grad_std, result.grad_predicted))
 
 
 def _positive(values):
@@ -289,7 +297,7 @@ def init_explorer(depth=10, width=256, initializer='Xavier', activation='relu'):
     figure = make(widgets.HTML, 'figure')
     fig = Figure(figsize=(9, 3.2))
 
-    def update(_=None):
+    def update(change=None):
         chosen = controls['initializer'].value
         for name in ['scale', 'sigma', 'magnitude', 'rnd_type', 'factor_type', 'slope']:
             controls[name].layout.display = '' if name in PARAMETERS_OF[chosen] else 'none'

@@ -1,14 +1,20 @@
 """d2lhelpers.check: right answers pass, missing and wrong ones get a hint; nothing raises in a
 student's run, and under nbgrader a failed check raises its verdict, no source. A verdict
-fits the page: lines of at most 80 columns, a Chinese character counting two."""
+fits the page: lines of at most 80 columns, a Chinese character counting two. It is in the
+reader's language: Chinese by default, English with D2L_LANGUAGE=en (the English kernel's)."""
 import re
+import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 from mxnet.gluon import nn
 
 import d2lhelpers as d2l
 from d2lhelpers.training import History
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'tools'))
+from english_edition import CJK  # noqa: E402  (what counts as Chinese in the English edition)
 
 
 def columns(line):
@@ -126,3 +132,66 @@ def test_under_nbgrader_a_right_answer_passes(nbgrader_run, capsys):
 def test_strict_overrides_the_environment(student_run):
     with pytest.raises(d2l.check.CheckFailed):
         d2l.check.init_table({}, strict=True)
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """The English notebooks' kernel (d2l-mxnet-en) sets this."""
+    monkeypatch.setenv('D2L_LANGUAGE', 'en')
+
+
+@pytest.mark.parametrize('call, ok, expected', [
+    (lambda: d2l.check.init_table(full_table()), True,
+     'The list is complete: all 14 initializers of mxnet.init are listed'),
+    (lambda: d2l.check.init_table({}), False, 'when_to_use is still empty.'),
+    (lambda: d2l.check.init_table({k: v for k, v in list(full_table().items())[1:]}), False,
+     'initializers missing: 1.'),
+    (lambda: d2l.check.init_table({**full_table(), 'Kaiming': 'x', 'Uniform': ' '}), False,
+     'not initializers of mxnet.init: Kaiming; no description yet: Uniform.'),
+    (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), (8, 0), (8, 20)), True,
+     'Before the forward pass the shape is (8, 0) (deferred initialization), after it (8, 20).'),
+    (lambda: d2l.check.deferred_shapes(None, (8, 0), (8, 20)), False, 'net is not given yet.'),
+    (lambda: d2l.check.deferred_shapes(nn.Dense(8), (8, 0), (8, 20)), False, '4 layers'),
+    (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), (10, 0), (8, 20)), False,
+     'shape_before is (10, 0), not the shape before the forward pass.'),
+    (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), (8, 0), (8, 8)), False,
+     'shape_after is (8, 8).'),
+    (lambda: d2l.check.shared_mlp_training(shared_mlp(), history()), True,
+     'trained for 5 epochs, test accuracy 0.840'),
+    (lambda: d2l.check.shared_mlp_training(shared_mlp(), history(epochs=3)), False,
+     'Too few epochs trained: 3. Hint: The run record trains for 5 epochs.'),
+    (lambda: d2l.check.shared_mlp_training(shared_mlp(), history(last_acc=0.1)), False,
+     'The last test accuracy is 0.100, below 0.78.'),
+])
+def test_with_d2l_language_en_each_check_says_it_in_english(english, capsys, call, ok,
+                                                            expected):
+    """The same verdicts, in English: no Chinese character, the same numbers, the same width."""
+    assert call() is None
+    printed = capsys.readouterr().out
+    assert printed.startswith('✓ Correct: ' if ok else '✗ Not done yet: '), printed
+    assert ' '.join(expected.split()) in ' '.join(printed.split()), printed
+    assert ('Hint: ' in printed) != ok
+    assert not CJK.search(printed), printed
+    assert all(columns(line) <= 80 for line in printed.splitlines()), printed
+
+
+def test_under_nbgrader_an_english_check_raises_its_english_verdict(english, nbgrader_run,
+                                                                     capsys):
+    with pytest.raises(d2l.check.CheckFailed) as failed:
+        d2l.check.init_table({})
+    assert str(failed.value).startswith('Not done yet: when_to_use is still empty. Hint: ')
+    assert not CJK.search(''.join(failed.value._render_traceback_()))
+    assert unwrapped(str(failed.value)) in unwrapped(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize('value', [None, '', 'zh'])
+def test_unset_empty_or_zh_the_verdict_is_the_chinese_one_as_stored_in_05(
+        monkeypatch, capsys, value):
+    """The Chinese notebooks' outputs do not change: 05's stored verdict of exercise 2."""
+    if value is None:
+        monkeypatch.delenv('D2L_LANGUAGE', raising=False)
+    else:
+        monkeypatch.setenv('D2L_LANGUAGE', value)
+    d2l.check.deferred_shapes(shared_mlp(units=8), (8, 0), (8, 20))
+    stored = '✓ 正确：前向计算之前形状是 (8, 0)（延后初始化），之后是 (8, 20)。\n'
+    assert capsys.readouterr().out == stored

@@ -483,8 +483,9 @@ KERNEL_SENTENCE = ('这样在本项目的 Jupyter 内核 `d2l-mxnet` 里（见�
                    '“Same numbers on every machine” 一节），每次从头运行得到的数值都一样，'
                    '与保存的输出一致')
 # The same sentence in each English notebook, as notebooks/en/01 words it.
-KERNEL_SENTENCE_EN = ("on this project's Jupyter kernel, `d2l-mxnet` (see the section \"Same "
-                      "numbers on every machine\" of README.md at the root of the repository), "
+KERNEL_SENTENCE_EN = ("on this project's Jupyter kernel for the English notebooks, `d2l-mxnet-en` "
+                      "(see the section \"Same numbers on every machine\" of README.md at the root "
+                      "of the repository), "
                       "every run from the top gives the same numbers as those stored in this "
                       "notebook")
 
@@ -495,7 +496,8 @@ def test_the_top_level_readme_section_names_the_projects_kernel():
     readme = (ROOT / 'README.md').read_text(encoding='utf-8')
     section = readme.split('\n## Same numbers on every machine\n')[1].split('\n## ')[0]
     assert f'`{project_kernel.NAME}`' in section and f'`{project_kernel.NAME}`' in KERNEL_SENTENCE
-    assert f'`{project_kernel.NAME}`' in KERNEL_SENTENCE_EN
+    assert f'`{project_kernel.name("en")}`' in section
+    assert f'`{project_kernel.name("en")}`' in KERNEL_SENTENCE_EN
     for prefix in ('01', '02', '03', '04', '06', '07', '08', '09', '10'):
         says(prefix, KERNEL_SENTENCE, english=KERNEL_SENTENCE_EN)
 
@@ -513,6 +515,8 @@ def test_01_to_09_same_numbers_on_the_projects_kernel():
         notebook = nbformat.read(notebook_path(prefix), as_version=4)
         assert notebook.metadata.kernelspec.name == project_kernel.NAME
         assert 'mx.random.seed(0)' in notebook.cells[index + 1].source
+        english = nbformat.read(english_notebook_path(prefix), as_version=4)
+        assert english.metadata.kernelspec.name == project_kernel.name('en')
 
 # ---- 02 初始化模型参数 -------------------------------------------------------------------------
 
@@ -796,9 +800,9 @@ def test_03_the_example_is_the_books():
     -5] 和 [5, 10] 两个区间里均匀分布的随机数"."""
     says('03', '本笔记本实现原书的例子：令权重有一半概率初始化为 0，有另一半概率初始化为 [-10, -5] '
                '和 [5, 10] 两个区间里均匀分布的随机数',
-         english='This notebook implements the example of the book (Chinese edition): a weight is '
-                 'initialized to 0 with probability one half, and with the other half to a random '
-                 'number uniformly distributed over the two intervals [-10, -5] and [5, 10]')
+         english="This notebook implements the book's example (Chinese edition): a weight is "
+                 'initialized to 0 with probability one half, and otherwise to a number drawn '
+                 'uniformly from the two intervals [-10, -5] and [5, 10]')
     book_says('令权重有一半概率初始化为0，有另一半概率初始化为$[-10,-5]$和$[5,10]$两个区间里均匀分'
               '布的随机数')
 
@@ -1082,7 +1086,7 @@ def test_03_a_bias_with_own_zeros_is_cleared_by_zeros_init_weight(monkeypatch):
                '`__call__` 就把它交给 `init.Zero()` 的 `_init_weight` 清零',
          english="`VerboseInit`'s `__call__` was called for both parameters, but only the weight "
                  'went through its `_init_weight`: the bias carries its own `__init__ = zeros`, '
-                 'so `__call__` hands it to the `_init_weight` of `init.Zero()`, which clears it '
+                 'so `__call__` hands it to the `_init_weight` of `init.Zero()`, which sets it '
                  'to zero')
     zeroed = []
     original = init.Zero._init_weight
@@ -1106,8 +1110,7 @@ def test_03_without_its_own_initializer_the_bias_gets_init_weight_not_init_bias(
     says('03', '这时偏差也交给 `VerboseInit`，但调用的是 `_init_weight`，`_init_bias` '
                '一次也没有被调用，偏差成了 1 而不是 7',
          english='The bias is then handed to `VerboseInit` as well, but what is called is '
-                 '`_init_weight`: `_init_bias` is not called even once, and the bias becomes 1, '
-                 'not 7')
+                 '`_init_weight`: `_init_bias` is never called, and the bias becomes 1, not 7')
     layer = nn.Dense(3, in_units=2, bias_initializer=None)
     lines = run_printing(lambda: layer.initialize(verbose_init_class()()))
     assert not any(line.startswith('_init_bias') for line in lines)
@@ -1250,9 +1253,9 @@ def test_04_six_parameters_named_by_construction_order():
     第三层（`dense2`）没有自己的参数，它用的是 `shared` 的 `dense0_weight` 和 `dense0_bias`"."""
     says('04', '所以整个网络只有 6 个参数而不是 8 个。注意编号：`shared` 比第一层先构造，所以它叫 '
                '`dense0`，第一层叫 `dense1`',
-         english='So the whole network has only 6 parameters, not 8. Note the numbering: `shared` '
-                 'was built before the first layer, so it is called `dense0`, and the first layer '
-                 '`dense1`')
+         english='So the whole network has only 6 `Parameter` objects, not 8. Note the numbering: '
+                 '`shared` was built before the first layer, so it is called `dense0`, and the '
+                 'first layer `dense1`')
     says('04', '第三层（`dense2`）没有自己的参数，它用的是 `shared` 的 `dense0_weight` 和 '
                '`dense0_bias`',
          english="the third layer (`dense2`) has no parameters of its own: it uses `shared`'s "
@@ -1297,8 +1300,8 @@ def test_04_the_books_sentence_on_accumulated_gradients_and_what_the_run_record_
     says('04', f'另有一句注释：“{RUN_RECORD_SHARED_NOTE}”这句话不是原书正文。'
                '它说得对，两层看到的是同一个梯度数组；只是没有说这个梯度是什么',
          english=f'in our translation: "{RUN_RECORD_SHARED_NOTE_EN}" This sentence is not from '
-                 "the book's text. It is right: the two layers see the same gradient array; it "
-                 'just does not say what that gradient is')
+                 "the book's text. It is right—the two layers see the same gradient array—but it "
+                 'does not say what that gradient is')
     book_says('因为模型参数里包含了梯度，所以在反向传播计算时，'
               '第二隐藏层和第三隐藏层的梯度都会被累加在`shared.params.grad()`里。')
     assert '梯度也相同' not in BOOK_V1.read_text(encoding='utf-8')
@@ -1494,13 +1497,15 @@ def weight_sample(initializer, shape=(256, 784)):
 def test_05_init_has_14_initializers():
     """05 cell 3: "MXNet 1.9 的 `mxnet.init` 模块 … 提供了 14 个初始化器"."""
     from d2lhelpers.check import installed_initializers
-    says('05', '提供了 14 个初始化器')
+    says('05', '提供了 14 个初始化器', english='provides 14 initializers')
     assert len(installed_initializers()) == 14
 
 
 def test_05_the_check_cell_follows_the_answer_cell():
     """05 cell 3: "答案单元格后面的检查单元格（`d2l.check.init_table`）只核对名单"."""
-    index = says('05', '答案单元格后面的检查单元格（`d2l.check.init_table`）只核对名单')
+    index = says('05', '答案单元格后面的检查单元格（`d2l.check.init_table`）只核对名单',
+                 english='The check cell after the answer cell (`d2l.check.init_table`) checks '
+                         'only the list of names')
     cells = nbformat.read(notebook_path('05'), as_version=4).cells
     answer = index + 1
     assert '### BEGIN SOLUTION' in cells[answer].source and 'when_to_use' in cells[answer].source
@@ -1513,7 +1518,8 @@ def test_05_the_six_others_are_these():
     """05 cell 3: "其余 6 个（`Orthogonal`、`Bilinear`、`LSTMBias`、`FusedRNN`、`Mixed`、`Load`）
     "."""
     from d2lhelpers.check import installed_initializers
-    says('05', '其余 6 个（`Orthogonal`、`Bilinear`、`LSTMBias`、`FusedRNN`、`Mixed`、`Load`）')
+    says('05', '其余 6 个（`Orthogonal`、`Bilinear`、`LSTMBias`、`FusedRNN`、`Mixed`、`Load`）',
+         english='The other 6 (`Orthogonal`, `Bilinear`, `LSTMBias`, `FusedRNN`, `Mixed`, `Load`)')
     eight = {'Uniform', 'Normal', 'Constant', 'Zero', 'One', 'Xavier', 'MSRAPrelu', 'Initializer'}
     assert installed_initializers() - eight == {
         'Orthogonal', 'Bilinear', 'LSTMBias', 'FusedRNN', 'Mixed', 'Load'}
@@ -1528,11 +1534,19 @@ def test_05_orthogonal_is_general_and_from_saxe_the_others_are_for_special_layer
     from mxnet import init
     from mxnet.gluon import nn
     says('05', '`Orthogonal` 是一般的权重初始化（随机正交矩阵，来自 Saxe 等人对深层线性网络的研'
-               '究）')
-    says('05', '`Bilinear`、`LSTMBias` 和 `FusedRNN` 是为转置卷积和循环网络准备的')
-    says('05', "可用于一般的权重，常用于循环网络的循环权重")
+               '究）',
+         english='`Orthogonal` is a general weight initialization (a random orthogonal matrix, '
+                 "from Saxe et al.'s study of deep linear networks)")
+    says('05', '`Bilinear`、`LSTMBias` 和 `FusedRNN` 是为转置卷积和循环网络准备的',
+         english='`Bilinear`, `LSTMBias` and `FusedRNN` are meant for transposed convolutions and '
+                 'recurrent networks')
+    says('05', "可用于一般的权重，常用于循环网络的循环权重",
+         english='works for ordinary weights; often used for recurrent weights in RNNs')
     says('05', '`Mixed` 按参数名组合初始化器（文档示例是为早先的 Module API 写的），'
-               '`Load` 从已有的数值初始化')
+               '`Load` 从已有的数值初始化',
+         english="`Mixed` combines initializers by parameter name (the documentation's example "
+                 'was written for the earlier Module API), and `Load` initializes from existing '
+                 'values')
     doc = ' '.join(init.Orthogonal.__doc__.split())
     # arXiv 1312.6120 is Saxe, McClelland and Ganguli's paper
     assert 'learning in deep linear neural networks' in doc and '1312.6120' in doc
@@ -1550,7 +1564,9 @@ def test_05_what_tour_a_checks():
     """05 cell 3: "拓展 A 用公式核对了前 7 个和 `Orthogonal` 的分布，并演示了 `Mixed` 和 `Load` 的用
     法"."""
     says('05', '拓展 A 用公式核对了前 7 个和 `Orthogonal` 的分布，并演示了 `Mixed` 和 `Load` 的用法'
-               '')
+               '',
+         english='checks the distributions of the first 7 and of `Orthogonal` against formulas, '
+                 'and shows how `Mixed` and `Load` are used')
     tour = nbformat.read(notebook_path('06'), as_version=4).cells
     checked = next(cell.source for cell in tour if 'predicted = {' in cell.source)
     for name in ['Uniform', 'Normal', 'Constant', 'Zero', 'One', 'Xavier', 'MSRAPrelu',
@@ -1563,14 +1579,16 @@ def test_05_what_tour_a_checks():
 def test_05_uniform_is_gluons_default():
     """05 cell 4: "Gluon 的 initialize() 不给初始化器时用它（scale=0.07）"."""
     from mxnet.gluon import nn
-    says('05', 'Gluon 的 initialize() 不给初始化器时用它')
+    says('05', 'Gluon 的 initialize() 不给初始化器时用它',
+         english='Gluon uses it when initialize() is given no initializer')
     default = inspect.signature(nn.Block.initialize).parameters['init'].default
     assert type(default).__name__ == 'Uniform' and default.scale == 0.07
 
 
 def test_05_normal_001_is_the_run_records_not_the_books():
     """05 cell 4: "运行记录中练习 3 的解答用 sigma=0.01"."""
-    says('05', '运行记录中练习 3 的解答用 sigma=0.01')
+    says('05', '运行记录中练习 3 的解答用 sigma=0.01',
+         english='in the run record, the answer to exercise 3 uses sigma=0.01')
     assert 'net.initialize(init.Normal(sigma=0.01))' in RUN_RECORD_EXERCISE_3
     assert 'sigma' not in book_exercises()
 
@@ -1580,7 +1598,8 @@ def test_05_normal_001_signal_vanishes_with_depth():
     import mxnet as mx
     from mxnet import init, nd
     from mxnet.gluon import nn
-    says('05', '层数一多信号会逐层消失（拓展 B）')
+    says('05', '层数一多信号会逐层消失（拓展 B）',
+         english='with many layers, the signal vanishes layer by layer (Extra B)')
     mx.random.seed(0)
     X = nd.random.uniform(shape=(64, 784))
     stds = []
@@ -1597,7 +1616,9 @@ def test_05_constant_weights_keep_units_symmetric():
     import mxnet as mx
     from mxnet import autograd, gluon, init, nd
     from mxnet.gluon import nn
-    says('05', '用于权重会让同一层的单元完全对称、学不出差别')
+    says('05', '用于权重会让同一层的单元完全对称、学不出差别',
+         english="on weights, it makes ' 'the units of a layer fully symmetric, unable to learn "
+                 'to differ')
     mx.random.seed(0)
     net = nn.Sequential()
     net.add(nn.Dense(4, activation='relu', in_units=3), nn.Dense(2, in_units=4))
@@ -1617,7 +1638,7 @@ def test_05_dense_bias_defaults_to_zeros():
     """05 cell 4: "Dense 的偏差默认用它（bias_initializer='zeros'）"."""
     from mxnet import init
     from mxnet.gluon import nn
-    says('05', 'Dense 的偏差默认用它')
+    says('05', 'Dense 的偏差默认用它', english='Dense biases use it by default')
     assert inspect.signature(nn.Dense).parameters['bias_initializer'].default == 'zeros'
     assert isinstance(init.create('zeros'), init.Zero)
 
@@ -1625,7 +1646,8 @@ def test_05_dense_bias_defaults_to_zeros():
 def test_05_batchnorm_gamma_defaults_to_ones():
     """05 cell 4: "例如批量归一化的缩放参数 gamma（gamma_initializer='ones'）"."""
     from mxnet.gluon import nn
-    says('05', '例如批量归一化的缩放参数 gamma')
+    says('05', '例如批量归一化的缩放参数 gamma',
+         english='for example, the scale parameter gamma of batch normalization')
     assert inspect.signature(nn.BatchNorm).parameters['gamma_initializer'].default == 'ones'
 
 
@@ -1635,7 +1657,9 @@ def test_05_xavier_suits_near_linear_activations_and_is_small_for_relu():
     import mxnet as mx
     from mxnet import init, nd
     from mxnet.gluon import nn
-    says('05', "适合 tanh 这类在 0 附近近似线性的激活，'\n              '用于 ReLU 则偏小")
+    says('05', "适合 tanh 这类在 0 附近近似线性的激活，'\n              '用于 ReLU 则偏小",
+         english="suits tanh and other activations that are ' 'nearly linear around 0, and is too "
+                 'small for ReLU')
     mx.random.seed(0)
     X = nd.random.normal(shape=(512, 256))
     ratio = {}
@@ -1652,8 +1676,10 @@ def test_05_msraprelu_default_variance_is_188_times_xaviers_and_he_is_in_0():
     方差 2/fan_in）"."""
     import mxnet as mx
     from mxnet import init
-    says('05', "默认 slope=0.25，方差是 Xavier() 的 1.88 倍；")
-    says('05', "MSRAPrelu(\\'in\\', 0) 才是 He 初始化（方差 2/fan_in）")
+    says('05', "默认 slope=0.25，方差是 Xavier() 的 1.88 倍；",
+         english='default slope=0.25; its variance is 1.88 times that of Xavier();')
+    says('05', "MSRAPrelu(\\'in\\', 0) 才是 He 初始化（方差 2/fan_in）",
+         english="only MSRAPrelu(\\'in\\', 0) is He initialization (variance 2/fan_in)")
     mx.random.seed(0)
     assert init.MSRAPrelu()._kwargs['slope'] == 0.25
     ratio = weight_sample(init.MSRAPrelu()).var() / weight_sample(init.Xavier()).var()
@@ -1668,8 +1694,11 @@ def test_05_07_msraprelu_is_a_variant_of_hes_scaled_by_the_average():
     都是 256 个，两者一样）"."""
     from mxnet import init
     says('05', "He 等人为 PReLU 提出的正态初始化的变体：'\n"
-               "                 '默认按输入和输出个数的平均缩放")
-    says('05', "（factor_type=\\'avg\\'，He 等人按输入个数）")
+               "                 '默认按输入和输出个数的平均缩放",
+         english="A variant of the normal initialization He et al. proposed for PReLU: ' "
+                 "'by default it scales by the average of fan-in and fan-out")
+    says('05', "（factor_type=\\'avg\\'，He 等人按输入个数）",
+         english="(factor_type=\\'avg\\'; He et al. scale by fan-in)")
     says('07', '`MSRAPrelu()` 是 He 等人为 PReLU 设计的初始化的变体（默认按输入和输出个数的平均'
                '缩放，He 等人按输入个数；第 2 到第 10 层的输入和输出都是 256 个，两者一样）',
          english='`MSRAPrelu()` is a variant of the initialization that He et al. designed for '
@@ -1711,7 +1740,8 @@ def test_05_initializer_subclass_with_init_weight():
         def _init_weight(self, name, data):
             data[:] = 2
 
-    says('05', '继承它并实现 _init_weight 即可自定义（见 4.2.3 节）')
+    says('05', '继承它并实现 _init_weight 即可自定义（见 4.2.3 节）',
+         english='subclass it and implement _init_weight to customize (section 4.2.3)')
     book_says('通常，我们只需要实现`_init_weight`这个函数')
     assert (weight_sample(Twos(), (3, 4)) == 2).all()
 
@@ -1720,7 +1750,7 @@ def test_05_orthogonal_is_a_random_orthogonal_matrix():
     """05 cell 4: "'Orthogonal': '随机正交矩阵"."""
     import numpy as np
     from mxnet import init
-    says('05', "'Orthogonal': '随机正交矩阵")
+    says('05', "'Orthogonal': '随机正交矩阵", english="'Orthogonal': 'A random orthogonal matrix")
     W = weight_sample(init.Orthogonal(scale=1), (8, 8))
     assert np.abs(W @ W.T - np.eye(8)).max() < 1e-5
 
@@ -1729,7 +1759,8 @@ def test_05_bilinear_is_an_interpolation_kernel():
     """05 cell 4: "'Bilinear': '双线性插值核；用于转置卷积的上采样。'"."""
     import numpy as np
     from mxnet import init
-    says('05', '双线性插值核；用于转置卷积的上采样')
+    says('05', '双线性插值核；用于转置卷积的上采样',
+         english='Bilinear interpolation kernel; upsampling by transposed convolution')
     kernel = weight_sample(init.Bilinear(), (1, 1, 4, 4))[0, 0]
     tent = np.array([0.25, 0.75, 0.75, 0.25])  # upsampling by 2: the 1-D linear weights
     assert np.allclose(kernel, np.outer(tent, tent))
@@ -1739,7 +1770,8 @@ def test_05_lstmbias_sets_the_forget_gate():
     """05 cell 4: "LSTM 遗忘门的偏差设为 forget_bias（默认 1.0）"."""
     import numpy as np
     from mxnet import init, nd
-    says('05', 'LSTM 遗忘门的偏差设为 forget_bias（默认 1.0）')
+    says('05', 'LSTM 遗忘门的偏差设为 forget_bias（默认 1.0）',
+         english='Sets the bias of the LSTM forget gate to forget_bias (default 1.0)')
     bias = nd.zeros(12)  # as Gluon calls it for a parameter whose own init is LSTMBias()
     init.Uniform()(init.InitDesc('lstm_i2h_bias', {'__init__': init.LSTMBias()}), bias)
     assert np.array_equal(bias.asnumpy(), [0] * 3 + [1] * 3 + [0] * 6)  # gates i, f, c, o
@@ -1748,7 +1780,8 @@ def test_05_lstmbias_sets_the_forget_gate():
 def test_05_fusedrnn_initializes_the_unpacked_parts():
     """05 cell 4: "为融合的 RNN 层分别初始化其中各部分"."""
     from mxnet import init
-    says('05', '为融合的 RNN 层分别初始化其中各部分')
+    says('05', '为融合的 RNN 层分别初始化其中各部分',
+         english='Initializes the parts of a fused RNN layer separately')
     source = mxnet_source(init.FusedRNN._init_weight)
     assert 'unpack_weights' in source and 'pack_weights' in source
 
@@ -1758,7 +1791,8 @@ def test_05_mixed_is_not_for_gluons_initialize():
     initialize"."""
     from mxnet import init
     from mxnet.gluon import nn
-    says('05', '不是 Initializer 的子类，\'\n             \'不能直接交给 Gluon 的 initialize')
+    says('05', '不是 Initializer 的子类，\'\n             \'不能直接交给 Gluon 的 initialize',
+         english="not a subclass of ' 'Initializer; Gluon\\'s initialize cannot take it directly")
     assert not issubclass(init.Mixed, init.Initializer)
     layer = nn.Dense(2, in_units=3)
     with pytest.raises(AssertionError):
@@ -1772,11 +1806,15 @@ def test_05_same_numbers_only_in_the_projects_kernel_as_06_and_07_say():
     sentence = ('先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里'
                 '（见仓库根目录 README.md 的 “Same numbers on every machine” 一节），'
                 '每次从头运行得到的数值都一样，与保存的输出一致。')
-    english = f'First we import the packages we need and fix the random seed: {KERNEL_SENTENCE_EN}.'
+    english = ('First we import the packages we need and fix the random seed, so that '
+               f'{KERNEL_SENTENCE_EN}.')
     for prefix in ('06', '07'):
         says(prefix, sentence, english=english)
     says('05', '先导入所需的包，并固定随机数种子：这样在本项目的 Jupyter 内核 `d2l-mxnet` 里，'
-               '每次从头运行得到的数值都一样，与保存的输出一致。')
+               '每次从头运行得到的数值都一样，与保存的输出一致。',
+         english='First we import the packages we need and fix the random seeds: on this '
+                 "project's Jupyter kernel, `d2l-mxnet`, every run from the top then gives the "
+                 'same numbers as those stored in this notebook.')
     assert '## Same numbers on every machine' in (ROOT / 'README.md').read_text(encoding='utf-8')
     assert nbformat.read(notebook_path('05'), as_version=4).metadata.kernelspec.name == \
         project_kernel.NAME
@@ -1786,8 +1824,10 @@ def test_05_load_from_dict_or_file_with_a_fallback(tmp_path):
     """05 cell 4: "从文件或字典加载参数值，缺的交给后备初始化器（没给就报错）；也不是 Initializer 的
     子类"."""
     from mxnet import init, nd
-    says('05', '从文件或字典加载参数值，缺的交给后备初始化器（没给就报错）；')
-    says('05', "'也不是 Initializer 的子类。',")
+    says('05', '从文件或字典加载参数值，缺的交给后备初始化器（没给就报错）；',
+         english="Loads values from a file or dict; missing ones go to default_init ' '(an error "
+                 'without it);')
+    says('05', "'也不是 Initializer 的子类。',", english="not a subclass of Initializer either.',")
     with pytest.raises(AssertionError, match='no default Initializer'):
         init.Load({'w': nd.ones(3)})('other_weight', nd.zeros(3))
     assert not issubclass(init.Load, init.Initializer)
@@ -1808,8 +1848,13 @@ def test_05_deferred_weights_but_biases_now():
     from mxnet import gluon
     from mxnet.gluon.parameter import DeferredInitializationError
     says('05', '`initialize()` 对形状里有 0 的参数（这里是四层的权重，共三个参数：第二、三层共用'
-               '一个）只记下要用的初始化器')
-    says('05', '形状已知的偏差 (8,) 和 (10,) 则在 `initialize()` 时当场就初始化了')
+               '一个）只记下要用的初始化器',
+         english='for parameters whose shape contains a 0 (here the weights of the four layers, '
+                 'three parameters in all, since the second and third layers share one), '
+                 '`initialize()` only records the initializer to use')
+    says('05', '形状已知的偏差 (8,) 和 (10,) 则在 `initialize()` 时当场就初始化了',
+         english='the biases, whose shapes (8,) and (10,) are known, are initialized on the spot '
+                 'by `initialize()`')
     net = shared_mlp()
     net.initialize()
     assert [net[i].bias.data().shape for i in range(4)] == [(8,), (8,), (8,), (10,)]
@@ -1823,7 +1868,9 @@ def test_05_deferred_weights_but_biases_now():
 
 def test_05_shape_before_is_8_0():
     """05 cell 9: "形状是 (8, 0)：输出个数 8 在构造层时给出了，输入个数没有给出，记作 0"."""
-    says('05', '形状是 (8, 0)：输出个数 8 在构造层时给出了，输入个数没有给出，记作 0')
+    says('05', '形状是 (8, 0)：输出个数 8 在构造层时给出了，输入个数没有给出，记作 0',
+         english='The shape is (8, 0): the number of outputs, 8, was given when the layer was '
+                 'built; the number of inputs was not, and is written as 0')
     net = shared_mlp()
     net.initialize()
     assert net[0].weight.shape == (8, 0)
@@ -1832,7 +1879,8 @@ def test_05_shape_before_is_8_0():
 def test_05_input_count_comes_from_x():
     """05 cell 11: "第一层的输入个数 20 来自输入的形状"."""
     from mxnet import nd
-    says('05', '第一层的输入个数 20 来自输入的形状')
+    says('05', '第一层的输入个数 20 来自输入的形状',
+         english="the first layer's number of inputs, 20, comes from the shape of the input")
     for features in [20, 13]:
         net = shared_mlp()
         net.initialize()
@@ -1844,7 +1892,9 @@ def test_05_in_units_means_no_deferral():
     """05 cell 15: "若构造层时用 `in_units` 指明输入个数，就不需要延后初始化，`initialize()` 之后马
     上可以读取"."""
     from mxnet.gluon import nn
-    says('05', '若构造层时用 `in_units` 指明输入个数，就不需要延后初始化')
+    says('05', '若构造层时用 `in_units` 指明输入个数，就不需要延后初始化',
+         english='If the number of inputs is given with `in_units` when the layer is built, no '
+                 'deferred initialization is needed')
     layer = nn.Dense(8, in_units=20)
     layer.initialize()
     assert layer.weight.data().shape == (8, 20)
@@ -1855,7 +1905,8 @@ def print_init_run(capsys):
     outputs."""
     from mxnet import init, nd
     from mxnet.gluon import nn
-    index = says('05', 'class PrintInit(init.Initializer):')
+    index = says('05', 'class PrintInit(init.Initializer):',
+                 english='class PrintInit(init.Initializer):')
     namespace = {'init': init, 'nd': nd, 'nn': nn}
     exec(cell_source('05', index), namespace)
     at_initialize = capsys.readouterr().out.splitlines()
@@ -1868,8 +1919,12 @@ def print_init_run(capsys):
 def test_05_printinit_at_initialize_prints_the_three_biases(capsys):
     """05 cell 17: "打印的只有三个偏差，它们的形状已知，当场就用自己的初始化器 `'zeros'` 初始化了；
     权重的形状里还有 0，一个也没有初始化"; and "Gluon 每调用它一次，它就打印一行"."""
-    says('05', "打印的只有三个偏差，它们的形状已知，当场就用自己的初始化器 `'zeros'` 初始化了")
-    says('05', 'Gluon 每调用它一次，它就打印一行（参数名、形状、实际用哪个初始化器）')
+    says('05', "打印的只有三个偏差，它们的形状已知，当场就用自己的初始化器 `'zeros'` 初始化了",
+         english='prints only the three biases: their shapes are known, and they are initialized '
+                 "on the spot with their own initializer, `'zeros'`")
+    says('05', 'Gluon 每调用它一次，它就打印一行（参数名、形状、实际用哪个初始化器）',
+         english="each time Gluon calls it, it prints a line (the parameter's name, its shape, "
+                 'and which initializer is actually used)')
     at_initialize, _, _ = print_init_run(capsys)
     assert len(at_initialize) == 3
     assert all(re.fullmatch(r'Init dense\d+_bias \(\d+,\) with zeros', line)
@@ -1881,9 +1936,12 @@ def test_05_desc_attrs_init_is_the_own_init_or_the_initializer_itself():
     Dense bias), or, for a weight without one, this PrintInit object itself"."""
     from mxnet import init
     from mxnet.gluon import nn
-    says('05', "# desc.attrs['__init__'] is a parameter's own init ('zeros' for a\n")
+    says('05', "# desc.attrs['__init__'] is a parameter's own init ('zeros' for a\n",
+         english="# desc.attrs['__init__'] is a parameter's own init ('zeros' for a\n")
     says('05', '# Dense bias), or, for a weight without one, this PrintInit object\n'
-               '        # itself')
+               '        # itself',
+         english='# Dense bias), or, for a weight without one, this PrintInit object\n'
+                 '        # itself')
     seen = {}
 
     class Spy(init.Initializer):
@@ -1903,7 +1961,9 @@ def test_05_desc_attrs_init_is_the_own_init_or_the_initializer_itself():
 def test_05_printinit_weights_at_first_forward_shared_once(capsys):
     """05 cell 19: "第一次前向计算时，权重的形状推断出来了，初始化器才为它们被调用 … 共享的权重只初
     始化一次"."""
-    says('05', '第一次前向计算时，权重的形状推断出来了，初始化器才为它们被调用')
+    says('05', '第一次前向计算时，权重的形状推断出来了，初始化器才为它们被调用',
+         english="At the first forward pass, the weights' shapes have been inferred, and only "
+                 'then is the initializer called for them')
     _, at_first_forward, _ = print_init_run(capsys)
     shapes = [re.fullmatch(r'Init dense\d+_weight (\(.*\)) with PrintInit', line).group(1)
               for line in at_first_forward]
@@ -1912,14 +1972,17 @@ def test_05_printinit_weights_at_first_forward_shared_once(capsys):
 
 def test_05_second_forward_prints_nothing(capsys):
     """05 cell 21: "第二次前向计算不再初始化，什么也不打印"."""
-    says('05', '第二次前向计算不再初始化，什么也不打印')
+    says('05', '第二次前向计算不再初始化，什么也不打印',
+         english='The second forward pass initializes nothing more, and prints nothing')
     _, _, at_second_forward = print_init_run(capsys)
     assert at_second_forward == []
 
 
 def test_05_the_books_exercise_3_gives_no_model():
     """05 cell 23: "原书的这道练习只有一句话，没有给出模型"."""
-    says('05', '原书的这道练习只有一句话，没有给出模型')
+    says('05', '原书的这道练习只有一句话，没有给出模型',
+         english='In the book (Chinese edition), this exercise is a single sentence, with no '
+                 'model given')
     exercises = [line for line in book_exercises().splitlines() if line.strip()]
     assert exercises[2] == ('* 构造一个含共享参数层的多层感知机并训练。'
                             '在训练过程中，观察每一层的模型参数和梯度。')
@@ -1928,8 +1991,10 @@ def test_05_the_books_exercise_3_gives_no_model():
 
 def test_05_the_model_is_the_run_records():
     """05 cell 23: "这里的模型与运行记录中的模型相同"."""
-    says('05', '这里的模型与运行记录中的模型相同')
-    index = says('05', 'net.initialize(init.Normal(sigma=0.01))')
+    says('05', '这里的模型与运行记录中的模型相同',
+         english='the model here is the same as the one in the run record')
+    index = says('05', 'net.initialize(init.Normal(sigma=0.01))',
+                 english='net.initialize(init.Normal(sigma=0.01))')
     model = cell_source('05', index).split('### BEGIN SOLUTION\n')[1].split('### END')[0]
     assert model.strip() in RUN_RECORD_EXERCISE_3
 
@@ -1941,7 +2006,10 @@ def test_05_run_record_imports_d2lzh_and_the_signatures_match():
     lr=None, trainer=None)``, ``load_data_fashion_mnist(batch_size, resize=None, root=...)``)."""
     import d2lhelpers as d2l
     says('05', '运行记录从 `d2lzh` 导入工具函数，这里换成 `d2lhelpers`。函数名和参数与 `d2lzh` 的一'
-               '样')
+               '样',
+         english='The run record imports its utility functions from `d2lzh`; here they come from '
+                 '`d2lhelpers` instead. The function names and parameters are the same as in '
+                 '`d2lzh`')
     assert 'import d2lzh as d2l' in RUN_RECORD_EXERCISE_3
     assert list(inspect.signature(d2l.train_ch3).parameters)[:9] == [
         'net', 'train_iter', 'test_iter', 'loss', 'num_epochs', 'batch_size', 'params', 'lr',
@@ -1959,8 +2027,11 @@ def test_05_discard_drops_96_and_keep_is_gluons_default():
 
     import d2lhelpers as d2l
     from d2lhelpers.data.batches import ArrayBatches
-    says('05', "`last_batch='discard'`：批量 256 时每个周期少用 96 个样本")
-    says('05', "`last_batch='keep'` 与 `d2lzh` 相同")
+    says('05', "`last_batch='discard'`：批量 256 时每个周期少用 96 个样本",
+         english="`last_batch='discard'`: with a batch size of 256, 96 fewer examples are used "
+                 'per epoch')
+    says('05', "`last_batch='keep'` 与 `d2lzh` 相同",
+         english="`last_batch='keep'` is the same as `d2lzh`")
     assert inspect.signature(d2l.load_data_fashion_mnist).parameters['last_batch'].default == \
         'discard'
     assert len(fashion_arrays()[1]) % 256 == 96
@@ -1995,7 +2066,9 @@ def tiny_training(callback=None, epochs=2):
 def test_05_train_ch3_has_callback_and_returns_history(capsys):
     """05 cell 23: "`train_ch3` 多了一个可选的参数 `callback`，并返回训练记录 `history`"."""
     import d2lhelpers as d2l
-    says('05', '`train_ch3` 多了一个可选的参数 `callback`，并返回训练记录 `history`')
+    says('05', '`train_ch3` 多了一个可选的参数 `callback`，并返回训练记录 `history`',
+         english='`train_ch3` has an extra optional parameter, `callback`, and returns the '
+                 'training record `history`')
     assert inspect.signature(d2l.train_ch3).parameters['callback'].default is None
     epochs = []
     _, history = tiny_training(callback=lambda epoch, net, history: epochs.append(epoch))
@@ -2010,10 +2083,15 @@ def test_05_train_ch3_stops_on_non_finite_values_and_d2lzhs_trains_on(capsys):
     from mxnet import nd
 
     import d2lhelpers as d2l
-    says('05', '函数名和参数与 `d2lzh` 的一样，但主要有四点不同')
+    says('05', '函数名和参数与 `d2lzh` 的一样，但主要有四点不同',
+         english='The function names and parameters are the same as in `d2lzh`, but there are '
+                 'four main differences')
     says('05', '每个周期结束时，只要损失或某个参数不是有限的数（`nan` 或无穷大），'
                '`train_ch3` 就抛出 '
-               '`TrainingDiverged`，`d2lzh` 的则照样训练下去')
+               '`TrainingDiverged`，`d2lzh` 的则照样训练下去',
+         english='at the end of each epoch, as soon as the loss or any parameter is not a finite '
+                 'number (`nan` or infinity), `train_ch3` raises `TrainingDiverged`, whereas '
+                 "`d2lzh`'s trains on regardless")
     for train in (d2l.train_ch3, d2lzh.train_ch3):
         net, _ = tiny_training(epochs=1)
         capsys.readouterr()
@@ -2038,9 +2116,13 @@ def test_05_the_divergence_demo_uses_the_training_seed_and_only_that_one():
     """05 cell 24: "用同样的种子把学习率加倍到 1.0，训练就发散了（你可以自己试一试；我们只试了这一个
     种子"."""
     says('05', '用同样的种子把学习率加倍到 1.0，训练就发散了（你可以自己试一试；'
-               '我们只试了这一个种子')
-    training = cell_code_saying('05', 'net = None  # 你的答案：含共享参数层')
-    diverging = cell_code_saying('05', "{'learning_rate': 1.0}")
+               '我们只试了这一个种子',
+         english='with the same seed, doubling the learning rate to 1.0 makes the training '
+                 'diverge (you can try it yourself; we tried only this one seed')
+    training = cell_code_saying('05', 'net = None  # 你的答案：含共享参数层',
+                                english='net = None  # your answer: an MLP with a '
+                                        'shared-parameter layer')
+    diverging = cell_code_saying('05', "{'learning_rate': 1.0}", english="{'learning_rate': 1.0}")
     assert 'mx.random.seed(3)' in training and 'mx.random.seed(3)' in diverging
     assert diverging.count('mx.random.seed(') == 1  # one run, one seed
 
@@ -2049,20 +2131,29 @@ def test_05_hyperparameters_are_the_run_records():
     """05 cell 25: "超参数与运行记录相同：批量大小 256，学习率 0.5 的小批量随机梯度下降，训练 5 个周
     期" and "数据只差上面说的一点：每个周期丢掉最后不满一批的 96 个样本" (the 96 are checked in
     test_05_discard_drops_96_and_keep_is_gluons_default)."""
-    says('05', '超参数与运行记录相同：批量大小 256，学习率 0.5 的小批量随机梯度下降，训练 5 个周期')
-    says('05', '数据只差上面说的一点：每个周期丢掉最后不满一批的 96 个样本')
+    says('05', '超参数与运行记录相同：批量大小 256，学习率 0.5 的小批量随机梯度下降，训练 5 个周期',
+         english='The hyperparameters are the same as in the run record: batch size 256, '
+                 'minibatch stochastic gradient descent with a learning rate of 0.5, 5 epochs of '
+                 'training')
+    says('05', '数据只差上面说的一点：每个周期丢掉最后不满一批的 96 个样本',
+         english='The data differ only in the one point mentioned above: each epoch drops the '
+                 'last, incomplete batch of 96 examples')
     assert 'load_data_fashion_mnist(batch_size)' in cell_code_saying(
-        '05', 'train_iter, test_iter = d2l.load_data_fashion_mnist(')
+        '05', 'train_iter, test_iter = d2l.load_data_fashion_mnist(',
+        english='train_iter, test_iter = d2l.load_data_fashion_mnist(')
     for line in ['batch_size = 256', "'sgd', {'learning_rate': 0.5}", 'num_epochs = 5']:
         assert line in RUN_RECORD_EXERCISE_3
     assert 'batch_size, lr, num_epochs = 256, 0.5, 5' in cell_source(
-        '05', says('05', 'batch_size, lr, num_epochs = 256, 0.5, 5'))
+        '05', says('05', 'batch_size, lr, num_epochs = 256, 0.5, 5',
+                   english='batch_size, lr, num_epochs = 256, 0.5, 5'))
 
 
 def test_05_gradnormrecorder_takes_the_last_batch(capsys):
     """05 cell 27: "用 `GradNormRecorder` 记下每个权重在该周期最后一个小批量上的梯度范数"."""
     import d2lhelpers as d2l
-    says('05', '用 `GradNormRecorder` 记下每个权重在该周期最后一个小批量上的梯度范数')
+    says('05', '用 `GradNormRecorder` 记下每个权重在该周期最后一个小批量上的梯度范数',
+         english="use `GradNormRecorder` to record each weight's gradient norm on the last "
+                 'minibatch of the epoch')
     recorder = d2l.GradNormRecorder(select='.*weight')
     net, _ = tiny_training(callback=recorder)
     for layer in net:
@@ -2073,7 +2164,8 @@ def test_05_gradnormrecorder_takes_the_last_batch(capsys):
 
 def test_05_train_ch3_prints_the_run_records_line(capsys):
     """05 cell 27: "`train_ch3` 照运行记录的格式每个周期打印一行"."""
-    says('05', '`train_ch3` 照运行记录的格式每个周期打印一行')
+    says('05', '`train_ch3` 照运行记录的格式每个周期打印一行',
+         english="`train_ch3` prints one line per epoch, in the run record's format")
     line = r'epoch \d+, loss \d+\.\d{4}, train acc \d\.\d{3}, test acc \d\.\d{3}'
     tiny_training()
     printed = capsys.readouterr().out.splitlines()
@@ -2085,11 +2177,14 @@ def test_05_no_accuracy_target_in_the_book_and_0839_in_the_record():
     """05 cell 29: "原书没有给出准确率的目标；本项目依据的运行记录中，第 5 个周期的测试准确率是
     0.839"."""
     from d2lhelpers import check
-    says('05', '原书没有给出准确率的目标；本项目依据的运行记录中，第 5 个周期的测试准确率是 0.839')
+    says('05', '原书没有给出准确率的目标；本项目依据的运行记录中，第 5 个周期的测试准确率是 0.839',
+         english='The book (Chinese edition) sets no target accuracy; in the run record this '
+                 'project is based on, the test accuracy at epoch 5 is 0.839')
     assert '准确率' not in BOOK_V1.read_text(encoding='utf-8')
     assert 'epoch 5, loss 0.5414, train acc 0.803, test acc 0.839' in RUN_RECORD_EXERCISE_3
-    says('05', '测试准确率至少 0.78')
-    says('05', '这个门槛比 0.839 低了约 6 个百分点')
+    says('05', '测试准确率至少 0.78', english='a test accuracy of at least 0.78')
+    says('05', '这个门槛比 0.839 低了约 6 个百分点',
+         english='This threshold is about 6 percentage points below 0.839')
     assert check.TARGET_ACCURACY == 0.78 and round((0.839 - 0.78) * 100) == 6
 
 
@@ -2098,8 +2193,11 @@ def test_05_the_record_prints_three_hundred_odd_lines(capsys):
     次循环打印
     到偏差的梯度就中断了"."""
     from mxnet import autograd, nd
-    says('05', '这段代码会打印四层一共三百多行数字')
-    says('05', '运行记录里保存的输出并不完整，第一次循环打印到偏差的梯度就中断了')
+    says('05', '这段代码会打印四层一共三百多行数字',
+         english='this code prints more than three hundred lines of numbers for the four layers')
+    says('05', '运行记录里保存的输出并不完整，第一次循环打印到偏差的梯度就中断了',
+         english='the output kept in the run record is incomplete: the first pass of the loop was '
+                 'cut off while printing the bias gradient')
     assert RUN_RECORD_PRINTED.count('Parameter dense') == 2  # the first layer's only
     assert RUN_RECORD_PRINTED.rstrip().endswith('e-')  # cut inside a number
     assert len(RUN_RECORD_PRINTED.splitlines()) < 30
@@ -2115,8 +2213,10 @@ def test_05_the_record_prints_three_hundred_odd_lines(capsys):
 def test_05_net1_is_the_shared_layer():
     """05 cell 31: "循环四次打印的都是共享层偏差的梯度" and "`net[1]` 和 `net[2]` 打印的是同一个参数
     "."""
-    says('05', '循环四次打印的都是共享层偏差的梯度')
-    says('05', '`net[1]` 和 `net[2]` 打印的是同一个参数（名字相同、数值相同）')
+    says('05', '循环四次打印的都是共享层偏差的梯度',
+         english="all four passes of the loop print the gradient of the shared layer's bias")
+    says('05', '`net[1]` 和 `net[2]` 打印的是同一个参数（名字相同、数值相同）',
+         english='`net[1]` and `net[2]` print the same parameter (same name, same values)')
     assert 'net[1].bias.grad()' in RUN_RECORD_EXERCISE_3
     net = shared_mlp()
     assert net[1].bias is net[2].bias and net[1].weight is net[2].weight
@@ -2128,7 +2228,9 @@ def test_05_a_shared_weight_has_one_gradient_the_sum():
     import mxnet as mx
     from mxnet import autograd, nd
     from mxnet.gluon import nn
-    says('05', '因为它只有一个梯度数组，其中是两处使用的梯度之和')
+    says('05', '因为它只有一个梯度数组，其中是两处使用的梯度之和',
+         english='because it has only one gradient array, which holds the sum of the gradients '
+                 'from its two uses')
     mx.random.seed(0)
     X = nd.random.uniform(shape=(4, 5))
     shared = shared_mlp()
@@ -2152,7 +2254,8 @@ def test_05_a_shared_weight_has_one_gradient_the_sum():
 def test_05_relu_gradient_is_zero_at_and_below_zero():
     """05 cell 37: "**行**：ReLU 单元不活跃（输入不大于 0）时 $\\delta_{kj} = 0$"."""
     from mxnet import autograd, nd
-    says('05', 'ReLU 单元不活跃（输入不大于 0）时')
+    says('05', 'ReLU 单元不活跃（输入不大于 0）时',
+         english='when a ReLU unit is inactive (its input is not greater than 0)')
     x = nd.array([-1.0, 0.0, 1.0])
     x.attach_grad()
     with autograd.record():
@@ -2173,7 +2276,10 @@ def test_05_the_record_shows_the_corners_three_rows_and_columns(capsys):
     这 6 列是图像第一行最左边的三个像素和最后一行最右边的三个像素"."""
     from mxnet import nd
     says('05', '开头和结尾各三行，每行开头和结尾各三列。这 6 列是图像第一行最左边的三个像素和最后一'
-               '行最右边的三个像素')
+               '行最右边的三个像素',
+         english='the first and last three rows, and the first and last three columns of each '
+                 "row. These 6 columns are the three leftmost pixels of the image's first row and "
+                 'the three rightmost pixels of its last row')
     print(nd.arange(256 * 784).reshape((256, 784)))
     rows = [row for row in capsys.readouterr().out.splitlines() if row.strip().startswith('[')]
     assert len(rows) == 6  # three first rows and three last rows, '...' between
@@ -2187,10 +2293,15 @@ def test_05_those_pixels_are_mostly_zero_but_none_always():
     但严格地说，没有哪一个像素在全部 60000 张图像里都是 0"; cell 37: "它们在 95% 以上的图像里是
     0"."""
     says('05', '四个角上的那 4 个像素在 99% 以上的图像里都是 0，运行记录显示的那 6 列像素也在 95% '
-               '以上的图像里是 0')
-    says('05', '没有哪一个像素在全部 60000 张图像里都是 0')
+               '以上的图像里是 0',
+         english='The 4 corner pixels are 0 in more than 99% of the images, and the pixels of the '
+                 '6 columns that the run record shows are 0 in more than 95% of the images too')
+    says('05', '没有哪一个像素在全部 60000 张图像里都是 0',
+         english='no pixel is 0 in all 60000 images')
     says('05', '它们在 95% 以上的图像里是 0（下面核对），一个小批量里只有少数几张图像在这些位置不为'
-               ' 0')
+               ' 0',
+         english='They are 0 in more than 95% of the images (checked below); in a minibatch, only '
+                 'a few images are not 0 at these positions')
     images = fashion_arrays()[0].reshape((60000, 784))
     zero_fraction = (images == 0).mean(axis=0)
     assert (zero_fraction[[0, 27, 756, 783]] > 0.99).all()
@@ -2205,7 +2316,10 @@ def test_05_corners_and_sides_are_mostly_zero_the_top_and_bottom_middle_half():
     一半到六成多的图像里是 0"."""
     says('05', '图像的四个角几乎总是黑的（0），左右两边在 75% 以上的图像里是 0；上下两边的中间'
                '却只在'
-               '一半到六成多的图像里是 0')
+               '一半到六成多的图像里是 0',
+         english='the four corners of an image are almost always black (0), and the left and '
+                 'right edges are 0 in more than 75% of the images; the middle of the top and '
+                 'bottom edges, however, is 0 in only half to a little over 60% of the images')
     zero_fraction = (fashion_arrays()[0].reshape((60000, 28, 28)) == 0).mean(axis=0)
     assert (zero_fraction[[0, 0, -1, -1], [0, -1, 0, -1]] > 0.99).all()
     assert (zero_fraction[:, [0, -1]] > 0.75).all()
@@ -2217,7 +2331,10 @@ def test_05_clothes_reach_the_top_and_bottom_shoes_the_left_and_right():
     """05 cell 37: "因为上衣、裤子和裙子常常顶到图像的上下边（鞋则很少顶到上下边，而常常顶到左右
     两边）"."""
     import numpy as np
-    says('05', '因为上衣、裤子和裙子常常顶到图像的上下边（鞋则很少顶到上下边，而常常顶到左右两边）')
+    says('05', '因为上衣、裤子和裙子常常顶到图像的上下边（鞋则很少顶到上下边，而常常顶到左右两边）',
+         english='because tops, trousers and dresses often reach the top and bottom edges of the '
+                 'image (shoes, in contrast, rarely reach the top and bottom edges, but often '
+                 'reach the left and right ones)')
     images, labels = fashion_arrays()[:2]
     images = images.reshape((-1, 28, 28))
     clothes, shoes = [0, 1, 2, 3, 4, 6], [5, 7, 9]  # T-shirt … coat, shirt; sandal, sneaker, boot
@@ -2240,8 +2357,12 @@ def test_05_the_notebook_prints_the_zero_fractions_and_the_shares_its_sentences_
     左右的图像里是 0"; clothes reach the top and bottom, shoes the left and right) are
     printed by cell 40, so that an output backs them: its stored output says what cell 39 says
     it shows."""
-    says('05', '再核对上面的解释：左右两边（去掉上下各 3 行）每个像素为 0 的比例的最小值')
-    code = cell_code_saying('05', "print('share of images reaching      top/bottom middle")
+    says('05', '再核对上面的解释：左右两边（去掉上下各 3 行）每个像素为 0 的比例的最小值',
+         english='Then we check the explanation above: the smallest zero fraction among the '
+                 'pixels of the left and right edges (without the 3 rows at the top and the 3 at '
+                 'the bottom)')
+    code = cell_code_saying('05', "print('share of images reaching      top/bottom middle",
+                            english="print('share of images reaching      top/bottom middle")
     cells = nbformat.read(notebook_path('05'), as_version=4).cells
     [cell] = [cell for cell in cells if cell.source == code]
     printed = ''.join(output.get('text', '') for output in cell.outputs)
@@ -2263,8 +2384,13 @@ def test_05_a_learning_rate_of_one_diverging_on_one_seed_is_only_a_hint():
     训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。" (The training
     itself is run by nbval; here: the stored run is the one seed's, and it diverged.)"""
     says('05', '学习率 0.5 可能离这个网络能稳定训练的边缘不远：用同样的种子把学习率加倍到 1.0，'
-               '训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。')
-    code = cell_code_saying('05', "{'learning_rate': 1.0}")  # its seed: the test above
+               '训练就发散了（你可以自己试一试；我们只试了这一个种子，所以这只是一个提示）。',
+         english='A learning rate of 0.5 may not be far from the edge of what this network can '
+                 'train on stably: with the same seed, doubling the learning rate to 1.0 makes '
+                 'the training diverge (you can try it yourself; we tried only this one seed, so '
+                 'this is only a hint).')
+    code = cell_code_saying('05', "{'learning_rate': 1.0}",
+                            english="{'learning_rate': 1.0}")  # its seed: the test above
     cells = nbformat.read(notebook_path('05'), as_version=4).cells
     [cell] = [cell for cell in cells if cell.source == code]
     assert 'loss nan' in ''.join(output.get('text', '') for output in cell.outputs)
@@ -2276,7 +2402,10 @@ def test_05_parameter_names_count_layers_in_the_order_they_were_built():
     from mxnet.gluon import nn
     says('05', '`shared` 在 `net[0]` 之前构造，所以共享层的参数叫 `dense0_*`，'
                '`net[0]` 的叫 `dense1_*`；`net[2]` 是 `dense2`，但它用的是 `shared` 的参数，'
-               '所以没有 `dense2_*` 参数')
+               '所以没有 `dense2_*` 参数',
+         english="`shared` was built before `net[0]`, so the shared layer's parameters are called "
+                 '`dense0_*` and those of `net[0]` `dense1_*`; `net[2]` is `dense2`, but it uses '
+                 'the parameters of `shared`, so there are no `dense2_*` parameters')
     net = nn.Sequential()
     shared = nn.Dense(8, activation='relu')
     net.add(nn.Dense(8, activation='relu'), shared,
@@ -2296,8 +2425,14 @@ def test_05_after_training_the_gradients_are_the_last_minibatchs():
 
     import d2lhelpers as d2l
     says('05', '这些梯度是训练的最后一步留下的，即第 5 个周期最后一个小批量上的梯度（每次 '
-               '`backward` 都把梯度改写成这一个小批量的，训练结束后梯度不清零）')
-    says('05', '做一次前向和反向计算（这会改写训练留下的梯度）')
+               '`backward` 都把梯度改写成这一个小批量的，训练结束后梯度不清零）',
+         english='These gradients are what the last step of training left behind, that is, the '
+                 'gradients on the last minibatch of epoch 5 (each `backward` overwrites the '
+                 'gradients with those of its own minibatch, and they are not reset to zero when '
+                 'training ends)')
+    says('05', '做一次前向和反向计算（这会改写训练留下的梯度）',
+         english='run one forward and backward pass (this overwrites the gradients left by '
+                 'training)')
     features = nd.random.uniform(shape=(12, 5))
     labels = nd.array([0, 1, 2] * 4)
     data = gluon.data.DataLoader(gluon.data.ArrayDataset(features, labels), 4, shuffle=False)
@@ -2325,7 +2460,9 @@ def test_05_an_entry_is_zero_when_its_unit_is_off_where_its_pixel_is_on():
     全为 0"."""
     from mxnet import autograd, nd
     from mxnet.gluon import nn
-    says('05', '只要第 $j$ 个单元在这几张图像上都不活跃就是 0，不必整行或整列全为 0')
+    says('05', '只要第 $j$ 个单元在这几张图像上都不活跃就是 0，不必整行或整列全为 0',
+         english='is 0 as soon as unit $j$ is inactive on all of those few images, without the '
+                 'whole row or column having to be zero')
     layer = nn.Dense(2, activation='relu', in_units=2)
     layer.initialize()
     layer.weight.set_data(nd.array([[1, -1], [1, 1]]))
@@ -2337,7 +2474,8 @@ def test_05_an_entry_is_zero_when_its_unit_is_off_where_its_pixel_is_on():
 
 def test_05_record_loss_rose_in_epoch_5():
     """05 cell 43: "运行记录中第 5 个周期的损失从 0.4628 回升到 0.5414"."""
-    says('05', '运行记录中第 5 个周期的损失从 0.4628 回升到 0.5414')
+    says('05', '运行记录中第 5 个周期的损失从 0.4628 回升到 0.5414',
+         english='in the run record, the loss at epoch 5 rises again from 0.4628 to 0.5414')
     assert 'epoch 4, loss 0.4628' in RUN_RECORD_EXERCISE_3
     assert 'epoch 5, loss 0.5414' in RUN_RECORD_EXERCISE_3
 
@@ -2346,10 +2484,14 @@ def test_05_the_native_kernel_run_checks_the_divergence_too():
     """05 cell 46: "本项目只在另一组计算内核上核对过训练同样失败（一台 AVX-512 机器上不加限制的
     MXNet，下面的断言在那里也成立）"."""
     says('05', '本项目只在另一组计算内核上核对过训练同样失败（一台 AVX-512 机器上不加限制的 '
-               'MXNet，下面的断言在那里也成立）')
+               'MXNet，下面的断言在那里也成立）',
+         english='This project has checked that the training fails the same way on only one other '
+                 'set of compute kernels (MXNet without restrictions on an AVX-512 machine, where '
+                 'the assertions below hold too)')
     native = (ROOT / 'tests' / 'test_native_kernels.py').read_text(encoding='utf-8')
     assert 'run_nbval(notebook, lax=True, native=True)' in native and 'AVX-512' in native
-    assert 'assert np.isnan(diverged.loss[-1])' in cell_code_saying('05', 'len(diverged), diverged')
+    code = cell_code_saying('05', 'len(diverged), diverged', english='len(diverged), diverged')
+    assert 'assert np.isnan(diverged.loss[-1])' in code
 
 
 def test_05_a_failed_check_raises_checkfailed_only_under_grading(capsys, monkeypatch):
@@ -2357,7 +2499,9 @@ def test_05_a_failed_check_raises_checkfailed_only_under_grading(capsys, monkeyp
     提示）"."""
     from d2lhelpers import check
     says('05', '不会打断“运行全部单元格”；评分时，没有通过的检查报错 `CheckFailed`'
-               '（只显示结论和提示）')
+               '（只显示结论和提示）',
+         english='does not interrupt "Run All Cells"; at grading, a check that does not pass '
+                 'raises `CheckFailed` (showing only the verdict and the hint)')
     monkeypatch.delenv('NBGRADER_EXECUTION', raising=False)
     assert check.deferred_shapes(None, None, None) is None  # a student's run goes on
     monkeypatch.setenv('NBGRADER_EXECUTION', 'autograde')  # as nbgrader's autograde sets it
@@ -2374,7 +2518,9 @@ def test_05_summary_deferred_initialization():
     形状里有 0 的权重等到第一次前向计算"."""
     from mxnet import nd
     says('05', '`initialize()` 时只初始化形状已知的参数（如偏差），形状里有 0 的权重等到第一次前向'
-               '计算')
+               '计算',
+         english='`initialize()` initializes only the parameters whose shapes are known (such as '
+                 'the biases); weights with a 0 in their shapes wait for the first forward pass')
     net = shared_mlp()
     net.initialize()
     assert net[0].bias.data().shape == (8,) and net[0].weight.shape == (8, 0)
@@ -2603,8 +2749,8 @@ def test_06_mixed_called_on_an_array_writes_it_in_place():
     """06 cell 17: "它们是可以直接调用的对象：`mixed(init.InitDesc(参数名), 数组)` 就地写入数组"."""
     from mxnet import init, nd
     says('06', '它们是可以直接调用的对象：`mixed(init.InitDesc(参数名), 数组)` 就地写入数组',
-         english='They are objects that can be called directly: '
-                 '`mixed(init.InitDesc(parameter_name), array)` writes into the array in place')
+         english='They are callable objects: `mixed(init.InitDesc(parameter_name), array)` '
+                 'writes into the array in place')
     mixed = init.Mixed(['first.*', '.*'], [init.Constant(0.5), init.One()])
     first, other = nd.zeros(3), nd.zeros(3)
     mixed(init.InitDesc('first_weight'), first)
@@ -2623,12 +2769,12 @@ def test_06_load_reads_a_file_drops_prefixes_and_falls_back(tmp_path):
                '才能用）里取值，并去掉键前的 `arg:`、`aux:`'
                '（文件和字典都一样）；字典中没有的参数交给 `default_init`（若给了；'
                '没给时报 `AssertionError`）',
-         english='`Load.__init__` calls `nd.load` when given a string; a saved list is of no '
-                 'use; a file of `save_parameters` has structural names such as `0.weight` as '
-                 'its keys, and is usable only once its keys are replaced by parameter names, '
-                 'as below), and drops the prefixes `arg:` and `aux:` from the keys (for a file '
-                 'and a dictionary alike); a parameter missing from the dictionary is handed to '
-                 '`default_init` (if one is given; if not, `AssertionError` is raised)')
+         english='when given a string, `Load.__init__` calls `nd.load`. A saved list cannot be '
+                 'used. A `save_parameters` file has structural names such as `0.weight` as its '
+                 'keys, so it can be used only once its keys are replaced by parameter names, as '
+                 'below. `Load` drops the prefixes `arg:` and `aux:` from the keys (of a file and '
+                 'of a dictionary alike). A parameter missing from the dictionary is handed to '
+                 '`default_init` if one is given; if not, `AssertionError` is raised')
     with pytest.raises(AssertionError, match='no default Initializer'):
         init.Load({'w': nd.ones(2)})('other_weight', nd.zeros(2))
     from_dict = init.Load({'arg:foo_weight': nd.ones((2, 2)), 'bar_bias': nd.ones(2)})
@@ -2650,9 +2796,9 @@ def test_06_load_cannot_use_a_saved_list_or_a_save_parameters_file(tmp_path):
     from mxnet.gluon import nn
     says('06', '存的若是列表就用不上；`save_parameters` 的文件以 `0.weight` 这类结构名为键，'
                '要像下面这样把键换成参数名才能用',
-         english='a saved list is of no use; a file of `save_parameters` has structural names '
-                 'such as `0.weight` as its keys, and is usable only once its keys are replaced '
-                 'by parameter names, as below')
+         english='A saved list cannot be used. A `save_parameters` file has structural names '
+                 'such as `0.weight` as its keys, so it can be used only once its keys are '
+                 'replaced by parameter names, as below')
     listed = str(tmp_path / 'list.params')
     nd.save(listed, [nd.ones(2)])
     with pytest.raises(AssertionError):
@@ -2810,9 +2956,15 @@ def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
                  "CPU's instruction set decides which compute kernels MXNet chooses, and so "
                  'affects floating-point rounding), the exact accuracies may differ')
     says('05', '不在本项目的 Jupyter 内核 `d2l-mxnet` 里运行时（见仓库根目录 README.md 的 '
-               '“Same numbers on every machine” 一节：CPU 的指令集决定 MXNet 选用哪些计算内核')
+               '“Same numbers on every machine” 一节：CPU 的指令集决定 MXNet 选用哪些计算内核',
+         english="When not run on this project's Jupyter kernel, `d2l-mxnet` (see the section "
+                 '"Same numbers on every machine" of README.md at the root of the repository: a '
+                 "CPU's instruction set decides which compute kernels MXNet uses")
     says('05', '一节：CPU 的指令集决定 MXNet 选用哪些计算内核，向量宽度、FMA 和求和顺序'
-               '不同，浮点舍入也就不同）')
+               '不同，浮点舍入也就不同）',
+         english="README.md at the root of the repository: a CPU's instruction set decides which "
+                 'compute kernels MXNet uses, and with different vector widths, FMA and orders of '
+                 'summation, floating-point rounding differs too)')
     env = project_kernel.ENV
     assert env['DNNL_MAX_CPU_ISA'] == 'AVX2' and env['OPENBLAS_CORETYPE'] == 'Haswell'
     assert 'mx.random.seed(0)' in cell_code_saying('07', 'np.random.seed(0)',
@@ -3020,7 +3172,9 @@ def test_07_summary_exercise_3_and_this_run_differ_in_more_than_depth():
     says('07', '练习 3 的网络（照运行记录的解答）只有 3 个隐藏层，用 `Normal(0.01)` 以学习率'
                ' 0.5 训练 '
                '5 个周期，测试准确率 0.839；本节的网络有 10 个隐藏层，以学习率 0.1 训练 2 个周期',
-         english='The network of exercise 3 (following the answer in the run record) has only 3 '
+         english='The network of exercise 3 of section 4.2 (exercise 2 of 6.2 in the English '
+                 'book), as answered in the run record this project is based on (someone\'s run '
+                 'of section 4.2, with its outputs and answers to the exercises), has only 3 '
                  'hidden layers; trained with `Normal(0.01)` at learning rate 0.5 for 5 epochs, '
                  "it reaches a test accuracy of 0.839; this section's network has 10 hidden "
                  'layers and is trained at learning rate 0.1 for 2 epochs')
@@ -3093,9 +3247,9 @@ def test_08_params_needs_compatible_shapes_an_unknown_dimension_is_filled():
     says('08', '这要求两层的参数形状相容：相同，或者只差还不知道的维（记作 0，由另一层的补上）'
                '（下面先验证形状不相容时会出错）',
          english="which requires the two layers' parameters to have compatible shapes: the same, "
-                 "or differing only in a dimension that is not known yet (written 0, and filled "
-                 "in from the other layer) (below, we first check that incompatible shapes raise "
-                 "an error)")
+                 "or differing only in a dimension that is not known yet (written 0 and filled "
+                 "in from the other layer). Below, we first check that incompatible shapes raise "
+                 "an error")
     unknown = nn.Dense(8)
     assert unknown.weight.shape == (8, 0)
     known = nn.Dense(8, in_units=5, params=unknown.params)
@@ -3114,7 +3268,7 @@ def test_08_params_refuses_a_parameter_of_another_shape_at_construction():
                '构造层时就拒绝了',
          english="When the encoder's parameters are handed to the decoder, `ParameterDict.get` "
                  "finds that the shape of the parameter with the same name does not match, and "
-                 "the layer is refused as soon as it is constructed")
+                 "constructing the layer fails at once")
     encoder = nn.Dense(64, activation='sigmoid', in_units=784)
     with pytest.raises(AssertionError, match="attribute 'shape'") as info:
         nn.Dense(784, in_units=64, params=encoder.params)
@@ -3130,8 +3284,8 @@ def test_08_an_assigned_parameter_goes_to_reg_params_not_to_collect_params():
     from mxnet.gluon import Block, nn
     says('08', '`Block.__setattr__` 另外把赋给属性的 `Parameter` 记在块的 `_reg_params` '
                '里（`gluon/block.py`）；',
-         english="in addition, `Block.__setattr__` records a `Parameter` assigned to an attribute "
-                 "in the block's `_reg_params` (`gluon/block.py`);")
+         english="when a `Parameter` is assigned to an attribute, `Block.__setattr__` also "
+                 "records it in the block's `_reg_params` (`gluon/block.py`);")
     says('08', '`collect_params()` 只收集块的 `self.params` 和子块的参数，不看 `_reg_params`',
          english="`collect_params()` collects only the block's `self.params` and the parameters "
                  "of its child blocks, and does not look at `_reg_params`")
@@ -3155,7 +3309,8 @@ def test_08_saving_names_parameters_by_reg_params_so_the_tied_weight_is_saved_tw
     says('08', '`save_parameters` 和 `load_parameters` 按这份登记给参数起名（所以与编码器一起保存'
                '时，这个权重以两个名字存两次，除非 `deduplicate=True`），`HybridBlock` 也按它把'
                '参数传给 `hybrid_forward`',
-         english='`save_parameters` and `load_parameters` name the parameters after this record '
+         english="`save_parameters` and `load_parameters` take the parameters' names from this "
+                 'record '
                  '(so when the decoder is saved together with the encoder, this weight is stored '
                  'twice, under two names, unless `deduplicate=True`), and `HybridBlock` also '
                  'passes the parameters to `hybrid_forward` according to it')
@@ -3253,7 +3408,7 @@ def test_08_the_autoencoder_trains_the_weight_through_the_encoder_child():
     says('08', '是因为编码器是同一个 `Sequential` 的子块：`net.collect_params()` 经由 `net[0]` '
                '收到了这个权重',
          english='because the encoder is a child block of the same `Sequential`: '
-                 '`net.collect_params()` receives this weight through `net[0]`')
+                 '`net.collect_params()` picks up this weight through `net[0]`')
     says('08', '若只把解码器交给 `Trainer`，这个权重就不会被更新',
          english='if only the decoder were given to the `Trainer`, this weight would not be '
                  'updated')
@@ -3332,7 +3487,7 @@ def test_08_without_name_scope_names_do_not_clash_either():
                  "global numbering (`dense…`)")
     says('08', '名字同样不会冲突（计数器保证每个编号只用一次），只是看不出它属于哪个块',
          english='here too the names do not clash (the counter makes sure each number is used '
-                 'only once), you just cannot tell from the name which block it belongs to')
+                 'only once); you just cannot tell from the name which block it belongs to')
     namespace = {'nn': nn}
     exec(cell_code_saying('08', 'class WithScope(nn.Block):',
                           english='class WithScope(nn.Block):').rsplit('\n\n', 1)[0], namespace)
@@ -3436,7 +3591,7 @@ def test_08_the_baseline_is_the_mean_of_the_scored_batch_which_only_helps_it():
     index = says('08', '这个平均图像取的正是下面用来打分的这批测试图像（256 张）自己的平均，'
                        '这只会让基准更好',
                  english='This mean image is the mean of the very batch of test images (256 of '
-                         'them) that is scored below, which can only make the baseline better')
+                         'them) that is scored below, which can only make the baseline stronger')
     cells = nbformat.read(notebook_path('08'), as_version=4).cells
     assert 'mean_image = flat.mean(axis=0' in cells[index + 1].source
     assert 'flat = X.reshape' in cells[index + 1].source
@@ -3488,8 +3643,8 @@ def test_09_the_model_is_the_run_records_exercise_3():
          english='then uses the multilayer perceptron with a shared layer from exercise 3 of the '
                  'run record')
     says('09', '运行记录里练习 3 的模型（原书的练习 3 没有给出模型，见练习笔记本）',
-         english='The model of exercise 3 in the run record (exercise 3 of the book (Chinese '
-                 'edition) gives no model; see the exercises notebook')
+         english='We use the model of exercise 3 in the run record (exercise 3 in the book gives '
+                 'no model; see the exercises notebook')
     assert '```' not in book_exercises()
     namespace = {'nn': nn}
     exec(cell_code_saying('09', 'def shared_mlp(hidden=256):',
@@ -3513,9 +3668,9 @@ def test_09_only_in_units_is_added_so_the_first_weight_is_allocated_at_once():
     from mxnet.gluon import nn
     says('09', '只是第一层多给了 `in_units=784`：结构不变，但第一层的权重在 `initialize()` 时就能'
                '分配，不必等第一次前向计算',
-         english='except that the first layer is also given `in_units=784`: the structure is the '
-                 "same, but the first layer's weight can be allocated at `initialize()`, without "
-                 'waiting for the first forward pass')
+         english='with one change: the first layer is also given `in_units=784`: the structure '
+                 "is the same, but the first layer's weight can be allocated at `initialize()`, "
+                 'without waiting for the first forward pass')
     code = cell_code_saying('09', 'def shared_mlp(hidden=256):',
                             english='def shared_mlp(hidden=256):')
     recorded = RUN_RECORD_EXERCISE_3.split('net.initialize')[0]
@@ -3720,7 +3875,7 @@ def test_09_data_is_one_copy_set_data_writes_every_copy():
     says('09', '`data()` 只返回一个设备上的拷贝，就地写入只改这一份；`set_data` '
                '写入每个设备上的拷贝',
          english='`data()` returns the copy on one device only, and an in-place write changes '
-                 'only that copy; `set_data` writes the copy on every device')
+                 'only that copy; `set_data` writes to the copy on every device')
     every_copy = 'for arr in self._check_and_get(self._data, list):\n            arr[:] = data'
     assert every_copy in mxnet_source(Parameter.set_data)
     layer = nn.Dense(2, in_units=3)
@@ -3740,7 +3895,7 @@ def test_09_set_data_checks_the_shape_an_in_place_write_broadcasts():
     says('09', '先核对新值的形状（`self.shape = data.shape`，形状不相容时报 `AssertionError`；'
                '就地写入没有这个核对，形状不同但可以广播的数组会被广播进去，例如一行 3 个数会写进'
                ' 2 × 3 的权重的每一行；不能广播的形状报 `ValueError`）',
-         english="It first checks the new value's shape (`self.shape = data.shape`, which raises "
+         english="First, it checks the new value's shape (`self.shape = data.shape`, which raises "
                  '`AssertionError` when the shapes are incompatible; an in-place write has no '
                  'such check: an array of a different shape that can be broadcast is broadcast '
                  'into the parameter, for example a row of 3 numbers is written into every row of '
@@ -3849,8 +4004,7 @@ def test_09_a_kvstore_trainer_overwrites_an_in_place_write_at_the_next_step():
                  '(`pushpull(..., out=param.list_data())` in `_allreduce_grads`)')
     says('09', '所以就地写入的数值到下一步就被 kvstore 中那份没有改过的参数（更新之后）覆盖了',
          english="so values written in place are overwritten at the next step by the kvstore's "
-                 'copy of the parameter, which the write did not change (once that copy has been '
-                 'updated)')
+                 'own (freshly updated) copy, which the write never touched')
     pull = 'pushpull(i, grad_list, out=param.list_data(), priority=-i)'
     assert pull in mxnet_source(gluon.Trainer._allreduce_grads)
     layer = nn.Dense(2, in_units=3)
@@ -3930,17 +4084,17 @@ def test_09_summary_what_loading_into_another_structure_does(tmp_path):
                '多出的参数或形状不符的参数，要看哪个键先出问题；只换了激活函数、或在末尾加上 '
                '`Dropout` 这样没有参数的层时照常加载，不报错，而没有参数的层插在中间，会让它后面'
                '各层的下标后移，照样报错',
-         english="when the layers' widths differ, MXNet reports the parameter whose shape does "
+         english="When the layers' widths differ, MXNet reports the parameter whose shape does "
                  'not match; when the number of layers with parameters differs, it usually '
                  'reports a parameter missing from the file or extra in it, or a parameter whose '
-                 'shape does not match, depending on which key goes wrong first; when only the '
+                 'shape does not match, depending on which key goes wrong first. When only the '
                  'activation functions are changed, or a layer without parameters such as '
                  '`Dropout` is added at the end, the file loads as usual, without an error, but a '
                  'layer without parameters inserted in the middle shifts the indices of the '
                  'layers after it, and loading fails all the same')
     says('09', '文件里存的是按层的下标命名的参数数组，不存激活函数；',
-         english="The file holds parameter arrays named by the layers' indices, not activation "
-                 'functions;')
+         english="The file holds parameter arrays named by the layers' indices; it does not "
+                 'store activation functions.')
     says('09', '只换了激活函数时，它照常加载，不会发现。',
          english='If only the activation functions have been changed, the file loads as usual and '
                  'the change goes unnoticed.')
@@ -3984,14 +4138,14 @@ def test_09_a_layer_without_parameters_takes_an_index_and_loading_checks_keys_an
     from mxnet.gluon import nn
     says('09', '没有参数的层（如 `Dropout`）什么也不存，但也占一个下标。加载只核对键、形状和'
                '数据类型，不核对层数：带参数的层数不同时，一般总有键或形状对不上，MXNet 会报错',
-         english='a layer without parameters (such as `Dropout`) stores nothing, but it still '
+         english='A layer without parameters (such as `Dropout`) stores nothing, but it still '
                  'takes an index. Loading checks only the keys, the shapes and the data types, '
                  'not the number of layers: when the number of layers with parameters differs, '
                  'there is usually some key or shape that does not match, and MXNet raises an '
                  'error')
     says('09', '加载只核对键（层的下标）、形状和数据类型：',
-         english="loading checks only the keys (the layers' indices), the shapes and the data "
-                 'types:')
+         english="Loading checks only the keys (the layers' indices), the shapes and the data "
+                 'types.')
     with_dropout = nn.Sequential()
     with_dropout.add(nn.Dense(16, in_units=784), nn.Dropout(0.5), nn.Dense(10, in_units=16))
     with_dropout.initialize()
@@ -4401,11 +4555,11 @@ def test_10_summary_agrees_with_the_single_process_up_to_the_order_of_additions(
     """10, cell 23: "结果与单进程用整个批量训练一致（只差浮点加法的顺序）", as cell 19 says and
     checks (``to_reference < 1e-5``), not "相同"."""
     says('10', '结果与单进程用整个批量训练一致（只差浮点加法的顺序）。',
-         english='the result agrees with single-process training on the whole batch (the only '
-                 'difference being the order of the floating-point additions).')
+         english='the result agrees with single-process training on the whole batch (up to the '
+                 'order of the floating-point additions).')
     says('10', '而且与单进程的对照一致（只差浮点加法的顺序）',
-         english='and that agree with the single-process reference (the only difference being the '
-                 'order of the floating-point additions)')
+         english='and that agree with the single-process reference (up to the order of the '
+                 'floating-point additions)')
     cells = nbformat.read(notebook_path('10'), as_version=4).cells
     assert any('to_reference < 1e-5' in cell.source for cell in cells if cell.cell_type == 'code')
     index = says('10', '## 小结', english='## Summary')
@@ -4556,7 +4710,9 @@ def drawn_variance(initializer, fan_in=200, fan_out=300):
 def test_11_dense_biases_start_at_zero_whatever_the_initializer():
     from mxnet import init
     from mxnet.gluon import nn
-    says('11', "`Dense` 的偏差总由它自己的 `bias_initializer='zeros'` 初始化")
+    says('11', "`Dense` 的偏差总由它自己的 `bias_initializer='zeros'` 初始化",
+         english="a `Dense` layer's bias is always initialized by its own "
+                 "`bias_initializer='zeros'`")
     for initializer in [init.Uniform(0.07), init.Normal(1), init.Xavier(), init.MSRAPrelu()]:
         layer = nn.Dense(8, in_units=4)
         layer.initialize(initializer)
@@ -4567,7 +4723,10 @@ def test_11_relu_keeps_half_of_a_symmetric_input_and_passes_half_the_gradients()
     import numpy as np
     from mxnet import autograd, nd
     says('11', r'ReLU 保留正的一半，$E[\mathrm{relu}(y)^2] = \mathrm{Var}(y)/2$，'
-               r'反向也只有一半的梯度通过（$y > 0$ 处导数为 1，其余为 0）')
+               r'反向也只有一半的梯度通过（$y > 0$ 处导数为 1，其余为 0）',
+         english=r'ReLU keeps the positive half, $E[\mathrm{relu}(y)^2] = \mathrm{Var}(y)/2$, '
+                 r'and backward only half of the gradients pass too (the derivative is 1 where '
+                 r'$y > 0$, 0 elsewhere)')
     y = nd.array(np.random.default_rng(0).standard_normal(1_000_000))
     y.attach_grad()
     with autograd.record():
@@ -4583,7 +4742,12 @@ def test_11_xavier_and_he_variances():
     says('11', r"`Xavier()` 的方差 $2/(n_\text{in} + n_\text{out})$ 是前向（要求 "
                r"$n_\text{in}\mathrm{Var}(w) = 1$）和反向（要求 $n_\text{out}\mathrm{Var}(w) = 1$）"
                r"的折中；`MSRAPrelu('in', 0)`（He 初始化）的方差 $2/n_\text{in}$ 正好让 ReLU "
-               r"网络每层的倍数为 1")
+               r"网络每层的倍数为 1",
+         english=r"The variance of `Xavier()`, $2/(n_\text{in} + n_\text{out})$, is a "
+                 r"compromise between forward (which needs $n_\text{in}\mathrm{Var}(w) = 1$) and "
+                 r"backward (which needs $n_\text{out}\mathrm{Var}(w) = 1$); the variance of "
+                 r"`MSRAPrelu('in', 0)` (He initialization), $2/n_\text{in}$, makes the factor of "
+                 r"each layer of a ReLU network exactly 1")
     assert abs(drawn_variance(init.Xavier()) / (2 / (200 + 300)) - 1) < 0.03
     assert abs(drawn_variance(init.MSRAPrelu('in', 0)) / (2 / 200) - 1) < 0.03
     assert abs(200 * drawn_variance(init.MSRAPrelu('in', 0)) / 2 - 1) < 0.03
@@ -4593,7 +4757,11 @@ def test_11_weight_variance_of_each_initializer():
     from mxnet import init
     says('11', r'`Uniform(a)` 是 $a^2/3$，`Normal(σ)` 是 $σ^2$，`Xavier` 和 `MSRAPrelu` 是 '
                r'`magnitude` 除以按 `factor_type` 取的个数（`avg` 是输入和输出个数的平均），'
-               r'均匀分布再除以 3')
+               r'均匀分布再除以 3',
+         english=r'for `Uniform(a)` it is $a^2/3$, for `Normal(σ)` $σ^2$, for `Xavier` and '
+                 r'`MSRAPrelu` `magnitude` divided by the number that `factor_type` chooses '
+                 r'(`avg` is the mean of the numbers of inputs and outputs), and divided by 3 '
+                 r'again for a uniform distribution')
     source = mxnet_source(init.Xavier._init_weight)
     assert 'factor = (fan_in + fan_out) / 2.0' in source
     assert 'scale = np.sqrt(self.magnitude / factor)' in source
@@ -4610,7 +4778,9 @@ def test_11_uniform_007_is_the_default_of_initialize():
 
     from mxnet import init
     from mxnet.gluon import Block
-    says('11', '`Uniform(0.07)` 是 `initialize()` 不给初始化器时的默认')
+    says('11', '`Uniform(0.07)` 是 `initialize()` 不给初始化器时的默认',
+         english='`Uniform(0.07)` is the default of `initialize()` when it is given no '
+                 'initializer')
     default = inspect_module.signature(Block.initialize).parameters['init'].default
     assert type(default) is init.Uniform and default.scale == 0.07
 
@@ -4620,7 +4790,10 @@ def test_11_xavier_with_relu_shrinks_both_ways_by_one_over_root_two():
 
     import d2lhelpers as d2l
     says('11', r'`Xavier()` 没有考虑 ReLU 去掉的一半，前向每层缩小约 $1/\sqrt{2}$ 倍；'
-               '反向也一样，所以梯度从顶层往下逐层缩小')
+               '反向也一样，所以梯度从顶层往下逐层缩小',
+         english=r'`Xavier()` does not account for the half that ReLU removes, so forward each '
+                 r'layer scales the signal by about $1/\sqrt{2}$; backward it is the same, so the '
+                 r'gradients shrink layer by layer from the top down')
     for seed in range(3):
         result = d2l.spread(init.Xavier(), 10, 256, 'relu', seed=seed)
         forward = (result.output_std[-1] / result.output_std[0]) ** (1 / 9)
@@ -4634,7 +4807,10 @@ def test_11_the_formula_holds_within_10_and_30_percent_at_width_256():
 
     import d2lhelpers as d2l
     says('11', '在宽 256、深 10 时，对下面四种初始化器，不用激活函数时每层的测量值与公式相差不到 '
-               '10%，用 ReLU 时不到 30%')
+               '10%，用 ReLU 时不到 30%',
+         english="At width 256 and depth 10, for the four initializers below, each layer's "
+                 "measurement is within 10% of the formula without an activation function, and "
+                 "within 30% with ReLU")
     initializers = [init.Uniform(0.07), init.Normal(0.01), init.Xavier(), init.MSRAPrelu()]
     for seed in range(3):  # not only the notebook's seed
         for initializer in initializers:
@@ -4648,7 +4824,10 @@ def test_11_a_narrow_net_strays_further_from_the_formula():
 
     import d2lhelpers as d2l
     says('11', '公式是对随机权重取平均得到的，一个具体的网络会偏离它，'
-               '宽度小时偏离大（宽 64 时比宽 256 时大）')
+               '宽度小时偏离大（宽 64 时比宽 256 时大）',
+         english='The formula is an average over random weights: a particular network strays '
+                 'from it, and further when it is narrow (further at width 64 than at width '
+                 '256)')
     for activation in ['none', 'relu']:
         narrow, wide = (np.mean([largest_gap(d2l.spread(init.Xavier(), 10, width, activation,
                                                         seed=seed)) for seed in range(3)])
@@ -4681,7 +4860,13 @@ def test_11_relu_outputs_give_each_unit_an_offset():
     from mxnet import nd
     says('11', 'ReLU 的输出都不小于 0，均值为正，于是下一层的每个单元对整批输入都有一个各自的偏移。'
                '第 2 层的 $y$ 的方差约有 30% 来自这些偏移，第 10 层超过 80%；这些偏移只有 $n$ 个，'
-               '批量再大也平均不掉。不用激活函数时，这一部分在每层都不到 1%。')
+               '批量再大也平均不掉。不用激活函数时，这一部分在每层都不到 1%。',
+         english="ReLU's outputs are all at least 0, with a positive mean, so each unit of the "
+                 "next layer gets an offset of its own, the same for the whole batch of inputs. "
+                 "About 30% of the variance of $y$ at layer 2 comes from these offsets, over 80% "
+                 "at layer 10; there are only $n$ of these offsets, and no batch, however "
+                 "large, averages them out. Without an activation function, this part is below "
+                 "1% at every layer.")
     relu = nd.relu(nd.array(np.random.default_rng(0).standard_normal(100_000)))
     assert relu.min().asscalar() == 0 and relu.mean().asscalar() > 0.3
     for seed in range(3):
@@ -4692,7 +4877,8 @@ def test_11_relu_outputs_give_each_unit_an_offset():
 
 def test_11_slopes_at_zero():
     from mxnet import autograd, nd
-    says('11', "$\\tanh'(0) = 1$，$\\sigma'(0) = 1/4$，所以 $g = 1$ 和 $1/16$")
+    says('11', "$\\tanh'(0) = 1$，$\\sigma'(0) = 1/4$，所以 $g = 1$ 和 $1/16$",
+         english="$\\tanh'(0) = 1$, $\\sigma'(0) = 1/4$, so $g = 1$ and $1/16$")
     for function, slope in [(nd.tanh, 1), (nd.sigmoid, 0.25)]:
         x = nd.zeros(1)
         x.attach_grad()
@@ -4712,7 +4898,14 @@ def test_11_tanh_follows_the_formula_only_while_signals_are_small():
                '标准差都不到 0.2，第 10 层的测量值与公式相差不到 10%；`Xavier()` 下第 1 层输出的'
                '标准差约为 1，tanh 把大的值压向 ±1，从第 2 层起每层都比公式小，'
                '第 10 层的输出不到公式的 1/3，'
-               '第 1 层的梯度也不到公式的 1/3')
+               '第 1 层的梯度也不到公式的 1/3',
+         english="tanh: while the signal is small, $\\tanh(y) \\approx y$ and the formula holds: "
+                 "with `Normal(0.01)` the standard deviation of every layer's output is below "
+                 "0.2, and at layer 10 the measurement is within 10% of the formula; with "
+                 "`Xavier()` the standard deviation of layer 1's output is about 1, tanh "
+                 "squeezes large values towards ±1, from layer 2 on every layer is below the "
+                 "formula, layer 10's output is less than 1/3 of the formula, and layer 1's "
+                 "gradient is less than 1/3 of the formula too")
     for seed in range(3):
         small = d2l.spread(init.Normal(0.01), 10, 256, 'tanh', seed=seed)
         assert max(small.output_std) < 0.2
@@ -4733,7 +4926,14 @@ def test_11_sigmoid_breaks_the_forward_formula_not_the_backward_one_for_small_si
                '第 10 层的输出比公式大 1000 倍以上。反向只用到斜率 $\\sigma\'(y) \\le 1/4$：'
                '`Normal(0.01)` 下 $y$ 很小，第 1 层的梯度与公式相差不到 10%；`Xavier()` 下 $y$ '
                '不小，斜率小于 1/4，第 1 层的梯度只有公式的一半左右（0.4 到 0.6 倍），'
-               '越往上越接近公式')
+               '越往上越接近公式',
+         english="sigmoid: $\\sigma(0) = 1/2$, the outputs have a mean of about 1/2, not 0, and "
+                 "the forward formula does not hold at all: layer 10's output is more than 1000 "
+                 "times the formula. Backward, only the slope $\\sigma'(y) \\le 1/4$ is used: "
+                 "with `Normal(0.01)` $y$ is small, and layer 1's gradient is within 10% of the "
+                 "formula; with `Xavier()` $y$ is not small, the slope is below 1/4, and layer "
+                 "1's gradient is only about half the formula (0.4 to 0.6 times), coming closer "
+                 "to the formula further up")
     assert nd.sigmoid(nd.zeros(1)).asscalar() == 0.5
     y = nd.array(np.random.default_rng(0).standard_normal(100_000))
     assert abs(nd.sigmoid(y).mean().asscalar() - 0.5) < 0.01
@@ -4754,7 +4954,10 @@ def test_11_the_explorer_shows_only_the_chosen_initializers_parameters():
     import d2lhelpers as d2l
     says('11', '初始化器的参数只显示所选的那一种的：`Uniform` 的 `scale`，`Normal` 的 `sigma`，'
                '`Xavier` 的 `rnd_type`、`factor_type`、`magnitude`，`MSRAPrelu` 的 `factor_type`、'
-               '`slope`')
+               '`slope`',
+         english="Only the chosen initializer's parameters are shown: `scale` for `Uniform`, "
+                 "`sigma` for `Normal`, `rnd_type`, `factor_type` and `magnitude` for `Xavier`, "
+                 "`factor_type` and `slope` for `MSRAPrelu`")
     box = d2l.init_explorer(depth=2, width=16)
     expected = {'Uniform': {'scale'}, 'Normal': {'sigma'},
                 'Xavier': {'rnd_type', 'factor_type', 'magnitude'},
@@ -4774,7 +4977,9 @@ def test_11_the_words_under_the_figure_are_its_alt_text_and_follow_it():
     from html import escape
 
     import d2lhelpers as d2l
-    says('11', '图下的文字随图更新，它也是图的替代文本（读屏软件读的就是它）')
+    says('11', '图下的文字随图更新，它也是图的替代文本（读屏软件读的就是它）',
+         english='The words under the figure follow it, and they are also its alt text (what a '
+                 'screen reader reads)')
     box = d2l.init_explorer(depth=2, width=16)
     try:
         for width in [32, 48]:
@@ -4790,7 +4995,9 @@ def test_11_the_words_under_the_figure_are_its_alt_text_and_follow_it():
 
 def test_11_the_explorer_redraws_when_a_drag_ends():
     import d2lhelpers as d2l
-    says('11', '拖动滑块时图不变，松开时才更新')
+    says('11', '拖动滑块时图不变，松开时才更新',
+         english='While you drag a slider the figure stays as it is, and it is updated when '
+                 'you let go')
     box = d2l.init_explorer(depth=2, width=16)
     try:
         sliders = [control for control in box.controls.values() if hasattr(control, 'readout')]
@@ -4803,7 +5010,9 @@ def test_11_the_sigma_slider_goes_from_vanishing_to_exploding():
     from mxnet import init
 
     import d2lhelpers as d2l
-    says('11', '选 `Normal`，把 `sigma` 从 0.01 往大拖，看信号从消失变成爆炸')
+    says('11', '选 `Normal`，把 `sigma` 从 0.01 往大拖，看信号从消失变成爆炸',
+         english='choose `Normal` and drag `sigma` up from 0.01, and see the signal go from '
+                 'vanishing to exploding')
     box = d2l.init_explorer()
     try:
         sigma = box.controls['sigma']
@@ -4820,9 +5029,13 @@ def test_11_things_to_try_without_activation_and_with_tanh():
     from mxnet import init
 
     import d2lhelpers as d2l
-    says('11', '把 `activation` 换成 `none`，看前向和反向的倍数怎样从 $1/\\sqrt{2}$ 变成 1')
+    says('11', '把 `activation` 换成 `none`，看前向和反向的倍数怎样从 $1/\\sqrt{2}$ 变成 1',
+         english='switch `activation` to `none`, and see the forward and backward factors '
+                 'change from $1/\\sqrt{2}$ to 1')
     says('11', '选 `tanh`，再把 `Xavier` 的 `magnitude` 或 `Normal` 的 `sigma` 调大，'
-               '看测量值怎样离开公式')
+               '看测量值怎样离开公式',
+         english="choose `tanh`, then turn up `Xavier`'s `magnitude` or `Normal`'s `sigma`, and "
+                 "see the measurements leave the formula")
     for activation, factor in [('relu', 0.5 ** 0.5), ('none', 1)]:
         result = d2l.spread(init.Xavier(), 10, 256, activation)
         forward = (result.output_std[-1] / result.output_std[0]) ** (1 / 9)
@@ -4896,7 +5109,8 @@ def test_check_hints_of_deferred_shapes(capsys):
     assert net[0].weight.shape == (8, 0)
     net(nd.ones((2, 20)))
     assert net[0].weight.shape == (8, 20)
-    says('05', '再用形状为 (2, 20) 的输入做一次前向计算')  # the exercise asks for that input
+    says('05', '再用形状为 (2, 20) 的输入做一次前向计算',  # the exercise asks for that input
+         english='Now run a forward pass with an input of shape (2, 20)')
 
 
 def test_check_hint_of_the_init_table(capsys):
@@ -4929,9 +5143,16 @@ def test_05_the_hidden_test_of_exercise_1_asks_for_8_characters_each_all_differe
     重新计算准确率，与训练记录核对）" and
     "（评分时另要求每条说明至少 8 个字、各不相同）"."""
     says('05', '评分时还会运行几项你看不到的测试（例如练习 1 的每条说明至少 8 个字、各不相同；'
-               '练习 3 在测试集上重新计算准确率，与训练记录核对）')
-    says('05', '（评分时另要求每条说明至少 8 个字、各不相同）')
-    hidden = cell_code_saying('05', 'd2l.check.init_table(when_to_use)')
+               '练习 3 在测试集上重新计算准确率，与训练记录核对）',
+         english='Grading also runs a few tests you cannot see (for example, that each '
+                 'description in exercise 1 is at least 8 characters long and that no two are the '
+                 "same; that exercise 3's accuracy, computed again on the test set, agrees with "
+                 'the training record)')
+    says('05', '（评分时另要求每条说明至少 8 个字、各不相同）',
+         english='(grading also requires each description to be at least 8 characters long and no '
+                 'two to be the same)')
+    hidden = cell_code_saying('05', 'd2l.check.init_table(when_to_use)',
+                              english='d2l.check.init_table(when_to_use)')
     assert 'sentences = [str(text).strip() for text in when_to_use.values()]' in hidden
     assert 'assert all(len(sentence) >= 8 for sentence in sentences)' in hidden
     assert 'assert len(set(sentences)) == len(sentences)' in hidden

@@ -3,12 +3,17 @@ notebooks and their gettext catalogs in translations/en, kept in step by constru
 
 (a) every catalog translates its Chinese notebook as it is now; (b) each stored English notebook
 is what the builder makes now; (c) each pair has the same cells, code (comments and Chinese
-strings aside) and outputs; (d) no Chinese character is left in English. Then the builder's own
-behaviour on bad input, on scratch copies. Fast: nothing is executed.
+strings aside) and outputs, but for the cells whose output is in the reader's language, which
+are named with the reason (english_edition.language_reasons) and whose English output, from a
+real run on the English kernel, must still fit the Chinese one; nbval runs exactly the English
+notebooks that have such cells; (d) no Chinese character is left in English. Then the builder's
+own behaviour on bad input, on scratch copies. Fast: nothing is executed.
 """
+import copy
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,16 +27,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'tools'))
 import english_edition  # noqa: E402  (tools/english_edition.py)
+import project_kernel  # noqa: E402  (tools/project_kernel.py)
 
 CHINESE = ROOT / 'notebooks'
 EDITION = ROOT / 'notebooks' / 'en'
 CATALOGS = ROOT / 'translations' / 'en'
 NAMES = sorted(path.stem for path in CATALOGS.glob('*.po'))
 FIRST = '01_accessing_parameters'
-# (notebook, cell id): why that cell's output is text in the reader's language and so differs.
-# None in 01 and 02: their outputs are what MXNet and Python print (numbers, reprs, MXNet's own
-# English warnings), the same in both editions.
-LANGUAGE_OUTPUTS = {}
+EXPLORER = '11_init_explorer'  # an English notebook with a cell in the reader's language
 
 
 def chinese(name):
@@ -106,8 +109,10 @@ def test_a_removed_chinese_cell_leaves_an_entry_that_is_named_until_the_catalog_
 
 @pytest.mark.parametrize('name', NAMES)
 def test_the_stored_english_notebook_is_what_the_builder_makes_now(name):
-    """So nobody edits it by hand: the English text lives in the catalog."""
-    built, problems = english_edition.translate(chinese(name), name, name, catalog(name))
+    """So nobody edits it by hand: the English text lives in the catalog (and the outputs in the
+    reader's language come from make store, which the builder keeps)."""
+    built, problems = english_edition.translate(chinese(name), name, name, catalog(name),
+                                                english(name))
     assert problems == []
     stored = (EDITION / f'{name}.ipynb').read_text(encoding='utf-8')
     assert stored == english_edition.notebook_text(built), f'run make english ({name})'
@@ -137,8 +142,16 @@ def without_alt(metadata):
     return metadata
 
 
+def without_kernel(metadata):
+    return {key: value for key, value in metadata.items()
+            if key not in ('english_edition', 'kernelspec')}
+
+
 @pytest.mark.parametrize('name', NAMES)
 def test_each_pair_has_the_same_cells_code_and_outputs(name):
+    """Every output is the Chinese one, but that of a cell named as printing the reader's
+    language (why: english_edition.language_reasons), which must still fit it: stored (by a
+    run, not cleared), the same kinds of output, no Chinese, the same numbers."""
     zh, en = chinese(name), english(name)
     assert [(c.cell_type, c.get('id')) for c in en.cells] == \
         [(c.cell_type, c.get('id')) for c in zh.cells]
@@ -147,11 +160,51 @@ def test_each_pair_has_the_same_cells_code_and_outputs(name):
         if a.cell_type != 'code':
             continue
         assert same_code(a.source, b.source), f'{name}, cell {index}: the code differs'
-        assert a.execution_count == b.execution_count, f'{name}, cell {index}'
-        if (name, a.id) not in LANGUAGE_OUTPUTS:
+        assert a.execution_count == b.execution_count, (
+            f'{name}, cell {index}: run make store NOTEBOOKS=notebooks/en/{name}.ipynb')
+        reasons = english_edition.language_reasons(a.source)
+        if reasons:
+            assert english_edition.misfit(a, b) is None, (
+                f'{name}, cell {index} prints the reader\'s language ({"; ".join(reasons)}), '
+                f'but {english_edition.misfit(a, b)}: run make store on the English notebook')
+        else:
             assert a.outputs == b.outputs, f'{name}, cell {index}: the outputs differ'
-    assert {key: value for key, value in en.metadata.items() if key != 'english_edition'} == \
-        zh.metadata
+    assert without_kernel(en.metadata) == without_kernel(zh.metadata)
+    assert zh.metadata.kernelspec == project_kernel.metadata('zh')
+    assert en.metadata.kernelspec == project_kernel.metadata('en')  # JupyterLab, nbval: English
+
+
+def test_the_cells_in_the_readers_language_are_found_by_their_code():
+    """The rule names 05's and 11's cells that print text of a catalog (and no other cell of
+    the series), and every Chinese cell whose output has Chinese in it is among them."""
+    found = {}
+    for path in sorted(CHINESE.glob('*.ipynb')):
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            reasons = cell.cell_type == 'code' and english_edition.language_reasons(cell.source)
+            if reasons:
+                found[path.stem, index] = reasons
+            elif cell.cell_type == 'code':
+                assert not english_edition.has_chinese(english_edition.output_text(
+                    cell.outputs)), f'{path.name}, cell {index}: Chinese output, no reason'
+    strings, check = english_edition.TRANSLATED_STRINGS, english_edition.SPEAKING_HELPERS
+    assert found == {('05_exercises', 4): [strings], ('05_exercises', 6): [check['d2l.check.']],
+                     ('05_exercises', 15): [check['d2l.check.']],
+                     ('05_exercises', 32): [check['d2l.check.']],
+                     (EXPLORER, 11): [strings, check['d2l.describe_spread(']]}
+
+
+def test_a_stored_output_in_english_that_does_not_fit_the_chinese_one_is_named():
+    """The comparison of a language cell can fail: a number, a Chinese word, a missing output."""
+    zh, en = chinese(EXPLORER).cells[11], english(EXPLORER).cells[11]
+    assert english_edition.misfit(zh, en) is None
+    changed = copy.deepcopy(en)
+    changed.outputs[0].text = changed.outputs[0].text.replace('9.95e-01', '9.96e-01')
+    assert 'it prints the numbers' in english_edition.misfit(zh, changed)
+    changed.outputs[0].text += '梯度\n'
+    assert english_edition.misfit(zh, changed) == 'its output has Chinese in it'
+    changed.outputs = []
+    assert 'its outputs are []' in english_edition.misfit(zh, changed)
 
 
 def test_the_code_comparison_sees_code_and_passes_over_comments_and_chinese_strings():
@@ -182,16 +235,38 @@ def test_chinese_characters_and_punctuation_are_seen_and_english_symbols_are_not
     assert not any(english_edition.has_chinese(char) for char in '×±≈…“”—é')
 
 
-# --- nbval leaves the English notebooks alone ---
+# --- nbval runs the English notebooks whose outputs are their own, and no other ---
 
-def test_nbval_does_not_run_the_english_notebooks():
-    """Same code, same numbers: running them again costs two minutes and checks nothing new."""
+def with_outputs_of_their_own():
+    """The English notebooks that have a cell in the reader's language."""
+    return sorted(name for name in NAMES if any(
+        cell.cell_type == 'code' and english_edition.language_reasons(cell.source)
+        for cell in chinese(name).cells))
+
+
+def test_nbval_does_not_run_the_english_notebooks_unless_named():
+    """pyproject.toml leaves notebooks/en out of `pytest notebooks`: most have the Chinese
+    notebooks' code and outputs, and running them again would check nothing new."""
     result = subprocess.run([sys.executable, '-m', 'pytest', '--collect-only', '-q',
                              '-p', 'no:cacheprovider', '-p', 'no:xdist', 'notebooks'],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     collected = [line for line in result.stdout.splitlines() if '::' in line]
     assert any(line.startswith(f'notebooks/{FIRST}.ipynb::') for line in collected)
     assert not [line for line in collected if line.startswith('notebooks/en/')]
+
+
+def test_the_jupyterlab_test_runs_the_english_notebooks_whose_outputs_are_their_own():
+    """Those with a cell in the reader's language (05 and 11) have outputs of their own, stored
+    from a run on the English kernel, which the notebook names: tests/test_jupyterlab.py runs them
+    in JupyterLab, strictly, as it runs the Chinese ones; the others it leaves out."""
+    own = with_outputs_of_their_own()
+    assert own == ['05_exercises', EXPLORER]
+    result = subprocess.run([sys.executable, '-m', 'pytest', '--collect-only', '-q',
+                             '-p', 'no:cacheprovider', '-p', 'no:xdist',
+                             'tests/test_jupyterlab.py'],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    english_runs = re.findall(r'\[en/(\w+)\.ipynb\]', result.stdout)
+    assert sorted(english_runs) == own, result.stdout
 
 
 # --- the builder on scratch copies ---
@@ -408,3 +483,76 @@ def test_the_stored_catalogs_are_as_a_refresh_writes_them():
         refreshed = english_edition.updated_catalog(chinese(name), name, catalog(name))
         text = (CATALOGS / f'{name}.po').read_text(encoding='utf-8')
         assert str(refreshed).rstrip('\n') + '\n' == text, name
+
+
+# --- the outputs in the reader's language: kept while they fit, else cleared for make store ---
+
+@pytest.fixture
+def explorer_scratch(tmp_path):
+    """11's catalog in tmp_path/po, its Chinese notebook in tmp_path, tmp_path/en empty."""
+    (tmp_path / 'po').mkdir()
+    shutil.copy(CATALOGS / f'{EXPLORER}.po', tmp_path / 'po')
+    shutil.copy(CHINESE / f'{EXPLORER}.ipynb', tmp_path)
+    (tmp_path / 'en').mkdir()
+    return tmp_path
+
+
+def build_explorer(scratch):
+    argv = [str(scratch / f'{EXPLORER}.ipynb'), '--catalogs', str(scratch / 'po'),
+            '--out', str(scratch / 'en')]
+    return english_edition.main(argv)
+
+
+def built_explorer(scratch):
+    return nbformat.read(scratch / 'en' / f'{EXPLORER}.ipynb', as_version=4)
+
+
+def test_a_new_english_notebook_leaves_its_cells_in_the_readers_language_to_make_store(
+        explorer_scratch, capsys):
+    """Copying the Chinese output there would be wrong: the cell is cleared, and the builder
+    says which notebook to run make store on; every other output is the Chinese one."""
+    assert build_explorer(explorer_scratch) == 0
+    out = capsys.readouterr().out
+    assert f'en/{EXPLORER}.ipynb, cell 11: its output is in the reader\'s language' in out
+    assert f'run make store NOTEBOOKS={explorer_scratch}/en/{EXPLORER}.ipynb' in out
+    built, zh = built_explorer(explorer_scratch), chinese(EXPLORER)
+    assert built.cells[11].outputs == [] and built.cells[11].execution_count is None
+    assert 'its outputs are []' in english_edition.misfit(zh.cells[11], built.cells[11])
+    assert all(a.outputs == b.outputs for index, (a, b) in enumerate(zip(zh.cells, built.cells))
+               if a.cell_type == 'code' and index != 11)
+
+
+def test_a_stored_output_in_english_is_kept_while_its_cell_is_unchanged(explorer_scratch,
+                                                                          capsys):
+    shutil.copy(EDITION / f'{EXPLORER}.ipynb', explorer_scratch / 'en')
+    assert build_explorer(explorer_scratch) == 0
+    assert 'unchanged' in capsys.readouterr().out
+    assert (explorer_scratch / 'en' / f'{EXPLORER}.ipynb').read_bytes() == \
+        (EDITION / f'{EXPLORER}.ipynb').read_bytes()
+
+
+def reword_the_printing_cell(scratch):
+    path = scratch / 'po' / f'{EXPLORER}.po'
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if e.msgctxt == f'{EXPLORER} cell 017a46d6')
+    entry.msgstr = entry.msgstr.replace("sentence + '.'", "sentence + '!'")
+    path.write_text(str(po), encoding='utf-8')
+
+
+def change_a_chinese_number(scratch):
+    path = scratch / f'{EXPLORER}.ipynb'
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[11].outputs[0].text = nb.cells[11].outputs[0].text.replace('9.95e-01', '9.90e-01')
+    nbformat.write(nb, path)
+
+
+@pytest.mark.parametrize('change', [reword_the_printing_cell, change_a_chinese_number],
+                         ids=['its-english-code', 'the-chinese-numbers'])
+def test_a_stored_output_in_english_that_no_longer_fits_is_cleared_for_make_store(
+        explorer_scratch, capsys, change):
+    shutil.copy(EDITION / f'{EXPLORER}.ipynb', explorer_scratch / 'en')
+    change(explorer_scratch)
+    assert build_explorer(explorer_scratch) == 0
+    assert 'not stored yet: run make store' in capsys.readouterr().out
+    cell = built_explorer(explorer_scratch).cells[11]
+    assert cell.outputs == [] and cell.execution_count is None

@@ -55,10 +55,26 @@ def test_the_english_readme_lists_every_notebook_in_the_books_order():
     assert not any(text.startswith('coming') for linked, _, _, text in rows if linked)
 
 
+def english_extra_label(name):
+    """How the English edition heads an extra: 拓展 C becomes "Extra C —", one form for all."""
+    return f'Extra {title(name).split()[1]} \N{EM DASH}'
+
+
 def test_each_english_notebook_has_the_chinese_notebooks_section_number():
-    """4.2.x stays 4.2.x; 拓展 A, B, ... become Extra A, B, ..."""
+    """4.2.x stays 4.2.x; 拓展 A, B, ... become "Extra A — Title", "Extra B — Title", ..."""
     for path in sorted((ROOT / 'notebooks' / 'en').glob('*.ipynb')):
         chinese = title(path.stem).split()[0]
         first = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0].lstrip('# ')
-        expected = chinese if chinese.startswith('4.2') else 'Extra ' + title(path.stem).split()[1]
+        expected = chinese if chinese.startswith('4.2') else english_extra_label(path.stem)
         assert first.startswith(expected + ' '), path.name
+
+
+def test_the_english_readme_names_each_extra_as_its_heading_does():
+    """notebooks/en/README.md: a translated extra's row begins "Extra C — Title", as its heading."""
+    readme = (ROOT / 'notebooks' / 'en' / 'README.md').read_text(encoding='utf-8')
+    rows = dict(re.findall(r'^\| \[(\d\d_\w+)\]\(\d\d_\w+\.ipynb\) \| (.*) \|$', readme,
+                           flags=re.MULTILINE))
+    extras = [name for name in rows if not title(name).startswith('4.2')]
+    assert extras
+    for name in extras:
+        assert rows[name].startswith(english_extra_label(name) + ' '), name

@@ -11,6 +11,7 @@ spread over the workers. Units are sent longest first, so that the workers end t
 SECONDS = {'test_odd_paths.py': 150, 'test_hub.py': 140, 'test_tools.py': 35,
            'test_autograde.py': 55, 'test_data.py': 50, 'test_book.py': 40,
            'test_student.py': 40, 'test_distributed.py': 30, 'test_store.py': 20,
+           'test_english.py': 40,
            'test_regression_check.py': 18, '07_why_initialization_matters': 40,
            '05_exercises': 25, '08_tied_weights': 15, '10_parameters_across_devices': 12,
            '09_saving_parameters': 8}

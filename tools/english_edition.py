@@ -8,17 +8,37 @@ and the cell's id (stable when cells move); its reference (``#:``) and comment (
 the cell's position, so a translator in any PO editor sees where it is.
 
 Building copies the Chinese notebook (outputs, metadata, ids: same code, same numbers) and puts
-in the translations. It fails closed, before anything is written: a message without a current
-translation (missing, empty or fuzzy), a catalog entry for a cell that no longer exists, a
-translated code cell whose code differs (comments and Chinese strings aside), or a Chinese
-character left anywhere is an error naming the notebook, the cell and the first words of the
-Chinese text. An English notebook is replaced (by temporary file and rename) only if this tool
-made it and no one edited it since: it records a hash of its cells in its metadata.
+in the translations; its metadata names the English kernel, ``d2l-mxnet-en``
+(tools/project_kernel.py), on which the helpers speak English (``D2L_LANGUAGE=en``). It fails
+closed, before anything is written: a message without a current translation (missing, empty or
+fuzzy), in a notebook's catalog or in the helpers' (below), a catalog entry for a cell that no
+longer exists, a translated code cell whose code differs (comments and Chinese strings aside),
+or a Chinese character left anywhere is an error naming the notebook, the cell and the first
+words of the Chinese text. An English notebook is replaced (by temporary file and rename) only
+if this tool made it and no one edited it since: it records a hash of its cells' text (sources
+and metadata, not outputs, which make store rewrites) in its metadata.
+
+A code cell whose output is text in the reader's language (``language_reasons``: its code has
+Chinese strings, which are translated, or it calls a helper that speaks the reader's language,
+such as ``d2l.check``) cannot take the Chinese output: its English output comes from a real run
+of the English notebook (``make store NOTEBOOKS=notebooks/en/NN_name.ipynb``, on the English
+kernel). The builder keeps that stored output while the cell's English source and execution
+count are unchanged and the output still fits the Chinese one (the same kinds of output, no
+Chinese, and, for a helper's text, the same numbers); otherwise it clears the output and says
+which notebook to run make store on. nbval runs those English notebooks (pyproject.toml), and
+no other: their outputs are their own.
+
+The helpers' text (d2lhelpers: the self-checks' verdicts, the explorer's description) is
+marked ``_('…')`` in their code; its catalog is
+``d2lhelpers/locale/en/LC_MESSAGES/d2lhelpers.po`` (d2lhelpers/language.py reads it). Its
+messages are found in the code by ``helper_messages``; ``--update-catalogs`` (without
+notebooks) refreshes it as well.
 
 ``--update-catalogs`` refreshes the catalogs from the Chinese notebooks, as gettext's msgmerge
 does: a new cell's message is untranslated; a changed cell's message keeps the old translation,
 marked fuzzy, with the old Chinese as ``#| msgid`` so the translator sees what changed; the
-entry of a removed cell becomes obsolete (``#~``), its translation kept for reuse.
+entry of a removed cell becomes obsolete (``#~``), its translation kept for reuse. The helpers'
+catalog is refreshed the same way, a changed message matched to the most similar old one.
 
     python tools/english_edition.py [--update-catalogs] [NOTEBOOK.ipynb ...]
 
@@ -35,17 +55,24 @@ if __name__ == '__main__':
     tool_safety.quiet_interrupt()  # before the slow imports below
 
 import argparse  # noqa: E402
+import ast  # noqa: E402
 import copy  # noqa: E402
+import difflib  # noqa: E402
 import hashlib  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
+import string  # noqa: E402
 import tokenize  # noqa: E402
+from collections import Counter  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 import nbformat  # noqa: E402
 import polib  # noqa: E402
+import project_kernel  # noqa: E402  (beside this script: the editions' kernels)
 import safe_output  # noqa: E402  (beside this script: reads a file by its type)
+
+from d2lhelpers import language  # noqa: E402  (the helpers' language setting and catalogs)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHINESE_DIR = ROOT / 'notebooks'
@@ -58,6 +85,19 @@ CJK = re.compile('[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u
                  '\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]')
 MARK = 'english_edition'  # the notebook-metadata key of what this tool made
 WRAP = 78  # polib's line width for the catalogs (gettext's default is 79)
+EDITION = 'en'
+HELPERS_DIR = ROOT / 'd2lhelpers'
+HELPER_CATALOG = language.catalog_path(EDITION)
+# Code that prints text in the reader's language, and why: a cell calling it prints the English
+# in the English notebook (tests/test_english.py lets these cells' outputs differ, and no other).
+SPEAKING_HELPERS = {
+    'd2l.check.': "it prints a self-check's verdict (d2l.check), which is in the reader's "
+                  "language",
+    'd2l.describe_spread(': "it prints d2l.describe_spread's words, which are in the reader's "
+                            "language",
+}
+TRANSLATED_STRINGS = 'it may print the Chinese strings of its code, which are translated'
+NUMBER = re.compile(r'\d+(?:\.\d+)?(?:e[-+]?\d+)?')
 
 
 class EditionError(tool_safety.ToolError):
@@ -247,15 +287,266 @@ def chinese_left(nb, notebook):
             for match in [CJK.search(text)] if match]
 
 
+# --- the helpers' catalog: d2lhelpers' _('…') messages ---
+
+@dataclass(frozen=True)
+class HelperMessage:
+    """A text of the helper package: its Chinese msgid, and where it is (file, function)."""
+    text: str
+    path: str  # relative to the repository, as the catalog's reference shows it
+    function: str  # the function (dotted for a nested one) that holds it; '' at module level
+
+
+def docstrings(tree):
+    """The string constants of ``tree`` that are docstrings (not text a learner reads)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+class _HelperText(ast.NodeVisitor):
+    """Walks a module: the messages marked ``_('…')``, and Chinese text that is not marked."""
+
+    def __init__(self, path, tree):
+        self.path, self.functions = path, []
+        self.messages, self.unmarked = [], []
+        self.skip = docstrings(tree)
+
+    def visit_FunctionDef(self, node):
+        self.functions.append(node.name)
+        self.generic_visit(node)
+        self.functions.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Call(self, node):
+        if isinstance(node.func, ast.Name) and node.func.id == '_':
+            [argument] = node.args or [None]
+            if not (isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
+                self.unmarked.append((node.lineno, "_() of something other than one string "
+                                                   "literal (gettext cannot find it)"))
+            else:
+                self.skip.add(id(argument))
+                self.messages.append(HelperMessage(argument.value, self.path,
+                                                   '.'.join(self.functions)))
+        self.generic_visit(node)
+
+    def visit_Constant(self, node):
+        if isinstance(node.value, str) and has_chinese(node.value) and id(node) not in self.skip:
+            self.unmarked.append((node.lineno, f'Chinese text not marked _(…): '
+                                               f'«{first_words(node.value)}»'))
+
+    def visit_JoinedStr(self, node):  # an f-string: gettext cannot translate its parts
+        parts = [part for part in node.values if isinstance(part, ast.Constant)]
+        self.skip.update(id(part) for part in parts)  # named once, as the f-string
+        text = ''.join(part.value for part in parts)
+        if has_chinese(text):
+            self.unmarked.append((node.lineno, f'Chinese text in an f-string (use _(…).format): '
+                                               f'«{first_words(text)}»'))
+        self.generic_visit(node)
+
+
+def helper_text(package_dir=HELPERS_DIR):
+    """(the messages of the helper package, in file and line order; what is wrong: lines
+    naming the file and line of Chinese text that gettext cannot find)."""
+    messages, problems = [], []
+    for path in sorted(Path(package_dir).rglob('*.py')):
+        tree = ast.parse(path.read_text(encoding='utf-8'), str(path))
+        walker = _HelperText(display(path), tree)
+        walker.visit(tree)
+        messages += walker.messages
+        problems += [f'{walker.path}:{line}: {what}' for line, what in walker.unmarked]
+    return messages, problems
+
+
+def helper_messages(package_dir=HELPERS_DIR):
+    """The helpers' messages; ``EditionError`` where Chinese text is not marked ``_('…')``."""
+    messages, problems = helper_text(package_dir)
+    if problems:
+        raise EditionError('\n'.join(problems + ["Mark each text a learner reads _('…') "
+                                                 "(d2lhelpers/language.py), then run make "
+                                                 "english-catalogs."]))
+    return messages
+
+
+def placeholders(text):
+    """The names of the ``str.format`` fields of ``text`` (a message must keep them all)."""
+    return sorted(field for _, field, _, _ in string.Formatter().parse(text) if field is not None)
+
+
+def helper_entries(messages):
+    """{msgid: (its references, its functions)}, in the order first met."""
+    found = {}
+    for message in messages:
+        paths, functions = found.setdefault(message.text, ([], []))
+        if message.path not in paths:
+            paths.append(message.path)
+        if message.function and message.function not in functions:
+            functions.append(message.function)
+    return found
+
+
+def updated_helper_catalog(messages, old):
+    """The helpers' catalog for ``messages`` merged with ``old`` (a POFile or None): a kept
+    message keeps its translation; a changed one takes the most similar old translation,
+    fuzzy (``#|`` shows the old Chinese); a new one is untranslated; an unused translation
+    becomes obsolete."""
+    catalog = new_catalog('d2lhelpers')
+    catalog.header = ('English translation of the helper package d2lhelpers: what a learner '
+                      'reads (self-checks,\nthe explorer), marked _(...) in its code. Made and '
+                      'refreshed by tools/english_edition.py\n--update-catalogs (make '
+                      'english-catalogs); translate each msgstr, keep every {field}\nand '
+                      'number, clear the fuzzy flags.')
+    if old is not None:
+        catalog.metadata = dict(old.metadata)
+    unused = [e for e in (list(old) + list(old.obsolete_entries()) if old else []) if e.msgid]
+    for text, (paths, functions) in helper_entries(messages).items():
+        same = next((e for e in unused if e.msgid == text), None)
+        if same is None:
+            same = polib.POEntry(msgid=text, msgstr='')
+            close = difflib.get_close_matches(text, [e.msgid for e in unused if e.msgstr], 1, 0.6)
+            if close:
+                same = next(e for e in unused if e.msgid == close[0])
+                same = polib.POEntry(msgid=text, msgstr=same.msgstr, flags=['fuzzy'],
+                                     previous_msgid=same.msgid)
+                unused = [e for e in unused if e.msgid != close[0]]
+        else:
+            unused = [e for e in unused if e is not same]
+            same.obsolete = False
+        same.occurrences = [(path, '') for path in paths]
+        same.comment = ', '.join(functions)
+        same.flags = [flag for flag in same.flags if flag != 'python-brace-format']
+        if placeholders(text):
+            same.flags.append('python-brace-format')
+        catalog.append(same)
+    for entry in unused:
+        if entry.msgstr:
+            entry.obsolete, entry.occurrences, entry.comment = True, [], ''
+            catalog.append(entry)
+    return catalog
+
+
+def helper_catalog_problems(catalog, messages):
+    """What keeps the helpers' catalog from translating every message: one line each."""
+    entries = {entry.msgid: entry for entry in catalog if entry.msgid}
+    problems = []
+    for text, (paths, functions) in helper_entries(messages).items():
+        where = f'{", ".join(paths)} ({", ".join(functions)}) «{first_words(text)}»'
+        entry = entries.get(text)
+        if entry is None:
+            problems.append(f'{where}: no translation in {display(HELPER_CATALOG)}')
+        elif 'fuzzy' in entry.flags:
+            problems.append(f'{where}: the translation is marked fuzzy: check it, then clear '
+                            f'the flag')
+        elif not entry.msgstr.strip():
+            problems.append(f'{where}: not translated yet (empty msgstr)')
+        elif placeholders(entry.msgstr) != placeholders(text):
+            problems.append(f'{where}: the translation has the fields '
+                            f'{placeholders(entry.msgstr)}, the Chinese {placeholders(text)}')
+        elif has_chinese(entry.msgstr):
+            problems.append(f'{where}: Chinese left in the translation')
+    return problems
+
+
+def update_helper_catalog(path=HELPER_CATALOG, package_dir=HELPERS_DIR):
+    """Refresh (or start) the helpers' catalog at ``path`` from the package's code."""
+    messages = helper_messages(package_dir)
+    old = read_catalog(path) if Path(path).exists() else None
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_catalog(updated_helper_catalog(messages, old), path)
+
+
+# --- cells whose output is in the reader's language ---
+
+def language_reasons(source):
+    """Why the output of a code cell with this (Chinese) source is in the reader's language:
+    [] for a cell whose output is the same in both editions."""
+    tokens = code_tokens(source)
+    reasons = [TRANSLATED_STRINGS] * any(kind == tokenize.STRING and has_chinese(text)
+                                         for kind, text in tokens)
+    code = ''.join(text for _, text in tokens)
+    return reasons + [reason for call, reason in SPEAKING_HELPERS.items() if call in code]
+
+
+def output_text(outputs):
+    """The text of a cell's outputs that a reader sees: streams, plain text, errors."""
+    parts = []
+    for output in outputs:
+        parts.append(output.get('text', ''))
+        parts.append(output.get('data', {}).get('text/plain', ''))
+        parts += [output.get('ename', ''), output.get('evalue', '')]
+    return ''.join(part if isinstance(part, str) else ''.join(part) for part in parts)
+
+
+def output_kinds(outputs):
+    """What a cell's outputs are, text aside: (type, stream name, the MIME types shown)."""
+    return [(o.output_type, o.get('name'), sorted(o.get('data', {}))) for o in outputs]
+
+
+def printed_numbers(cell, strings):
+    """The numbers in ``cell``'s outputs but those that come from ``strings`` (the cell's
+    translated strings, whose numbers a translation may word differently), as a multiset."""
+    numbers = Counter(NUMBER.findall(output_text(cell.outputs)))
+    return numbers - Counter(NUMBER.findall(''.join(strings)))
+
+
+def misfit(chinese_cell, english_cell):
+    """Why ``english_cell``'s stored outputs cannot stand for ``chinese_cell``'s in English,
+    or None when they can: the same kinds of output, no Chinese, the same numbers (but those
+    of the strings the translation changed)."""
+    if output_kinds(chinese_cell.outputs) != output_kinds(english_cell.outputs):
+        return (f'its outputs are {output_kinds(english_cell.outputs)}, the Chinese cell\'s '
+                f'{output_kinds(chinese_cell.outputs)}')
+    if has_chinese(output_text(english_cell.outputs)):
+        return 'its output has Chinese in it'
+    pairs = [(a[1], b[1]) for a, b in zip(code_tokens(chinese_cell.source),
+                                          code_tokens(english_cell.source))
+             if a[0] == tokenize.STRING and has_chinese(a[1])]
+    chinese_numbers = printed_numbers(chinese_cell, [a for a, _ in pairs])
+    english_numbers = printed_numbers(english_cell, [b for _, b in pairs])
+    if chinese_numbers != english_numbers:
+        return (f'it prints the numbers {sorted(english_numbers.elements())}, the Chinese cell '
+                f'{sorted(chinese_numbers.elements())}')
+    return None
+
+
+def stored_outputs(chinese_cell, english_cell, previous):
+    """The outputs and execution count of a language-dependent cell: those of the previous
+    English notebook's cell if they still fit, else none (make store gives them)."""
+    old = next((cell for cell in previous.cells if cell.get('id') == chinese_cell.get('id')),
+               None) if previous is not None else None
+    if (old is not None and old.cell_type == 'code' and old.source == english_cell.source
+            and old.execution_count == chinese_cell.execution_count
+            and misfit(chinese_cell, old) is None):
+        return copy.deepcopy(old.outputs), old.execution_count
+    return [], None
+
+
+def waiting_for_a_run(chinese, english):
+    """The indexes of the code cells whose output is in the reader's language and that the
+    English notebook ``english`` of ``chinese`` has not stored yet (the builder cleared it)."""
+    return [index for index, (a, b) in enumerate(zip(chinese.cells, english.cells))
+            if a.cell_type == 'code' and language_reasons(a.source)
+            and a.execution_count is not None and b.execution_count is None]
+
+
 # --- building ---
 
-def translate(nb, notebook, name, catalog):
-    """(the English notebook of ``nb``, []), or (None, the problems: one line each)."""
+def translate(nb, notebook, name, catalog, previous=None):
+    """(the English notebook of ``nb``, []), or (None, the problems: one line each).
+
+    ``previous`` is the English notebook as it is now (or None): the outputs of its cells in
+    the reader's language are kept where they still fit (``stored_outputs``)."""
     problems = catalog_problems(nb, notebook, name, catalog)
     if problems:
         return None, problems
     table = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in catalog if entry.msgid}
     english = copy.deepcopy(nb)
+    english.metadata['kernelspec'] = project_kernel.metadata(EDITION)
     for message in messages(nb, name):
         text = table[(message.context, message.text)]
         cell = english.cells[message.index]
@@ -268,6 +559,9 @@ def translate(nb, notebook, name, catalog):
                 problems.append(f'{message.where(notebook)}: the translation changes the code '
                                 f'({difference}): translate only comments and strings')
         cell.source = text
+    for chinese_cell, cell in zip(nb.cells, english.cells):
+        if cell.cell_type == 'code' and language_reasons(chinese_cell.source):
+            cell.outputs, cell.execution_count = stored_outputs(chinese_cell, cell, previous)
     problems += chinese_left(english, f'{notebook} in English')
     if problems:
         return None, problems
@@ -283,6 +577,18 @@ ADVICE = ('Nothing was written. Refresh the catalogs (make english-catalogs), tr
 
 
 def cells_hash(nb):
+    """A hash of the cells' text (sources, metadata), not of their outputs: make store
+    rewrites those of an English notebook whose cells print the reader's language."""
+    cells = [{key: value for key, value in cell.items() if key not in ('outputs',
+                                                                        'execution_count')}
+             for cell in nb.cells]
+    text = json.dumps(cells, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
+def hash_with_outputs(nb):
+    """The hash recorded before the outputs were left out of it (English notebooks built
+    before the helpers spoke English), accepted so that they can be rebuilt."""
     text = json.dumps(nb.cells, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode('utf-8')).hexdigest()
 
@@ -291,9 +597,20 @@ def notebook_text(nb):
     return nbformat.writes(nb) + '\n'  # as make store writes them
 
 
+def previous_edition(path):
+    """The English notebook at ``path`` as a notebook, or None when it is absent."""
+    if not path.exists():
+        return None
+    try:
+        return nbformat.reads(safe_output.read_regular_file(path).decode('utf-8'), as_version=4)
+    except Exception as e:  # noqa: BLE001 (unreadable, not JSON, not a notebook: all refused)
+        raise EditionError(f'{path} cannot be replaced: it is not a notebook this tool made '
+                           f'({e}); move it elsewhere, then run again.') from None
+
+
 def check_replaceable(path, new_text):
     """``EditionError`` unless the file at ``path`` may be replaced: absent, or an English
-    notebook this tool made whose cells no one changed since."""
+    notebook this tool made whose cells' text no one changed since."""
     if not path.exists():
         return
     try:
@@ -308,7 +625,7 @@ def check_replaceable(path, new_text):
     if recorded is None:
         raise EditionError(f'{path} was not made by tools/english_edition.py (no {MARK} '
                            f'metadata): move it elsewhere, then run again.')
-    if recorded != cells_hash(old):
+    if recorded not in (cells_hash(old), hash_with_outputs(old)):
         raise EditionError(
             f'{path} was edited by hand since make english wrote it: the English text lives in '
             f'the catalog ({old.metadata[MARK].get("catalog")}, relative to the notebook). Move '
@@ -348,21 +665,32 @@ def english_file(path, catalog_dir, out_dir):
         return None, None, [f'{shown}: no catalog {display(catalog_path)}: start it with python '
                             f'tools/english_edition.py --update-catalogs {shown}']
     nb = tool_safety.read_notebook(path)
-    english, problems = translate(nb, shown, name, read_catalog(catalog_path))
+    target = out_dir / f'{name}.ipynb'
+    try:
+        previous = previous_edition(target)
+    except EditionError as e:
+        return None, None, [str(e)]
+    english, problems = translate(nb, shown, name, read_catalog(catalog_path), previous)
     if english is None:
         return None, None, problems
-    target, text = out_dir / f'{name}.ipynb', notebook_text(english)
+    text = notebook_text(english)
     try:
         check_replaceable(target, text)
     except EditionError as e:
         return None, None, [str(e)]
+    for index in waiting_for_a_run(nb, english):
+        reasons = '; '.join(language_reasons(nb.cells[index].source))
+        tool_safety.say(f'english: {display(target)}, cell {index}: its output is in the '
+                        f'reader\'s language ({reasons}) and not stored yet: run make store '
+                        f'NOTEBOOKS={display(target)}')
     return target, text, []
 
 
 def build(notebooks, catalog_dir=CATALOG_DIR, out_dir=EDITION_DIR):
     """Write the English notebook of each Chinese notebook, or none if any has a problem."""
     out_dir = tool_safety.resolved_output(out_dir, 'notebooks/en')
-    results, problems = [], []
+    results = []
+    problems = helper_catalog_problems(read_catalog(HELPER_CATALOG), helper_messages())
     for path in notebooks:
         target, text, found = english_file(path, catalog_dir, out_dir)
         problems += found
@@ -387,14 +715,18 @@ def update_catalogs(notebooks, catalog_dir=CATALOG_DIR):
         nb = tool_safety.read_notebook(path)
         catalog_path = Path(catalog_dir) / f'{name}.po'
         old = read_catalog(catalog_path) if catalog_path.exists() else None
-        catalog = updated_catalog(nb, name, old)
-        text = str(catalog).rstrip('\n') + '\n'
-        if not catalog_path.exists() or catalog_path.read_text(encoding='utf-8') != text:
-            tool_safety.write_atomically(catalog_path, text)
-        todo = len(catalog.untranslated_entries()) + len(catalog.fuzzy_entries())
-        tool_safety.say(f'english: {display(catalog_path)}: {len(catalog.translated_entries())} '
-                        f'translated, {todo} to translate or check, '
-                        f'{len(catalog.obsolete_entries())} obsolete')
+        write_catalog(updated_catalog(nb, name, old), catalog_path)
+
+
+def write_catalog(catalog, path):
+    """Write ``catalog`` to ``path`` if it changed; report what needs a translator."""
+    text = str(catalog).rstrip('\n') + '\n'
+    if not Path(path).exists() or Path(path).read_text(encoding='utf-8') != text:
+        tool_safety.write_atomically(path, text)
+    todo = len(catalog.untranslated_entries()) + len(catalog.fuzzy_entries())
+    tool_safety.say(f'english: {display(path)}: {len(catalog.translated_entries())} '
+                    f'translated, {todo} to translate or check, '
+                    f'{len(catalog.obsolete_entries())} obsolete')
 
 
 def display(path):
@@ -424,6 +756,8 @@ def main(argv=None):
             notebooks = args.notebooks or default_notebooks(args.catalogs)
             if args.update_catalogs:
                 update_catalogs(notebooks, args.catalogs)
+                if not args.notebooks:  # make english-catalogs: the helpers' too
+                    update_helper_catalog()
             else:
                 build(notebooks, args.catalogs, args.out)
     except tool_safety.Stopped as e:

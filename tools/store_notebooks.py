@@ -2,7 +2,8 @@
 
 Each notebook runs in a fresh kernel of the project's own kernelspec (kernel/<name>, read by
 project_kernel.py: it pins the CPU kernels of oneDNN and OpenBLAS, so that the
-stored numbers are the ones every machine reproduces), with a timeout per cell.
+stored numbers are the ones every machine reproduces), with a timeout per cell; an English
+notebook (its metadata names <name>-en) on the English twin, whose helpers speak English.
 Cell metadata other than tags, nbgrader's and MyST-NB's (a figure's text alternative) is dropped
 (execution times), so that storing an unchanged notebook changes no byte.
 
@@ -89,7 +90,8 @@ def read_notebook(path):
 def execute(path, timeout):
     """The notebook at ``path`` executed in a fresh project kernel, as nbformat text."""
     nb = read_notebook(path)
-    nb.metadata['kernelspec'] = dict(project_kernel.METADATA)
+    edition = project_kernel.edition_of(nb.metadata.get('kernelspec', {}).get('name'))
+    nb.metadata['kernelspec'] = project_kernel.metadata(edition)
     resources = {'metadata': {'path': str(path.parent)}}
     kernel_config = Config()
     # In the run's private runtime folder, not a temporary file of jupyter_client's in /tmp
@@ -98,7 +100,7 @@ def execute(path, timeout):
         Path(jupyter_runtime_dir(), f'kernel-{uuid.uuid4()}.json'))
     # No widget state in the notebook's metadata: its model ids are the kernel's, and Jupyter Book
     # would load the widget libraries from a CDN to draw it; the cell's output stays.
-    executor = NumberingExecutor(kernel_name=project_kernel.NAME, timeout=timeout,
+    executor = NumberingExecutor(kernel_name=project_kernel.name(edition), timeout=timeout,
                                  config=kernel_config,
                                  kernel_manager_class=EndedOnStopKernelManager,
                                  store_widget_state=False)
