@@ -1,13 +1,17 @@
 """d2lhelpers.data: IDX parsing, the search for the files, content checks, batches, downloads."""
+import fcntl
 import gzip
 import http.server
 import os
+import pty
 import re
 import socket
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 from decimal import Decimal
@@ -16,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tqdm
 from mxnet import nd
 from os_support import bind_unix_socket
 
@@ -295,6 +300,62 @@ def test_download_writes_verified_files_and_they_load(server, tmp_path):
     folder = d2l.download_fashion_mnist(tmp_path / 'dl', base_url=server.url)
     assert sorted(p.name for p in folder.iterdir()) == sorted(data.FILES)
     assert d2l.load_fashion_mnist_arrays(root=folder)[1].shape == (60000,)
+
+
+def test_a_progress_bar_per_file_is_shown_when_asked_and_not_in_tests(server, tmp_path, capsys):
+    """pooch's bar (tqdm) on stderr; by default only where a person watches, so not here."""
+    d2l.download_fashion_mnist(tmp_path / 'quiet', base_url=server.url)
+    assert capsys.readouterr().err == ''
+    d2l.download_fashion_mnist(tmp_path / 'shown', base_url=server.url, progressbar=True)
+    bars = capsys.readouterr().err.strip('\n').split('\n')  # a bar redraws itself after '\r'
+    assert len(bars) == len(data.FILES), bars
+    for bar, name in zip(bars, data.FILES):
+        size = tqdm.tqdm.format_sizeof(len(server.files[name]))  # as the bar writes it: 26.4M
+        assert re.search(rf'100%\|.*\| {re.escape(f"{size}/{size}")}', bar.rsplit('\r')[-1]), bar
+
+
+@pytest.mark.parametrize('mode, expected', [('drop', 'stopped after'), ('endless', 'sent more')])
+def test_a_failed_download_ends_its_progress_bar_before_its_error(
+        server, tmp_path, capsys, mode, expected):
+    """Else the traceback starts on the bar's line, and the bar is drawn again after it."""
+    server.mode = mode  # an error from requests; a DataError raised in pooch's loop
+    with pytest.raises(data.DataError, match=expected) as error:
+        d2l.download_fashion_mnist(tmp_path / 'dl', base_url=server.url, progressbar=True)
+    shown = capsys.readouterr().err  # while the error is still there to be shown
+    assert shown.endswith('\n') and shown.count('\n') == 1 and error.value, shown
+
+
+def test_a_terminal_gets_the_progress_bars_by_default(server, tmp_path):
+    """Where a person watches: a download whose stderr is a terminal (a pty here) shows them."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 80, 0, 0))  # a window's size
+    shown = []
+    reader = threading.Thread(target=lambda: shown.append(read_until_closed(controller)))
+    reader.start()
+    child = subprocess.run(
+        [sys.executable, '-c', f'import d2lhelpers; d2lhelpers.download_fashion_mnist('
+                               f'{str(tmp_path)!r}, base_url={server.url!r})'],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal, timeout=120)
+    os.close(terminal)
+    reader.join(timeout=60)
+    assert child.returncode == 0
+    for name in data.FILES:
+        size = tqdm.tqdm.format_sizeof(len(server.files[name]))
+        assert re.search(rf'100%\|[^\r\n]*\| {re.escape(f"{size}/{size}")} ', shown[0]), name
+
+
+def read_until_closed(fd):
+    """All a pty's controller reads until its terminal side is closed everywhere."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except OSError:  # EIO: no process holds the terminal any more
+            chunk = b''
+        if not chunk:
+            os.close(fd)
+            return b''.join(chunks).decode()
+        chunks.append(chunk)
 
 
 @pytest.mark.parametrize('mode, expected', [

@@ -26,9 +26,9 @@ PUBLIC = [
 ]
 
 
-def heavy_modules_after(code):
-    """Which of HEAVY a fresh Python has imported after running ``code``."""
-    report = f'\nimport sys\nprint(" ".join(m for m in {HEAVY!r} if m in sys.modules))'
+def heavy_modules_after(code, heavy=HEAVY):
+    """Which of ``heavy`` a fresh Python has imported after running ``code``."""
+    report = f'\nimport sys\nprint(" ".join(m for m in {heavy!r} if m in sys.modules))'
     result = subprocess.run([sys.executable, '-c', code + report], capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -47,6 +47,19 @@ def test_finding_and_verifying_the_real_files_imports_no_mxnet(real_dir):
 @pytest.mark.parametrize('module', ['files', 'verify', 'cache', 'download'])
 def test_every_module_of_the_data_package_but_batches_imports_no_mxnet(module):
     assert heavy_modules_after(f'import d2lhelpers.data.{module}') == []
+
+
+def test_pooch_is_imported_by_a_download_not_with_the_package():
+    """pooch, requests and tqdm cost 0.3 s more: importing the data helpers does not pay it."""
+    libraries = ('pooch', 'requests', 'tqdm')
+    assert heavy_modules_after('import d2lhelpers.data', libraries) == []
+    download = ('import d2lhelpers, tempfile\n'
+                'try:\n'
+                '    d2lhelpers.download_fashion_mnist(tempfile.mkdtemp(), '
+                'base_url="http://127.0.0.1:9/")\n'
+                'except d2lhelpers.DataError:\n'  # nothing listens there
+                '    pass\n')
+    assert heavy_modules_after(download, libraries) == list(libraries)
 
 
 def test_import_d2lhelpers_alone_imports_no_mxnet_until_a_name_needs_it(real_dir):

@@ -10,8 +10,8 @@ is split by job, one module each, in the order a file meets them:
   decompressed bytes, decompressed as a bounded stream), for files on disk and downloads
   alike (``read_fashion_mnist_file``, ``read_idx``);
 - ``cache``: the four verified arrays, read once per process (``load_fashion_mnist_arrays``);
-- ``download``: ``download_fashion_mnist``, through a temporary file, with a per-read
-  timeout and an overall deadline;
+- ``download``: ``download_fashion_mnist``, on pooch's HTTP downloader (imported by the
+  first download), through a temporary file, with a per-read timeout and an overall deadline;
 - ``batches``: ``load_data_fashion_mnist`` and its mini-batches (``ArrayBatches``,
   ``to_tensor``): the only one that imports MXNet.
 

@@ -1,37 +1,37 @@
-"""Downloading Fashion-MNIST: into a temporary file, checked by ``verify``, then renamed.
+"""Downloading Fashion-MNIST: pooch fetches each file, ``verify`` checks it, then it is renamed.
 
-The *download* part of ``d2lhelpers.data``. Why not a library:
+The *download* part of ``d2lhelpers.data``. pooch's ``HTTPDownloader`` does the transfer
+(requests underneath: redirects, proxies, TLS, a timeout on each read) and draws tqdm's
+progress bar. ``pooch.retrieve`` is not used: it hashes the *compressed* file (mirrors and
+Debian recompress it, so the same data would fail) and moves its own temporary file (anonymous,
+mode 0600) into place. Around the downloader this module adds what pooch does not guarantee:
 
-- mxnet's ``gluon.utils.download`` calls ``requests.get`` with no timeout at all, checks
-  the SHA-1 of the *compressed* file (mirrors and Debian recompress it, so the same data
-  fails), does so only after moving the file into place (a bad file stays there),
-  and leaves its temporary file behind when a download fails.
-- ``pooch`` would be a new dependency for one function, also hashes the compressed
-  file, and bounds each read but not the whole download or its size.
-
-So this module uses ``urllib`` directly; the content check is the one used for files
-found on disk. Every failure raises ``DataError`` naming the URL or the folder and what to do.
-A ``file://`` source that is no regular file (a FIFO, a socket, a link to /dev/zero) is
-refused by its type before it is opened (and opened without blocking, whatever host the URL
-names), and so is a target name taken by one (or by a folder, or a link loop), before
-anything is downloaded and again just before each rename. Only http, https and file URLs
-are opened, and redirects are followed to http and https only: the deadline watches those
-sockets alone. Downloaded files get the permissions the umask gives any new file, like a
-file the user saves.
+- the temporary file beside the target, with the umask's mode, named by host and process so
+  that the next call removes a killed run's; renamed into place only after the content check
+  (``verify``, the one for files on disk);
+- an overall deadline (``Watchdog``) and a size bound on each file;
+- redirects followed to http and https only; an announced size that no copy has is refused;
+- ``file://`` URLs, which pooch cannot open: a regular file only, refused by its type before it
+  is opened (a FIFO's open blocks, /dev/zero never ends), then opened without blocking;
+- target names taken by no regular file (a folder, a FIFO, a link loop) refused before anything
+  is downloaded and again before each rename; folders the call created removed if left empty;
+  files already present and valid kept;
+- every failure as a ``DataError`` naming the URL or the folder and what to do.
 """
-import email.message
+import functools
 import glob
 import http.client
 import os
 import secrets
+import shutil
 import socket
 import stat
+import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
-import urllib.response
+from contextvars import ContextVar
 from pathlib import Path
 
 from ..arguments import positive_seconds
@@ -53,12 +53,16 @@ CHUNK = 1 << 16
 DEADLINE_PER_TIMEOUT = 20  # default overall deadline: 20 per-read timeouts (600 s for 30 s)
 
 
-def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadline=None):
+def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadline=None,
+                           progressbar=None):
     """Download the four files from the publisher into ``root`` (default: mxnet's data folder).
 
     ``base_url`` is a folder URL (http, https or file) holding the four original files.
     ``timeout`` bounds each network read (seconds); ``deadline`` bounds the whole call
     (default ``20 * timeout``), so a server that sends slowly cannot hold it for long.
+    ``progressbar`` True shows pooch's progress bar for each file fetched over http(s) (tqdm: a
+    widget in a notebook, text on stderr elsewhere), False none; None (the default) shows them
+    where a person watches, in a terminal or a notebook, not in a log, a test or CI.
     Each file goes to a temporary name in the same folder, is verified by content
     (``verify.read_idx``, as for files on disk), and only then renamed into place;
     on any failure nothing partial is left behind, and folders this call created are
@@ -70,6 +74,7 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadlin
     """
     timeout, deadline = validate_times(timeout, deadline)
     urls = file_urls(base_url)
+    progressbar = shown_to_a_person() if progressbar is None else bool(progressbar)
     folder = root_folder(root) if root is not None else default_download_dir()
     created = make_folder(folder)
     watchdog = Watchdog(deadline)
@@ -77,7 +82,7 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadlin
     try:
         check_targets(folder)
         for name in FILES:
-            download_file(folder, name, urls[name], timeout, watchdog, kept)
+            download_file(folder, name, urls[name], kept, watchdog, timeout, progressbar)
             kept.append(name)
     except BaseException:
         remove_empty_folders(created)
@@ -90,12 +95,9 @@ def download_fashion_mnist(root=None, base_url=DOWNLOAD_URL, timeout=30, deadlin
 
 def validate_times(timeout, deadline):
     """Return ``(timeout, deadline)`` in seconds; ``deadline`` None means 20 timeouts."""
-    def seconds(name, value):
-        return positive_seconds(name, value, DataArgumentError)
-    timeout = seconds('timeout', timeout)
-    if deadline is None:
-        return timeout, DEADLINE_PER_TIMEOUT * timeout
-    return timeout, seconds('deadline', deadline)
+    timeout = positive_seconds('timeout', timeout, DataArgumentError)
+    return timeout, (DEADLINE_PER_TIMEOUT * timeout if deadline is None
+                     else positive_seconds('deadline', deadline, DataArgumentError))
 
 
 def file_urls(base_url):
@@ -110,45 +112,60 @@ def file_urls(base_url):
             parts.scheme != 'file' and not parts.netloc):
         raise DataArgumentError(f'The download URL (base_url) {base_url!r} is not an '
                                 f'http://, https:// or file:// URL. {hint}')
+    if parts.scheme == 'file' and not is_this_machine(parts):
+        raise DataArgumentError(f'The download URL (base_url) {base_url!r} names another '
+                                f'machine: a file URL names a file here, as file:///folder/.')
     base = base_url.strip()
     base = base if base.endswith('/') else base + '/'
     return {name: base + name for name in FILES}
+
+
+def is_this_machine(parts):
+    """Whether a split ``file://`` URL names this machine (as urllib decides), without a port."""
+    try:
+        return parts.port is None and socket.gethostbyname(
+            parts.hostname or 'localhost') in urllib.request.FileHandler().get_names()
+    except (OSError, ValueError):
+        return False
+
+
+def shown_to_a_person():
+    """Whether stderr goes to a person as it comes: a terminal, or a Jupyter notebook."""
+    stderr = sys.stderr
+    return stderr is not None and (type(stderr).__module__.startswith('ipykernel')
+                                   or stderr.isatty())
+
+
+def what_was_kept(kept):
+    """For an error message: the files of this call already in place, if any."""
+    return (f'{", ".join(kept)} were downloaded and kept, the others not' if kept
+            else 'nothing was downloaded into it')
 
 
 def folder_error(folder, e, kept=()):
     """A ``DataError`` for a folder the files cannot be written to; ``kept`` are in place."""
     what = (f'{folder} is not a folder' if folder.exists() and not folder.is_dir()
             else f'Cannot write to {folder} ({e.strerror or e})')
-    done = (f'{", ".join(kept)} were downloaded and kept, the others not' if kept
-            else 'nothing was downloaded into it')
-    return DataError(f'{what}: {done}. Pass another folder as root=..., or set MXNET_HOME '
-                     f'to a folder you can write to.')
+    return DataError(f'{what}: {what_was_kept(kept)}. Pass another folder as root=..., or set '
+                     f'MXNET_HOME to a folder you can write to.')
 
 
 def check_targets(folder):
-    """Refuse before downloading if a file's name in ``folder`` is taken by no regular file.
+    """Refuse before downloading if a file's name in ``folder`` is taken by no regular file."""
+    refuse_taken_names(folder, FILES)
 
-    Replacing it would destroy what the user put there (a folder, a FIFO, a link loop).
+
+def refuse_taken_names(folder, names, kept=()):
+    """Replacing a folder, a FIFO or a link loop would destroy what the user put there.
+
+    Checked before downloading and again before each rename: only the moment between that
+    check and the rename is left unguarded.
     """
-    taken = [f'{folder / name} is {special_file(folder / name)}, not a regular file'
-             for name in FILES if special_file(folder / name)]
+    taken = [f'{folder / name} is {kind}, not a regular file'
+             for name in names if (kind := special_file(folder / name))]
     if taken:
-        raise DataError(f'{"; ".join(taken)}: nothing was downloaded, so as not to replace '
-                        f'it. Move it away, or pass another folder as root=....')
-
-
-def check_target_again(target, kept):
-    """Just before the rename: a special file that appeared since ``check_targets`` is kept.
-
-    (Only the moment between this check and the rename is left unguarded.)
-    """
-    kind = special_file(target)
-    if kind:
-        done = (f'{", ".join(kept)} were downloaded and kept, the others not' if kept
-                else 'nothing was kept')
-        raise DataError(f'{target} is {kind}, not a regular file: it appeared during the '
-                        f'download and was left in place; {done}. Move it away, or pass '
-                        f'another folder as root=....')
+        raise DataError(f'{"; ".join(taken)}: {what_was_kept(kept)}, so as not to replace it. '
+                        f'Move it away, or pass another folder as root=....')
 
 
 def make_folder(folder):
@@ -175,7 +192,7 @@ def remove_empty_folders(created):
             return  # not empty (or gone): keep it and its parents
 
 
-def download_file(folder, name, url, timeout, watchdog, kept=()):
+def download_file(folder, name, url, kept, watchdog, timeout, progressbar):
     """Make ``folder / name`` a verified copy of ``url``, unless it already is one."""
     remove_parts_of_ended_downloads(folder, name)
     target = folder / name
@@ -185,29 +202,24 @@ def download_file(folder, name, url, timeout, watchdog, kept=()):
             return
         except DataError:
             pass  # a bad copy is replaced below, once a good one is downloaded
+    tmp_name = None
     try:
         fd, tmp_name = create_part_file(folder, name)
-    except OSError as e:
-        raise folder_error(folder, e, kept) from None
-    try:
-        try:
-            with os.fdopen(fd, 'wb') as tmp:
-                fetch(url, tmp, folder, timeout, watchdog, max_compressed_size(*FILES[name][:2]))
-                tmp.flush()
-                os.fsync(tmp.fileno())  # on disk before it is renamed into place
-        except OSError as e:  # network errors are DataErrors by now: this is the disk
-            raise folder_error(folder, e, kept) from None
+        with os.fdopen(fd, 'wb') as tmp:
+            Transfer(url, tmp, max_compressed_size(*FILES[name][:2]), watchdog,
+                     lambda e: folder_error(folder, e, kept)).run(timeout, progressbar)
+            tmp.flush()
+            os.fsync(tmp.fileno())  # on disk before it is renamed into place
         read_fashion_mnist_file(
             tmp_name, name=name, source=f'the download of {url}',
             fix=f'Nothing was kept. Check that {url.rsplit("/", 1)[0]}/ serves the original '
                 f'Fashion-MNIST files, or try again.')
-        check_target_again(target, kept)
-        try:
-            os.replace(tmp_name, target)
-        except OSError as e:
-            raise folder_error(folder, e, kept) from None
+        refuse_taken_names(folder, [name], kept)
+        os.replace(tmp_name, target)
+    except OSError as e:  # the network's and the source's are DataErrors by now: the disk's
+        raise folder_error(folder, e, kept) from None
     finally:
-        if os.path.exists(tmp_name):
+        if tmp_name and os.path.exists(tmp_name):
             os.remove(tmp_name)
 
 
@@ -226,180 +238,173 @@ def create_part_file(folder, name):
             continue  # another random name
 
 
-def fetch(url, out, folder, timeout, watchdog, max_bytes):
-    """Copy ``url`` into the open file ``out``, within the timeouts and at most ``max_bytes``."""
-    try:
-        with watchdog.opener.open(url, timeout=timeout) as response:
-            expected = response.headers.get('Content-Length')
-            if expected is not None and expected.isdigit() and int(expected) > max_bytes:
-                raise DataError(f'{url} announces {expected} bytes, more than any copy of '
-                                f'this file has ({max_bytes}): it is not Fashion-MNIST; '
-                                f'nothing was kept. Check the URL.')
-            received = copy_response(response, out, url, folder, watchdog, max_bytes)
-    except (OSError, http.client.HTTPException, ValueError) as e:
-        raise watchdog.network_error(url, e) from None
-    if expected is not None and expected.isdigit() and received != int(expected):
-        raise DataError(f'Downloading {url} stopped after {received} of {expected} bytes; '
-                        f'nothing was kept. Try again.')
+class Transfer:
+    """One file's copy from its URL into the open temporary file ``out``.
 
+    It is the file object pooch's downloader writes to (each write checked against the size
+    bound) and requests' hook on each reply's headers.
+    """
 
-def copy_response(response, out, url, folder, watchdog, max_bytes):
-    """Copy the body in chunks as they arrive; return the number of bytes."""
-    received = 0
-    while True:
-        chunk = response.read1(CHUNK)  # returns what has arrived: the deadline is seen
-        if watchdog.expired():
-            raise watchdog.network_error(url)
-        if not chunk:
-            return received
-        received += len(chunk)
-        if received > max_bytes:
-            raise DataError(f'{url} sent more than the {max_bytes} bytes any copy of this '
-                            f'file has: it is not Fashion-MNIST; nothing was kept. '
+    def __init__(self, url, out, max_bytes, watchdog, disk_error):
+        self.url, self.out, self.max_bytes = url, out, max_bytes
+        self.watchdog, self.disk_error = watchdog, disk_error  # disk_error(e): a failed write
+        self.received, self.announced = 0, ''  # bytes written; the reply's Content-Length
+
+    def run(self, timeout, progressbar):
+        try:
+            if self.url.startswith('file:'):
+                self.copy_local_file()
+            else:
+                import pooch  # 0.35 s with requests and tqdm: paid by a download only
+                pooch.HTTPDownloader(
+                    timeout=timeout, progressbar=progressbar, chunk_size=CHUNK,
+                    headers={'Accept-Encoding': 'identity'},  # the .gz file as published
+                    hooks={'response': self.check_headers})(self.url, self, None)
+        except Exception as e:  # requests' and the source file's errors are said in words
+            error = e if isinstance(e, DataError) else self.failure(e)
+        else:  # a reply cut at the deadline can look whole
+            error = self.network_error() if self.watchdog.expired() else None
+        if error:
+            # Raised afresh out here, so pooch's frames go now: its progress bar is closed (its
+            # line ended) before the error is shown, and its connection is released.
+            raise error.with_traceback(None)
+
+    def copy_local_file(self):
+        """A ``file://`` URL's regular file: pooch's downloaders are for network URLs."""
+        path = urllib.request.url2pathname(urllib.parse.urlsplit(self.url).path)
+        kind = special_file(path)  # before opening: a FIFO's open blocks, /dev/zero never ends
+        if kind:
+            raise OSError(f'{path} is {kind}, not a regular file')
+        # Opened without blocking, in case a FIFO was put in its place since the check above.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY), 'rb') as source:
+            mode = os.fstat(source.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise OSError(f'{path} is {file_kind(mode)}, not a regular file')
+            shutil.copyfileobj(source, self, CHUNK)
+
+    def check_headers(self, response, **_):
+        """requests' hook: a redirect away from http(s), or a size no copy has, is refused."""
+        if response.is_redirect:
+            target = urllib.parse.urljoin(response.url, response.headers['Location'])
+            if urllib.parse.urlsplit(target).scheme not in ('http', 'https'):
+                raise self.network_error(f'a redirect to {target}, but only http:// and '
+                                         f'https:// are followed')
+            return
+        length = response.headers.get('Content-Length', '')
+        if length.isdigit() and int(length) > self.max_bytes:
+            raise DataError(f'{self.url} announces {length} bytes, more than any copy of this '
+                            f'file has ({self.max_bytes}): it is not Fashion-MNIST; nothing was '
+                            f'kept. Check the URL.')
+        self.announced = length
+
+    def write(self, chunk):
+        """Write ``chunk`` through to the file (a killed run leaves what it had received)."""
+        self.received += len(chunk)
+        if self.received > self.max_bytes:
+            raise DataError(f'{self.url} sent more than the {self.max_bytes} bytes any copy of '
+                            f'this file has: it is not Fashion-MNIST; nothing was kept. '
                             f'Check the URL.')
         try:
-            out.write(chunk)
+            self.out.write(chunk)
+            self.out.flush()
         except OSError as e:
-            raise folder_error(folder, e) from None
+            raise self.disk_error(e) from None
+
+    def flush(self):
+        """pooch flushes after each write: ``write`` has done so."""
+
+    def failure(self, e):
+        """A ``DataError`` for ``e``: the deadline, a reply cut short, or the root cause."""
+        chain = list(causes(e))
+        response = getattr(e, 'response', None)  # requests' HTTPError: its status, not its URL
+        reason = (f'HTTP Error {response.status_code}: {response.reason}' if response is not None
+                  else chain[-1])
+        if self.watchdog.expired() or not any(isinstance(c, http.client.IncompleteRead)
+                                              for c in chain):
+            return self.network_error(reason)
+        total = f' of {self.announced}' if self.announced else ''
+        return DataError(f'Downloading {self.url} stopped after {self.received}{total} bytes; '
+                         f'nothing was kept. Try again.')
+
+    def network_error(self, reason=None):
+        """A ``DataError`` for a failed transfer, saying if the deadline ended it."""
+        if self.watchdog.expired():
+            return DataError(
+                f'Downloading {self.url} took longer than the deadline of '
+                f'{self.watchdog.deadline:g} s; nothing was kept. Try again later, pass a larger '
+                f'deadline=..., or use a nearer mirror (base_url=..., or FASHION_MNIST_URL for '
+                f'postBuild).')
+        reason = ' '.join(str(reason).split())  # some errors quote a multi-line server reply
+        return DataError(f'Downloading {self.url} failed ({reason}); nothing was kept. Check the '
+                         f'URL and the network and try again. {HOW_TO_GET}')
+
+
+def causes(e):
+    """``e`` and the exceptions it was raised from, outermost first (the last says why)."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        yield e
+        e = e.__cause__ or e.__context__
 
 
 class Watchdog:
-    """The overall deadline of a download: at that time every socket it opened is shut,
-    so no read, connection or slow header blocks past it (only a name lookup can)."""
+    """The overall deadline of a download.
+
+    Every socket made while it is the current one (pooch's downloader runs in the caller's
+    thread) is handed to it by an audit hook. From the deadline on they are shut, again and
+    again until the call ends (one still connecting is shut once connected), which wakes a
+    blocked read, and no new socket can be made. Only a name lookup can outlast it.
+    """
 
     def __init__(self, deadline):
-        self.deadline = deadline
-        self.stop_at = time.monotonic() + deadline
-        self.sockets = []
-        self.lock = threading.Lock()
-        self.timer = threading.Timer(min(deadline, threading.TIMEOUT_MAX), self._shut_all)
-        self.timer.daemon = True
-        self.timer.start()
-        self.opener = web_and_file_opener(self)
+        self.deadline, self.stop_at = deadline, time.monotonic() + deadline
+        self.sockets, self.done = [], threading.Event()  # list: appended and copied atomically
+        install_socket_hook()
+        self.token = _current_watchdog.set(self)
+        threading.Thread(target=self._shut_from_deadline, daemon=True).start()
 
     def expired(self):
         return time.monotonic() >= self.stop_at
 
     def watch(self, sock):
-        """Register a new socket; one opened after the deadline is shut at once."""
-        with self.lock:
-            self.sockets.append(sock)
         if self.expired():
+            raise TimeoutError(f'the deadline of {self.deadline:g} s has passed')
+        self.sockets.append(sock)
+
+    def _shut_from_deadline(self):
+        wait = self.deadline
+        while not self.done.wait(wait):
             self._shut_all()
+            wait = 0.05
 
     def _shut_all(self):
-        with self.lock:
-            for sock in self.sockets:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read in the other thread
-                except OSError:
-                    pass  # already closed
+        for sock in list(self.sockets):
+            try:  # the plain socket's shutdown, under TLS too: it wakes a blocked read
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed, or not connected
 
     def stop(self):
-        self.timer.cancel()
-
-    def network_error(self, url, e=None):
-        """A ``DataError`` for a failed transfer, saying if the deadline ended it."""
-        if self.expired():
-            return DataError(
-                f'Downloading {url} took longer than the deadline of {self.deadline:g} s; '
-                f'nothing was kept. Try again later, pass a larger deadline=..., or use a '
-                f'nearer mirror (base_url=..., or FASHION_MNIST_URL for postBuild).')
-        reason = ' '.join(str(e).split())  # some errors quote a multi-line server reply
-        return DataError(f'Downloading {url} failed ({reason}); nothing was kept. Check the URL '
-                         f'and the network and try again. {HOW_TO_GET}')
+        """The call is over: its sockets are shut too, whatever still refers to them."""
+        self.done.set()
+        _current_watchdog.reset(self.token)
+        self._shut_all()
 
 
-def web_and_file_opener(watchdog):
-    """An opener for http, https and file URLs only, redirects to http and https only.
-
-    ``build_opener`` would add urllib's FTP and data handlers, whose sockets the watchdog
-    never sees: a redirect to ftp:// could hold the call past its deadline.
-    """
-    opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.ProxyHandler(), _WatchedHTTPHandler(watchdog),
-                    _WatchedHTTPSHandler(watchdog), _RegularFileHandler(),
-                    urllib.request.UnknownHandler(), urllib.request.HTTPDefaultErrorHandler(),
-                    _WebRedirectHandler(), urllib.request.HTTPErrorProcessor()):
-        opener.add_handler(handler)
-    return opener
+_current_watchdog = ContextVar('the watchdog of the download running here', default=None)
 
 
-class _WebRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follows redirects to http:// and https:// only (urllib also follows ftp://)."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urllib.parse.urlsplit(newurl).scheme not in ('http', 'https'):
-            raise urllib.error.HTTPError(
-                newurl, code, f'{msg}: a redirect to {newurl}, but only http:// and https:// '
-                              f'are followed', headers, fp)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+def hand_over_new_socket(event, args):
+    """Audit hook: a socket made during a download goes to its watchdog."""
+    if event == 'socket.__new__' and (watchdog := _current_watchdog.get()) is not None:
+        watchdog.watch(args[0])
 
 
-def _watched(connection_class, watchdog):
-    """``connection_class`` whose sockets are handed to ``watchdog`` once connected."""
-    class Watched(connection_class):
-        def connect(self):
-            super().connect()
-            watchdog.watch(self.sock)
-    return Watched
-
-
-class _WatchedHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, watchdog):
-        super().__init__()
-        self.connection_class = _watched(http.client.HTTPConnection, watchdog)
-
-    def http_open(self, req):
-        return self.do_open(self.connection_class, req)
-
-
-class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, watchdog):
-        super().__init__()
-        self.connection_class = _watched(http.client.HTTPSConnection, watchdog)
-
-    def https_open(self, req):
-        return self.do_open(self.connection_class, req, context=self._context)
-
-
-class _RegularFileHandler(urllib.request.FileHandler):
-    """``file://`` URLs of regular files only, refused by type before they are opened: the
-    open of a FIFO blocks past any deadline, and /dev/zero never ends."""
-
-    def file_open(self, req):
-        return self.open_local_file(req)  # its host check is the one below
-
-    def open_local_file(self, req):
-        if req.host not in ('', 'localhost') and not self.is_this_machine(req.host):
-            raise urllib.error.URLError(f'file://{req.host}/... names another machine: a '
-                                        f'file URL names a file here, as file:///folder/')
-        path = urllib.request.url2pathname(req.selector)
-        kind = special_file(path)
-        if kind:
-            raise urllib.error.URLError(f'{path} is {kind}, not a regular file')
-        try:  # non-blocking, in case a FIFO was put in its place since the check above
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
-        except OSError as e:
-            raise urllib.error.URLError(e) from None
-        body = os.fdopen(fd, 'rb')
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            body.close()
-            raise urllib.error.URLError(f'{path} is {file_kind(info.st_mode)}, not a regular file')
-        headers = email.message.Message()
-        headers['Content-Length'] = str(info.st_size)
-        return urllib.response.addinfourl(body, headers, req.full_url)
-
-    def is_this_machine(self, host):
-        """Whether ``host`` (no port) is one of this machine's addresses, as urllib decides."""
-        name, port = urllib.parse.urlsplit(f'//{host}').hostname, None
-        try:
-            port = urllib.parse.urlsplit(f'//{host}').port
-            address = socket.gethostbyname(name or '')
-        except (OSError, ValueError):
-            return False
-        return port is None and address in self.get_names()
+@functools.cache
+def install_socket_hook():
+    """Once per process, at the first download: an audit hook cannot be removed."""
+    sys.addaudithook(hand_over_new_socket)
 
 
 def part_prefix(name):
@@ -415,16 +420,9 @@ def remove_parts_of_ended_downloads(folder, name):
     prefix = part_prefix(name)
     for part in Path(folder).glob(glob.escape(prefix) + '*.part'):
         pid = part.name[len(prefix):].split('.')[0]
-        if pid.isdigit() and is_plain_file(part) and not process_is_running(int(pid)):
+        ours = part.is_file() and not part.is_symlink()  # a folder or a link is not a part file
+        if pid.isdigit() and ours and not process_is_running(int(pid)):
             part.unlink(missing_ok=True)
-
-
-def is_plain_file(path):
-    """A regular file, not a link: a folder or link with a part file's name is not ours."""
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def process_is_running(pid):
