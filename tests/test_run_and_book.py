@@ -186,7 +186,8 @@ def test_a_symlink_loop_as_the_output_is_named(repo, tmp_path, fake_mathjax, too
 
 @pytest.mark.parametrize('encoding, named', [('utf-16', 'utf_16'), ('gb18030', '')])
 @pytest.mark.parametrize('where', ['book/intro.md', 'book/_toc.yml',
-                                   'notebooks/01_accessing_parameters.ipynb'])
+                                   'notebooks/01_accessing_parameters.ipynb', 'book/en/_config.yml',
+                                   'notebooks/en/05_exercises.ipynb'])  # not all ASCII
 def test_a_book_source_in_another_encoding_is_named(repo, tmp_path, fake_mathjax, where,
                                                     encoding, named):
     path = repo / where
@@ -219,6 +220,18 @@ def test_an_english_page_missing_is_named_before_anything_is_built(repo, tmp_pat
     assert clear_error(result, str(repo / 'book' / 'en' / '_toc.yml'), 'lists 03_custom_init',
                        f'no {repo / "notebooks" / "en" / "03_custom_initialization"}.ipynb',
                        'make english'), result.stderr
+    assert not out.parent.exists()
+
+
+@pytest.mark.parametrize('where', ['book/en/_config.yml', 'book/en/_toc.yml'])
+def test_an_english_book_setting_that_is_not_yaml_is_named(repo, tmp_path, fake_mathjax, where):
+    """The English book's settings are read by build_book itself (merged into the Chinese
+    book's; its table of contents compared with theirs): bad YAML is named, not a traceback."""
+    (repo / where).write_text('title: "unclosed\n', encoding='utf-8')
+    out = tmp_path / 'build' / 'html'
+    result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
+    assert clear_error(result, f'{repo / where} cannot be read as YAML', 'git checkout'), \
+        result.stderr
     assert not out.parent.exists()
 
 

@@ -86,6 +86,7 @@ def check_sources(notebook_dir, mathjax_dir):
             tool_safety.check_utf8(path)
     for path in notebooks:
         tool_safety.read_notebook(path)  # an empty or cut-short one, named before Sphinx fails
+    english_config()  # its YAML and the Chinese book's, which it changes
     check_counterparts(notebook_dir)
 
 
@@ -116,11 +117,7 @@ def check_counterparts(notebook_dir):
 def toc_pages(toc):
     """The pages a Jupyter Book table of contents lists, in order: its root, then every
     ``file`` of its parts, chapters and sections."""
-    import yaml  # here: Jupyter Book's own dependency, loaded only when sources are checked
-    try:
-        entry = yaml.safe_load(toc.read_text(encoding='utf-8'))
-    except yaml.YAMLError as e:
-        raise tool_safety.ToolError(f'{toc} is not valid YAML ({e}): fix it') from None
+    entry = read_yaml(toc)
     pages = [entry['root']] if isinstance(entry, dict) and 'root' in entry else []
     return pages + listed_files(entry)
 
@@ -169,8 +166,7 @@ def stage_sources(edition, source):
         shutil.copytree(edition.book, source)
         for part in SHARED:
             shutil.copytree(BOOK / part, source / part)
-        config = merged(read_yaml(BOOK / '_config.yml'), read_yaml(edition.book / '_config.yml'))
-        (source / '_config.yml').write_text(yaml_text(config), encoding='utf-8')
+        (source / '_config.yml').write_text(yaml_text(english_config()), encoding='utf-8')
     else:  # the Chinese book is book/ itself, without the English book's folder
         shutil.copytree(BOOK, source, ignore=lambda folder, names:
                         [ENGLISH] if Path(folder) == BOOK else [])
@@ -191,9 +187,24 @@ def render(source, pages):
         page.rename(pages / page.name)
 
 
+def english_config():
+    """The English book's Jupyter Book configuration: the Chinese book's, changed by
+    book/en/_config.yml."""
+    base, changes = (read_yaml(folder / '_config.yml') for folder in (BOOK, BOOK / ENGLISH))
+    if not (isinstance(base, dict) and isinstance(changes, dict)):
+        raise tool_safety.ToolError(f'{BOOK / "_config.yml"} and {BOOK / ENGLISH / "_config.yml"}'
+                                    f' must each be a mapping of settings (key: value)')
+    return merged(base, changes)
+
+
 def read_yaml(path):
-    import yaml
-    return yaml.safe_load(path.read_text(encoding='utf-8')) or {}
+    """The data of the YAML file ``path``; ``ToolError`` naming it if it cannot be read."""
+    import yaml  # here: Jupyter Book's own dependency, loaded only when sources are checked
+    try:
+        return yaml.safe_load(path.read_text(encoding='utf-8')) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise tool_safety.ToolError(f'{path} cannot be read as YAML ({e}): fix or restore it '
+                                    f'(git checkout -- {path})') from None
 
 
 def yaml_text(data):
