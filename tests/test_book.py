@@ -1,5 +1,6 @@
 """The reading version: a Jupyter Book of the stored notebooks, complete, in order, offline and
-accessible (WCAG 2.1 AA: axe-core on every page, text for every figure, keyboard, zoom, math)."""
+accessible (WCAG 2.1 AA: axe-core on every page, text for every figure, keyboard, zoom, math),
+in Chinese and in English (build/html/en), each page linking to its counterpart."""
 import html
 import os
 import re
@@ -9,11 +10,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
+from english_edition import CJK  # tools/english_edition.py: what is not English text
 
 pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a browser
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.stem for p in (ROOT / 'notebooks').glob('*.ipynb'))
+ENGLISH = 'en'  # the English notebooks' folder in notebooks/, its book's in the book's output
+LANGUAGES = {'': 'zh-CN', ENGLISH: 'en'}  # each book's place in the output: its <html lang>
 
 
 @pytest.fixture(scope='module')
@@ -25,10 +30,12 @@ def book(tmp_path_factory, mathjax_dir):
     return out
 
 
-def test_the_index_links_every_chapter_in_order(book):
-    redirect = (book / 'index.html').read_text(encoding='utf-8')
+@pytest.mark.parametrize('place', LANGUAGES, ids=['zh', 'en'])
+def test_the_index_links_every_chapter_in_order(book, place):
+    """index.html is the entry (the Chinese book's; en/index.html the English book's)."""
+    redirect = (book / place / 'index.html').read_text(encoding='utf-8')
     start = re.search(r'url=([\w.]+\.html)', redirect).group(1)
-    index = (book / start).read_text(encoding='utf-8')
+    index = (book / place / start).read_text(encoding='utf-8')
     positions = [index.find(f'href="{name}.html"') for name in NOTEBOOKS]
     assert -1 not in positions and positions == sorted(positions)
 
@@ -40,43 +47,144 @@ def stored_output_lines(notebook, starting_with):
             if line.startswith(starting_with)]
 
 
-def test_each_page_shows_stored_outputs_and_figures(book):
-    exercises = (book / '05_exercises.html').read_text(encoding='utf-8')
-    last_epochs = stored_output_lines('05_exercises', 'epoch 5, loss')
+@pytest.mark.parametrize('place', LANGUAGES, ids=['zh', 'en'])
+def test_each_page_shows_stored_outputs_and_figures(book, place):
+    exercises = (book / place / '05_exercises.html').read_text(encoding='utf-8')
+    last_epochs = stored_output_lines(f'{place}/05_exercises'.lstrip('/'), 'epoch 5, loss')
     assert last_epochs and all(line in exercises for line in last_epochs)
     assert re.search(r'<img [^>]*src="_images/', exercises)
-    assert all((book / '_images' / Path(src).name).is_file()
+    assert all((book / place / '_images' / Path(src).name).is_file()
                for src in re.findall(r'<img [^>]*src="(_images/[^"]+)"', exercises))
 
 
 def test_nothing_is_loaded_from_the_network(book):
-    """No script, stylesheet or image comes from another host; MathJax is local."""
-    for page in book.glob('*.html'):
+    """No script, stylesheet or image comes from another host; MathJax is local, one copy that
+    the English pages load too."""
+    for page in list(book.glob('*.html')) + list((book / ENGLISH).glob('*.html')):
         html = page.read_text(encoding='utf-8')
         remote = re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="(https?:)?//[^"]*"', html)
         assert remote == [], page.name
-    sharing = (book / '04_sharing_parameters.html').read_text(encoding='utf-8')
-    # One MathJax script: its other files load on demand (Jupyter Book would make every .js
-    # under _static a script of every page, about a hundred of them).
-    assert re.findall(r'<script\b[^>]*src="_static/mathjax/([^"?]*)', sharing) == [
-        'tex-mml-chtml.js']
+    for place in LANGUAGES:
+        sharing = book / place / '04_sharing_parameters.html'
+        # One MathJax script: its other files load on demand (Jupyter Book would make every .js
+        # under _static a script of every page, about a hundred of them).
+        scripts = re.findall(r'<script\b[^>]*src="([^"?]*mathjax[^"?]*)',
+                             sharing.read_text(encoding='utf-8'))
+        assert [(sharing.parent / src).resolve() for src in scripts] == [
+            book / '_static' / 'mathjax' / 'tex-mml-chtml.js'], place
     assert (book / '_static' / 'mathjax' / 'output' / 'chtml' / 'fonts' / 'woff-v2').is_dir()
+    assert not (book / ENGLISH / '_static' / 'mathjax').exists()
+
+
+# --- Two languages (issue 21) ---------------------------------------------------------------
+
+def soup(path):
+    from bs4 import BeautifulSoup  # Jupyter Book's own dependency
+    return BeautifulSoup(path.read_text(encoding='utf-8'), 'html.parser')
+
+
+def book_pages(folder):
+    """The pages of one book (index.html only redirects to intro.html)."""
+    return sorted(page for page in folder.glob('*.html') if page.name != 'index.html')
+
+
+def test_every_page_links_its_counterpart_in_the_other_language(book):
+    """Every page of each book has one language switch, in its header, to the same page of the
+    other book, which exists; the link's text is in that language (lang, WCAG 3.1.2) and its
+    hreflang is the target's <html lang>; the head names both versions (rel="alternate")."""
+    names = {place: [page.name for page in book_pages(book / place)] for place in LANGUAGES}
+    assert names[''] == names[ENGLISH] and len(names['']) >= len(NOTEBOOKS) + 1
+    labels = {'': 'English', ENGLISH: '中文'}
+    for place, other in (('', ENGLISH), (ENGLISH, '')):
+        for page in book_pages(book / place):
+            counterpart = book / other / page.name
+            tree = soup(page)
+            switches = tree.select('a.language-switch')
+            assert len(switches) == 1 and switches[0].find_parent(class_='bd-header-article')
+            switch = switches[0]
+            assert (page.parent / switch['href']).resolve() == counterpart, page
+            assert switch.get_text(strip=True) == labels[place], page
+            assert switch['lang'] == switch['hreflang'] == LANGUAGES[other], page
+            assert tree.html['lang'] == LANGUAGES[place], page
+            assert soup(counterpart).html['lang'] == LANGUAGES[other], counterpart
+            alternates = {link['hreflang']: (page.parent / link['href']).resolve()
+                          for link in tree.select('link[rel=alternate][hreflang]')}
+            assert alternates == {LANGUAGES[place]: page, LANGUAGES[other]: counterpart}, page
+
+
+READ_ATTRIBUTES = ('alt', 'title', 'aria-label', 'data-bs-title', 'placeholder')
+
+
+def test_the_english_book_is_in_english(book):
+    """Every English page says lang="en" and has no Chinese character in what a reader sees or
+    a screen reader reads (text, alt texts, labels), but for the switch's 中文; its search
+    index neither."""
+    found = {}
+    for page in book_pages(book / ENGLISH):
+        tree = soup(page)
+        assert tree.html['lang'] == 'en', page.name
+        tree.select_one('a.language-switch').decompose()
+        read = [tree.get_text()] + [element[name] for name in READ_ATTRIBUTES
+                                    for element in tree.find_all(attrs={name: True})]
+        chinese = sorted({match for text in read for match in CJK.findall(text)})
+        if chinese:
+            found[page.name] = ''.join(chinese)[:40]
+    index = (book / ENGLISH / 'searchindex.js').read_text(encoding='utf-8')
+    assert found == {} and not CJK.search(index)
+
+
+def test_the_english_table_of_contents_has_english_titles_in_order(book):
+    """The English intro page lists the chapters in the Chinese book's order under their English
+    titles: each notebook's heading, or book/en/_toc.yml's shorter title, which names the same
+    Extra (A-F) as the notebook's heading."""
+    toc = yaml.safe_load((ROOT / 'book' / ENGLISH / '_toc.yml').read_text(encoding='utf-8'))
+    expected = []
+    for chapter in toc['chapters']:
+        nb = nbformat.read(ROOT / 'notebooks' / ENGLISH / f'{chapter["file"]}.ipynb', 4)
+        heading = nb.cells[0].source.split('\n')[0].removeprefix('# ').replace('`', '')
+        title = chapter.get('title', heading)
+        extra = re.match(r'Extra [A-F]\b', title)
+        assert bool(extra) == bool(re.match(r'Extra [A-F]\b', heading)), chapter['file']
+        assert not extra or heading.startswith(extra[0]), (title, heading)
+        expected.append((f'{chapter["file"]}.html', title))
+    assert [name for name, _ in expected] == [f'{name}.html' for name in NOTEBOOKS]
+    intro = soup(book / ENGLISH / 'intro.html')
+    listed = [(link['href'], link.get_text(strip=True))
+              for link in intro.select('#main-content .toctree-wrapper a')]
+    assert listed == expected
+    assert intro.h1.get_text(strip=True).startswith('4.2 Accessing, Initializing and Sharing')
+
+
+def test_the_language_switch_is_reached_and_followed_with_the_keyboard(book, book_page):
+    """Tab reaches the switch (with a focus ring) and Enter opens the same page in English."""
+    book_page.set_viewport_size(DESKTOP)
+    open_page(book_page, book / '07_why_initialization_matters.html')
+    for _ in range(20):
+        book_page.keyboard.press('Tab')
+        if book_page.evaluate('() => document.activeElement.matches("a.language-switch")'):
+            break
+    style, width, element = focus_ring(book_page)
+    assert 'language-switch' in element and style != 'none' and width >= 2, element
+    with book_page.expect_navigation():
+        book_page.keyboard.press('Enter')
+    assert book_page.url == (book / ENGLISH / '07_why_initialization_matters.html').as_uri()
+    assert book_page.evaluate('() => document.documentElement.lang') == 'en'
 
 
 # --- Accessibility (issue 24) ---------------------------------------------------------------
 
 def test_every_figure_is_rendered_with_its_text_alternative(book):
     """Each <img> of a figure carries the alt text set in its cell's metadata, in order: not the
-    file name or hash that Jupyter Book writes when a figure has none."""
-    for notebook in NOTEBOOKS:
-        nb = nbformat.read(ROOT / 'notebooks' / f'{notebook}.ipynb', as_version=4)
+    file name or hash that Jupyter Book writes when a figure has none; in both languages."""
+    for place, notebook in ((place, notebook) for place in LANGUAGES for notebook in NOTEBOOKS):
+        nb = nbformat.read(ROOT / 'notebooks' / place / f'{notebook}.ipynb', as_version=4)
         expected = [cell.metadata.get('mystnb', {}).get('image', {}).get('alt', '')
                     for cell in nb.cells if cell.cell_type == 'code'
                     for output in cell.outputs if 'image/png' in output.get('data', {})]
-        page = (book / f'{notebook}.html').read_text(encoding='utf-8')
+        page = (book / place / f'{notebook}.html').read_text(encoding='utf-8')
         rendered = [html.unescape(alt) for alt in
                     re.findall(r'<img [^>]*\balt="([^"]*)"[^>]*src="_images/', page)]
-        assert all(expected) and rendered == expected, notebook
+        assert all(expected) and rendered == expected, f'{place}/{notebook}'
 
 
 @pytest.fixture(scope='module')
@@ -130,23 +238,23 @@ def book_page(browser):
 
 def test_every_page_passes_axe_core_at_wcag_21_aa_and_reflows_at_200_and_400_percent(
         book, book_page, axe_js, tmp_path):
-    """axe-core finds nothing on any page; at 200 % and 400 % zoom no page scrolls sideways
-    (WCAG 1.4.4, 1.4.10; code blocks scroll inside themselves). Screenshots at 200 % in tmp_path."""
+    """axe-core finds nothing on any page of either book; at 200 % and 400 % zoom no page scrolls
+    sideways (WCAG 1.4.4, 1.4.10; code blocks scroll inside themselves). Screenshots at 200 % in
+    tmp_path."""
     found, wide = {}, {}
-    for path in sorted(book.glob('*.html')):
-        if path.name == 'index.html':  # a redirect to intro.html
-            continue
+    for path in book_pages(book) + book_pages(book / ENGLISH):
         book_page.set_viewport_size(DESKTOP)
         open_page(book_page, path)
-        found[path.name] = axe_violations(book_page, axe_js)
+        name = path.relative_to(book).as_posix()
+        found[name] = axe_violations(book_page, axe_js)
         for zoom, window in ZOOMED.items():
             book_page.set_viewport_size(window)
             width = book_page.evaluate('() => document.documentElement.scrollWidth - innerWidth')
             if width > 0:
-                wide[f'{path.name} at {zoom} %'] = width
+                wide[f'{name} at {zoom} %'] = width
             if zoom == 200:
-                book_page.screenshot(path=tmp_path / f'{path.stem}-200-percent.png')
-    assert len(found) >= len(NOTEBOOKS) + 1
+                book_page.screenshot(path=tmp_path / f'{name.replace("/", "-")[:-5]}-200.png')
+    assert len(found) >= 2 * (len(NOTEBOOKS) + 1)
     assert {name: v for name, v in found.items() if v} == {}
     assert wide == {}, 'pages wider than the zoomed window (CSS px)'
 
@@ -221,20 +329,27 @@ def page_text(html):
     return BeautifulSoup(html, 'html.parser').get_text()
 
 
+# An exercise heading's points: "（3 分）", "(3 points)".
+POINTS = re.compile(r'（\d+ 分）|\(\d+ points?\)')
+
+
 def test_no_page_shows_grading_markers(book):
-    """The book is the reader's edition (tools/reader_edition.py): no nbgrader machinery on a
-    page, in the notebook a reader downloads from it (_sources) or in its search index."""
-    pages = sorted(book.glob('*.html'))
-    assert {f'{name}.html' for name in NOTEBOOKS} <= {page.name for page in pages}
+    """Both books are the reader's edition (tools/reader_edition.py): no nbgrader machinery on
+    a page, in the notebook a reader downloads from it (_sources) or in its search index."""
     found = []
-    for path in pages + sorted((book / '_sources').iterdir()) + [book / 'searchindex.js']:
-        raw = path.read_text(encoding='utf-8')
-        text = page_text(raw) if path.suffix == '.html' else raw
-        found += [(path.name, marker) for marker in GRADING_MARKERS
-                  if marker in text or marker.lower() in raw.lower()]
+    for folder in (book / place for place in LANGUAGES):
+        pages = sorted(folder.glob('*.html'))
+        assert {f'{name}.html' for name in NOTEBOOKS} <= {page.name for page in pages}
+        for path in pages + sorted((folder / '_sources').iterdir()) + [folder / 'searchindex.js']:
+            raw = path.read_text(encoding='utf-8')
+            text = page_text(raw) if path.suffix == '.html' else raw
+            name = path.relative_to(book).as_posix()
+            found += [(name, marker) for marker in GRADING_MARKERS
+                      if marker in text or marker.lower() in raw.lower()]
+            found += [(name, points) for points in POINTS.findall(text)]
+        exercises = page_text((folder / '05_exercises.html').read_text(encoding='utf-8'))
+        assert 'd2l.check.init_table(when_to_use)' in exercises  # the check, as a reader calls it
     assert found == []
-    exercises = page_text((book / '05_exercises.html').read_text(encoding='utf-8'))
-    assert 'd2l.check.init_table(when_to_use)' in exercises  # the check, as a reader calls it
 
 
 # A phone's viewport (CSS pixels); the laptop's is DESKTOP.

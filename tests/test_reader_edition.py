@@ -3,6 +3,7 @@
 Fast: the stored notebooks are read and transformed, nothing is executed.
 """
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -16,11 +17,14 @@ import tool_safety  # noqa: E402
 from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN  # noqa: E402
 
 EXERCISES = ROOT / 'notebooks' / '05_exercises.ipynb'
+# The exercises in English: the same source version for nbgrader, translated.
+EXERCISES_EN = ROOT / 'notebooks' / 'en' / '05_exercises.ipynb'
+POINTS = re.compile(r'（\d+ 分）|\(\d+ points?\)')  # an exercise heading's points
 
 
-@pytest.fixture(scope='module')
-def teachers():
-    return nbformat.read(EXERCISES, as_version=4)
+@pytest.fixture(scope='module', params=[EXERCISES, EXERCISES_EN], ids=['zh', 'en'])
+def teachers(request):
+    return nbformat.read(request.param, as_version=4)
 
 
 @pytest.fixture(scope='module')
@@ -62,8 +66,9 @@ def test_the_checks_lose_their_hidden_tests_only(teachers, readers):
 def test_no_grading_marker_or_metadata_is_left(teachers, readers):
     hidden_lines = {line for cell in teachers.cells for line in hidden_block(cell) if line}
     text = json.dumps(readers, ensure_ascii=False)
-    for marker in (BEGIN, END, BEGIN_HIDDEN, END_HIDDEN, 'strict=True', 'nbgrader', '分）'):
+    for marker in (BEGIN, END, BEGIN_HIDDEN, END_HIDDEN, 'strict=True', 'nbgrader'):
         assert marker not in text
+    assert POINTS.findall(json.dumps(teachers, ensure_ascii=False)) and not POINTS.search(text)
     assert not [line for cell in readers.cells for line in lines(cell) if line in hidden_lines]
     assert not [cell for cell in readers.cells if 'solution' in cell.metadata.get('tags', [])]
 
@@ -74,15 +79,17 @@ def test_nothing_else_changes(teachers, readers):
         assert reader.get('outputs') == teacher.get('outputs'), f'cell {index}'
         assert reader.get('execution_count') == teacher.get('execution_count')
         if teacher.cell_type == 'markdown' and index > 0:  # the first held the grading note
-            heading_points = [line for line in lines(teacher) if line.endswith('分）')]
+            heading_points = [line for line in lines(teacher)
+                              if line.startswith('## ') and POINTS.search(line)]
             changed = [(a, b) for a, b in zip(lines(teacher), lines(reader)) if a != b]
             assert [a for a, _ in changed] == heading_points, f'cell {index}'
 
 
 def test_the_edition_of_the_edition_and_of_other_notebooks_is_the_same(readers):
     assert reader_edition.reader_edition(readers, 'edition') == readers
-    for path in sorted((ROOT / 'notebooks').glob('*.ipynb')):
-        if path != EXERCISES:
+    for path in sorted((ROOT / 'notebooks').glob('*.ipynb')) + sorted(
+            (ROOT / 'notebooks' / 'en').glob('*.ipynb')):
+        if path.name != EXERCISES.name:
             nb = nbformat.read(path, as_version=4)
             assert reader_edition.reader_edition(nb, path.name) == nb, path.name
 

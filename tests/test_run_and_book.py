@@ -120,6 +120,21 @@ def test_run_notebooks_writes_the_readers_edition(tmp_path):
 
 
 @pytest.mark.slow  # executes notebooks
+def test_run_notebooks_writes_the_english_notebooks_into_en(tmp_path):
+    """make run's English notebooks (--english) go to OUT_DIR/en, where build_book reads them;
+    a notebook of the same name in each language is no clash."""
+    chinese = notebook_with(tmp_path / 'src', "print('中文')")
+    english = notebook_with(tmp_path / 'src' / 'en', "print('English')")
+    out = tmp_path / 'build' / 'notebooks'
+    result = run(TOOLS / 'run_notebooks.py', out, chinese, '--english', english)
+    assert result.returncode == 0, result.stderr
+    for path, text in ((out / 'probe.ipynb', '中文\n'), (out / 'en' / 'probe.ipynb', 'English\n')):
+        assert nbformat.read(path, as_version=4).cells[0].outputs[0].text == text
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob('*.ipynb')) == [
+        'en/probe.ipynb', 'probe.ipynb']
+
+
+@pytest.mark.slow  # executes notebooks
 def test_a_failing_notebook_leaves_the_previous_run(tmp_path):
     good = notebook_with(tmp_path / 'src', "print('first')")
     out = tmp_path / 'build' / 'notebooks'
@@ -171,7 +186,8 @@ def test_a_symlink_loop_as_the_output_is_named(repo, tmp_path, fake_mathjax, too
 
 @pytest.mark.parametrize('encoding, named', [('utf-16', 'utf_16'), ('gb18030', '')])
 @pytest.mark.parametrize('where', ['book/intro.md', 'book/_toc.yml',
-                                   'notebooks/01_accessing_parameters.ipynb'])
+                                   'notebooks/01_accessing_parameters.ipynb', 'book/en/_config.yml',
+                                   'notebooks/en/05_exercises.ipynb'])  # not all ASCII
 def test_a_book_source_in_another_encoding_is_named(repo, tmp_path, fake_mathjax, where,
                                                     encoding, named):
     path = repo / where
@@ -193,6 +209,40 @@ def test_a_notebook_that_is_not_a_regular_file_is_named(repo, tmp_path, fake_mat
     out = tmp_path / 'build' / 'html'
     result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
     assert clear_error(result, f'{path} is not a regular file'), result.stderr
+    assert not out.parent.exists()
+
+
+def test_an_english_page_missing_is_named_before_anything_is_built(repo, tmp_path, fake_mathjax):
+    """Every page links to its counterpart: an English notebook missing is named, nothing built."""
+    (repo / 'notebooks' / 'en' / '03_custom_initialization.ipynb').unlink()
+    out = tmp_path / 'build' / 'html'
+    result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
+    assert clear_error(result, str(repo / 'book' / 'en' / '_toc.yml'), 'lists 03_custom_init',
+                       f'no {repo / "notebooks" / "en" / "03_custom_initialization"}.ipynb',
+                       'make english'), result.stderr
+    assert not out.parent.exists()
+
+
+@pytest.mark.parametrize('where', ['book/en/_config.yml', 'book/en/_toc.yml'])
+def test_an_english_book_setting_that_is_not_yaml_is_named(repo, tmp_path, fake_mathjax, where):
+    """The English book's settings are read by build_book itself (merged into the Chinese
+    book's; its table of contents compared with theirs): bad YAML is named, not a traceback."""
+    (repo / where).write_text('title: "unclosed\n', encoding='utf-8')
+    out = tmp_path / 'build' / 'html'
+    result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
+    assert clear_error(result, f'{repo / where} cannot be read as YAML', 'git checkout'), \
+        result.stderr
+    assert not out.parent.exists()
+
+
+def test_tables_of_contents_that_differ_are_named(repo, tmp_path, fake_mathjax):
+    """The English book's table of contents must list the Chinese book's pages, in order."""
+    toc = repo / 'book' / 'en' / '_toc.yml'
+    text = toc.read_text(encoding='utf-8')
+    toc.write_text(text.replace('  - file: 02_initializing_parameters\n', '', 1), encoding='utf-8')
+    out = tmp_path / 'build' / 'html'
+    result = run(repo / 'tools' / 'build_book.py', repo / 'notebooks', out, fake_mathjax)
+    assert clear_error(result, str(toc), 'the same pages in the same order'), result.stderr
     assert not out.parent.exists()
 
 

@@ -31,10 +31,11 @@ def scratch_repo(folder):
     shutil.copytree(ROOT / 'tools', copy / 'tools', ignore=shutil.ignore_patterns('__pycache__'))
     shutil.copytree(ROOT / 'kernel', copy / 'kernel')
     shutil.copytree(ROOT / 'book', copy / 'book')
-    (copy / 'notebooks').mkdir()
-    for path in (ROOT / 'notebooks').iterdir():
-        if path.is_file():
-            shutil.copy(path, copy / 'notebooks')
+    for folder in ('notebooks', 'notebooks/en'):  # the Chinese notebooks and their English edition
+        (copy / folder).mkdir()
+        for path in (ROOT / folder).iterdir():
+            if path.is_file():
+                shutil.copy(path, copy / folder)
     (copy / '.git').mkdir()
     (copy / '.git' / 'HEAD').write_text('ref: refs/heads/main\n')
     (copy / 'README.md').write_text('the clone\n')

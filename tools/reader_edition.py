@@ -9,7 +9,8 @@ nbconvert preprocessors:
   (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``);
 - ``ReaderPreprocessor`` removes the lines ``### BEGIN SOLUTION`` / ``### END SOLUTION``
   (the answer between them is kept, the code otherwise identical), takes out the paragraph
-  on grading and the points in the exercise headings, and drops nbgrader's metadata and the
+  on grading and the points in the exercise headings (in Chinese, and in English for
+  notebooks/en/05_exercises.ipynb), and drops nbgrader's metadata and the
   ``solution`` tag (make student's mark for a worked discussion). The checks stay as they are:
   a reader's call, which raises only under nbgrader (d2lhelpers/check.py).
 
@@ -29,7 +30,16 @@ from nbgrader.preprocessors import ClearHiddenTests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tool_safety  # noqa: E402  (modules beside this script)
-from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN, GRADING, HEADING  # noqa: E402
+from grading_markers import (  # noqa: E402
+    BEGIN,
+    BEGIN_HIDDEN,
+    END,
+    END_HIDDEN,
+    GRADING,
+    GRADING_EN,
+    HEADING,
+    HEADING_EN,
+)
 
 SOLUTION_TAG = 'solution'
 
@@ -51,9 +61,10 @@ class ReaderPreprocessor(Preprocessor):
             cell.source = '\n'.join(line for line in cell.source.split('\n')
                                     if line.strip() not in (BEGIN, END))
         elif cell.cell_type == 'markdown':
-            cell.source = HEADING.sub(lambda match: match[1], cell.source)
-            if GRADING in cell.source:
-                cell.source = cell.source.replace(GRADING, '').rstrip('\n')
+            for heading in (HEADING, HEADING_EN):
+                cell.source = heading.sub(lambda match: match[1], cell.source)
+            cell.source = '\n\n'.join(paragraph for paragraph in cell.source.split('\n\n')
+                                       if paragraph.strip() not in (GRADING, GRADING_EN))
         return cell, resources
 
 

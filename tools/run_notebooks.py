@@ -1,9 +1,10 @@
 """Execute notebooks into a folder of their own, for reading: the first half of ``make run``.
 
-    python tools/run_notebooks.py OUT_DIR NOTEBOOK.ipynb ...
+    python tools/run_notebooks.py OUT_DIR NOTEBOOK.ipynb ... [--english NOTEBOOK.ipynb ...]
 
 Each notebook runs top to bottom in a fresh kernel of the project's kernelspec, as ``make
-store`` runs it (store_notebooks.execute), and is written to OUT_DIR under its own name in its
+store`` runs it (store_notebooks.execute), and is written to OUT_DIR under its own name (the
+English ones, given after --english, to OUT_DIR/en, where tools/build_book.py reads them) in its
 reader's edition (tools/reader_edition.py: the answered exercises without nbgrader's markers
 and hidden tests); the notebooks themselves are not changed. It runs as the teacher wrote it,
 so a wrong answer stops the run (its strict check or a hidden test raises); the outputs are
@@ -29,6 +30,7 @@ import argparse  # noqa: E402
 import nbformat  # noqa: E402
 import safe_output  # noqa: E402
 import store_notebooks  # noqa: E402
+from build_book import ENGLISH  # noqa: E402  (OUT_DIR's folder that build_book reads them from)
 
 EXAMPLE = 'build/notebooks'
 
@@ -37,35 +39,44 @@ def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('out_dir', type=Path, help=f'the output folder, for example {EXAMPLE}')
     parser.add_argument('notebooks', nargs='+', type=Path)
+    parser.add_argument('--english', nargs='+', type=Path, default=[], metavar='NOTEBOOK',
+                        help=f'English notebooks (notebooks/en/*.ipynb), written to '
+                             f'OUT_DIR/{ENGLISH}')
     parser.add_argument('--timeout', type=store_notebooks.positive_seconds, default=600,
                         help='seconds a single cell may run (default 600)')
     args = parser.parse_args(argv)
-    for path in args.notebooks:
+    for path in args.notebooks + args.english:
         if path.suffix != '.ipynb' or not path.is_file():
             parser.error(f'{path} is not a notebook file (.ipynb)')
-    names = [path.name for path in args.notebooks]
-    if len(set(names)) != len(names):
-        parser.error('two notebooks have the same name; they would overwrite each other in '
-                     f'{args.out_dir}: run them into separate folders')
+    for notebooks, folder in ((args.notebooks, args.out_dir),
+                              (args.english, args.out_dir / ENGLISH)):
+        names = [path.name for path in notebooks]
+        if len(set(names)) != len(names):
+            parser.error('two notebooks have the same name; they would overwrite each other '
+                         f'in {folder}: run them into separate folders')
     return args
 
 
-def run_into(staging, notebooks, timeout):
+def run_into(folder, notebooks, timeout):
     import reader_edition  # here: its nbgrader import takes 0.4 s, which a refused call skips
     for path in notebooks:
         tool_safety.say(f'run: {path}')
         executed = nbformat.reads(store_notebooks.execute(path, timeout), as_version=4)
-        (staging / path.name).write_text(
+        (folder / path.name).write_text(
             nbformat.writes(reader_edition.reader_edition(executed, path)), encoding='utf-8')
 
 
 def run_and_replace(args):
     """Run the notebooks into a staging folder that then replaces ``args.out_dir``."""
-    inputs = list(args.notebooks) + [path.parent for path in args.notebooks]
+    given = args.notebooks + args.english
+    inputs = given + [path.parent for path in given]
     with tool_safety.stopping_on_signals(), ExitStack() as swap_done:
         with store_notebooks.private_runtime_dir(), safe_output.replacing(
                 args.out_dir, 'run_notebooks', inputs, EXAMPLE) as staging:
             run_into(staging, args.notebooks, args.timeout)
+            if args.english:
+                (staging / ENGLISH).mkdir()
+                run_into(staging / ENGLISH, args.english, args.timeout)
             # From here until the swap is over, a stop waits: never half a swap.
             swap_done.enter_context(tool_safety.stops_held())
 
