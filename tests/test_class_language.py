@@ -87,3 +87,16 @@ def test_the_students_environment_has_both_kernels(tmp_path, course, monkeypatch
         spec = json.loads((env / 'share' / 'jupyter' / 'kernels' / kernel / 'kernel.json')
                           .read_text('utf-8'))
         assert spec['env']['D2L_LANGUAGE'] == language
+
+
+def test_setup_refuses_a_language_other_than_the_existing_courses(tmp_path, course, monkeypatch):
+    """A course folder keeps its language: setup with the other one stops before touching it."""
+    folder = tmp_path / 'course'
+    folder.mkdir()
+    (folder / 'course_language').write_text('zh\n')
+    monkeypatch.setattr(course.settings, 'course_dir', lambda: folder)
+    monkeypatch.setattr(course, 'nbgrader', lambda *args: pytest.fail('nbgrader ran'))
+    monkeypatch.setenv('CLASS_LANGUAGE', 'en')
+    with pytest.raises(course.CourseError, match=r"in 'zh', but CLASS_LANGUAGE is 'en'"):
+        course.make_course(tmp_path / 'roster.csv')
+    assert sorted(p.name for p in folder.iterdir()) == ['course_language']
