@@ -856,8 +856,9 @@ def main(argv):
     except OSError as e:
         sys.exit(f'make_student: could not write {out_dir} ({e}); the previous edition, '
                  f'if any, is unchanged.')
-    print(f'make_student: the student edition ({language}) is in {out_dir}, '
-          f"nbgrader's course folder (with the solutions and the gradebook) in {course_dir}")
+    print(f'make_student: the student edition is in {out_dir}, '
+          f"nbgrader's course folder (with the solutions and the gradebook) in {course_dir}; "
+          f'the course is in {language}')
 
 
 if __name__ == '__main__':
