@@ -100,3 +100,27 @@ def test_setup_refuses_a_language_other_than_the_existing_courses(tmp_path, cour
     with pytest.raises(course.CourseError, match=r"in 'zh', but CLASS_LANGUAGE is 'en'"):
         course.make_course(tmp_path / 'roster.csv')
     assert sorted(p.name for p in folder.iterdir()) == ['course_language']
+
+
+def test_the_students_scripts_name_their_environment_when_the_venv_is_a_link(
+        tmp_path, course, monkeypatch):
+    """A git worktree's .venv linked to the main checkout's: the scripts' #! lines name that
+    target, which students cannot run; they must name the students' environment instead."""
+    real = tmp_path / 'main' / '.venv'
+    (real / 'bin').mkdir(parents=True)
+    (real / 'bin' / 'python').write_text('')
+    (real / 'bin' / 'jupyterhub-singleuser').write_text(f'#!{real}/bin/python\nimport x\n')
+    (real / 'pyvenv.cfg').write_text('home = /usr/bin\n')
+    checkout = tmp_path / 'worktree'
+    (checkout / 'd2lhelpers').mkdir(parents=True)
+    (checkout / 'pyproject.toml').write_text('')
+    (checkout / '.venv').symlink_to(real)
+    monkeypatch.setattr(course, 'ROOT', checkout)
+    monkeypatch.setattr(course, 'run', lambda *args, **kwargs: '')  # pip, chmod
+    monkeypatch.setattr(course, 'use_public_python', lambda env: None)
+    monkeypatch.setattr(course.project_kernel, 'install', lambda prefix: None)
+    monkeypatch.setattr(course, 'environment_fingerprint', lambda: '')
+    env, final = tmp_path / 'env', tmp_path / 'class' / 'env'
+    course.copy_environment(env, final)
+    script = (env / 'bin' / 'jupyterhub-singleuser').read_text()
+    assert script == f'#!{final}/bin/python\nimport x\n'

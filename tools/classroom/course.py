@@ -201,7 +201,9 @@ def copy_environment(tmp, dest):
     cfg.write_text(cfg.read_text().replace(str(tmp), str(dest)))
     for script in (tmp / 'bin').iterdir():
         if script.is_file() and not script.is_symlink():
-            rewrite_script(script, venv, dest)
+            # a .venv that is a link (a git worktree's, to the main checkout's) names its target
+            for old in dict.fromkeys([venv, Path(os.path.realpath(venv))]):
+                rewrite_script(script, old, dest)
     run(['chmod', '-R', 'a+rX,go-w', tmp])
     (tmp / '.fingerprint').write_text(environment_fingerprint())
 
