@@ -45,6 +45,7 @@ help:
 	@echo "make check  nbval on the notebooks (NOTEBOOKS=... for some): do they give their stored outputs? nothing is written"
 	@echo "make store  re-execute the notebooks in place after editing them (NOTEBOOKS=... for some)"
 	@echo "make student  nbgrader: the course folder build/course and the student edition build/student"
+	@echo "make student CLASS_LANGUAGE=en  the same in English: build/course-en and build/student-en"
 	@echo "make english  the English notebooks (notebooks/en) from the Chinese ones and translations/en/*.po"
 	@echo "make english-catalogs  refresh translations/en/*.po after a Chinese notebook changed (START=notebooks/NN_name.ipynb starts one)"
 	@echo "make bench  seconds per epoch: d2lzh vs d2lhelpers vs a floor, native vs pinned kernels; each notebook's peak memory"
@@ -141,8 +142,13 @@ store: data
 # The class's material, made by nbgrader (generate_assignment) after a fail-closed lint of the
 # teacher's notebooks: build/course is nbgrader's course folder (answers, gradebook; grade there),
 # build/student what students get (reading notebooks and exercises/, without answers).
+# CLASS_LANGUAGE=en (the class's setting, tools/classroom/settings.py) makes the English course
+# from notebooks/en instead, into build/course-en and build/student-en; any other value is an error.
+CLASS_LANGUAGE ?= zh
+STUDENT_SUFFIX = $(if $(filter zh,$(CLASS_LANGUAGE)),,-$(CLASS_LANGUAGE))
 student: $(STAMP)
-	"$(PY)" tools/make_student.py notebooks build/student --course build/course
+	"$(PY)" tools/make_student.py "notebooks$(if $(STUDENT_SUFFIX),/$(CLASS_LANGUAGE))" \
+	  "build/student$(STUDENT_SUFFIX)" --course "build/course$(STUDENT_SUFFIX)" --language "$(CLASS_LANGUAGE)"
 
 # The English edition: notebooks/en/NN_name.ipynb from the Chinese notebook (its code and outputs)
 # and its gettext catalog translations/en/NN_name.po (the English text); fails, writing nothing,

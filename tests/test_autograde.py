@@ -12,7 +12,9 @@ generate_assignment), and the three submissions, made here from the release, are
   ``inputs`` (a name the exercise does not ask for), exercise 3 left: exercise 2's points;
 - tampered: exercises 1 and 2 right, exercise 1's test cell altered and exercise 2's deleted:
   nbgrader grades the original cells, and the feedback says so above each.
-The feedback pages are in Chinese and load nothing from another host.
+The feedback pages are in Chinese and load nothing from another host. The English course
+(make student CLASS_LANGUAGE=en, from notebooks/en) grades one submission, the tampered one
+without exercise 3's training, and its feedback is in English.
 """
 import csv
 import os
@@ -71,14 +73,14 @@ def answers_of(nb):
             if cell.metadata.get('nbgrader', {}).get('solution')}
 
 
-def submission(release, answers, tamper=False):
+def submission(release, answers, tamper=False, tampered_check=TAMPERED_CHECK):
     nb = nbformat.read(release, as_version=4)
     for cell in nb.cells:
         grade_id = cell.metadata.get('nbgrader', {}).get('grade_id')
         if grade_id in answers:
             cell.source = answers[grade_id]
         if tamper and grade_id == 'ex1_check':
-            cell.source = TAMPERED_CHECK
+            cell.source = tampered_check
     if tamper:
         nb.cells = [cell for cell in nb.cells
                     if cell.metadata.get('nbgrader', {}).get('grade_id') != 'ex2_check']
@@ -260,3 +262,59 @@ def test_a_strict_check_prints_its_verdict_then_fails(capsys):
         d2l.check.deferred_shapes(None, None, None, strict=True)
     assert capsys.readouterr().out.startswith('✗ 还没有完成：')
     assert issubclass(d2l.check.CheckFailed, AssertionError)  # nbgrader: a failed test
+
+
+# --- the English course: one submission, graded with the points it deserves, feedback in English
+
+CJK = re.compile(r'[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]')  # Chinese text, full-width marks
+
+
+@pytest.fixture(scope='module')
+def graded_in_english(tmp_path_factory):
+    """The tampered submission of the English course: exercises 1 and 2 answered, exercise 1's
+    test cell altered, exercise 2's deleted, exercise 3 as released (nothing trains)."""
+    build = tmp_path_factory.mktemp('build-en')
+    run([sys.executable, str(ROOT / 'tools' / 'make_student.py'), str(ROOT / 'notebooks' / 'en'),
+         str(build / 'student-en'), '--course', str(build / 'course-en'), '--language', 'en'], ROOT)
+    course = build / 'course-en'
+    teacher = answers_of(nbformat.read(course / 'source' / ASSIGNMENT / f'{NOTEBOOK}.ipynb',
+                                       as_version=4))
+    answers = {grade_id: teacher[grade_id]
+               for grade_id in ('ex1_answer1', 'ex2_answer1', 'ex2_answer2')}
+    folder = course / 'submitted' / 'tampered' / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(submission(course / 'release' / ASSIGNMENT / f'{NOTEBOOK}.ipynb', answers,
+                              tamper=True, tampered_check="print('✓ Correct:')"),
+                   folder / f'{NOTEBOOK}.ipynb')
+    log = nbgrader(course, 'autograde', ASSIGNMENT, '--force', timeout=600)
+    log += nbgrader(course, 'generate_feedback', ASSIGNMENT, '--force')
+    return course, log
+
+
+def test_the_english_course_grades_a_submission_and_gives_feedback_in_english(graded_in_english):
+    course, log = graded_in_english
+    assert scores(course, 'tampered') == EXPECTED['tampered'], log
+    checks = check_cells(autograded(course, 'tampered'))
+    assert checks['ex2_check'].source.count('d2l.check.deferred_shapes(') == 1  # put back
+    assert '✗ Not done yet: ' in outputs(checks['ex3_check'])  # the kernel speaks English
+    html = feedback(course, 'tampered')
+    assert '<html lang="en">' in html
+    assert '(Score: 5.0 / 10.0)' in html, html[:2000]
+    for exercise, grade_id in enumerate(POINTS, 1):
+        score = EXPECTED['tampered'][grade_id]
+        assert f'Exercise {exercise} check</a> (Score: {score:.1f} / {POINTS[grade_id]:.1f})' \
+            in html, (exercise, html[:3000])
+    text = re.sub(r'<[^>]+>', '', html)
+    assert "in the submitted notebook, exercise 1's check cell (ex1_check) was altered" in text
+    assert "the submitted notebook has no exercise 2's check cell (ex2_check) (it was deleted)" \
+        in text
+    # exercise 3's answers as released: nbgrader's "No response.", said in full
+    assert 'Not answered: this cell is as it was handed out.' in html
+    assert 'No response.' not in re.sub(r'<(script|style)\b.*?</\1>', '', html, flags=re.S)
+    comments = re.findall(r'<a href="#comment-[^"]*">([^<]*)</a>', html)
+    assert 'Comments on Exercise 3, answer 1' in comments and len(comments) == len(set(comments))
+    visible = re.sub(r'<(script|style)\b.*?</\1>', '', html, flags=re.S)
+    assert not CJK.search(re.sub(r'<[^>]+>', '', visible)), CJK.findall(visible)[:10]
+    parser = Links()
+    parser.feed(html)
+    assert [url for _, url in parser.found if re.match(r'\s*(https?:)?//', url, re.I)] == []

@@ -24,11 +24,14 @@ from os_support import bind_unix_socket
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / 'notebooks' / '05_exercises.ipynb'
+ENGLISH = ROOT / 'notebooks' / 'en'  # the English edition: make student CLASS_LANGUAGE=en
 ASSIGNMENT = 'exercises'  # nbgrader's assignment: its folder in the student edition
 
 spec = importlib.util.spec_from_file_location('make_student', ROOT / 'tools' / 'make_student.py')
 make_student = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(make_student)
+sys.path.insert(0, str(ROOT / 'tools' / 'classroom'))
+import settings  # noqa: E402  (tools/classroom/settings.py: the class's settings, their one home)
 
 
 def check_cells(nb):
@@ -600,11 +603,14 @@ def test_a_tag_that_looks_like_solution_in_any_script_is_an_error(teacher, tmp_p
 
 def test_the_teachers_own_notebooks_have_no_look_alike_of_a_marker():
     """The lint passes on the real notebooks: the look-alike check has no false alarm there."""
-    assignment, files = make_student.lint(ROOT / 'notebooks')
-    assert [p.name for p in assignment] == [EXERCISES.name]
-    # every file, in subfolders too (notebooks/en), but hidden ones and __pycache__
-    assert len(files) == len([path for path in (ROOT / 'notebooks').rglob('*') if path.is_file()
-                              and not make_student.is_hidden(path.relative_to(ROOT / 'notebooks'))])
+    for folder in (ROOT / 'notebooks', ENGLISH):
+        assignment, files = make_student.lint(folder)
+        assert [p.name for p in assignment] == [EXERCISES.name]
+        # every file, in subfolders too, but hidden ones, __pycache__ and the other edition
+        assert sorted(files) == sorted(
+            path.relative_to(folder) for path in folder.rglob('*') if path.is_file()
+            and not make_student.is_hidden(path.relative_to(folder))
+            and not (folder != ENGLISH and ENGLISH in path.parents))
 
 
 # --- files that cannot be checked are refused, never copied unchecked ---
@@ -732,6 +738,7 @@ def tools_copy(tmp_path):
     """A scratch copy of tools/, whose course configuration a test may change."""
     copy = tmp_path / 'tools'
     shutil.copytree(ROOT / 'tools', copy, ignore=shutil.ignore_patterns('__pycache__'))
+    (tmp_path / 'kernel').symlink_to(ROOT / 'kernel')  # tools/project_kernel.py reads it
     return copy
 
 
@@ -955,3 +962,133 @@ def test_the_hidden_tests_have_one_home_the_notebook(tmp_path):
     subprocess.run([sys.executable, str(tool), str(notebook)], check=True, timeout=60)
     assert edited in nbformat.read(notebook, as_version=4).cells[nb.cells.index(check)].source
     assert 'assert ' not in tool.read_text(encoding='utf-8')
+
+
+# --- the English course: make student CLASS_LANGUAGE=en, from notebooks/en ---
+
+CJK = re.compile(r'[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]')  # Chinese text, full-width marks
+ENGLISH_STUB = '# YOUR CODE HERE: write your answer here, then run the check below'
+
+
+def test_the_class_language_has_one_home_and_a_wrong_value_names_the_choices(monkeypatch):
+    assert settings.DEFAULTS['CLASS_LANGUAGE'] == 'zh'
+    assert set(settings.LAB_LOCALES) == set(settings.LANGUAGES) == {'zh', 'en'}
+    monkeypatch.delenv('CLASS_LANGUAGE', raising=False)
+    assert settings.class_language() == 'zh'
+    monkeypatch.setenv('CLASS_LANGUAGE', 'en')
+    assert settings.class_language() == 'en'
+    assert settings.notebook_folder('en') == ENGLISH
+    assert settings.notebook_folder('zh') == ROOT / 'notebooks'
+    for wrong in ('fr', 'EN', 'zh_CN'):
+        monkeypatch.setenv('CLASS_LANGUAGE', wrong)
+        with pytest.raises(settings.SettingError, match=rf"CLASS_LANGUAGE='{wrong}'.*zh, en"):
+            settings.class_language()
+
+
+def test_make_student_with_a_wrong_language_is_an_error_naming_the_choices(tmp_path):
+    stamp = tmp_path / 'installed'  # newer than what it depends on: make sets nothing up
+    stamp.touch()
+    result = subprocess.run(['make', '-s', 'student', 'CLASS_LANGUAGE=fr', f'PY={sys.executable}',
+                             f'STAMP={stamp}'], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode != 0
+    assert "CLASS_LANGUAGE='fr': the class is taught in one of zh, en" in result.stderr
+    assert 'Traceback' not in result.stderr
+    assert not (ROOT / 'build' / 'student-fr').exists()
+
+
+def test_notebooks_of_another_language_are_refused_and_nothing_is_written(tmp_path):
+    out = tmp_path / 'build' / 'student'
+    result = subprocess.run([sys.executable, str(ROOT / 'tools' / 'make_student.py'),
+                             str(ENGLISH), str(out), '--language', 'zh'],
+                            capture_output=True, text=True, timeout=300)
+    assert_refused_naming(result, out, "in 'zh'", "notebooks are in 'en'", 'd2l-mxnet-en')
+
+
+def test_the_feedback_pages_are_twins_but_for_their_text():
+    """feedback_en is feedback_zh line for line, the text aside: a fix to one is in both."""
+    templates = ROOT / 'tools' / 'classroom' / 'templates'
+
+    def lines(name):
+        text = (templates / name / 'index.html.j2').read_text('utf-8')
+        return re.sub(r'\{#.*?#\}', '', text, flags=re.S).splitlines()  # Jinja comments aside
+    zh, en = lines('feedback_zh'), lines('feedback_en')
+    assert len(zh) == len(en)
+    differing = [(a, b) for a, b in zip(zh, en) if a != b]
+    assert len(differing) > 10
+    for chinese, english in differing:
+        assert CJK.search(chinese) or 'zh-CN' in chinese, (chinese, english)
+        assert not CJK.search(english), english
+    assert (templates / 'feedback_zh' / 'conf.json').read_bytes() == \
+        (templates / 'feedback_en' / 'conf.json').read_bytes()
+
+
+@pytest.fixture(scope='module')
+def english_edition(tmp_path_factory):
+    out = tmp_path_factory.mktemp('build') / 'student-en'
+    subprocess.run([sys.executable, str(ROOT / 'tools' / 'make_student.py'), str(ENGLISH),
+                    str(out), '--course', str(out.parent / 'course-en'), '--language', 'en'],
+                   check=True, capture_output=True, timeout=300)
+    return out
+
+
+def edition_notebooks(edition):
+    return {path.relative_to(edition).as_posix(): nbformat.read(path, as_version=4)
+            for path in sorted(edition.rglob('*.ipynb'))}
+
+
+@pytest.mark.slow  # runs nbgrader
+def test_the_english_edition_gives_no_answers_away(english_edition):
+    answers = teachers_answers(ENGLISH)
+    assert len(answers) > 30 and 'shape_after = net[0].weight.shape' in answers
+    assert leaked_answers(english_edition, answers) == []
+    assert leaked_answers(english_edition.parent / 'course-en' / 'release', answers) == []
+    nb = released_exercises(english_edition)
+    text = '\n'.join(cell.source for cell in nb.cells)
+    assert ENGLISH_STUB in text and make_student.PROMPT not in text
+    assert not [line for line in text.splitlines() if make_student.looks_like_marker(line)]
+    assert 'HIDDEN TESTS' not in text and 'SOLUTION' not in text
+    assert not any('solution' in cell.metadata.get('tags', []) for cell in nb.cells)
+    assert all(not cell.outputs for cell in nb.cells if cell.cell_type == 'code')
+    course = english_edition.parent / 'course-en'
+    assert (course / 'course_language').read_text('utf-8').strip() == 'en'
+
+
+@pytest.mark.slow  # runs nbgrader
+def test_the_english_edition_is_the_english_notebooks_only_and_the_chinese_has_none(
+        english_edition, student_edition):
+    english = edition_notebooks(english_edition)
+    assert sorted(english) == sorted(
+        (f'{ASSIGNMENT}/' if path.name == EXERCISES.name else '') + path.name
+        for path in ENGLISH.glob('*.ipynb'))
+    for name, nb in english.items():
+        assert nb.metadata.kernelspec.name == 'd2l-mxnet-en', name
+        assert not CJK.search('\n'.join(cell.source for cell in nb.cells)), name
+    assert (english_edition / 'ps_worker.py').read_bytes() == \
+        (ROOT / 'notebooks' / 'ps_worker.py').read_bytes()  # notebook 10's workers run it
+    assert not (english_edition / 'ps_worker.py').is_symlink()
+    chinese = edition_notebooks(student_edition)
+    assert sorted(chinese) == sorted(
+        (f'{ASSIGNMENT}/' if path.name == EXERCISES.name else '') + path.name
+        for path in (ROOT / 'notebooks').glob('*.ipynb'))
+    assert all(nb.metadata.kernelspec.name == 'd2l-mxnet' for nb in chinese.values())
+    assert not (student_edition / 'en').exists()
+
+
+@pytest.mark.slow  # runs nbgrader and the released notebook
+def test_the_english_release_runs_to_the_end_and_every_check_says_not_yet_in_english(
+        english_edition, monkeypatch):
+    """Run All on the kernel the notebook names (d2l-mxnet-en), as a student's JupyterLab."""
+    monkeypatch.delenv('NBGRADER_EXECUTION', raising=False)
+    monkeypatch.delenv('D2L_LANGUAGE', raising=False)
+    nb = released_exercises(english_edition)
+    NotebookClient(nb, timeout=300, allow_errors=True,
+                   resources={'metadata': {'path': str(english_edition)}}).execute()
+    checks = check_cells(nb)
+    assert len(checks) == 3
+    for cell in checks:
+        assert stdout(cell).startswith('✗ Not done yet: ') and ' Hint: ' in stdout(cell), \
+            stdout(cell)
+        assert not CJK.search(stdout(cell)), stdout(cell)
+    assert [o for cell in nb.cells if cell.cell_type == 'code' for o in cell.outputs
+            if o.output_type == 'error'] == []

@@ -1,7 +1,16 @@
 """Write the student edition with nbgrader, after checking the teacher's notebooks closely.
 
-Usage: python tools/make_student.py NOTEBOOK_DIR OUT_DIR [--course COURSE_DIR]
-       (make student: notebooks build/student, course folder build/course)
+Usage: python tools/make_student.py NOTEBOOK_DIR OUT_DIR [--course COURSE_DIR] [--language LANG]
+       (make student: notebooks build/student, course folder build/course;
+        make student CLASS_LANGUAGE=en: notebooks/en build/student-en, build/course-en)
+
+The course is in the language of its notebooks: the kernel the assignment notebook names
+(d2l-mxnet, or d2l-mxnet-en for the English edition, tools/project_kernel.py) says which, and
+--language, when given, must agree. The released check cells speak it (the kernel sets
+D2L_LANGUAGE), and so does nbgrader's course folder: its ``course_language`` file makes
+nbgrader_config.py pick the prompt, the notes and the feedback page of that language. Another
+edition's folder inside NOTEBOOK_DIR (notebooks/en beside the Chinese notebooks) is not part of
+this one: it is neither read nor copied.
 
 1. Lint, before anything is written. The answers are marked with nbgrader's convention:
    ``### BEGIN SOLUTION`` / ``### END SOLUTION`` in a code cell, hidden tests between
@@ -68,11 +77,20 @@ from confusable_homoglyphs import confusables
 from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import safe_output  # noqa: E402  (a module beside this script)
+import project_kernel  # noqa: E402  (a module beside this script: the editions' kernels)
+import safe_output  # noqa: E402
 from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN  # noqa: E402
+
+from d2lhelpers import language as helpers_language  # noqa: E402
 
 ASSIGNMENT = 'exercises'  # nbgrader's assignment, and its folder in the student edition
 CONFIG = Path(__file__).resolve().parent / 'classroom' / 'nbgrader_config.py'
+sys.path.insert(0, str(CONFIG.parent))
+import settings  # noqa: E402  (tools/classroom/settings.py: the class's languages)
+
+COURSE_LANGUAGE = 'course_language'  # in the course folder; nbgrader_config.py reads it
+# Folders of NOTEBOOK_DIR that hold another edition (notebooks/en): never part of this one.
+OTHER_EDITIONS = set(helpers_language.LANGUAGES) - {helpers_language.DEFAULT}
 NBGRADER_TIMEOUT = 300  # seconds generate_assignment may take
 BLOCKS = {BEGIN: END, BEGIN_HIDDEN: END_HIDDEN}
 PROMPT = '# YOUR CODE HERE：在这里写出你的解答，然后运行下面的检查'
@@ -508,6 +526,34 @@ def is_hidden(relative):
     return any(part.startswith('.') or part == '__pycache__' for part in relative.parts)
 
 
+def is_other_edition(relative, entry):
+    """Whether ``relative`` is another edition's folder (en/ beside the Chinese notebooks)."""
+    return (str(relative) in OTHER_EDITIONS
+            and entry.is_dir(follow_symlinks=False))
+
+
+def course_language(assignment, files, wanted=None):
+    """The language of the assignment's notebooks, from the kernel they name ('zh', 'en').
+
+    ``StudentError`` if they differ, or differ from ``wanted`` (--language, CLASS_LANGUAGE).
+    """
+    kernels = {relative: nbformat.reads(files[relative].decode('utf-8'), as_version=4)
+               .metadata.get('kernelspec', {}).get('name', '') for relative in assignment}
+    found = {relative: project_kernel.edition_of(kernel) for relative, kernel in kernels.items()}
+    languages = set(found.values())
+    named = ', '.join(f'{relative.as_posix()} ({kernels[relative] or "no kernel"}: '
+                      f'{found[relative]})' for relative in assignment)
+    if len(languages) > 1:
+        raise StudentError(f'the assignment notebooks are in different languages: {named}; '
+                           f'a course has one language: keep one edition in the folder.')
+    language = languages.pop()
+    if wanted and language != wanted:
+        raise StudentError(f'the course is to be in {wanted!r} (CLASS_LANGUAGE or --language), '
+                           f'but its notebooks are in {language!r}: {named}; give the notebooks '
+                           f'of {wanted!r}: {settings.notebook_folder(wanted)}.')
+    return language
+
+
 def teacher_paths(notebook_dir, errors, folder=None):
     """The files of the teacher's folder but hidden ones, relative to it, without opening any.
 
@@ -525,7 +571,7 @@ def teacher_paths(notebook_dir, errors, folder=None):
     paths = []
     for entry in entries:
         relative = Path(entry.path).relative_to(notebook_dir)
-        if is_hidden(relative):
+        if is_hidden(relative) or is_other_edition(relative, entry):
             continue  # never opened, never copied
         if entry.is_dir(follow_symlinks=False):
             paths += teacher_paths(notebook_dir, errors, entry.path)
@@ -723,9 +769,10 @@ def lock(nb):
     return nb
 
 
-def write_course(files, assignment, course):
+def write_course(files, assignment, course, language):
     """Lay out nbgrader's course folder, generate the release with nbgrader, and check it."""
     shutil.copy(CONFIG, course / 'nbgrader_config.py')
+    (course / COURSE_LANGUAGE).write_text(language + '\n', encoding='utf-8')
     shutil.copytree(CONFIG.parent / 'templates', course / 'templates')  # the feedback page's
     source = course / 'source' / ASSIGNMENT
     source.mkdir(parents=True)
@@ -769,11 +816,19 @@ def main(argv):
     parser.add_argument('out_dir', type=Path, help='the student edition, e.g. build/student')
     parser.add_argument('--course', type=Path, default=None,
                         help="nbgrader's course folder (default: course beside OUT_DIR)")
+    parser.add_argument('--language', default=None,
+                        help='the language the course must be in (zh or en): its notebooks\' '
+                             'must agree (default: theirs)')
     args = parser.parse_args(argv)
     # A path that is not UTF-8 (a GBK folder name) is printed escaped, not a crash at the end.
     sys.stdout.reconfigure(errors='backslashreplace')
     notebook_dir, out_dir = args.notebook_dir, args.out_dir
     course_dir = args.course or out_dir.parent / 'course'
+    try:
+        if args.language is not None:
+            settings.check_language(args.language)
+    except settings.SettingError as e:
+        sys.exit(f'make_student: {e}')
     if not notebook_dir.is_dir() or not any(notebook_dir.glob('*.ipynb')):
         sys.exit(f'make_student: {notebook_dir} is not a folder of notebooks: give the '
                  f"teacher's notebook folder, for example notebooks.")
@@ -784,11 +839,12 @@ def main(argv):
         safe_output.validate_output(out_dir, 'make_student', [notebook_dir, course_dir],
                                     'build/student')
         assignment, files = lint(notebook_dir)  # fail closed before anything is written
+        language = course_language(assignment, files, args.language)
         with safe_output.replacing(course_dir, 'make_student', [notebook_dir, out_dir],
                                    'build/course', private=True) as course, \
                 safe_output.replacing(out_dir, 'make_student', [notebook_dir, course_dir],
                                       'build/student') as staging:
-            release = write_course(files, assignment, course)
+            release = write_course(files, assignment, course, language)
             write_edition(files, assignment, release, staging)
     except safe_output.OutputError as e:
         sys.exit(f'make_student: {e}')
@@ -801,7 +857,8 @@ def main(argv):
         sys.exit(f'make_student: could not write {out_dir} ({e}); the previous edition, '
                  f'if any, is unchanged.')
     print(f'make_student: the student edition is in {out_dir}, '
-          f"nbgrader's course folder (with the solutions and the gradebook) in {course_dir}")
+          f"nbgrader's course folder (with the solutions and the gradebook) in {course_dir}; "
+          f'the course is in {language}')
 
 
 if __name__ == '__main__':

@@ -15,6 +15,7 @@ import argparse
 import csv
 import hashlib
 import io
+import json
 import os
 import pwd
 import re
@@ -32,9 +33,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import settings  # noqa: E402 (the folder of this file is not a package)
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import project_kernel  # noqa: E402 (tools/, beside this folder: the notebooks' kernels)
+
 ROOT = Path(__file__).resolve().parents[2]
 CLASSROOM = ROOT / 'tools' / 'classroom'
 ASSIGNMENT, NOTEBOOK = 'exercises', '05_exercises'
+COURSE_LANGUAGE = 'course_language'  # make_student.py writes the course's language there
 USER_NAME = re.compile(r'[a-z_][a-z0-9_-]{0,31}')
 MARK = '.made-by-course'  # in every folder setup made and may therefore replace
 # pip's #! line for a Python whose path has a space: sh runs the script with it ('''exec' ...).
@@ -149,7 +154,9 @@ def environment_fingerprint():
     """What the students' environment is made of: the pins and the helper package."""
     digest = hashlib.sha256()
     for path in [ROOT / 'requirements.txt', ROOT / 'constraints.txt', ROOT / 'pyproject.toml',
-                 *sorted((ROOT / 'd2lhelpers').rglob('*.py'))]:
+                 ROOT / 'tools' / 'project_kernel.py', *sorted((ROOT / 'kernel').glob('*/*.json')),
+                 *sorted((ROOT / 'd2lhelpers').rglob('*.py')),
+                 *sorted((ROOT / 'd2lhelpers').rglob('*.po'))]:  # the helpers' English
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -188,11 +195,15 @@ def copy_environment(tmp, dest):
         shutil.copytree(ROOT / 'd2lhelpers', Path(src) / 'd2lhelpers')
         run([tmp / 'bin' / 'python', '-m', 'pip', 'install', '--quiet', '--no-deps', '--no-index',
              '--no-build-isolation', src])
+    # Every edition's kernel (d2l-mxnet, d2l-mxnet-en), whatever the project's .venv holds.
+    project_kernel.install(prefix=str(tmp))
     cfg = tmp / 'pyvenv.cfg'
     cfg.write_text(cfg.read_text().replace(str(tmp), str(dest)))
     for script in (tmp / 'bin').iterdir():
         if script.is_file() and not script.is_symlink():
-            rewrite_script(script, venv, dest)
+            # a .venv that is a link (a git worktree's, to the main checkout's) names its target
+            for old in dict.fromkeys([venv, Path(os.path.realpath(venv))]):
+                rewrite_script(script, old, dest)
     run(['chmod', '-R', 'a+rX,go-w', tmp])
     (tmp / '.fingerprint').write_text(environment_fingerprint())
 
@@ -246,11 +257,23 @@ def students_environment():
     replace_folder(env, lambda tmp: copy_environment(tmp, env))
 
 
+def write_lab_settings(dest):
+    """JupyterLab's settings of each language, lab-settings/<language>/overrides.json: the
+    shipped file with that language's locale (the hub picks the class's, CLASS_LANGUAGE)."""
+    shipped = json.loads((CLASSROOM / 'lab-settings' / 'overrides.json').read_text('utf-8'))
+    for language, locale in settings.LAB_LOCALES.items():
+        overrides = {**shipped, '@jupyterlab/translation-extension:plugin': {'locale': locale}}
+        (dest / 'lab-settings' / language).mkdir(parents=True)
+        (dest / 'lab-settings' / language / 'overrides.json').write_text(
+            json.dumps(overrides, indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
+
+
 def server_config():
     def fill(dest):
-        for name in ('student-config', 'instructor-config', 'lab-settings'):
+        for name in ('student-config', 'instructor-config'):
             shutil.copytree(CLASSROOM / name, dest / name,
                             ignore=shutil.ignore_patterns('__pycache__'))
+        write_lab_settings(dest)
         # git (2.39) refuses a repository of another user unless the system's or the user's
         # own configuration names it safe: the servers read this file as the latter.
         (dest / 'gitconfig').write_text(
@@ -267,15 +290,29 @@ def hide_answers():
             path.chmod(path.stat().st_mode & 0o700)
 
 
+def course_language(course):
+    """The language make_student.py made the course folder in (zh for one without the file)."""
+    path = course / COURSE_LANGUAGE
+    return path.read_text('utf-8').strip() if path.exists() else settings.DEFAULTS['CLASS_LANGUAGE']
+
+
 def make_course(roster):
-    """nbgrader's course folder in the instructor's home, and the student edition beside it."""
+    """nbgrader's course folder in the instructor's home, and the student edition beside it,
+    in the class's language (CLASS_LANGUAGE): the notebooks of that language."""
     course = settings.course_dir()
     student_edition = settings.hub_dir() / 'student'
+    language = settings.class_language()
     if not course.exists():
-        run([sys.executable, ROOT / 'tools' / 'make_student.py', ROOT / 'notebooks',
-             student_edition, '--course', course])
+        run([sys.executable, ROOT / 'tools' / 'make_student.py',
+             settings.notebook_folder(language), student_edition, '--course', course,
+             '--language', language])
         shutil.copy(roster, course / 'roster.csv')
         run(['chown', '-R', f'{settings.setting("CLASS_INSTRUCTOR")}:', course])
+    elif course_language(course) != language:
+        raise CourseError(f'the course folder {course} holds the course in '
+                          f'{course_language(course)!r}, but CLASS_LANGUAGE is {language!r}: set '
+                          f'CLASS_LANGUAGE={course_language(course)}, or move that folder away '
+                          f'(it holds the gradebook) to make the course anew')
     nbgrader('db', 'student', 'import', 'roster.csv')
     return student_edition
 
@@ -434,7 +471,7 @@ def main(argv=None):
             STEPS[args.step](args)
         else:
             {'start': start, 'stop': stop, 'release': release}[args.step]()
-    except CourseError as e:
+    except (CourseError, settings.SettingError) as e:
         parser.exit(1, f'course.py {args.step}: {e}\n')
 
 

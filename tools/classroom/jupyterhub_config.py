@@ -19,6 +19,10 @@ import settings  # noqa: E402 (the folder of this file is not a package)
 
 c = get_config()  # noqa: F821 (given by JupyterHub when it reads this file)
 
+try:  # a wrong language stops the hub before anything starts, saying what to set
+    LANGUAGE = settings.class_language()
+except settings.SettingError as e:
+    sys.exit(f'jupyterhub_config: {e}')
 HUB_DIR = settings.hub_dir()
 PORT = int(settings.setting('CLASS_PORT'))
 HUB_BIN = Path(sys.executable).parent  # the project's environment: the hub, the proxy, the culler
@@ -110,8 +114,9 @@ c.Spawner.http_timeout = 120
 # stop it with SIGTERM after 1 s instead of 10 (the local spawner's SIGINT, SIGTERM, SIGKILL).
 c.LocalProcessSpawner.interrupt_timeout = 1
 c.LocalProcessSpawner.term_timeout = 10
-# JupyterLab in Simplified Chinese for everyone (the language pack is in requirements.txt).
-c.Spawner.args = [f'--LabApp.app_settings_dir={CONFIG / "lab-settings"}',
+# JupyterLab in the class's language for everyone: course.py setup writes the settings of each
+# language (locale zh_CN from the language pack in requirements.txt, or en) under lab-settings/.
+c.Spawner.args = [f'--LabApp.app_settings_dir={CONFIG / "lab-settings" / LANGUAGE}',
                   '--LabApp.news_url=None',
                   '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate']
 c.Spawner.environment = {

@@ -15,6 +15,41 @@ from nbgrader.preprocessors import OverwriteCells
 
 c = get_config()  # noqa: F821 (given by nbgrader when it reads this file)
 
+# The course's language: make_student.py writes it beside this file in the course folder, from
+# the kernel its notebooks name (zh, or en for notebooks/en); a folder without it is Chinese.
+# It chooses the prompt in each answer, the notes on restored test cells and the feedback page.
+HERE = os.path.dirname(os.path.abspath(__file__))
+LANGUAGE_FILE = os.path.join(HERE, 'course_language')
+LANGUAGE = (open(LANGUAGE_FILE, encoding='utf-8').read().strip()
+            if os.path.exists(LANGUAGE_FILE) else 'zh')
+TEXTS = {
+    'zh': {
+        'code_stub': '# YOUR CODE HERE：在这里写出你的解答，然后运行下面的检查',
+        'exercise': '练习 {number} 的', 'check_cell': '检查单元格（`{grade_id}`）',
+        'deleted': '**注意**：提交的笔记本里没有{what}（被删掉了）。评分时按原样把它加了回来，'
+                   '照常评分。',
+        'altered': '**注意**：提交的笔记本里，{what}被改动过。评分时用的是原来的检查单元格，'
+                   '照常评分。',
+        'missing': '评分时加回的检查单元格 {cell_id}（提交里被删掉了）\n\n',
+        'feedback': 'feedback_zh',
+    },
+    'en': {
+        'code_stub': '# YOUR CODE HERE: write your answer here, then run the check below',
+        'exercise': 'exercise {number}\'s ', 'check_cell': 'check cell (`{grade_id}`)',
+        'deleted': '**Note**: the submitted notebook has no {what} (it was deleted). It was put '
+                   'back as released for grading, and graded as usual.',
+        'altered': '**Note**: in the submitted notebook, {what} was altered. Grading used the '
+                   'original check cell, as usual.',
+        'missing': 'Check cell {cell_id}, put back for grading (it was deleted from the '
+                   'submission)\n\n',
+        'feedback': 'feedback_en',
+    },
+}
+if LANGUAGE not in TEXTS:
+    raise ValueError(f'{LANGUAGE_FILE} says {LANGUAGE!r}: a course is in one of '
+                     f'{", ".join(TEXTS)}: write one of them there (make_student.py does).')
+TEXT = TEXTS[LANGUAGE]
+
 # On the class hub, course.py and the servers pass the class's id (CLASS_COURSE_ID, whose home is
 # tools/classroom/settings.py): it must win over this file, which nbgrader reads last. A teacher
 # grading without the hub gets the same default (tests/test_hub.py checks that they agree).
@@ -24,8 +59,8 @@ c.CourseDirectory.course_id = os.environ.get('CLASS_COURSE_ID') or 'd2l-4.2'
 # c.Exchange.root = '/srv/nbgrader/exchange'
 
 # The release keeps the line before each answer (when_to_use = {}, net = None, ...), so an
-# unanswered exercise reaches its check, which then says what is missing, in Chinese.
-c.ClearSolutions.code_stub = {'python': '# YOUR CODE HERE：在这里写出你的解答，然后运行下面的检查'}
+# unanswered exercise reaches its check, which then says what is missing, in the course's language.
+c.ClearSolutions.code_stub = {'python': TEXT['code_stub']}
 # Cells tagged "solution" (the worked discussion of the answers) are left out of the release
 # before anything else happens, so they are neither released nor in the gradebook.
 c.TagRemovePreprocessor.enabled = True
@@ -38,7 +73,7 @@ c.Execute.timeout = 300
 
 class OverwriteCellsWithNotes(OverwriteCells):
     """nbgrader's OverwriteCells (a deleted test cell is put back, an altered one restored), and
-    a line in Chinese above each test cell it restored, which the feedback page shows.
+    a line in the course's language above each test cell it restored, which the feedback shows.
 
     A test cell's checksum differs in every submission (the release has no hidden tests), so
     "altered" means: its source differs from the source version's without the hidden tests.
@@ -87,21 +122,20 @@ def visible(source):
 
 
 def what(grade_id):
-    """'练习 2 的检查单元格（ex2_check）' for make_source_version's grade ids."""
+    """'练习 2 的检查单元格（ex2_check）', "exercise 2's check cell (ex2_check)" for
+    make_source_version's grade ids."""
     number = re.fullmatch(r'ex(\d+)_check', grade_id)
-    return (f'练习 {number[1]} 的' if number else '') + f'检查单元格（`{grade_id}`）'
+    return ((TEXT['exercise'].format(number=number[1]) if number else '')
+            + TEXT['check_cell'].format(grade_id=grade_id))
 
 
-DELETED = '**注意**：提交的笔记本里没有{what}（被删掉了）。评分时按原样把它加了回来，照常评分。'
-ALTERED = '**注意**：提交的笔记本里，{what}被改动过。评分时用的是原来的检查单元格，照常评分。'
+DELETED, ALTERED = TEXT['deleted'], TEXT['altered']
 # A deleted test cell is put back and graded (not a silent 0), its first line a comment.
-c.OverwriteCells.missing_cell_notification = (
-    '评分时加回的检查单元格 {cell_id}（提交里被删掉了）\n\n')
+c.OverwriteCells.missing_cell_notification = TEXT['missing']
 c.Autograde.sanitize_preprocessors = [
     OverwriteCellsWithNotes if pp is OverwriteCells else pp
     for pp in Autograde.class_traits()['sanitize_preprocessors'].default()]
-# The feedback page: nbgrader's, in Chinese and loading nothing from another host
-# (templates/feedback_zh; make_student.py copies templates/ beside this file in the course).
-c.HTMLExporter.extra_template_basedirs = [
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), 'templates')]
-c.HTMLExporter.template_name = 'feedback_zh'
+# The feedback page: nbgrader's, in the course's language and loading nothing from another host
+# (templates/feedback_zh, feedback_en; make_student.py copies templates/ beside this file).
+c.HTMLExporter.extra_template_basedirs = [os.path.join(HERE, 'templates')]
+c.HTMLExporter.template_name = TEXT['feedback']

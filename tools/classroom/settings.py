@@ -1,14 +1,18 @@
 """The class's settings: the one place each has its default (README, "Teaching with it").
 
-Read by the course command (course.py) and the hub (jupyterhub_config.py); the servers get
-the values they need from the hub as environment variables (``CLASS_EXCHANGE``,
-``CLASS_COURSE_ID``, ``CLASS_COURSE_DIR``), so no other file holds a default of its own.
-Each setting can be overridden by an environment variable of the same name.
+Read by the course command (course.py), the hub (jupyterhub_config.py) and make_student.py; the
+servers get the values they need from the hub as environment variables (``CLASS_EXCHANGE``,
+``CLASS_COURSE_ID``, ``CLASS_COURSE_DIR``, ``D2L_LANGUAGE``), so no other file holds a default of
+its own. Each setting can be overridden by an environment variable of the same name.
 """
 import os
 import pwd
 import sys
 from pathlib import Path
+
+from d2lhelpers import language as helpers_language
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # JupyterHub's proxy, installed by `make proxy` into the project's environment (its version: the
 # Makefile's CHP_VERSION); the hub runs from that environment, so sys.prefix is it.
@@ -24,12 +28,42 @@ DEFAULTS = {
     'CLASS_COURSE_ID': 'd2l-4.2',  # nbgrader's course id
     'CLASS_IDLE_TIMEOUT': '3600',  # seconds without activity before a server is stopped
     'CLASS_MEM_LIMIT': '1G',       # per student: the server and one notebook's kernel
+    # The class's language: its course (notebooks, feedback), JupyterLab's and the self-checks'.
+    'CLASS_LANGUAGE': helpers_language.DEFAULT,
 }
+# JupyterLab's locale for each language of the class: Chinese from the language pack in
+# requirements.txt, English JupyterLab's own (no pack).
+LAB_LOCALES = {'zh': 'zh_CN', 'en': 'en'}
+LANGUAGES = helpers_language.LANGUAGES  # those the helpers' self-checks speak
+
+
+class SettingError(ValueError):
+    """A setting has a value the class cannot run with; the message names the choices."""
 
 
 def setting(name):
     """The value of ``name``: the environment's, else the default above."""
     return os.environ.get(name) or DEFAULTS[name]
+
+
+def check_language(value, name='CLASS_LANGUAGE'):
+    """``value`` if it is a language of the class, else ``SettingError`` naming the choices."""
+    if value not in LANGUAGES:
+        raise SettingError(f'{name}={value!r}: the class is taught in one of '
+                           f'{", ".join(LANGUAGES)} ({DEFAULTS["CLASS_LANGUAGE"]} when unset): '
+                           f'set {name} to one of them.')
+    return value
+
+
+def class_language():
+    """The class's language, 'zh' or 'en' (``SettingError`` for any other value)."""
+    return check_language(setting('CLASS_LANGUAGE').strip())
+
+
+def notebook_folder(language):
+    """The teacher's notebooks of a language: notebooks/ (Chinese), notebooks/<language>."""
+    folder = ROOT / 'notebooks'
+    return folder if language == DEFAULTS['CLASS_LANGUAGE'] else folder / language
 
 
 def class_home():
@@ -76,4 +110,6 @@ def course_dir():
 def server_environment():
     """What every server needs to know about the class, as environment variables."""
     return {'CLASS_EXCHANGE': str(exchange()), 'CLASS_COURSE_ID': setting('CLASS_COURSE_ID'),
-            'CLASS_COURSE_DIR': str(course_dir())}
+            'CLASS_COURSE_DIR': str(course_dir()),
+            # the self-checks' language in any kernel (the notebooks' own kernel sets it too)
+            helpers_language.VARIABLE: class_language()}
