@@ -5,7 +5,9 @@ tools/make_student.py takes the answers out by them (the student edition) and
 tools/reader_edition.py takes the markers themselves out (the reader's edition: the book
 and ``make run``).
 """
+import functools
 import re
+from pathlib import Path
 
 # nbgrader's convention, each marker alone on its line of a code cell.
 BEGIN, END = '### BEGIN SOLUTION', '### END SOLUTION'
@@ -22,21 +24,33 @@ GRADING = ('作为 nbgrader 作业时，三道练习共 10 分，每道的分数
            '所以请用题目里的名字。')
 # An exercise heading, with its points at the end once graded: "## 练习 2：…（3 分）".
 HEADING = re.compile(r'^(## 练习 (\d+)：.*?)(（\d+ 分）)?$', re.M)
-# Their English translation (translations/en/05_exercises.po), which the reader's edition of
-# notebooks/en/05_exercises.ipynb takes out in the same way. Should the catalog's wording change
-# and these not, the English book would show them: tests/test_book.py looks for "nbgrader" and
-# the points on every page of both books.
-GRADING_EN = ('As an nbgrader assignment, the three exercises are worth 10 points in all; '
-              "each exercise's points are given in its heading. The check cell after each "
-              'exercise prints a verdict and a hint (`✓ Correct` or `✗ Not done yet`) and '
-              'does not interrupt "Run All Cells"; at grading, a check that does not pass '
-              'raises `CheckFailed` (showing only the verdict and the hint), and the exercise '
-              'earns no points. Grading also runs a few tests you cannot see (for example, '
-              'that each description in exercise 1 is at least 8 characters long and that no '
-              "two are the same; that exercise 3's accuracy, computed again on the test set, "
-              'agrees with the training record): besides the variables the exercises give '
-              'you, they use only those the exercises ask you for (such as `when_to_use`, '
-              '`net`, `history`), so please use the names the exercises give.')
+# Its English is the catalog's (translations/en/05_exercises.po), the one home of every
+# translation: grading_paragraph_en() reads it there.
+CATALOG_EN = Path(__file__).resolve().parent.parent / 'translations' / 'en' / '05_exercises.po'
 HEADING_EN = re.compile(r'^(## Exercise (\d+): .*?)( \(\d+ points?\))?$', re.M)
 # A check cell's first line: the check, which raises only under nbgrader (d2lhelpers/check.py).
 CHECK_CALL = re.compile(r'^d2l\.check\.(\w+)\((.*?)\)$')
+
+
+@functools.lru_cache(maxsize=None)
+def grading_paragraph_en(catalog=CATALOG_EN):
+    """The English of GRADING, read from its cell's translation in the catalog.
+
+    It is the one paragraph of that translation that keeps every code name of GRADING
+    (`CheckFailed`, `when_to_use`, ...: code is not translated). The reader's edition of
+    notebooks/en/05_exercises.ipynb takes it out as it takes out GRADING, so when the
+    translation is reworded, the book follows with no copy to update.
+    """
+    import polib  # only the English reader's edition needs it
+
+    code_names = [name for name in re.findall(r'`([^`]+)`', GRADING) if name.isascii()]
+    for entry in polib.pofile(str(catalog)):
+        if GRADING in (paragraph.strip() for paragraph in entry.msgid.split('\n\n')):
+            found = [paragraph.strip() for paragraph in entry.msgstr.split('\n\n')
+                     if all(f'`{name}`' in paragraph for name in code_names)]
+            if len(found) != 1:
+                raise ValueError(f'{catalog}: {len(found)} paragraphs of the translation of the '
+                                 f'grading paragraph\'s cell name all of {code_names}, not one')
+            return found[0]
+    raise ValueError(f'{catalog} has no translation of the grading paragraph: run '
+                     f'make english-catalogs and translate it')

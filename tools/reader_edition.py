@@ -36,9 +36,9 @@ from grading_markers import (  # noqa: E402
     END,
     END_HIDDEN,
     GRADING,
-    GRADING_EN,
     HEADING,
     HEADING_EN,
+    grading_paragraph_en,
 )
 
 SOLUTION_TAG = 'solution'
@@ -63,8 +63,9 @@ class ReaderPreprocessor(Preprocessor):
         elif cell.cell_type == 'markdown':
             for heading in (HEADING, HEADING_EN):
                 cell.source = heading.sub(lambda match: match[1], cell.source)
+            grading = (GRADING, grading_paragraph_en())
             cell.source = '\n\n'.join(paragraph for paragraph in cell.source.split('\n\n')
-                                       if paragraph.strip() not in (GRADING, GRADING_EN))
+                                       if paragraph.strip() not in grading)
         return cell, resources
 
 
