@@ -27,12 +27,13 @@ MAKE_SOURCE_VERSION = TOOLS / 'classroom' / 'make_source_version.py'
 
 
 def scratch_repo(folder):
-    """A copy of what the tools read (tools/, kernel/, book/, notebooks/, the Makefile) in
-    ``folder``."""
+    """A copy of what the tools read (tools/, kernel/, book/, translations/, notebooks/, the
+    Makefile) in ``folder``."""
     copy = folder / 'repo'
     shutil.copytree(TOOLS, copy / 'tools', ignore=shutil.ignore_patterns('__pycache__'))
     shutil.copytree(ROOT / 'kernel', copy / 'kernel')
     shutil.copytree(ROOT / 'book', copy / 'book')
+    shutil.copytree(ROOT / 'translations', copy / 'translations')  # the English reader's edition
     shutil.copytree(ROOT / 'notebooks', copy / 'notebooks',
                     ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
     shutil.copy(ROOT / 'Makefile', copy)

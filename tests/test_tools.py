@@ -31,6 +31,7 @@ def scratch_repo(folder):
     shutil.copytree(ROOT / 'tools', copy / 'tools', ignore=shutil.ignore_patterns('__pycache__'))
     shutil.copytree(ROOT / 'kernel', copy / 'kernel')
     shutil.copytree(ROOT / 'book', copy / 'book')
+    shutil.copytree(ROOT / 'translations', copy / 'translations')  # the English reader's edition
     for folder in ('notebooks', 'notebooks/en'):  # the Chinese notebooks and their English edition
         (copy / folder).mkdir()
         for path in (ROOT / folder).iterdir():

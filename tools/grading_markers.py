@@ -43,6 +43,9 @@ def grading_paragraph_en(catalog=CATALOG_EN):
     """
     import polib  # only the English reader's edition needs it
 
+    if not Path(catalog).is_file():  # polib would parse the path itself as a catalog
+        raise ValueError(f'{catalog} is missing: the English reader\'s edition takes its grading '
+                         f'paragraph from there (restore translations/en from the repository)')
     code_names = [name for name in re.findall(r'`([^`]+)`', GRADING) if name.isascii()]
     for entry in polib.pofile(str(catalog)):
         if GRADING in (paragraph.strip() for paragraph in entry.msgid.split('\n\n')):
