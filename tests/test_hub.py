@@ -316,6 +316,8 @@ def as_user(name, command, **kwargs):
 def test_students_cannot_read_the_answers_and_run_as_themselves(classroom, submitted):
     student = classroom['students'][1]
     for answers in (ROOT / 'notebooks' / f'{NOTEBOOK}.ipynb',
+                    ROOT / 'notebooks' / 'en' / f'{NOTEBOOK}.ipynb',
+                    ROOT / 'translations' / 'en' / f'{NOTEBOOK}.po',  # translates the answers
                     classroom['course'] / 'source' / ASSIGNMENT / f'{NOTEBOOK}.ipynb'):
         assert as_user(student, ['cat', str(answers)]).returncode != 0, answers
     env_python = classroom['home'] / 'env' / 'bin' / 'python'
