@@ -1,17 +1,21 @@
-"""The class's set-up hides every place of the teacher's checkout that holds answers
-(tools/classroom/course.py, hide_answers): students may enter the checkout on the class's machine.
+"""The class's set-up closes the teacher's checkout to other users (tools/classroom/course.py,
+hide_answers): its notebooks, the English catalog of the exercises, tests quoting answers, their
+compiled copies and the git history all hold answers.
 
-tests/test_hub.py checks, as a real student, that the notebooks and the English catalog cannot
-be read; here, on a scratch copy, which files set-up finds and what it leaves alone.
+tests/test_hub.py reads the answers as a real student of a running class; here, on a scratch
+checkout, the unprivileged user ``nobody`` tries every kind of file that holds them.
 """
 import importlib.util
+import os
 import shutil
-import stat
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+ANSWER = "'Uniform':"  # a line of exercise 1's answer (its first key), in both editions
 
 
 @pytest.fixture(scope='module')
@@ -24,41 +28,43 @@ def course():
 
 
 @pytest.fixture
-def checkout(tmp_path):
-    """What hide_answers reads: both editions' notebooks, the package, the catalogs, a test
-    quoting answers, and a README that does not; every file readable by all."""
-    copy = tmp_path / 'checkout'
-    shutil.copytree(ROOT / 'notebooks', copy / 'notebooks',
-                    ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
-    shutil.copytree(ROOT / 'd2lhelpers', copy / 'd2lhelpers',
-                    ignore=shutil.ignore_patterns('__pycache__'))
-    shutil.copytree(ROOT / 'translations', copy / 'translations')
-    (copy / 'tests').mkdir()
-    shutil.copy(ROOT / 'tests' / 'test_claims.py', copy / 'tests')
-    shutil.copy(ROOT / 'README.md', copy)
+def checkout():
+    """A clone of the repository (git history included) with a compiled test, every folder
+    open to all, in a folder of /tmp anyone may enter (pytest's own is root's only)."""
+    open_folder = Path(tempfile.mkdtemp(prefix='d2l-hidden-answers-'))
+    open_folder.chmod(0o755)
+    copy = open_folder / 'checkout'
+    subprocess.run(['git', 'clone', '-q', '--no-hardlinks', str(ROOT), str(copy)], check=True)
+    (copy / 'tests' / '__pycache__').mkdir()
+    shutil.copy(copy / 'tests' / 'test_hub.py', copy / 'tests' / '__pycache__' / 'test_hub.pyc')
     for path in [copy, *copy.rglob('*')]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return copy
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    yield copy
+    shutil.rmtree(open_folder)
 
 
-def readable_by_others(path):
-    return bool(path.stat().st_mode & (stat.S_IROTH | stat.S_IRGRP))
+def as_nobody(command, cwd):
+    return subprocess.run(command, cwd=cwd, user='nobody', group='nogroup', extra_groups=[],
+                          capture_output=True, text=True, env={'PATH': os.environ['PATH']})
 
 
-def test_setup_hides_the_notebooks_and_every_file_quoting_an_answer(course, checkout):
+ANSWER_FILES = ['notebooks/05_exercises.ipynb', 'notebooks/en/05_exercises.ipynb',
+                'translations/en/05_exercises.po', 'tests/test_hub.py',
+                'tests/__pycache__/test_hub.pyc']
+
+
+@pytest.mark.needs_root
+@pytest.mark.skipif(os.geteuid() != 0, reason='another user tries the files: only root can be one')
+def test_setup_closes_every_file_and_the_history_that_hold_answers(course, checkout):
+    for relative in ANSWER_FILES:  # the scratch checkout is open before set-up
+        assert as_nobody(['cat', str(checkout / relative)], '/').returncode == 0, relative
+    assert ANSWER in as_nobody(['cat', str(checkout / ANSWER_FILES[1])], '/').stdout
     course.hide_answers(checkout)
-    assert not readable_by_others(checkout / 'notebooks')  # both editions' assignment
-    # the English catalog translates the answer cells; the claim tests quote answer lines
-    for hidden in ('translations/en/05_exercises.po', 'tests/test_claims.py'):
-        assert not readable_by_others(checkout / hidden), hidden
-    for public in ('README.md', 'translations/en/01_accessing_parameters.po',
-                   'd2lhelpers/check.py', 'd2lhelpers/training.py'):
-        assert readable_by_others(checkout / public), public
-    assert (checkout / 'translations/en/05_exercises.po').stat().st_size > 0  # modes only
-
-
-def test_a_line_of_the_helper_package_or_a_short_one_is_no_answer(course, checkout):
-    """training.py imports DeferredInitializationError as exercise 2's answer does: students
-    have the package anyway. A short line such as `net.initialize()` is common code."""
-    found = {str(path.relative_to(checkout)) for path in course.files_holding_answers(checkout)}
-    assert found == {'translations/en/05_exercises.po', 'tests/test_claims.py'}
+    for relative in ANSWER_FILES:
+        result = as_nobody(['cat', str(checkout / relative)], '/')
+        assert result.returncode != 0 and ANSWER not in result.stdout, relative
+    history = as_nobody(['git', '-C', str(checkout), 'show',
+                         'HEAD:notebooks/en/05_exercises.ipynb'], '/')
+    assert history.returncode != 0 and ANSWER not in history.stdout
+    assert (checkout / 'translations' / 'en' / '05_exercises.po').read_text('utf-8')  # modes only

@@ -284,65 +284,18 @@ def server_config():
 
 
 def hide_answers(root=ROOT):
-    """Every place of the checkout holding answers readable by its owner only (modes, no content).
+    """The teacher's checkout readable by its owner only (modes, no content).
 
-    The teacher's notebooks (both editions) and build/ as folders; and every other file of the
-    checkout that holds a line of an answer: the English catalog of the exercises (it
-    translates the answer cells), tests that quote an answer. Students may enter the checkout.
+    Its notebooks hold the answers of both editions, and so do other files: the English catalog
+    of the exercises (it translates the answer cells), tests that quote answers, compiled copies
+    of those, the git history. Closing the checkout's own folder hides them all, whatever is
+    added later; notebooks/ and build/ are closed too, should the checkout be opened again.
+    Nothing of the class reads the checkout as another user: the students' environment is a
+    copy, and nbgrader runs in the instructor's course folder.
     """
-    for path in (root / 'notebooks', root / 'build'):
+    for path in (root, root / 'notebooks', root / 'build'):
         if path.exists():
             path.chmod(path.stat().st_mode & 0o700)
-    for path in files_holding_answers(root):
-        path.chmod(path.stat().st_mode & 0o700)
-
-
-# A line this short (code like `net.initialize()`) is no answer by itself.
-SHORTEST_ANSWER_LINE = 12
-
-
-def files_holding_answers(root=ROOT):
-    """The checkout's files outside notebooks/, build/ and .git with a line that is an answer's.
-
-    Answers: the lines of solution blocks, hidden tests and solution cells of the assignment
-    notebooks of both editions that appear nowhere else among the notebooks
-    (make_student.answer_lines) nor in the helper package, of at least SHORTEST_ANSWER_LINE
-    characters.
-    """
-    import make_student  # tools/, with nbformat: only setup needs it
-
-    notebooks = root / 'notebooks'
-    files = {path.relative_to(notebooks): path.read_bytes()
-             for path in sorted(notebooks.rglob('*')) if path.is_file() and not path.is_symlink()
-             and not any(part.startswith('.') for part in path.relative_to(notebooks).parts)}
-    assignment = {relative for relative in files if relative.stem == NOTEBOOK}
-    answers = {line for line in make_student.answer_lines(files, assignment)
-               if len(line) >= SHORTEST_ANSWER_LINE}
-    for module in (root / 'd2lhelpers').rglob('*.py'):  # in the students' environment anyway
-        answers -= text_lines(module)
-    found = []
-    for path in sorted(root.rglob('*')):
-        relative = path.relative_to(root)
-        if relative.parts[0] in ('notebooks', 'build', '.git', '.venv') or not path.is_file() \
-                or path.is_symlink():
-            continue
-        if answers & text_lines(path):
-            found.append(path)
-    return found
-
-
-def text_lines(path):
-    """The stripped lines of a text file; of a gettext catalog, those of its messages."""
-    try:
-        text = path.read_text(encoding='utf-8')
-    except (UnicodeDecodeError, OSError):
-        return set()  # not text: it cannot hold a line of an answer
-    if path.suffix == '.po':
-        import polib
-
-        entries = polib.pofile(text)
-        text = '\n'.join(part for entry in entries for part in (entry.msgid, entry.msgstr))
-    return {line.strip() for line in text.split('\n')}
 
 
 def course_language(course):
