@@ -556,3 +556,55 @@ def test_a_stored_output_in_english_that_no_longer_fits_is_cleared_for_make_stor
     assert 'not stored yet: run make store' in capsys.readouterr().out
     cell = built_explorer(explorer_scratch).cells[11]
     assert cell.outputs == [] and cell.execution_count is None
+
+
+# --- nbgrader's markers: a translation cannot move an answer out of its block ---
+
+EXERCISES = '05_exercises'
+
+
+@pytest.fixture
+def exercises_catalog(tmp_path):
+    """A copy of 05's catalog in tmp_path/po; the answer cell of exercise 1, by its msgid."""
+    (tmp_path / 'po').mkdir()
+    shutil.copy(CATALOGS / f'{EXERCISES}.po', tmp_path / 'po')
+    return tmp_path
+
+
+def edit_answer_cell(folder, change):
+    """Change the translation of the code cell holding exercise 1's answer (when_to_use)."""
+    path = folder / 'po' / f'{EXERCISES}.po'
+    po = polib.pofile(str(path))
+    [entry] = [e for e in po if 'when_to_use = {' in e.msgid and '### BEGIN SOLUTION' in e.msgid]
+    entry.msgstr = change(entry.msgstr)
+    path.write_text(str(po), encoding='utf-8')
+
+
+def build_exercises(folder):
+    argv = [str(CHINESE / f'{EXERCISES}.ipynb'), '--catalogs', str(folder / 'po'),
+            '--out', str(folder / 'en')]
+    return english_edition.main(argv)
+
+
+def test_a_translation_that_moves_a_marker_is_refused(exercises_catalog, capsys):
+    """Moving `### END SOLUTION` up to just below `### BEGIN SOLUTION` would release the
+    answer: the markers count as code, in their places."""
+    def move(text):
+        text = text.replace('### END SOLUTION\n', '')
+        return text.replace('### BEGIN SOLUTION\n', '### BEGIN SOLUTION\n### END SOLUTION\n')
+    edit_answer_cell(exercises_catalog, move)
+    assert build_exercises(exercises_catalog) == 1
+    error = capsys.readouterr().err
+    assert 'the translation changes the code' in error and 'SOLUTION' in error, error
+    assert not (exercises_catalog / 'en').exists()
+
+
+def test_a_translation_that_repeats_an_answer_line_in_a_comment_is_refused(
+        exercises_catalog, capsys):
+    def copy_into_a_comment(text):
+        return text.replace('### BEGIN SOLUTION\n', '# when_to_use = {\n### BEGIN SOLUTION\n', 1)
+    edit_answer_cell(exercises_catalog, copy_into_a_comment)
+    assert build_exercises(exercises_catalog) == 1
+    error = capsys.readouterr().err
+    assert "a line of the answer is repeated outside it: 'when_to_use = {'" in error, error
+    assert not (exercises_catalog / 'en').exists()

@@ -71,6 +71,7 @@ import nbformat  # noqa: E402
 import polib  # noqa: E402
 import project_kernel  # noqa: E402  (beside this script: the editions' kernels)
 import safe_output  # noqa: E402  (beside this script: reads a file by its type)
+from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN  # noqa: E402
 
 from d2lhelpers import language  # noqa: E402  (the helpers' language setting and catalogs)
 
@@ -252,7 +253,8 @@ def catalog_problems(nb, notebook, name, catalog):
 def code_difference(chinese, english):
     """None if the two code cells are the same code, comments and Chinese strings aside;
     else what differs. Compared token by token (tokenize), without comments and line breaks
-    outside statements, so a translated comment may be longer or wrap."""
+    outside statements, so a translated comment may be longer or wrap; nbgrader's markers must
+    stay where they are, and no answer line may be repeated outside the answer."""
     try:
         ours, theirs = code_tokens(chinese), code_tokens(english)
     except (tokenize.TokenError, SyntaxError) as e:
@@ -262,14 +264,36 @@ def code_difference(chinese, english):
             return f'token {number} is {b[1]!r} where the Chinese cell has {a[1]!r}'
     if len(ours) != len(theirs):
         return f'{len(theirs)} tokens where the Chinese cell has {len(ours)}'
+    repeated = answer_lines_repeated_outside(english) - answer_lines_repeated_outside(chinese)
+    if repeated:  # a comment of the translation would carry the answer to the students
+        return f'a line of the answer is repeated outside it: {sorted(repeated)[0]!r}'
     return None
 
 
+# nbgrader's markers are comments, but they decide what students never see: they stay code.
+MARKERS = {BEGIN, END, BEGIN_HIDDEN, END_HIDDEN}
+
+
 def code_tokens(source):
-    """(type, text) of the tokens that make the code: no comments, no non-logical newlines."""
+    """(type, text) of the tokens that make the code: no comments (but nbgrader's markers, in
+    their places), no non-logical newlines."""
     tokens = tokenize.generate_tokens(io.StringIO(source).readline)
-    return [(token.type, token.string) for token in tokens
-            if token.type not in (tokenize.COMMENT, tokenize.NL)]
+    return [(token.type, token.string) for token in tokens if token.type != tokenize.NL
+            and (token.type != tokenize.COMMENT or token.string.strip() in MARKERS)]
+
+
+def answer_lines_repeated_outside(source):
+    """The code lines of a cell's answers (solution blocks, hidden tests) that the cell repeats
+    outside them, in code or in a comment."""
+    inside, outside, in_block = set(), set(), False
+    for line in (line.strip() for line in source.split('\n')):
+        if line in MARKERS:
+            in_block = line in (BEGIN, BEGIN_HIDDEN)
+        elif in_block and not line.startswith('#'):
+            inside.add(line)
+        elif not in_block:
+            outside.add(line.lstrip('#').strip())
+    return (inside & outside) - {''}
 
 
 def chinese_left(nb, notebook):
