@@ -608,3 +608,22 @@ def test_a_translation_that_repeats_an_answer_line_in_a_comment_is_refused(
     error = capsys.readouterr().err
     assert "a line of the answer is repeated outside it: 'when_to_use = {'" in error, error
     assert not (exercises_catalog / 'en').exists()
+
+
+@pytest.mark.parametrize('change', [
+    # split in two: the book would show the half it no longer recognises
+    lambda text: text.replace('in its heading. ', 'in its heading.\n\n', 1),
+    # a code name without its backticks: the paragraph could no longer be found
+    lambda text: text.replace('`CheckFailed`', 'CheckFailed', 1),
+], ids=['split', 'code-name'])
+def test_a_grading_paragraph_the_book_could_not_leave_out_is_refused(
+        exercises_catalog, capsys, change):
+    path = exercises_catalog / 'po' / f'{EXERCISES}.po'
+    po = polib.pofile(str(path))
+    [entry] = [e for e in po if 'As an nbgrader assignment' in e.msgstr]
+    entry.msgstr = change(entry.msgstr)
+    path.write_text(str(po), encoding='utf-8')
+    assert build_exercises(exercises_catalog) == 1
+    error = capsys.readouterr().err
+    assert 'the translation of the grading paragraph must be paragraph 3 of its cell' in error
+    assert not (exercises_catalog / 'en').exists()

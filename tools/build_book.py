@@ -171,7 +171,10 @@ def stage_sources(edition, source):
         shutil.copytree(BOOK, source, ignore=lambda folder, names:
                         [ENGLISH] if Path(folder) == BOOK else [])
     for notebook in sorted(edition.notebooks.glob('*.ipynb')):
-        reader_edition.write_reader_edition(notebook, source / notebook.name)
+        try:
+            reader_edition.write_reader_edition(notebook, source / notebook.name)
+        except ValueError as e:  # the grading paragraph's translation (grading_markers.py)
+            raise tool_safety.ToolError(f'{notebook.name}: {e}') from None
 
 
 def render(source, pages):

@@ -71,7 +71,7 @@ import nbformat  # noqa: E402
 import polib  # noqa: E402
 import project_kernel  # noqa: E402  (beside this script: the editions' kernels)
 import safe_output  # noqa: E402  (beside this script: reads a file by its type)
-from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN  # noqa: E402
+from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN, grading_paragraph_in  # noqa: E402
 
 from d2lhelpers import language  # noqa: E402  (the helpers' language setting and catalogs)
 
@@ -566,6 +566,10 @@ def translate(nb, notebook, name, catalog, previous=None):
     ``previous`` is the English notebook as it is now (or None): the outputs of its cells in
     the reader's language are kept where they still fit (``stored_outputs``)."""
     problems = catalog_problems(nb, notebook, name, catalog)
+    try:
+        grading_paragraph_in(entry for entry in catalog if entry.msgid)
+    except ValueError as e:  # the reader's edition could not leave it out
+        problems.append(f'{notebook}: {e}')
     if problems:
         return None, problems
     table = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in catalog if entry.msgid}

@@ -34,26 +34,49 @@ CHECK_CALL = re.compile(r'^d2l\.check\.(\w+)\((.*?)\)$')
 
 @functools.lru_cache(maxsize=None)
 def grading_paragraph_en(catalog=CATALOG_EN):
-    """The English of GRADING, read from its cell's translation in the catalog.
+    """The English of GRADING, read from its cell's translation in the catalog (a path).
 
-    It is the one paragraph of that translation that keeps every code name of GRADING
-    (`CheckFailed`, `when_to_use`, ...: code is not translated). The reader's edition of
-    notebooks/en/05_exercises.ipynb takes it out as it takes out GRADING, so when the
-    translation is reworded, the book follows with no copy to update.
+    The reader's edition of notebooks/en/05_exercises.ipynb takes it out as it takes out
+    GRADING, so when the translation is reworded, the book follows with no copy to update.
     """
-    import polib  # only the English reader's edition needs it
-
     if not Path(catalog).is_file():  # polib would parse the path itself as a catalog
         raise ValueError(f'{catalog} is missing: the English reader\'s edition takes its grading '
                          f'paragraph from there (restore translations/en from the repository)')
+    import polib  # only the English reader's edition needs it
+
+    try:
+        paragraph = grading_paragraph_in(polib.pofile(str(catalog)))
+    except ValueError as e:
+        raise ValueError(f'{catalog}: {e}') from None
+    if paragraph is None:
+        raise ValueError(f'{catalog} has no translation of the grading paragraph: run '
+                         f'make english-catalogs and translate it')
+    return paragraph
+
+
+def grading_paragraph_in(entries):
+    """The translation of GRADING among a catalog's entries (None if no msgid holds GRADING).
+
+    It is the paragraph at GRADING's place in its cell's translation (paragraphs may be added
+    after it, not before), and it must keep every code name of GRADING (`CheckFailed`,
+    `when_to_use`, ...: code is not translated), with no other paragraph of the cell naming one
+    or nbgrader: make english refuses anything else, so that the book, which leaves this
+    paragraph out, never shows a part of it.
+    """
     code_names = [name for name in re.findall(r'`([^`]+)`', GRADING) if name.isascii()]
-    for entry in polib.pofile(str(catalog)):
-        if GRADING in (paragraph.strip() for paragraph in entry.msgid.split('\n\n')):
-            found = [paragraph.strip() for paragraph in entry.msgstr.split('\n\n')
-                     if all(f'`{name}`' in paragraph for name in code_names)]
-            if len(found) != 1:
-                raise ValueError(f'{catalog}: {len(found)} paragraphs of the translation of the '
-                                 f'grading paragraph\'s cell name all of {code_names}, not one')
-            return found[0]
-    raise ValueError(f'{catalog} has no translation of the grading paragraph: run '
-                     f'make english-catalogs and translate it')
+    for entry in entries:
+        chinese = [paragraph.strip() for paragraph in entry.msgid.split('\n\n')]
+        if GRADING not in chinese:
+            continue
+        place, english = chinese.index(GRADING), [p.strip() for p in entry.msgstr.split('\n\n')]
+        paragraph = english[place] if place < len(english) else ''
+        others = english[:place] + english[place + 1:]
+        if not all(f'`{name}`' in paragraph for name in code_names) or any(
+                'nbgrader' in other or f'`{name}`' in other for other in others
+                for name in code_names):
+            raise ValueError(f'the translation of the grading paragraph must be paragraph '
+                             f'{place + 1} of its cell, whole, naming all of {code_names} (the '
+                             f'English book leaves that paragraph out); no other paragraph of the '
+                             f'cell may name them or nbgrader')
+        return paragraph
+    return None
