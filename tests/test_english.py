@@ -627,3 +627,18 @@ def test_a_grading_paragraph_the_book_could_not_leave_out_is_refused(
     error = capsys.readouterr().err
     assert 'the translation of the grading paragraph must be paragraph 3 of its cell' in error
     assert not (exercises_catalog / 'en').exists()
+
+
+def test_exercise_points_in_another_form_are_refused(exercises_catalog, capsys):
+    """The reader's edition takes " (2 points)" out of the English book's headings; "(2 pts)"
+    would stay."""
+    path = exercises_catalog / 'po' / f'{EXERCISES}.po'
+    po = polib.pofile(str(path))
+    [entry] = [e for e in po if e.msgstr.startswith('## Exercise 1:')]
+    entry.msgstr = entry.msgstr.replace(' (2 points)', ' (2 pts)')
+    path.write_text(str(po), encoding='utf-8')
+    assert build_exercises(exercises_catalog) == 1
+    error = capsys.readouterr().err
+    assert 'give their points as "## Exercise N: ... (P points)"' in error
+    assert "for exercises ['1']; found them for []" in error
+    assert not (exercises_catalog / 'en').exists()

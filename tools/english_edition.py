@@ -71,7 +71,15 @@ import nbformat  # noqa: E402
 import polib  # noqa: E402
 import project_kernel  # noqa: E402  (beside this script: the editions' kernels)
 import safe_output  # noqa: E402  (beside this script: reads a file by its type)
-from grading_markers import BEGIN, BEGIN_HIDDEN, END, END_HIDDEN, grading_paragraph_in  # noqa: E402
+from grading_markers import (  # noqa: E402
+    BEGIN,
+    BEGIN_HIDDEN,
+    END,
+    END_HIDDEN,
+    HEADING,
+    HEADING_EN,
+    grading_paragraph_in,
+)
 
 from d2lhelpers import language  # noqa: E402  (the helpers' language setting and catalogs)
 
@@ -558,6 +566,20 @@ def waiting_for_a_run(chinese, english):
             and a.execution_count is not None and b.execution_count is None]
 
 
+def points_problems(message, text, notebook):
+    """An exercise heading with its points ("（3 分）") must keep them in the form the reader's
+    edition takes out of the English book, " (3 points)" (grading_markers.HEADING_EN)."""
+    if message.kind != 'markdown':
+        return []
+    points = [match[2] for match in HEADING.finditer(message.text) if match[3]]
+    english = [match[2] for match in HEADING_EN.finditer(text) if match[3]]
+    if points == english:
+        return []
+    return [f'{message.where(notebook)}: the exercise headings give their points as '
+            f'"## Exercise N: ... (P points)" in English (the book leaves them out), for '
+            f'exercises {points}; found them for {english}']
+
+
 # --- building ---
 
 def translate(nb, notebook, name, catalog, previous=None):
@@ -587,6 +609,7 @@ def translate(nb, notebook, name, catalog, previous=None):
                 problems.append(f'{message.where(notebook)}: the translation changes the code '
                                 f'({difference}): translate only comments and strings')
         cell.source = text
+        problems += points_problems(message, text, notebook)
     for chinese_cell, cell in zip(nb.cells, english.cells):
         if cell.cell_type == 'code' and language_reasons(chinese_cell.source):
             cell.outputs, cell.execution_count = stored_outputs(chinese_cell, cell, previous)
