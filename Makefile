@@ -57,7 +57,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml $(KERNEL_DIR)/kernel.j
 	if [ -z "$$python" ]; then python=$$(bash tools/find-python311.sh $(UV_VERSION)) || exit 1; fi; \
 	echo "\"$$python\" -m venv $(VENV)"; "$$python" -m venv $(VENV)
 	"$(PY)" -m pip install --quiet uv==$(UV_VERSION)
-	"$(UV)" pip install --quiet --python "$(PY)" -r requirements.txt
+	"$(UV)" pip install --quiet --compile-bytecode --python "$(PY)" -r requirements.txt
 	"$(UV)" pip install --quiet --python "$(PY)" --no-deps -e .
 	"$(PY)" tools/project_kernel.py install >/dev/null
 	bash tools/git-nbdiff.sh $(VENV)/bin

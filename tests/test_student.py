@@ -8,7 +8,9 @@ stops the tool before nbgrader runs, with no edition and no course folder writte
 runs with the project's configuration only, and what it released is checked before anything
 is published. Grading is tests/test_autograde.py.
 """
+import contextlib
 import importlib.util
+import io
 import os
 import re
 import shutil
@@ -304,8 +306,28 @@ def edit_exercises(folder, change):
 
 
 def make(teacher, out):
-    return subprocess.run([sys.executable, str(ROOT / 'tools' / 'make_student.py'),
-                           str(teacher), str(out)], capture_output=True, text=True, timeout=300)
+    """make_student.py's main(), run in this process (nbgrader, when reached, still runs in a
+    process of its own): its exit status and what it printed, as a finished command's would be.
+
+    A refusal costs no new interpreter this way; the command itself, started as a teacher
+    starts it, is run by the tests of a built edition and of special or unreadable files.
+    """
+    stdout, stderr = (io.TextIOWrapper(io.BytesIO(), encoding='utf-8') for _ in range(2))
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            make_student.main([str(teacher), str(out)])
+            returncode = 0
+        except SystemExit as exit:  # sys.exit(message) prints the message and exits with 1
+            returncode = exit.code if isinstance(exit.code, int) else 1
+            if isinstance(exit.code, str):
+                print(exit.code, file=sys.stderr)
+    return subprocess.CompletedProcess(['make_student.py', str(teacher), str(out)], returncode,
+                                       *(text_of(stream) for stream in (stdout, stderr)))
+
+
+def text_of(stream):
+    stream.flush()
+    return stream.buffer.getvalue().decode('utf-8')
 
 
 def first_marker(cells, marker='### BEGIN SOLUTION'):
