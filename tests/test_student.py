@@ -9,6 +9,7 @@ runs with the project's configuration only, and what it released is checked befo
 is published. Grading is tests/test_autograde.py.
 """
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -169,6 +170,34 @@ def test_the_student_edition_gives_no_answers_away(student_edition):
     assert all(c.metadata['editable'] is False and c.metadata['deletable'] is False
                for c in reading.cells)  # locked: reading material
     assert not (student_edition / EXERCISES.name).exists()
+
+
+def verdict_results(notebook):
+    """The values the teacher's checks report as the exercises' results ("(8, 0)", "(8, 20)"):
+    the shapes in the stored output of each check cell of ``notebook``."""
+    nb = nbformat.read(notebook, as_version=4)
+    return {shape for cell in check_cells(nb)
+            for shape in re.findall(r'\(\d+, \d+\)', stdout(cell))}
+
+
+def text_and_outputs(nb):
+    return '\n'.join([cell.source for cell in nb.cells] +
+                      [json.dumps(cell.get('outputs', []), ensure_ascii=False)
+                       for cell in nb.cells])
+
+
+@pytest.mark.slow  # runs nbgrader
+@pytest.mark.parametrize('edition', ['zh', 'en'])
+def test_the_released_exercises_state_no_result_an_exercise_asks_for(
+        edition, student_edition, english_edition):
+    """The release's own words (a summary, say) must not state what exercise 2 asks the student
+    to find: its shapes, as the teacher's check reports them."""
+    teacher = EXERCISES if edition == 'zh' else ENGLISH / EXERCISES.name
+    results = verdict_results(teacher)
+    assert {'(8, 0)', '(8, 20)'} <= results  # exercise 2's two shapes, from the stored verdict
+    released = released_exercises(student_edition if edition == 'zh' else english_edition)
+    text = text_and_outputs(released)
+    assert [result for result in sorted(results) if result in text] == []
 
 
 def run_release(student_edition, monkeypatch, nbgrader_execution=None):
