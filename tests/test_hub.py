@@ -307,10 +307,11 @@ def submitted(classroom, browser):
     return notebooks
 
 
-def as_user(name, command, **kwargs):
+def as_user(name, command, cwd=None, **kwargs):
+    """``command`` run as the account ``name``, in ``cwd`` (default: its home)."""
     account = pwd.getpwnam(name)
     return subprocess.run(command, user=account.pw_uid, group=account.pw_gid, extra_groups=[],
-                          capture_output=True, text=True, cwd=account.pw_dir, **kwargs)
+                          capture_output=True, text=True, cwd=cwd or account.pw_dir, **kwargs)
 
 
 def test_students_cannot_read_the_answers_and_run_as_themselves(classroom, submitted):
@@ -362,16 +363,17 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
         screenshot(page, 'formgrader')
     finally:
         page.close()
-    # The first student fetches her feedback as herself.
+    # The first student fetches her feedback as herself, as README says: in ~/d2l-course.
+    course_clone = Path(pwd.getpwnam(first).pw_dir) / 'd2l-course'
     result = as_user(first, [str(classroom['home'] / 'env' / 'bin' / 'python'), '-m', 'nbgrader',
-                             'fetch_feedback', ASSIGNMENT],
+                             'fetch_feedback', ASSIGNMENT], cwd=course_clone,
                      env={'HOME': pwd.getpwnam(first).pw_dir, 'PATH': '/usr/bin:/bin',
                           'CLASS_EXCHANGE': str(classroom['home'] / 'exchange'),
                           'CLASS_COURSE_ID': settings.DEFAULTS['CLASS_COURSE_ID'],
                           'JUPYTER_CONFIG_PATH': str(classroom['home'] / 'config' /
                                                      'student-config')})
     assert result.returncode == 0, result.stderr
-    feedback = list((Path(pwd.getpwnam(first).pw_dir) / ASSIGNMENT / 'feedback')
+    feedback = list((course_clone / ASSIGNMENT / 'feedback')
                     .glob(f'*/{NOTEBOOK}.html'))
     assert len(feedback) == 1 and '（得分：5.0 / 10.0）' in feedback[0].read_text('utf-8')
 
