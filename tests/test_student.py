@@ -1121,3 +1121,17 @@ def test_the_english_release_runs_to_the_end_and_every_check_says_not_yet_in_eng
         assert not CJK.search(stdout(cell)), stdout(cell)
     assert [o for cell in nb.cells if cell.cell_type == 'code' for o in cell.outputs
             if o.output_type == 'error'] == []
+
+
+MAINTAINERS_WORDS = ('make english', 'make store', '.po', 'tests/', 'folder above', 'gettext')
+
+
+@pytest.mark.slow  # runs nbgrader
+@pytest.mark.parametrize('edition', ['zh', 'en'])
+def test_the_students_readme_speaks_to_students(edition, student_edition, english_edition):
+    """The course's README.md (the notebooks' README, copied): nothing about how maintainers
+    build the notebooks, nor a folder the students do not have."""
+    readme = (student_edition if edition == 'zh' else english_edition) / 'README.md'
+    text = readme.read_text(encoding='utf-8')
+    assert '05_exercises' in text
+    assert [words for words in MAINTAINERS_WORDS if words in text] == []
