@@ -258,11 +258,14 @@ def submit(page, classroom, student):
 
 
 def instructor_tools(page):
-    """The instructor's nbgrader parts of JupyterLab on the page: menu, assignment editor."""
+    """The instructor's parts of JupyterLab on the page: nbgrader's menu and assignment editor,
+    and the extension manager (by its panel's id, in any language)."""
     menus = page.locator('.lm-MenuBar-itemLabel').all_inner_texts()
     panels = page.evaluate(
         "() => [...document.querySelectorAll('.lm-TabBar-tab')].map(t => t.title)")
-    return [name for name in menus + panels if 'Nbgrader' in name]
+    manager = page.locator('[data-id="extensionmanager.main-view"]').count()
+    return [name for name in menus + panels if 'Nbgrader' in name] + \
+        ['Extension Manager'] * (manager > 0)
 
 
 def student_session(browser, classroom, student, between=None):
@@ -352,7 +355,8 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
         page.wait_for_selector('.lm-MenuBar-itemLabel', timeout=120_000)
         page.wait_for_function("""() => [...document.querySelectorAll('.lm-TabBar-tab')]
             .some(t => t.title.includes('Create Assignment'))""", timeout=60_000, polling=500)
-        assert sorted(instructor_tools(page)) == ['Nbgrader', 'Nbgrader Create Assignment']
+        assert sorted(instructor_tools(page)) == ['Extension Manager', 'Nbgrader',
+                                                  'Nbgrader Create Assignment']
         page.goto(f'{classroom["base"]}/user/{classroom["instructor"]}/formgrader/manage_students',
                   timeout=60_000)
         page.wait_for_function(f"() => document.body.innerText.includes('{first}')",
