@@ -124,3 +124,19 @@ def test_the_students_scripts_name_their_environment_when_the_venv_is_a_link(
     course.copy_environment(env, final)
     script = (env / 'bin' / 'jupyterhub-singleuser').read_text()
     assert script == f'#!{final}/bin/python\nimport x\n'
+
+
+def test_start_refuses_a_language_other_than_the_existing_courses(tmp_path, course, monkeypatch):
+    """An English course started without CLASS_LANGUAGE=en would be served in Chinese
+    JupyterLab: start stops before any hub is started, naming the setting."""
+    folder = tmp_path / 'course'
+    folder.mkdir()
+    (folder / 'course_language').write_text('en\n')
+    monkeypatch.setattr(course.settings, 'course_dir', lambda: folder)
+    monkeypatch.setattr(course.settings, 'student_env', lambda: tmp_path)  # set up
+    monkeypatch.setattr(course, 'hub_pid', lambda: None)
+    monkeypatch.setattr(course.subprocess, 'Popen', lambda *a, **k: pytest.fail('a hub started'))
+    monkeypatch.delenv('CLASS_LANGUAGE', raising=False)
+    with pytest.raises(course.CourseError, match=r"in 'en', but CLASS_LANGUAGE is 'zh': set "
+                                                 r"CLASS_LANGUAGE=en"):
+        course.start()

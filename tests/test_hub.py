@@ -258,11 +258,14 @@ def submit(page, classroom, student):
 
 
 def instructor_tools(page):
-    """The instructor's nbgrader parts of JupyterLab on the page: menu, assignment editor."""
+    """The instructor's parts of JupyterLab on the page: nbgrader's menu and assignment editor,
+    and the extension manager (by its panel's id, in any language)."""
     menus = page.locator('.lm-MenuBar-itemLabel').all_inner_texts()
     panels = page.evaluate(
         "() => [...document.querySelectorAll('.lm-TabBar-tab')].map(t => t.title)")
-    return [name for name in menus + panels if 'Nbgrader' in name]
+    manager = page.locator('[data-id="extensionmanager.main-view"]').count()
+    return [name for name in menus + panels if 'Nbgrader' in name] + \
+        ['Extension Manager'] * (manager > 0)
 
 
 def student_session(browser, classroom, student, between=None):
@@ -307,10 +310,11 @@ def submitted(classroom, browser):
     return notebooks
 
 
-def as_user(name, command, **kwargs):
+def as_user(name, command, cwd=None, **kwargs):
+    """``command`` run as the account ``name``, in ``cwd`` (default: its home)."""
     account = pwd.getpwnam(name)
     return subprocess.run(command, user=account.pw_uid, group=account.pw_gid, extra_groups=[],
-                          capture_output=True, text=True, cwd=account.pw_dir, **kwargs)
+                          capture_output=True, text=True, cwd=cwd or account.pw_dir, **kwargs)
 
 
 def test_students_cannot_read_the_answers_and_run_as_themselves(classroom, submitted):
@@ -351,7 +355,8 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
         page.wait_for_selector('.lm-MenuBar-itemLabel', timeout=120_000)
         page.wait_for_function("""() => [...document.querySelectorAll('.lm-TabBar-tab')]
             .some(t => t.title.includes('Create Assignment'))""", timeout=60_000, polling=500)
-        assert sorted(instructor_tools(page)) == ['Nbgrader', 'Nbgrader Create Assignment']
+        assert sorted(instructor_tools(page)) == ['Extension Manager', 'Nbgrader',
+                                                  'Nbgrader Create Assignment']
         page.goto(f'{classroom["base"]}/user/{classroom["instructor"]}/formgrader/manage_students',
                   timeout=60_000)
         page.wait_for_function(f"() => document.body.innerText.includes('{first}')",
@@ -362,16 +367,17 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
         screenshot(page, 'formgrader')
     finally:
         page.close()
-    # The first student fetches her feedback as herself.
+    # The first student fetches her feedback as herself, as README says: in ~/d2l-course.
+    course_clone = Path(pwd.getpwnam(first).pw_dir) / 'd2l-course'
     result = as_user(first, [str(classroom['home'] / 'env' / 'bin' / 'python'), '-m', 'nbgrader',
-                             'fetch_feedback', ASSIGNMENT],
+                             'fetch_feedback', ASSIGNMENT], cwd=course_clone,
                      env={'HOME': pwd.getpwnam(first).pw_dir, 'PATH': '/usr/bin:/bin',
                           'CLASS_EXCHANGE': str(classroom['home'] / 'exchange'),
                           'CLASS_COURSE_ID': settings.DEFAULTS['CLASS_COURSE_ID'],
                           'JUPYTER_CONFIG_PATH': str(classroom['home'] / 'config' /
                                                      'student-config')})
     assert result.returncode == 0, result.stderr
-    feedback = list((Path(pwd.getpwnam(first).pw_dir) / ASSIGNMENT / 'feedback')
+    feedback = list((course_clone / ASSIGNMENT / 'feedback')
                     .glob(f'*/{NOTEBOOK}.html'))
     assert len(feedback) == 1 and '（得分：5.0 / 10.0）' in feedback[0].read_text('utf-8')
 

@@ -11,6 +11,7 @@ is published. Grading is tests/test_autograde.py.
 import contextlib
 import importlib.util
 import io
+import json
 import os
 import re
 import shutil
@@ -171,6 +172,34 @@ def test_the_student_edition_gives_no_answers_away(student_edition):
     assert all(c.metadata['editable'] is False and c.metadata['deletable'] is False
                for c in reading.cells)  # locked: reading material
     assert not (student_edition / EXERCISES.name).exists()
+
+
+def verdict_results(notebook):
+    """The values the teacher's checks report as the exercises' results ("(8, 0)", "(8, 20)"):
+    the shapes in the stored output of each check cell of ``notebook``."""
+    nb = nbformat.read(notebook, as_version=4)
+    return {shape for cell in check_cells(nb)
+            for shape in re.findall(r'\(\d+, \d+\)', stdout(cell))}
+
+
+def text_and_outputs(nb):
+    return '\n'.join([cell.source for cell in nb.cells] +
+                      [json.dumps(cell.get('outputs', []), ensure_ascii=False)
+                       for cell in nb.cells])
+
+
+@pytest.mark.slow  # runs nbgrader
+@pytest.mark.parametrize('edition', ['zh', 'en'])
+def test_the_released_exercises_state_no_result_an_exercise_asks_for(
+        edition, student_edition, english_edition):
+    """The release's own words (a summary, say) must not state what exercise 2 asks the student
+    to find: its shapes, as the teacher's check reports them."""
+    teacher = EXERCISES if edition == 'zh' else ENGLISH / EXERCISES.name
+    results = verdict_results(teacher)
+    assert {'(8, 0)', '(8, 20)'} <= results  # exercise 2's two shapes, from the stored verdict
+    released = released_exercises(student_edition if edition == 'zh' else english_edition)
+    text = text_and_outputs(released)
+    assert [result for result in sorted(results) if result in text] == []
 
 
 def run_release(student_edition, monkeypatch, nbgrader_execution=None):
@@ -1114,3 +1143,17 @@ def test_the_english_release_runs_to_the_end_and_every_check_says_not_yet_in_eng
         assert not CJK.search(stdout(cell)), stdout(cell)
     assert [o for cell in nb.cells if cell.cell_type == 'code' for o in cell.outputs
             if o.output_type == 'error'] == []
+
+
+MAINTAINERS_WORDS = ('make english', 'make store', '.po', 'tests/', 'folder above', 'gettext')
+
+
+@pytest.mark.slow  # runs nbgrader
+@pytest.mark.parametrize('edition', ['zh', 'en'])
+def test_the_students_readme_speaks_to_students(edition, student_edition, english_edition):
+    """The course's README.md (the notebooks' README, copied): nothing about how maintainers
+    build the notebooks, nor a folder the students do not have."""
+    readme = (student_edition if edition == 'zh' else english_edition) / 'README.md'
+    text = readme.read_text(encoding='utf-8')
+    assert '05_exercises' in text
+    assert [words for words in MAINTAINERS_WORDS if words in text] == []

@@ -304,6 +304,15 @@ def course_language(course):
     return path.read_text('utf-8').strip() if path.exists() else settings.DEFAULTS['CLASS_LANGUAGE']
 
 
+def check_course_language(course, language, what='make the course anew'):
+    """A course folder keeps the language it was made in: CLASS_LANGUAGE must say the same."""
+    if course_language(course) != language:
+        raise CourseError(f'the course folder {course} holds the course in '
+                          f'{course_language(course)!r}, but CLASS_LANGUAGE is {language!r}: set '
+                          f'CLASS_LANGUAGE={course_language(course)}, or move that folder away '
+                          f'(it holds the gradebook) to {what}')
+
+
 def make_course(roster):
     """nbgrader's course folder in the instructor's home, and the student edition beside it,
     in the class's language (CLASS_LANGUAGE): the notebooks of that language."""
@@ -316,11 +325,8 @@ def make_course(roster):
              '--language', language])
         shutil.copy(roster, course / 'roster.csv')
         run(['chown', '-R', f'{settings.setting("CLASS_INSTRUCTOR")}:', course])
-    elif course_language(course) != language:
-        raise CourseError(f'the course folder {course} holds the course in '
-                          f'{course_language(course)!r}, but CLASS_LANGUAGE is {language!r}: set '
-                          f'CLASS_LANGUAGE={course_language(course)}, or move that folder away '
-                          f'(it holds the gradebook) to make the course anew')
+    else:
+        check_course_language(course, language)
     nbgrader('db', 'student', 'import', 'roster.csv')
     return student_edition
 
@@ -416,6 +422,10 @@ def start():
         raise CourseError(f'the hub is already running (pid {hub_pid()}): course.py stop first')
     if not settings.student_env().exists():
         raise CourseError('the class is not set up: run `course.py setup ROSTER.csv` first')
+    # The hub gives every student JupyterLab in CLASS_LANGUAGE: an English course served in
+    # Chinese (CLASS_LANGUAGE forgotten in start's shell) is refused, not started.
+    check_course_language(settings.course_dir(), settings.class_language(),
+                          'start a class in another language')
     log = settings.hub_dir() / 'jupyterhub.log'
     with log.open('a') as out:
         hub = subprocess.Popen([sys.executable, '-m', 'jupyterhub', '-f',
