@@ -126,7 +126,9 @@ quick: lint data
 # time; longest first (tests/conftest.py).
 # TESTS narrows the run to some files or options (make test TESTS="tests/test_data.py -k unreadable").
 # Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
-test: lint data mathjax axe browser proxy
+# Its parts are fetched side by side (-j: npm's downloads overlap), after the set-up.
+test: $(STAMP)
+	@$(MAKE) --no-print-directory -j4 lint data mathjax axe browser proxy
 	MATHJAX_DIR="$(MATHJAX)" AXE_JS="$(AXE)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
 
 # nbval on some notebooks, nothing stored: does a notebook still give its stored outputs?
