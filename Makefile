@@ -32,7 +32,9 @@ CHP_DIR   := $(VENV)/share/chp
 PYTHON    ?= $(shell for p in python3.11 python3; do \
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
-# uv (from PyPI) installs the pins into .venv several times faster than pip, from its cache.
+# uv (from PyPI) installs the pins into .venv several times faster than pip, from its cache, and
+# compiles their bytecode as pip would (uv does not by default): Python does not write it where
+# PYTHONDONTWRITEBYTECODE is set, so every process would compile mxnet, numpy, ... anew.
 UV_VERSION := 0.13.9
 UV        := $(VENV)/bin/uv
 
