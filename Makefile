@@ -32,7 +32,9 @@ CHP_DIR   := $(VENV)/share/chp
 PYTHON    ?= $(shell for p in python3.11 python3; do \
                command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
                && { echo $$p; break; }; done)
-# uv (from PyPI) installs the pins into .venv several times faster than pip, from its cache.
+# uv (from PyPI) installs the pins into .venv several times faster than pip, from its cache, and
+# compiles their bytecode as pip would (uv does not by default): Python does not write it where
+# PYTHONDONTWRITEBYTECODE is set, so every process would compile mxnet, numpy, ... anew.
 UV_VERSION := 0.13.9
 UV        := $(VENV)/bin/uv
 
@@ -126,7 +128,9 @@ quick: lint data
 # time; longest first (tests/conftest.py).
 # TESTS narrows the run to some files or options (make test TESTS="tests/test_data.py -k unreadable").
 # Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
-test: lint data mathjax axe browser proxy
+# Its parts are fetched side by side (-j: npm's downloads overlap), after the set-up.
+test: $(STAMP)
+	@$(MAKE) --no-print-directory -j4 lint data mathjax axe browser proxy
 	MATHJAX_DIR="$(MATHJAX)" AXE_JS="$(AXE)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
 
 # nbval on some notebooks, nothing stored: does a notebook still give its stored outputs?
