@@ -1494,6 +1494,23 @@ def weight_sample(initializer, shape=(256, 784)):
     return data.asnumpy()
 
 
+def test_05_the_summary_states_deferred_initialization_without_exercise_2s_shapes():
+    """05's summary: "`initialize()` 之后、第一次前向计算之前，第一层权重的形状里输入个数还未知；
+    第一次前向计算时按输入推断出来" (the shapes themselves are exercise 2's answer)."""
+    from mxnet import nd
+    says('05', '`initialize()` 之后、第一次前向计算之前，第一层权重的形状里输入个数还未知；'
+               '第一次前向计算时按输入推断出来',
+         english="after `initialize()` and before the first forward pass, the number of inputs "
+                 "in the first layer's weight shape is still unknown; the first forward pass "
+                 "infers it from the input")
+    net = shared_mlp()
+    net.initialize()
+    units = net[0].weight.shape[0]
+    assert net[0].weight.shape == (units, 0)  # 0: the number of inputs, unknown
+    net(nd.zeros((2, 20)))
+    assert net[0].weight.shape == (units, 20)  # inferred from the input's 20 features
+
+
 def test_05_init_has_14_initializers():
     """05 cell 3: "MXNet 1.9 的 `mxnet.init` 模块 … 提供了 14 个初始化器"."""
     from d2lhelpers.check import installed_initializers
