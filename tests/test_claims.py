@@ -1495,20 +1495,30 @@ def weight_sample(initializer, shape=(256, 784)):
 
 
 def test_05_the_summary_states_deferred_initialization_without_exercise_2s_shapes():
-    """05's summary: "`initialize()` 之后、第一次前向计算之前，第一层权重的形状里输入个数还未知；
-    第一次前向计算时按输入推断出来" (the shapes themselves are exercise 2's answer)."""
+    """05's summary: "没有指定输入个数的层，权重采用延后初始化：`initialize()` 之后、第一次前向计算
+    之前，第一层权重的形状里输入个数还未知；第一次前向计算时按输入推断出来" (the shapes themselves
+    are exercise 2's answer)."""
     from mxnet import nd
-    says('05', '`initialize()` 之后、第一次前向计算之前，第一层权重的形状里输入个数还未知；'
-               '第一次前向计算时按输入推断出来',
-         english="after `initialize()` and before the first forward pass, the number of inputs "
-                 "in the first layer's weight shape is still unknown; the first forward pass "
-                 "infers it from the input")
+    from mxnet.gluon import nn
+    from mxnet.gluon.parameter import DeferredInitializationError
+    says('05', '没有指定输入个数的层，权重采用延后初始化：`initialize()` 之后、第一次前向计算之前，'
+               '第一层权重的形状里输入个数还未知；第一次前向计算时按输入推断出来',
+         english="In a layer whose number of inputs is not given, the weight uses deferred "
+                 "initialization: after `initialize()` and before the first forward pass, the "
+                 "number of inputs in the first layer's weight shape is still unknown; the first "
+                 "forward pass infers it from the input")
     net = shared_mlp()
     net.initialize()
     units = net[0].weight.shape[0]
     assert net[0].weight.shape == (units, 0)  # 0: the number of inputs, unknown
+    with pytest.raises(DeferredInitializationError):
+        net[0].weight.data()  # the weight waits
+    net[0].bias.data()  # the bias, whose shape is known, does not
     net(nd.zeros((2, 20)))
     assert net[0].weight.shape == (units, 20)  # inferred from the input's 20 features
+    given = nn.Dense(units, in_units=20)  # the number of inputs given: nothing is deferred
+    given.initialize()
+    assert given.weight.data().shape == (units, 20)
 
 
 def test_05_init_has_14_initializers():
