@@ -263,9 +263,10 @@ def instructor_tools(page):
     menus = page.locator('.lm-MenuBar-itemLabel').all_inner_texts()
     panels = page.evaluate(
         "() => [...document.querySelectorAll('.lm-TabBar-tab')].map(t => t.title)")
-    manager = page.locator('[data-id="extensionmanager.main-view"]').count()
-    return [name for name in menus + panels if 'Nbgrader' in name] + \
-        ['Extension Manager'] * (manager > 0)
+    tools = [name for name in menus + panels if 'Nbgrader' in name]
+    if page.locator('[data-id="extensionmanager.main-view"]').count() > 0:
+        tools.append('Extension Manager')
+    return tools
 
 
 def student_session(browser, classroom, student, between=None):
