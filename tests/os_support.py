@@ -2,7 +2,8 @@
 test_store, test_run_and_book, test_distributed, test_jupyterlab and test_hub): a Unix socket in
 a deep folder, a child process that takes the signals a test sends it, a tool run that gets a
 Ctrl-C just as a rename completes, free ports on 127.0.0.1, and the processes of this machine
-read from /proc (by parent, by user, by what their command line names), and whether one lives.
+read from /proc (by parent, by user, by what their command line names), whether one lives,
+and a wait for a condition to come true.
 
 The tests read /proc here, not through d2lhelpers.distributed's own walker: that is code under
 test, and a check must not lean on what it checks.
@@ -12,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -144,3 +146,11 @@ def alive(pid, cmdline=None):
                                  or Path(f'/proc/{pid}/cmdline').read_bytes() == cmdline)
     except (OSError, IndexError):
         return False
+
+
+def wait_for(condition, seconds, message):
+    """Return once ``condition()`` is true; fail with ``message`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from os_support import alive, descendants, free_port, processes_of
+from os_support import alive, descendants, free_port, processes_of, wait_for
 
 # A JupyterHub class driven through a browser. It makes Linux accounts and runs servers as them:
 # as another user it is skipped, also in CI (tests/conftest.py); as root, as CI runs, it runs.
@@ -220,13 +220,6 @@ def run_all_and_save(page, saved):
     before = saved.stat().st_mtime_ns
     page.keyboard.press('Control+s')
     wait_for(lambda: saved.stat().st_mtime_ns != before, 30, 'the notebook was not saved')
-
-
-def wait_for(condition, seconds, message):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.3)
 
 
 def submit(page, classroom, student):

@@ -35,7 +35,7 @@ import nbformat
 import project_kernel
 import pytest
 from notebook_outputs import differing_cells, read_sanitize_rules
-from os_support import free_port, process_table
+from os_support import free_port, process_table, wait_for
 
 pytestmark = pytest.mark.slow  # executes notebooks, builds the book or drives a browser
 
@@ -208,10 +208,7 @@ def close_and_shut_down(page, base):
     page.click('.lm-Menu-itemLabel:text-matches("^Close and Shut Down")')
     page.click('.jp-Dialog-button.jp-mod-accept')
     page.wait_for_selector('.jp-NotebookPanel', state='detached', timeout=30_000)
-    deadline = time.monotonic() + 30
-    while sessions(base):
-        assert time.monotonic() < deadline, 'Close and Shut Down left the kernel running'
-        time.sleep(0.2)
+    wait_for(lambda: not sessions(base), 30, 'Close and Shut Down left the kernel running')
 
 
 @pytest.mark.parametrize('name', NOTEBOOKS)
@@ -242,10 +239,8 @@ def test_notebook_runs_through_the_jupyterlab_ui(lab, lab_window, name):
         if name in INTERACTIVE_CHECKS:
             INTERACTIVE_CHECKS[name](page)
         page.keyboard.press('Control+s')
-        deadline = time.monotonic() + 30
-        while (lab['root'] / name).stat().st_mtime == saved_at:
-            assert time.monotonic() < deadline, 'the notebook was not saved'
-            time.sleep(0.2)
+        wait_for(lambda: (lab['root'] / name).stat().st_mtime != saved_at, 30,
+                 'the notebook was not saved')
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f'{name[:-len(".ipynb")].replace("/", "-")}.png'))
         close_and_shut_down(page, lab['base'])
