@@ -208,12 +208,22 @@ DESKTOP = {'width': 1280, 'height': 800}
 ZOOMED = {200: {'width': 640, 'height': 400}, 400: {'width': 320, 'height': 200}}
 
 
+# The page as a reader sees it once it has settled: the theme's colour transitions (150 ms on
+# its buttons, running when a page opens in the dark mode) have ended; an animation without end
+# would never settle and is not waited for.
+SETTLED = """() => Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .map(a => a.finished.catch(() => null))).then(() => true)"""
+
+
 def open_page(page, path):
-    """Load a book page and wait until MathJax (if the page has formulas) has typeset them."""
+    """Load a book page and wait until MathJax (if the page has formulas) has typeset them and
+    its transitions have ended (axe-core measures the colours of a settled page)."""
     page.goto(path.as_uri())
     page.wait_for_function('() => !document.querySelector("script[src*=mathjax]")'
                            ' || (window.MathJax && MathJax.startup && MathJax.startup.promise)')
     page.evaluate('() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null')
+    page.evaluate(SETTLED)
 
 
 def axe_violations(page, axe_js):
