@@ -1150,3 +1150,35 @@ def test_the_students_readme_speaks_to_students(edition, student_edition, englis
     text = readme.read_text(encoding='utf-8')
     assert '05_exercises' in text
     assert [words for words in MAINTAINERS_WORDS if words in text] == []
+
+
+README_ROW = re.compile(r'^\| \[(\d\d_\w+)\]\(([^)]+)\) \| (.*) \|$', re.MULTILINE)
+
+
+@pytest.mark.slow  # runs nbgrader
+@pytest.mark.parametrize('edition', ['zh', 'en'])
+def test_the_students_readme_describes_the_exercises_as_released(edition, student_edition,
+                                                                   english_edition):
+    """The teacher's README row of 05 names what only the answered notebook has (a printing
+    initializer, the training summary, the zero rows of a gradient, the divergence); in the
+    course, the row links the release and says what its opening paragraph says. The other
+    rows are the teacher's, their links unchanged."""
+    folder, teachers = ((student_edition, ROOT / 'notebooks') if edition == 'zh'
+                        else (english_edition, ENGLISH))
+    students = {name: (link, text) for name, link, text in
+                README_ROW.findall((folder / 'README.md').read_text('utf-8'))}
+    teacher = {name: (link, text) for name, link, text in
+               README_ROW.findall((teachers / 'README.md').read_text('utf-8'))}
+    assert sorted(students) == sorted(teacher)
+    release = nbformat.read(folder / ASSIGNMENT / EXERCISES.name, as_version=4)
+    opening = release.cells[0].source.split('\n\n')[1]
+    assert students.pop(EXERCISES.stem) == (f'{ASSIGNMENT}/{EXERCISES.name}', opening)
+    assert teacher.pop(EXERCISES.stem)[1] != opening
+    assert students == teacher
+
+
+@pytest.mark.parametrize('first_cell', ['# 4.2 练习', '# 4.2 练习\n\n## 练习 1'])
+def test_exercises_without_an_opening_paragraph_are_named(first_cell):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(first_cell)])
+    with pytest.raises(make_student.StudentError, match='05_exercises.ipynb: .* no paragraph'):
+        make_student.opening_paragraph(nb, '05_exercises.ipynb')

@@ -51,7 +51,9 @@ this one: it is neither read nor copied.
    teacher's folder).
 3. OUT_DIR becomes the student edition, what students get (by an nbgitpuller link): the
    reading notebooks with every cell locked (outputs kept), the other files, and the
-   release in ``exercises/``. Hidden files such as ``.ipynb_checkpoints`` (Jupyter's copies
+   release in ``exercises/``. A README's row of the exercises links the release and gives its
+   opening paragraph (the teacher's row may name what only the answered notebook shows).
+   Hidden files such as ``.ipynb_checkpoints`` (Jupyter's copies
    of the teacher's notebooks, answers included) are never copied.
 
 Both folders are replaced only as a whole and only when everything succeeded; a previous
@@ -787,6 +789,29 @@ def write_course(files, assignment, course, language):
     return release
 
 
+def opening_paragraph(nb, name):
+    """The first paragraph of the notebook's first markdown cell after its heading, on one line."""
+    for cell in nb.cells:
+        if cell.cell_type == 'markdown':
+            for paragraph in re.split(r'\n\s*\n', cell.source.strip()):
+                if paragraph and not paragraph.startswith('#'):
+                    return ' '.join(line.strip() for line in paragraph.splitlines())
+            break
+    raise StudentError(f'{name}: its first markdown cell has no paragraph under the heading, which '
+                       f'the student edition\'s README shows as the row of the exercises: add one.')
+
+
+def described_as_released(text, released):
+    """A README's ``text`` with the released notebook's link into its folder, and its table row
+    describing the release (its opening paragraph), not the teacher's notebook: the teacher's
+    row may name answers and demonstrations that the release leaves out."""
+    name, stem = released.name, released.stem
+    summary = opening_paragraph(nbformat.read(released, as_version=4), name).replace('|', '\\|')
+    row = re.compile(rf'^\| \[{re.escape(stem)}\]\({re.escape(name)}\) \| .* \|$', re.MULTILINE)
+    text = row.sub(lambda _: f'| [{stem}]({ASSIGNMENT}/{name}) | {summary} |', text)
+    return text.replace(f']({name})', f']({ASSIGNMENT}/{name})')
+
+
 def write_edition(files, assignment, release, staging):
     """The student edition: reading material (cells locked, outputs kept) and the release."""
     for relative, data in files.items():
@@ -796,10 +821,10 @@ def write_edition(files, assignment, release, staging):
         target.parent.mkdir(parents=True, exist_ok=True)
         if relative.suffix == '.ipynb':
             nbformat.write(lock(nbformat.reads(data.decode('utf-8'), as_version=4)), target)
-        elif relative.suffix == '.md':  # links to an exercise notebook: now in its folder
+        elif relative.suffix == '.md':  # a README: its links and rows of the exercises
             text = data.decode('utf-8')
-            for name in sorted(p.name for p in release.glob('*.ipynb')):
-                text = text.replace(f']({name})', f']({ASSIGNMENT}/{name})')
+            for released in sorted(release.glob('*.ipynb')):
+                text = described_as_released(text, released)
             target.write_text(text, encoding='utf-8')
         else:
             target.write_bytes(data)
