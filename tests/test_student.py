@@ -1159,9 +1159,9 @@ README_ROW = re.compile(r'^\| \[(\d\d_\w+)\]\(([^)]+)\) \| (.*) \|$', re.MULTILI
 @pytest.mark.parametrize('edition', ['zh', 'en'])
 def test_the_students_readme_describes_the_exercises_as_released(edition, student_edition,
                                                                    english_edition):
-    """The teacher's README row of 05 names what only the answered notebook has (a printing
-    initializer, the training summary, the zero rows of a gradient, the divergence); in the
-    course, the row links the release and says what its opening paragraph says. The other
+    """The teacher's README row of 05 names what only the answered notebook shows (a printing
+    initializer, the training summary, the zero rows of a gradient, the divergence run); in
+    the course, the row links the release and says what its opening paragraph says. The other
     rows are the teacher's, their links unchanged."""
     folder, teachers = ((student_edition, ROOT / 'notebooks') if edition == 'zh'
                         else (english_edition, ENGLISH))
@@ -1177,8 +1177,48 @@ def test_the_students_readme_describes_the_exercises_as_released(edition, studen
     assert students == teacher
 
 
-@pytest.mark.parametrize('first_cell', ['# 4.2 练习', '# 4.2 练习\n\n## 练习 1'])
-def test_exercises_without_an_opening_paragraph_are_named(first_cell):
+def released_with(folder, first_cell):
+    """A released 05_exercises.ipynb in ``folder`` whose first cell is ``first_cell``."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(first_cell)])
-    with pytest.raises(make_student.StudentError, match='05_exercises.ipynb: .* no paragraph'):
-        make_student.opening_paragraph(nb, '05_exercises.ipynb')
+    folder.mkdir(exist_ok=True)
+    nbformat.write(nb, folder / EXERCISES.name)
+    return folder / EXERCISES.name
+
+
+@pytest.mark.parametrize('first_cell', ['# 4.2 练习', '# 4.2 练习\n\n## 练习 1',
+                                        '# 4.2 练习\n\n- 练习 1\n- 练习 2', '# 4.2 练习\n> 引用'])
+def test_exercises_without_an_opening_paragraph_are_named(tmp_path, first_cell):
+    released = released_with(tmp_path, first_cell)
+    with pytest.raises(make_student.StudentError, match='05_exercises.ipynb: .* not open with'):
+        make_student.described_as_released('| [05_exercises](05_exercises.ipynb) | 练习 |\n',
+                                           Path('README.md'), released)
+
+
+@pytest.mark.parametrize('first_cell, expected', [
+    ('# 4.2 练习\n三道练习：\n查阅 `init` 模块。', '三道练习：查阅 `init` 模块。'),
+    ('# 4.2 Exercises\n\nThree\nexercises.\n\nPoints.', 'Three exercises.'),
+])
+def test_the_opening_paragraph_is_read_as_a_reader_sees_it(tmp_path, first_cell, expected):
+    """Right under the heading or after a blank line; Chinese lines joined without a space,
+    others with one."""
+    nb = nbformat.read(released_with(tmp_path, first_cell), as_version=4)
+    assert make_student.opening_paragraph(nb, EXERCISES.name) == expected
+
+
+def test_a_row_of_the_exercises_in_any_table_layout_describes_the_release(tmp_path):
+    """Windows line ends, padded cells, './' links, a third column, a README in a subfolder:
+    the teacher's description never survives; a row with no description cell is an error."""
+    released = released_with(tmp_path, '# 4.2 练习\n\n三道练习 | 共 10 分。')
+    teachers = ('| notebook | 内容 | 分 |\r\n| --- | --- | --- |\r\n'
+                '|  [05_exercises](./05_exercises.ipynb)   | 会打印的初始化器 | 10 |  \r\n'
+                '见 [练习](05_exercises.ipynb)。\r\n')
+    assert make_student.described_as_released(teachers, Path('README.md'), released) == (
+        '| notebook | 内容 | 分 |\r\n| --- | --- | --- |\r\n'
+        '|  [05_exercises](exercises/05_exercises.ipynb)   | 三道练习 \\| 共 10 分。 | |  \r\n'
+        '见 [练习](exercises/05_exercises.ipynb)。\r\n')
+    below = make_student.described_as_released('| [05](../05_exercises.ipynb) | 会打印 |\n',
+                                               Path('docs/README.md'), released)
+    assert below == '| [05](../exercises/05_exercises.ipynb) | 三道练习 \\| 共 10 分。 |\n'
+    with pytest.raises(make_student.StudentError, match=r'README.md, line 1: .* no cell after'):
+        make_student.described_as_released('| 会打印 | [05](05_exercises.ipynb) |\n',
+                                           Path('README.md'), released)

@@ -51,8 +51,9 @@ this one: it is neither read nor copied.
    teacher's folder).
 3. OUT_DIR becomes the student edition, what students get (by an nbgitpuller link): the
    reading notebooks with every cell locked (outputs kept), the other files, and the
-   release in ``exercises/``. A README's row of the exercises links the release and gives its
-   opening paragraph (the teacher's row may name what only the answered notebook shows).
+   release in ``exercises/``. In Markdown files, links to the exercises go into
+   ``exercises/``, and a table row linking them describes the release with its opening
+   paragraph (the teacher's row may name what only the answered notebook shows).
    Hidden files such as ``.ipynb_checkpoints`` (Jupyter's copies
    of the teacher's notebooks, answers included) are never copied.
 
@@ -789,27 +790,66 @@ def write_course(files, assignment, course, language):
     return release
 
 
+HEADING = re.compile(r' {0,3}#{1,6}(\s|$)')
+# How a list, a quote, a code fence, HTML or a table begins: not a paragraph to quote.
+NOT_A_PARAGRAPH = re.compile(r'([-*+>`~<|]|\d+[.)]\s)')
+UNESCAPED_PIPE = re.compile(r'(?<!\\)\|')
+
+
+def one_line(lines):
+    """A paragraph's lines joined as a reader sees them: by a space, but by nothing between two
+    wide (Chinese) characters."""
+    text = lines[0]
+    for line in lines[1:]:
+        wide = all(unicodedata.east_asian_width(char) in 'WF' for char in (text[-1], line[0]))
+        text += ('' if wide else ' ') + line
+    return text
+
+
 def opening_paragraph(nb, name):
-    """The first paragraph of the notebook's first markdown cell after its heading, on one line."""
-    for cell in nb.cells:
-        if cell.cell_type == 'markdown':
-            for paragraph in re.split(r'\n\s*\n', cell.source.strip()):
-                if paragraph and not paragraph.startswith('#'):
-                    return ' '.join(line.strip() for line in paragraph.splitlines())
+    """The first paragraph of the notebook's first markdown cell, its heading left out."""
+    cell = next((cell for cell in nb.cells if cell.cell_type == 'markdown'), None)
+    for block in re.split(r'\n\s*\n', cell.source) if cell else []:
+        lines = [line.strip() for line in block.splitlines()
+                 if line.strip() and not HEADING.match(line)]
+        if lines and not NOT_A_PARAGRAPH.match(lines[0]):
+            return one_line(lines)
+        if lines:
             break
-    raise StudentError(f'{name}: its first markdown cell has no paragraph under the heading, which '
-                       f'the student edition\'s README shows as the row of the exercises: add one.')
+    raise StudentError(f'{name}: its first markdown cell does not open with a paragraph under its '
+                       f'heading, which the student edition\'s README shows as the row of the '
+                       f'exercises: begin that cell with a sentence saying what the exercises are.')
 
 
-def described_as_released(text, released):
-    """A README's ``text`` with the released notebook's link into its folder, and its table row
-    describing the release (its opening paragraph), not the teacher's notebook: the teacher's
-    row may name answers and demonstrations that the release leaves out."""
-    name, stem = released.name, released.stem
-    summary = opening_paragraph(nbformat.read(released, as_version=4), name).replace('|', '\\|')
-    row = re.compile(rf'^\| \[{re.escape(stem)}\]\({re.escape(name)}\) \| .* \|$', re.MULTILINE)
-    text = row.sub(lambda _: f'| [{stem}]({ASSIGNMENT}/{name}) | {summary} |', text)
-    return text.replace(f']({name})', f']({ASSIGNMENT}/{name})')
+def described_as_released(text, readme, released):
+    """A Markdown file's ``text`` (at ``readme`` in the teacher's folder) with its links to the
+    released notebook going into ``exercises/``, and the table row that links it describing the
+    release (its opening paragraph) instead of the teacher's notebook, whose row may name
+    answers and demonstrations that the release leaves out. A row whose description cannot be
+    told apart from its link is an error."""
+    old = Path(os.path.relpath(released.name, readme.parent)).as_posix()
+    new = Path(os.path.relpath(f'{ASSIGNMENT}/{released.name}', readme.parent)).as_posix()
+    link = re.compile(rf'\]\((?:\./)?{re.escape(old)}\)')
+    summary, lines = None, text.splitlines(keepends=True)
+    for number, line in enumerate(lines, 1):
+        if not link.search(line):
+            continue
+        body = line.rstrip('\r\n')
+        cells = UNESCAPED_PIPE.split(body)
+        if len(cells) > 1:  # a table row: the cells after the link's are its description
+            at = next(index for index, cell in enumerate(cells) if link.search(cell))
+            end = len(cells) - 1 if not cells[-1].strip() else len(cells)
+            if at + 1 >= end:
+                raise StudentError(f'{readme}, line {number}: a table row links {released.name} '
+                                   f'with no cell after the link for its description: write it '
+                                   f'as | [{released.stem}]({old}) | what it is |.')
+            if summary is None:
+                summary = UNESCAPED_PIPE.sub(r'\\|', opening_paragraph(
+                    nbformat.read(released, as_version=4), released.name))
+            cells[at + 1:end] = [f' {summary} '] + [' '] * (end - at - 2)
+            body = '|'.join(cells)
+        lines[number - 1] = link.sub(f']({new})', body) + line[len(line.rstrip('\r\n')):]
+    return ''.join(lines)
 
 
 def write_edition(files, assignment, release, staging):
@@ -821,10 +861,10 @@ def write_edition(files, assignment, release, staging):
         target.parent.mkdir(parents=True, exist_ok=True)
         if relative.suffix == '.ipynb':
             nbformat.write(lock(nbformat.reads(data.decode('utf-8'), as_version=4)), target)
-        elif relative.suffix == '.md':  # a README: its links and rows of the exercises
+        elif relative.suffix == '.md':  # links to the exercises, and their table rows
             text = data.decode('utf-8')
             for released in sorted(release.glob('*.ipynb')):
-                text = described_as_released(text, released)
+                text = described_as_released(text, relative, released)
             target.write_text(text, encoding='utf-8')
         else:
             target.write_bytes(data)
