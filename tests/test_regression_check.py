@@ -119,10 +119,12 @@ mxnet_blas.openblas_get_corename.restype = ctypes.c_char_p
 numpy_blas = ctypes.CDLL(glob.glob(os.path.join(os.path.dirname(numpy.__file__), '..',
                                                 'numpy.libs', 'libopenblas*'))[0])
 numpy_blas.openblas_get_corename64_.restype = ctypes.c_char_p
-print('mxnet openblas:', mxnet_blas.openblas_get_corename().decode())
-print('numpy openblas:', numpy_blas.openblas_get_corename64_().decode())
-print('numpy AVX512F dispatch:', __cpu_features__['AVX512F'])
-print('openmp threads:', ctypes.CDLL('libgomp.so.1').omp_get_max_threads())
+# One write per line: print('a', b) writes its parts one by one, and the kernel's thread that
+# forwards oneDNN's verbose lines from file descriptor 1 can write between them.
+print(f'mxnet openblas: {mxnet_blas.openblas_get_corename().decode()}')
+print(f'numpy openblas: {numpy_blas.openblas_get_corename64_().decode()}')
+print(f"numpy AVX512F dispatch: {__cpu_features__['AVX512F']}")
+print(f"openmp threads: {ctypes.CDLL('libgomp.so.1').omp_get_max_threads()}")
 """
 
 
