@@ -53,9 +53,9 @@ this one: it is neither read nor copied.
    reading notebooks with every cell locked (outputs kept), the other files, and the
    release in ``exercises/``. In Markdown files, links to the exercises go into
    ``exercises/``, and a table row linking them describes the release with its opening
-   paragraph (the teacher's row may name what only the answered notebook shows).
-   Hidden files such as ``.ipynb_checkpoints`` (Jupyter's copies
-   of the teacher's notebooks, answers included) are never copied.
+   paragraph (the teacher's row may name what only the answered notebook shows). Hidden
+   files such as ``.ipynb_checkpoints`` (Jupyter's copies of the teacher's notebooks,
+   answers included) are never copied.
 
 Both folders are replaced only as a whole and only when everything succeeded; a previous
 edition is left as it was otherwise. See safe_output.py for which output folders are
@@ -835,6 +835,7 @@ def described_as_released(text, readme, released):
         if not link.search(line):
             continue
         body = line.rstrip('\r\n')
+        ending = line[len(body):]
         cells = UNESCAPED_PIPE.split(body)
         if len(cells) > 1:  # a table row: the cells after the link's are its description
             at = next(index for index, cell in enumerate(cells) if link.search(cell))
@@ -848,7 +849,7 @@ def described_as_released(text, readme, released):
                     nbformat.read(released, as_version=4), released.name))
             cells[at + 1:end] = [f' {summary} '] + [' '] * (end - at - 2)
             body = '|'.join(cells)
-        lines[number - 1] = link.sub(f']({new})', body) + line[len(line.rstrip('\r\n')):]
+        lines[number - 1] = link.sub(f']({new})', body) + ending
     return ''.join(lines)
 
 
