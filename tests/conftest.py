@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from work_units import expected_seconds, work_unit
+from work_units import send_order, work_unit
 
 import d2lhelpers.data as data  # imports no MXNet, so every pytest run can afford it
 
@@ -232,8 +232,9 @@ def browser():
 
 # How make test spreads the tests over its pytest-xdist workers (tests/work_units.py).
 def pytest_collection_modifyitems(items):
-    """Longest work first (tests/work_units.py), so that make test's workers end together."""
-    items.sort(key=lambda item: -expected_seconds(item.nodeid))  # stable: a file keeps its order
+    """Longest work first (tests/work_units.py), so that make test's workers end together; a unit
+    that mostly waits before them."""
+    items.sort(key=lambda item: send_order(item.nodeid))  # stable: a file keeps its order
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: plain pytest runs without it

@@ -1,7 +1,7 @@
 """The work units of tests/work_units.py: what must run together does, the table is current."""
 from pathlib import Path
 
-from work_units import SECONDS, expected_seconds, work_unit
+from work_units import MOSTLY_WAITING, SECONDS, expected_seconds, send_order, work_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,3 +33,10 @@ def test_a_notebooks_runs_take_its_time_and_unnamed_units_are_short():
     assert expected_seconds('tests/test_jupyterlab.py::t[07_why_initialization_matters.ipynb]') \
         == expected_seconds('notebooks/07_why_initialization_matters.ipynb::Cell 3') > 0
     assert expected_seconds('tests/test_check.py::test_each_check') == 0
+
+
+def test_a_unit_that_mostly_waits_is_sent_before_the_longest():
+    longest = max(SECONDS, key=SECONDS.get)
+    waiting = f'tests/{MOSTLY_WAITING[0]}::test_x'
+    assert send_order(waiting) < send_order(f'tests/{longest}::test_y')
+    assert send_order('tests/test_hub.py::a') < send_order('tests/test_check.py::b')

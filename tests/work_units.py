@@ -3,7 +3,8 @@
 make test runs the tests on pytest-xdist workers with --dist loadfile, refined here: a work unit
 is a test file, so a notebook's cells share one kernel and a module's fixtures are set up once;
 but the browser run and the native-kernel run of the series are one unit per notebook, so they
-spread over the workers. Units are sent longest first, so that the workers end together.
+spread over the workers. Units are sent longest first, so that the workers end together; but a
+unit that mostly waits goes before them all.
 """
 
 # Seconds each unit took in a make test on the 2-core machine (a notebook's: its JupyterLab run;
@@ -22,6 +23,10 @@ SECONDS = {'test_hub.py': 165, 'test_student.py': 105, 'test_book.py': 90,
            '03_custom_initialization': 9, '04_sharing_parameters': 9,
            '01_accessing_parameters': 6}
 ONE_UNIT_PER_NOTEBOOK = ('tests/test_jupyterlab.py', 'tests/test_native_kernels.py')
+# Units that mostly wait: test_setup.py waits about 20 s for uv's download of a Python to fail and
+# uses 4 CPU-seconds. Sent first, it waits while the other workers keep both cores busy; sent last
+# (as its length put it), it was alone at the end and the cores idled.
+MOSTLY_WAITING = ('test_setup.py',)
 
 
 def work_unit(nodeid):
@@ -34,3 +39,9 @@ def expected_seconds(nodeid):
     """Roughly how long the test's whole work unit takes (0 for a short one)."""
     unit = work_unit(nodeid)
     return max((seconds for name, seconds in SECONDS.items() if name in unit), default=0)
+
+
+def send_order(nodeid):
+    """The sort key of the test's unit: the units that mostly wait, then the longest first."""
+    unit = work_unit(nodeid)
+    return not any(name in unit for name in MOSTLY_WAITING), -expected_seconds(nodeid)
