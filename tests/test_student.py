@@ -758,19 +758,22 @@ def with_hidden_secret(teacher):
 
 
 @pytest.mark.slow  # runs nbgrader
-@pytest.mark.parametrize('where', ['JUPYTER_CONFIG_DIR', 'JUPYTER_CONFIG_PATH', 'current folder'])
-def test_a_personal_nbgrader_configuration_is_not_used(teacher, tmp_path, where):
+def test_a_personal_nbgrader_configuration_is_not_used(teacher, tmp_path):
+    """The teacher's own configuration in each place nbgrader looks, all in one build (one nbgrader
+    run instead of three): if any were read, the answers would not be cleared, and the tool would
+    refuse to publish."""
     with_hidden_secret(teacher)
-    personal = tmp_path / 'personal'
-    personal.mkdir()
-    (personal / 'nbgrader_config.py').write_text(PERSONAL_CONFIG)
-    env = dict(os.environ)
-    if where != 'current folder':
-        env[where] = str(personal)
+    places = {}
+    for where in ('JUPYTER_CONFIG_DIR', 'JUPYTER_CONFIG_PATH', 'current folder'):
+        places[where] = tmp_path / 'personal' / where.replace(' ', '_')
+        places[where].mkdir(parents=True)
+        (places[where] / 'nbgrader_config.py').write_text(PERSONAL_CONFIG)
+    env = {**os.environ, 'JUPYTER_CONFIG_DIR': str(places['JUPYTER_CONFIG_DIR']),
+           'JUPYTER_CONFIG_PATH': str(places['JUPYTER_CONFIG_PATH'])}
     out = tmp_path / 'build' / 'student'
     result = subprocess.run([sys.executable, str(ROOT / 'tools' / 'make_student.py'),
                              str(teacher), str(out)], capture_output=True, text=True,
-                            timeout=300, env=env, cwd=personal)
+                            timeout=300, env=env, cwd=places['current folder'])
     assert result.returncode == 0, result.stderr
     assert leaked_answers(out, ANSWERS | {HIDDEN_SECRET}) == []
     assert leaked_answers(tmp_path / 'build' / 'course' / 'release',
