@@ -248,6 +248,18 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid):
             return work_unit(nodeid)
 
+        def _reschedule(self, node):
+            """A unit for the node once it has one test left, not xdist's two: a worker holds a
+            test back until it knows the next, so one left means it is about to run out. With
+            two, near the end a worker held two notebook runs while another had nothing."""
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+                return
+            if self._pending_of(self.assigned_work[node]) <= 1:
+                self._assign_work_unit(node)
+
     # Send the units in the order collected (longest first), not by their number of tests.
     config.option.loadscopereorder = False
     return NotebookRunsApart(config, log)

@@ -11,17 +11,17 @@ unit that mostly waits goes before them all.
 # its nbval run takes about two thirds), from one run that logged each test's start and end. A
 # unit not named here is short. Only the order depends on these numbers, never a result; a long
 # unit left unnamed is sent last and ends alone (test_run_and_book.py did: 30 s with one worker).
-SECONDS = {'test_hub.py': 165, 'test_student.py': 105, 'test_book.py': 90,
-           'test_odd_paths.py': 80, 'test_autograde.py': 75, 'test_tools.py': 70,
-           'test_data.py': 65, 'test_store.py': 55, 'test_run_and_book.py': 50,
-           'test_distributed.py': 30, 'test_claims.py': 25, 'test_setup.py': 15,
-           'test_regression_check.py': 15, 'test_language.py': 12, 'test_import_cost.py': 12,
-           'test_english.py': 8,
-           '07_why_initialization_matters': 60, '05_exercises': 40, '08_tied_weights': 20,
-           '10_parameters_across_devices': 16, '09_saving_parameters': 15,
-           '11_init_explorer': 15, '06_init_tour': 13, '02_initializing_parameters': 11,
-           '03_custom_initialization': 9, '04_sharing_parameters': 9,
-           '01_accessing_parameters': 6}
+SECONDS = {'test_hub.py': 120, 'test_student.py': 95, 'test_book.py': 87,
+           'test_run_and_book.py': 64, 'test_odd_paths.py': 60, 'test_autograde.py': 60,
+           'test_store.py': 58, 'test_tools.py': 52, 'test_data.py': 43,
+           'test_distributed.py': 27, 'test_setup.py': 16, 'test_regression_check.py': 13,
+           'test_claims.py': 12, 'test_language.py': 7, 'test_import_cost.py': 7,
+           'test_english.py': 5,
+           '07_why_initialization_matters': 46, '05_exercises': 42, '08_tied_weights': 22,
+           '10_parameters_across_devices': 14, '09_saving_parameters': 14,
+           '11_init_explorer': 9, '06_init_tour': 8, '02_initializing_parameters': 7,
+           '03_custom_initialization': 6, '01_accessing_parameters': 5,
+           '04_sharing_parameters': 4}
 ONE_UNIT_PER_NOTEBOOK = ('tests/test_jupyterlab.py', 'tests/test_native_kernels.py')
 # Units that mostly wait: test_setup.py waits about 20 s for uv's download of a Python to fail and
 # uses 4 CPU-seconds. Sent first, it waits while the other workers keep both cores busy; sent last
