@@ -36,8 +36,9 @@ PYTHON    ?= $(shell for p in python3.11 python3; do \
 # compiles their bytecode as pip would (uv does not by default): Python does not write it where
 # PYTHONDONTWRITEBYTECODE is set, so every process would compile mxnet, numpy, ... anew. It first
 # tries its cache alone (--offline): every package is pinned to one version (constraints.txt), so
-# the cache gives what the index would, without asking the index about each (2-7 s here); when the
-# cache lacks one, it fails before installing anything, and uv asks the index.
+# the cache gives the files the index gave when they were fetched, without asking the index about
+# each (2-7 s here); its warnings are shown. When the cache lacks one, uv fails before installing
+# anything, says so, and the index is asked.
 UV_VERSION := 0.13.9
 UV        := $(VENV)/bin/uv
 
@@ -62,8 +63,12 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml $(KERNEL_DIR)/kernel.j
 	if [ -z "$$python" ]; then python=$$(bash tools/find-python311.sh $(UV_VERSION)) || exit 1; fi; \
 	echo "\"$$python\" -m venv $(VENV)"; "$$python" -m venv $(VENV)
 	"$(PY)" -m pip install --quiet uv==$(UV_VERSION)
-	"$(UV)" pip install --quiet --compile-bytecode --python "$(PY)" --offline -r requirements.txt 2>/dev/null \
-	  || "$(UV)" pip install --quiet --compile-bytecode --python "$(PY)" -r requirements.txt
+	@echo '"$(UV)" pip install --quiet --compile-bytecode --python "$(PY)" -r requirements.txt (its cache first)'; \
+	if "$(UV)" pip install --quiet --compile-bytecode --python "$(PY)" --offline -r requirements.txt \
+	     2>"$(VENV)/uv-offline.log"; then cat "$(VENV)/uv-offline.log" >&2; \
+	else echo "uv's cache lacks a pinned package: asking the package index"; \
+	  "$(UV)" pip install --quiet --compile-bytecode --python "$(PY)" -r requirements.txt; fi; \
+	status=$$?; rm -f "$(VENV)/uv-offline.log"; exit $$status
 	"$(UV)" pip install --quiet --python "$(PY)" --no-deps -e .
 	"$(PY)" tools/project_kernel.py install >/dev/null
 	bash tools/git-nbdiff.sh $(VENV)/bin
