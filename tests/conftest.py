@@ -249,9 +249,10 @@ def pytest_xdist_make_scheduler(config, log):
             return work_unit(nodeid)
 
         def _reschedule(self, node):
-            """A unit for the node once it has one test left, not xdist's two: a worker holds a
-            test back until it knows the next, so one left means it is about to run out. With
-            two, near the end a worker held two notebook runs while another had nothing."""
+            """A unit for the node once it has one test left, not xdist's two: a worker runs a
+            test only once it knows the next, so its last test waits for this unit (one round
+            trip). With xdist's two, near the end a worker held two notebook runs queued while
+            another had nothing; now it holds one."""
             if node.shutting_down:
                 return
             if not self.workqueue:

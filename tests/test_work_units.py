@@ -40,3 +40,17 @@ def test_a_unit_that_mostly_waits_is_sent_before_the_longest():
     waiting = f'tests/{MOSTLY_WAITING[0]}::test_x'
     assert send_order(waiting) < send_order(f'tests/{longest}::test_y')
     assert send_order('tests/test_hub.py::a') < send_order('tests/test_check.py::b')
+
+
+def test_make_test_collects_in_that_order():
+    """conftest.py sorts the collected tests by send_order (a file keeps its own order)."""
+    import conftest
+    nodeids = ['tests/test_check.py::a', 'tests/test_hub.py::b', 'tests/test_check.py::c',
+               f'tests/{MOSTLY_WAITING[0]}::d', 'tests/test_hub.py::e']
+    items = [type('Item', (), {'nodeid': nodeid})() for nodeid in nodeids]
+    conftest.pytest_collection_modifyitems(items)
+    assert [item.nodeid[-1] for item in items] == ['d', 'b', 'e', 'a', 'c']
+
+
+def test_each_mostly_waiting_unit_is_a_test_module():
+    assert set(MOSTLY_WAITING) <= {path.name for path in (ROOT / 'tests').glob('test_*.py')}

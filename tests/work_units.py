@@ -23,9 +23,9 @@ SECONDS = {'test_hub.py': 120, 'test_student.py': 95, 'test_book.py': 87,
            '03_custom_initialization': 6, '01_accessing_parameters': 5,
            '04_sharing_parameters': 4}
 ONE_UNIT_PER_NOTEBOOK = ('tests/test_jupyterlab.py', 'tests/test_native_kernels.py')
-# Units that mostly wait: test_setup.py waits about 20 s for uv's download of a Python to fail and
-# uses 4 CPU-seconds. Sent first, it waits while the other workers keep both cores busy; sent last
-# (as its length put it), it was alone at the end and the cores idled.
+# Units that mostly wait: test_setup.py waits 15 to 20 s for uv's download of a Python to fail and
+# uses 4 CPU-seconds. Sent first, it waits while the other workers keep both cores busy; sent where
+# its length put it, it was the last unit running, alone, and the cores idled.
 MOSTLY_WAITING = ('test_setup.py',)
 
 
