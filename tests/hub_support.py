@@ -101,19 +101,21 @@ def class_on_the_hub(roster_dir, students=3, language=None):
     tag = secrets.token_hex(3)  # names no account of this machine has
     names = [f'd2l{tag}{c}' for c in 'abcdefgh'[:students]]
     instructor, group = f'd2l{tag}t', f'd2l{tag}g'
-    home = Path(tempfile.mkdtemp(prefix='d2l class '))  # a space in the path
-    home.chmod(0o755)
     roster = Path(roster_dir) / 'roster.csv'
     roster.write_text('id,first_name,last_name,email\n'
                       + ''.join(f'{s},{s[-1].upper()},Student,\n' for s in names))
-    env = {**ENV, 'CLASS_HOME': str(home), 'CLASS_PORT': str(free_port(block=3)),
-           'CLASS_INSTRUCTOR': instructor, 'CLASS_GROUP': group,
-           'FASHION_MNIST_DIR': str(data_dir)}
+    home = Path(tempfile.mkdtemp(prefix='d2l class '))  # a space in the path
+    env = {**ENV, 'CLASS_HOME': str(home), 'CLASS_INSTRUCTOR': instructor,
+           'CLASS_GROUP': group, 'FASHION_MNIST_DIR': str(data_dir)}
     if language:
         env['CLASS_LANGUAGE'] = language
     try:
+        home.chmod(0o755)
         course('setup', str(roster), env=env)
         passwords = dict(csv.reader((home / 'hub' / 'initial-passwords.csv').open()))
+        # Chosen just before the hub takes it: other tests' servers and kernels take free ports
+        # all the time, the other hub test's too.
+        env['CLASS_PORT'] = str(free_port(block=3))
         course('start', env=env)
         link = course('release', env=env).strip().splitlines()[-1]
         yield {'env': env, 'home': home, 'students': names, 'instructor': instructor,
@@ -123,14 +125,32 @@ def class_on_the_hub(roster_dir, students=3, language=None):
     finally:
         hub = home / 'hub' / 'jupyterhub.pid'
         hub_pid = int(hub.read_text()) if hub.exists() else None
-        hub_processes = descendants([hub_pid]) if hub_pid else {}
+        below_the_hub = descendants([hub_pid]) if hub_pid else {}
         try:
             course('stop', env=env)
         finally:
-            left = end_processes(hub_processes)
+            left = end_processes(below_the_hub)
             left += remove_accounts([*names, instructor], group)
             shutil.rmtree(home, ignore_errors=True)
         assert left == [], f'processes or accounts of the hub test left: {left}'
+
+
+def hub_processes(classroom):
+    """{pid: command line} of the class's hub and every process below it (the proxy, the
+    culler, the students' servers and what they run)."""
+    hub_pid = int((classroom['home'] / 'hub' / 'jupyterhub.pid').read_text())
+    return {hub_pid: Path(f'/proc/{hub_pid}/cmdline').read_bytes(), **descendants([hub_pid])}
+
+
+def server_of(classroom, student):
+    """The pid and arguments of ``student``'s running JupyterLab server, and its environment."""
+    uid = pwd.getpwnam(student).pw_uid
+    [pid] = [pid for pid, cmdline in processes_of({uid}).items()
+             if b'jupyterhub-singleuser' in cmdline]
+    args = Path(f'/proc/{pid}/cmdline').read_bytes().decode().split('\0')
+    environ = dict(entry.split('=', 1) for entry in
+                   Path(f'/proc/{pid}/environ').read_bytes().decode().split('\0') if '=' in entry)
+    return pid, args, environ
 
 
 def screenshot(page, name):
@@ -139,8 +159,8 @@ def screenshot(page, name):
 
 
 def log_in(browser, classroom, user):
-    locale = 'zh-CN' if classroom['labels'] is LABELS['zh'] else 'en-US'
-    page = browser.new_page(viewport={'width': 1400, 'height': 1000}, locale=locale)
+    # A Chinese browser in either class: JupyterLab's language must come from the class.
+    page = browser.new_page(viewport={'width': 1400, 'height': 1000}, locale='zh-CN')
     page.goto(f'{classroom["base"]}/hub/login', timeout=60_000)
     page.fill('input[name=username]', user)
     page.fill('input[name=password]', classroom['passwords'][user])

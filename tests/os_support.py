@@ -1,9 +1,9 @@
 """What the tests need of the OS, in one place (used by test_data, test_student, test_tools,
-test_store, test_run_and_book, test_distributed, test_jupyterlab and test_hub): a Unix socket in
-a deep folder, a child process that takes the signals a test sends it, a tool run that gets a
-Ctrl-C just as a rename completes, free ports on 127.0.0.1, and the processes of this machine
-read from /proc (by parent, by user, by what their command line names), whether one lives,
-and a wait for a condition to come true.
+test_store, test_run_and_book, test_distributed, test_jupyterlab, and hub_support for the hub
+tests): a Unix socket in a deep folder, a child process that takes the signals a test sends it,
+a tool run that gets a Ctrl-C just as a rename completes, free ports on 127.0.0.1, and the
+processes of this machine read from /proc (by parent, by user, by what their command line
+names), whether one lives, and a wait for a condition to come true.
 
 The tests read /proc here, not through d2lhelpers.distributed's own walker: that is code under
 test, and a check must not lean on what it checks.
