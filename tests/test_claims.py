@@ -2670,14 +2670,16 @@ def test_06_orthogonal_entries_are_near_normal():
 
 
 def test_06_sampling_errors_and_the_tenfold_margin():
-    """06 cell 9: "样本标准差的相对误差约为 1/sqrt(2n) ≈ 0.16%，样本均值的误差约为 σ/sqrt(n) ≈
-    0.22% σ"
+    """06 cell 9: "正态样本的标准差的相对误差约为 1/sqrt(2n) ≈ 0.16%（均匀分布的样本更小，约
+    sqrt(0.2/n) ≈ 0.10%），样本均值的误差约为 σ/sqrt(n) ≈ 0.22% σ"
     and "这比随机误差宽十倍"."""
     import numpy as np
-    says('06', '样本标准差的相对误差约为 $1/\\sqrt{2n} \\approx 0.16\\%$，样本均值的误差约为 $\\sig'
-               'ma/\\sqrt{n} \\approx 0.22\\%\\,\\sigma$',
+    says('06', '正态样本的标准差的相对误差约为 $1/\\sqrt{2n} \\approx 0.16\\%$（均匀分布的样本更小，'
+               '约 $\\sqrt{0.2/n} \\approx 0.10\\%$），样本均值的误差约为 $\\sigma/\\sqrt{n} '
+               '\\approx 0.22\\%\\,\\sigma$',
          english='the relative error of the sample standard deviation is about $1/\\sqrt{2n} '
-                 '\\approx 0.16\\%$, and the error of the sample mean is about '
+                 '\\approx 0.16\\%$ for a normal sample (less for a uniform one, about '
+                 '$\\sqrt{0.2/n} \\approx 0.10\\%$), and the error of the sample mean is about '
                  '$\\sigma/\\sqrt{n} \\approx 0.22\\%\\,\\sigma$')
     says('06', '这比随机误差宽十倍',
          english='These bounds are ten times wider than the random error')
@@ -2686,6 +2688,11 @@ def test_06_sampling_errors_and_the_tenfold_margin():
     rng = np.random.default_rng(0)
     samples = rng.standard_normal((20, n)).astype(np.float32)
     assert 0.0010 < samples.std(axis=1).std() < 0.0023  # about 0.0016 (sigma = 1)
+    # A uniform sample's kurtosis is 9/5: the relative error is sqrt((9/5 - 1) / 4n) = sqrt(0.2/n).
+    assert round(100 * (0.2 / n) ** 0.5, 2) == 0.10
+    uniform = rng.uniform(-1, 1, (20, n)).astype(np.float32)
+    relative = uniform.std(axis=1) / 3 ** -0.5 - 1
+    assert 0.0006 < relative.std() < 0.0014  # about 0.0010
     assert 8 < 0.02 / (1 / (2 * n) ** 0.5) < 13 and 8 < 0.02 / (1 / n ** 0.5) < 13
 
 
@@ -3002,18 +3009,18 @@ def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
 
 
 def test_07_normal_shrinks_each_layer_by_011():
-    """07 cell 7: "`Normal(0.01)` 的每一层把信号缩小约 0.01 × sqrt(256/2) ≈ 0.11 倍"."""
+    """07 cell 7: "`Normal(0.01)` 的每一层把信号缩小到约 0.01 × sqrt(256/2) ≈ 0.11 倍"."""
     from mxnet import init
-    says('07', '`Normal(0.01)` 的每一层把信号缩小约 $0.01 \\times \\sqrt{256/2} \\approx 0.11$ 倍',
+    says('07', '`Normal(0.01)` 的每一层把信号缩小到约 $0.01 \\times \\sqrt{256/2} \\approx 0.11$ 倍',
          english='each layer of `Normal(0.01)` multiplies the signal by about $0.01 \\times '
                  '\\sqrt{256/2} \\approx 0.11$')
     assert abs(per_layer_factor(init.Normal(0.01)) / (0.01 * 128 ** 0.5) - 1) < 0.1
 
 
 def test_07_xavier_shrinks_each_layer_by_1_over_sqrt2():
-    """07 cell 7: "`Xavier()` 没有考虑 ReLU 去掉的一半，每层缩小约 1/sqrt2 倍"."""
+    """07 cell 7: "`Xavier()` 没有考虑 ReLU 去掉的一半，每层缩小到约 1/sqrt2"."""
     from mxnet import init
-    says('07', '`Xavier()` 没有考虑 ReLU 去掉的一半，每层缩小约 $1/\\sqrt{2}$ 倍',
+    says('07', '`Xavier()` 没有考虑 ReLU 去掉的一半，每层缩小到约 $1/\\sqrt{2}$，',
          english='`Xavier()` does not take into account the half that the ReLU removes, and '
                  'multiplies the signal by about $1/\\sqrt{2}$ per layer')
     assert abs(per_layer_factor(init.Xavier()) / 0.5 ** 0.5 - 1) < 0.1
@@ -4820,7 +4827,7 @@ def test_11_xavier_with_relu_shrinks_both_ways_by_one_over_root_two():
     from mxnet import init
 
     import d2lhelpers as d2l
-    says('11', r'`Xavier()` 没有考虑 ReLU 去掉的一半，前向每层缩小约 $1/\sqrt{2}$ 倍；'
+    says('11', r'`Xavier()` 没有考虑 ReLU 去掉的一半，前向每层缩小到约 $1/\sqrt{2}$；'
                '反向也一样，所以梯度从顶层往下逐层缩小',
          english=r'`Xavier()` does not account for the half that ReLU removes, so in the forward '
                  r'pass each layer scales the signal by about $1/\sqrt{2}$; in the backward pass '
