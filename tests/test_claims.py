@@ -2674,9 +2674,9 @@ def test_06_sampling_errors_and_the_tenfold_margin():
     sqrt(0.2/n) ≈ 0.10%），样本均值的误差约为 σ/sqrt(n) ≈ 0.22% σ"
     and "这比随机误差宽十倍"."""
     import numpy as np
-    says('06', '正态样本的标准差的相对误差约为 $1/\\sqrt{2n} \\approx 0.16\\%$（均匀分布的样本更小，'
-               '约 $\\sqrt{0.2/n} \\approx 0.10\\%$），样本均值的误差约为 $\\sigma/\\sqrt{n} '
-               '\\approx 0.22\\%\\,\\sigma$',
+    says('06', '正态样本的标准差的相对误差约为 $1/\\sqrt{2n} \\approx 0.16\\%$'
+               '（均匀分布的样本更小，约 $\\sqrt{0.2/n} \\approx 0.10\\%$），'
+               '样本均值的误差约为 $\\sigma/\\sqrt{n} \\approx 0.22\\%\\,\\sigma$',
          english='the relative error of the sample standard deviation is about $1/\\sqrt{2n} '
                  '\\approx 0.16\\%$ for a normal sample (less for a uniform one, about '
                  '$\\sqrt{0.2/n} \\approx 0.10\\%$), and the error of the sample mean is about '
@@ -3011,7 +3011,8 @@ def test_07_same_numbers_on_the_projects_kernel_others_may_differ():
 def test_07_normal_shrinks_each_layer_by_011():
     """07 cell 7: "`Normal(0.01)` 的每一层把信号缩小到约 0.01 × sqrt(256/2) ≈ 0.11 倍"."""
     from mxnet import init
-    says('07', '`Normal(0.01)` 的每一层把信号缩小到约 $0.01 \\times \\sqrt{256/2} \\approx 0.11$ 倍',
+    says('07', '`Normal(0.01)` 的每一层把信号缩小到约 '
+               '$0.01 \\times \\sqrt{256/2} \\approx 0.11$ 倍',
          english='each layer of `Normal(0.01)` multiplies the signal by about $0.01 \\times '
                  '\\sqrt{256/2} \\approx 0.11$')
     assert abs(per_layer_factor(init.Normal(0.01)) / (0.01 * 128 ** 0.5) - 1) < 0.1
