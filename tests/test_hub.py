@@ -158,7 +158,7 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
     finally:
         page.close()
     # The first student fetches her feedback as herself, as README says: in ~/d2l-course.
-    assert '（得分：5.0 / 10.0）' in fetch_feedback(classroom, first)
+    assert classroom['labels']['score'].format(score=5.0) in fetch_feedback(classroom, first)
 
 
 COURSE_ID_OF = ("import sys; from nbgrader.apps.listapp import ListApp; app = ListApp(); "
