@@ -42,6 +42,25 @@ LABELS = {
 # The solution cells' placeholder lines, the same code in both languages.
 PLACEHOLDERS = {'ex1_answer1': 'when_to_use = {}', 'ex2_answer1': 'shape_before = None',
                 'ex2_answer2': 'shape_after = None'}
+# What a student types into those cells (one line each), for exercises 1 and 2: 5 of 10 points.
+# Exercise 1's sentence, one for every initializer, is in the class's language.
+WHEN_TO_USE = {'zh': "f'{name}：何时使用，见 MXNet 文档对 {name} 的说明'",
+               'en': "f'{name}: when to use it, see the MXNet documentation'"}
+
+
+def typed_answers(language):
+    return {
+        'ex1_answer1': "import inspect; "
+                       f"when_to_use = {{name: {WHEN_TO_USE[language]} "
+                       "for name, obj in vars(init).items() if inspect.isclass(obj) "
+                       "and obj.__module__ == 'mxnet.initializer' and name != 'InitDesc'}",
+        'ex2_answer1': "net = nn.Sequential(); shared = nn.Dense(8, activation='relu'); "
+                       "net.add(nn.Dense(8, activation='relu'), shared, "
+                       "nn.Dense(8, activation='relu', params=shared.params), nn.Dense(10)); "
+                       "net.initialize(); shape_before = net[0].weight.shape",
+        'ex2_answer2': "X = nd.random_uniform(shape=(2, 20)); net(X); "
+                       "shape_after = net[0].weight.shape",
+    }
 
 
 def run(command, cwd, env=ENV, timeout=300):

@@ -43,6 +43,7 @@ from hub_support import (
     settings,
     submit,
     type_answer,
+    typed_answers,
 )
 from os_support import processes_of
 
@@ -51,19 +52,7 @@ from os_support import processes_of
 pytestmark = [pytest.mark.slow, pytest.mark.needs_root, pytest.mark.skipif(
     os.geteuid() != 0, reason='the class makes Linux accounts and runs servers as them: as root')]
 
-# What the first student types into the two solution cells (one line each).
-ANSWERS = {
-    'ex1_answer1': "import inspect; "
-                   "when_to_use = {name: f'{name}：何时使用，见 MXNet 文档对 {name} 的说明' "
-                   "for name, obj in vars(init).items() if inspect.isclass(obj) "
-                   "and obj.__module__ == 'mxnet.initializer' and name != 'InitDesc'}",
-    'ex2_answer1': "net = nn.Sequential(); shared = nn.Dense(8, activation='relu'); "
-                   "net.add(nn.Dense(8, activation='relu'), shared, nn.Dense(8, activation='relu', "
-                   "params=shared.params), nn.Dense(10)); net.initialize(); "
-                   "shape_before = net[0].weight.shape",
-    'ex2_answer2': "X = nd.random_uniform(shape=(2, 20)); net(X); "
-                   "shape_after = net[0].weight.shape",
-}
+ANSWERS = typed_answers('zh')  # exercises 1 and 2 answered: 5 of 10 points
 
 if not os.access(CHP, os.X_OK):
     pytest.skip(f'no configurable-http-proxy at {CHP}: make proxy installs it with npm',
