@@ -1,16 +1,20 @@
-"""make's set-up: without Python 3.11 uv is asked for one or the ways named; git diff by cells.
+"""make's set-up: without Python 3.11 uv is asked for one or the ways named; git diff by cells;
+two apt-get installs at once (make test's data and browser, side by side) do not fail.
 
 This machine reaches PyPI but not github.com, where uv fetches its managed Pythons from: so uv is
 installed (into a temporary folder) and asked, its download fails, and make must stop with the ways
 to get a 3.11, having created nothing in the checkout. ``PYTHON=`` (empty) stands for "no 3.11 on
 PATH": make then takes the same branch a machine without one takes.
 """
+import fcntl
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+from os_support import descendants
 
 pytestmark = pytest.mark.slow  # installs uv from PyPI and waits for its download to fail
 
@@ -63,3 +67,41 @@ def test_after_setup_git_diff_shows_a_notebook_by_cells(tmp_path):
                    check=True)
     shown = git(repo, 'diff')
     assert '## modified /cells/' in shown and '延迟初始化' in shown, shown
+
+
+# apt's own lock: the one Debian's apt-get takes first, and fails on at once when it is held.
+DPKG_FRONTEND_LOCK = Path('/var/lib/dpkg/lock-frontend')
+
+
+@pytest.mark.needs_root
+@pytest.mark.skipif(os.geteuid() != 0 or not DPKG_FRONTEND_LOCK.exists(),
+                    reason="holds Debian's dpkg lock: as root, on Debian")
+def test_apt_install_waits_for_another_apt_instead_of_failing():
+    """make test runs tools/get-data.sh and tools/get-browser.sh side by side (make -j4), each
+    installing with tools/apt-install.sh: on a fresh machine two apt-gets run at once, and the
+    second failed at once with "Could not get lock /var/lib/dpkg/lock-frontend". Here this test
+    holds that lock as the other apt-get would: the script must wait until the lock is let go,
+    then install. The package is one make test has installed (the data), so nothing changes."""
+    installed = subprocess.run(['dpkg-query', '-W', '-f=${Status}', 'dataset-fashion-mnist'],
+                               capture_output=True, text=True).stdout
+    if installed != 'install ok installed':
+        pytest.skip("Debian's dataset-fashion-mnist is not installed (make test installs it)")
+    with DPKG_FRONTEND_LOCK.open('r+') as lock:
+        fcntl.lockf(lock, fcntl.LOCK_EX)  # as apt does (fcntl), so apt sees it held
+        script = subprocess.Popen(['bash', str(ROOT / 'tools' / 'apt-install.sh'),
+                                   'dataset-fashion-mnist'], stdin=subprocess.DEVNULL)
+        # Held until an apt-get of the script has run for 3 s: one that fails on the lock ends
+        # at once, and so does the script, then, while the lock is still held.
+        first_seen = {}
+        while script.poll() is None:
+            now = time.monotonic()
+            for pid, cmdline in descendants([script.pid]).items():
+                if b'apt-get' in cmdline and b'install' in cmdline:
+                    first_seen.setdefault(pid, now)
+            if any(now - seen >= 3 for seen in first_seen.values()):
+                break
+            time.sleep(0.1)
+        gave_up_while_held = script.poll()
+        fcntl.lockf(lock, fcntl.LOCK_UN)
+    assert gave_up_while_held is None, 'apt-install.sh gave up while another apt held the lock'
+    assert script.wait(timeout=120) == 0
