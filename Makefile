@@ -86,7 +86,7 @@ browser:
 	@bash tools/get-browser.sh
 
 # configurable-http-proxy for the class hub; without npm the hub test is skipped, and under CI=true make stops.
-proxy: | $(STAMP)
+proxy:
 	@if [ -e $(CHP_DIR)/.version-$(CHP_VERSION) ]; then :; \
 	elif command -v npm >/dev/null && [ -d $(VENV) ]; then \
 	  echo "Installing configurable-http-proxy@$(CHP_VERSION) into $(CHP_DIR) for the class hub ..."; \
@@ -137,9 +137,8 @@ quick: lint data
 # time; longest first (tests/conftest.py).
 # TESTS narrows the run to some files or options (make test TESTS="tests/test_data.py -k unreadable").
 # Paths are quoted, so that a checkout whose path has spaces works (tests/test_odd_paths.py).
-# Its parts are fetched side by side (-j: npm's downloads overlap), after the set-up, except the
-# browser: on a fresh machine apt installs it while the set-up installs the pins.
-test:
+# Its parts are fetched side by side (-j: npm's downloads overlap), after the set-up.
+test: $(STAMP)
 	@$(MAKE) --no-print-directory -j4 lint data mathjax axe browser proxy
 	MATHJAX_DIR="$(MATHJAX)" AXE_JS="$(AXE)" "$(PY)" -m pytest -n 3 --dist loadfile $(TESTS)
 
