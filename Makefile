@@ -86,7 +86,7 @@ browser:
 	@bash tools/get-browser.sh
 
 # configurable-http-proxy for the class hub; without npm the hub test is skipped, and under CI=true make stops.
-proxy:
+proxy: | $(STAMP)
 	@if [ -e $(CHP_DIR)/.version-$(CHP_VERSION) ]; then :; \
 	elif command -v npm >/dev/null && [ -d $(VENV) ]; then \
 	  echo "Installing configurable-http-proxy@$(CHP_VERSION) into $(CHP_DIR) for the class hub ..."; \

@@ -43,6 +43,20 @@ def test_without_python_3_11_make_names_the_ways_and_creates_nothing(tmp_path):
     assert sorted(p.relative_to(checkout) for p in checkout.rglob('*')) == before
 
 
+def test_make_proxy_on_a_fresh_clone_sets_up_first(tmp_path):
+    """The proxy goes into .venv/share: on a fresh clone `make proxy` first makes the set-up,
+    rather than saying that npm is not installed because .venv is missing (make's plan, -n)."""
+    for name in ('Makefile', 'requirements.txt', 'constraints.txt', 'pyproject.toml'):
+        shutil.copy(ROOT / name, tmp_path)
+    shutil.copytree(ROOT / 'tools', tmp_path / 'tools')
+    shutil.copytree(ROOT / 'kernel', tmp_path / 'kernel')
+    env = {k: v for k, v in os.environ.items() if k not in OUTER_ONLY}
+    plan = subprocess.run(['make', '-n', 'proxy', 'PYTHON=python3.11'], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, check=True).stdout
+    assert '-m venv .venv' in plan and 'configurable-http-proxy' in plan, plan
+    assert plan.index('-m venv .venv') < plan.index('configurable-http-proxy'), plan
+
+
 def git(repo, *args):
     return subprocess.run(['git', '-c', 'user.name=t', '-c', 'user.email=t@t', *args], cwd=repo,
                           capture_output=True, text=True, check=True).stdout
