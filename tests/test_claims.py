@@ -5097,54 +5097,80 @@ def hint_of(check_call, capsys):
     return capsys.readouterr().out.replace('\n  ', ' ')
 
 
-def test_check_hints_name_the_run_records_settings(capsys):
-    """check.shared_mlp_training: "运行记录用 init.Normal(sigma=0.01)、学习率 0.5、批量大小 256"."""
+def hints_of(check_call, capsys, monkeypatch):
+    """(Chinese, English): what the check prints with D2L_LANGUAGE unset and set to en (the
+    English kernel's), each as one line: the English reader's hint is the same claim."""
+    monkeypatch.delenv('D2L_LANGUAGE', raising=False)
+    chinese = hint_of(check_call, capsys)
+    monkeypatch.setenv('D2L_LANGUAGE', 'en')
+    return chinese, hint_of(check_call, capsys)
+
+
+def test_check_hints_name_the_run_records_settings(capsys, monkeypatch):
+    """check.shared_mlp_training: "运行记录用 init.Normal(sigma=0.01)、学习率 0.5、批量大小 256"
+    ("The run record uses init.Normal(sigma=0.01), learning rate 0.5 and batch size 256")."""
     import d2lhelpers as d2l
     from d2lhelpers import check
     low = d2l.History(loss=[1.0] * 5, train_acc=[0.5] * 5, test_acc=[0.5] * 5, seconds=[1] * 5)
-    out = hint_of(lambda: check.shared_mlp_training(shared_mlp(256), low), capsys)
+    out, english = hints_of(lambda: check.shared_mlp_training(shared_mlp(256), low), capsys,
+                            monkeypatch)
     assert '运行记录用 init.Normal(sigma=0.01)、学习率 0.5、批量大小 256' in out
+    assert ('The run record uses init.Normal(sigma=0.01), learning rate 0.5 and batch size 256'
+            in english)
     for setting in ['init.Normal(sigma=0.01)', "'learning_rate': 0.5", 'batch_size = 256']:
         assert setting in RUN_RECORD_EXERCISE_3
 
 
-def test_check_hint_five_epochs_is_the_run_records(capsys):
-    """check.shared_mlp_training: "运行记录训练 5 个周期"."""
+def test_check_hint_five_epochs_is_the_run_records(capsys, monkeypatch):
+    """check.shared_mlp_training: "运行记录训练 5 个周期" ("The run record trains for 5 epochs")."""
     import d2lhelpers as d2l
     from d2lhelpers import check
     short = d2l.History(loss=[1.0] * 2, train_acc=[0.8] * 2, test_acc=[0.8] * 2, seconds=[1] * 2)
-    out = hint_of(lambda: check.shared_mlp_training(shared_mlp(256), short), capsys)
+    out, english = hints_of(lambda: check.shared_mlp_training(shared_mlp(256), short), capsys,
+                            monkeypatch)
     assert '运行记录训练 5 个周期' in out and 'num_epochs = 5' in RUN_RECORD_EXERCISE_3
+    assert 'The run record trains for 5 epochs' in english
 
 
-def test_check_hint_shared_params(capsys):
-    """check.shared_mlp_training: "构造第三层时传入 params=shared.params" (as 4.2.4 of the book
-    does)."""
+def test_check_hint_shared_params(capsys, monkeypatch):
+    """check.shared_mlp_training: "构造第三层时传入 params=shared.params" ("Pass
+    params=shared.params when you build the third layer"), as 4.2.4 of the book does."""
     from mxnet.gluon import nn
 
     from d2lhelpers import check
     unshared = nn.Sequential()
     unshared.add(*[nn.Dense(8) for _ in range(4)])
-    out = hint_of(lambda: check.shared_mlp_training(unshared, object()), capsys)
+    out, english = hints_of(lambda: check.shared_mlp_training(unshared, object()), capsys,
+                            monkeypatch)
     assert '构造第三层时传入 params=shared.params' in out
+    assert 'Pass params=shared.params when you build the third layer' in english
     book_says("nn.Dense(8, activation='relu', params=shared.params)")
 
 
-def test_check_hints_of_deferred_shapes(capsys):
+def test_check_hints_of_deferred_shapes(capsys, monkeypatch):
     """check.deferred_shapes: "那时 Gluon 还不知道输入有多少个特征", "输出个数 8 已知，输入个数未知
     记作 0",
-    "前向计算用的输入形状为 (2, 20)，第一层的输入个数由它推断出来"."""
+    "前向计算用的输入形状为 (2, 20)，第一层的输入个数由它推断出来", in English "at that point Gluon
+    does not know yet how many features the input has", "Its number of outputs, 8, is known; its
+    unknown number of inputs is written 0", "Run the forward pass on an input of shape (2, 20);
+    the first layer's number of inputs is inferred from it"."""
     from mxnet import nd
 
     from d2lhelpers import check
     net = shared_mlp()
     net.initialize()
-    assert '那时 Gluon 还不知道输入有多少个特征' in hint_of(
-        lambda: check.deferred_shapes(net, (8, 20), (8, 20)), capsys)
-    assert '输出个数 8 已知，输入个数未知记作 0' in hint_of(
-        lambda: check.deferred_shapes(net, (0, 8), (8, 20)), capsys)
-    assert '前向计算用的输入形状为 (2, 20)，第一层的输入个数由它推断出来' in hint_of(
-        lambda: check.deferred_shapes(net, (8, 0), (8, 8)), capsys)
+    for answer, chinese, english in [
+            ((8, 20), '那时 Gluon 还不知道输入有多少个特征',
+             'at that point Gluon does not know yet how many features the input has'),
+            ((0, 8), '输出个数 8 已知，输入个数未知记作 0',
+             'Its number of outputs, 8, is known; its unknown number of inputs is written 0'),
+            ((8, 0), '前向计算用的输入形状为 (2, 20)，第一层的输入个数由它推断出来',
+             "Run the forward pass on an input of shape (2, 20); the first layer's number of "
+             'inputs is inferred from it')]:
+        after = (8, 8) if answer == (8, 0) else (8, 20)
+        out = hints_of(functools.partial(check.deferred_shapes, net, answer, after), capsys,
+                       monkeypatch)
+        assert chinese in out[0] and english in out[1], (answer, out)
     assert net[0].weight.shape == (8, 0)
     net(nd.ones((2, 20)))
     assert net[0].weight.shape == (8, 20)
@@ -5152,23 +5178,29 @@ def test_check_hints_of_deferred_shapes(capsys):
          english='Now run a forward pass with an input of shape (2, 20)')
 
 
-def test_check_hint_of_the_init_table(capsys):
-    """check.init_table: "别忘了 Mixed、Load 和基类 Initializer"."""
+def test_check_hint_of_the_init_table(capsys, monkeypatch):
+    """check.init_table: "别忘了 Mixed、Load 和基类 Initializer" ("do not forget Mixed, Load and
+    the base class Initializer")."""
     from d2lhelpers import check
-    out = hint_of(lambda: check.init_table({'Uniform': 'x'}), capsys)
+    out, english = hints_of(lambda: check.init_table({'Uniform': 'x'}), capsys, monkeypatch)
     assert '别忘了 Mixed、Load 和基类 Initializer' in out
+    assert 'do not forget Mixed, Load and the base class Initializer' in english
     assert {'Mixed', 'Load', 'Initializer'} <= check.installed_initializers()
 
-def test_check_hint_of_an_empty_init_table_leaves_out_initdesc(capsys):
+def test_check_hint_of_an_empty_init_table_leaves_out_initdesc(capsys, monkeypatch):
     """check.init_table: "用 inspect 找出 mxnet.init 中定义的初始化器类（InitDesc 只是参数的描述，
-    不算），为每一个写一句“何时使用”": inspect also finds InitDesc, which the check rejects."""
+    不算），为每一个写一句“何时使用”" ("Use inspect to find the initializer classes defined in
+    mxnet.init (InitDesc is only the description of a parameter and does not count)"): inspect
+    also finds InitDesc, which the check rejects."""
     import inspect as inspect_module
 
     from mxnet import init
 
     from d2lhelpers import check
-    out = hint_of(lambda: check.init_table({}), capsys)
+    out, english = hints_of(lambda: check.init_table({}), capsys, monkeypatch)
     assert 'mxnet.init 中定义的初始化器类（InitDesc 只是参数的描述，不算）' in out
+    assert ('Use inspect to find the initializer classes defined in mxnet.init (InitDesc is only '
+            'the description of a parameter and does not count)' in english)
     defined = {name for name, obj in inspect_module.getmembers(init, inspect_module.isclass)
                if obj.__module__ == init.__name__}
     assert defined - check.installed_initializers() == {'InitDesc'}
