@@ -19,6 +19,7 @@ without exercise 3's training, and its feedback is in English.
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -111,6 +112,48 @@ def graded(tmp_path_factory):
     log += nbgrader(course, 'generate_feedback', ASSIGNMENT, '--force')
     nbgrader(course, 'export', '--to', str(build / 'grades.csv'))
     return course, build / 'grades.csv', log
+
+
+def inbound_submission(exchange, student, notebook, stamp):
+    """A submission in the exchange as `nbgrader submit` leaves it; ``notebook(folder)`` puts the
+    notebook in."""
+    entry = exchange / 'd2l-4.2' / 'inbound' / f'{student}+{ASSIGNMENT}+{stamp}+secret'
+    entry.mkdir(parents=True)
+    (entry / 'timestamp.txt').write_text(stamp)
+    (entry / 'submission_secret.txt').write_text('secret')
+    notebook(entry)
+    return entry
+
+
+def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
+    """The exchange is written by students and collect copies as the teacher: a submission whose
+    notebook (or a folder of it) is a link to the teacher's source notebook is not collected,
+    and the log says why; an honest submission beside it is collected."""
+    course = tmp_path / 'course'
+    shutil.copytree(graded[0], course)
+    exchange = tmp_path / 'exchange'
+    nbgrader(course, 'release_assignment', ASSIGNMENT, f'--Exchange.root={exchange}', '--force')
+    source = course / 'source' / ASSIGNMENT / f'{NOTEBOOK}.ipynb'
+    release = course / 'release' / ASSIGNMENT / f'{NOTEBOOK}.ipynb'
+    stamp = '2026-12-04 10:00:00.000000 UTC'
+    inbound_submission(exchange, 'honest', lambda entry: shutil.copy(release, entry), stamp)
+    inbound_submission(exchange, 'linker',
+                       lambda entry: (entry / f'{NOTEBOOK}.ipynb').symlink_to(source), stamp)
+    inbound_submission(exchange, 'folderlinker',
+                       lambda entry: (entry / 'more').symlink_to(source.parent), stamp)
+    log = nbgrader(course, 'collect', ASSIGNMENT, '--update', f'--Exchange.root={exchange}')
+    submitted = course / 'submitted'
+    assert (submitted / 'honest' / ASSIGNMENT / f'{NOTEBOOK}.ipynb').read_bytes() == \
+        release.read_bytes()
+    assert not (submitted / 'linker' / ASSIGNMENT).exists()
+    assert not (submitted / 'folderlinker' / ASSIGNMENT).exists()
+    for student, name in [('linker', f'{NOTEBOOK}.ipynb'), ('folderlinker', 'more')]:
+        entry = f'{student}+{ASSIGNMENT}+{stamp}+secret'
+        assert (f'Not collected: {exchange}/d2l-4.2/inbound/{entry}: {exchange}/d2l-4.2/inbound/'
+                f'{entry}/{name} is a link. A submission holds only files and folders' in log), log
+    assert not [path for student in ('honest', 'linker', 'folderlinker')
+                for path in (submitted / student).rglob('*')
+                if path.is_file() and b'BEGIN SOLUTION' in path.read_bytes()]
 
 
 def scores(course, student):

@@ -6,12 +6,16 @@
 # "solution" tag there as they are here.
 import os
 import re
+import shutil
+import stat
 
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateAssignment
+from nbgrader.exchange.default import ExchangeCollect
 from nbgrader.preprocessors import OverwriteCells
+from nbgrader.utils import ignore_patterns
 
 c = get_config()  # noqa: F821 (given by nbgrader when it reads this file)
 
@@ -139,3 +143,72 @@ c.Autograde.sanitize_preprocessors = [
 # (templates/feedback_zh, feedback_en; make_student.py copies templates/ beside this file).
 c.HTMLExporter.extra_template_basedirs = [os.path.join(HERE, 'templates')]
 c.HTMLExporter.template_name = TEXT['feedback']
+
+
+
+class LinkRefusingCollect(ExchangeCollect):
+    """nbgrader's collect, copying only the regular files and folders of a submission.
+
+    Students write their submissions into the exchange, and collect copies them as the teacher:
+    nbgrader's copy follows links, so a link in a submission to the teacher's source notebook
+    made its answers the student's "submission", graded and returned as feedback. Here every
+    entry is opened without following links (each folder by its descriptor, so that no part of
+    a path can be swapped for a link meanwhile); a submission holding a link, a device or a
+    pipe is not collected, and the log names it.
+    """
+
+    def do_copy(self, src, dest, log=None):
+        size = self.get_size(src)  # nbgrader's limit on a submission, as in its own copy
+        if size > 1000 * self.coursedir.max_dir_size:
+            raise RuntimeError(f'Directory size is too big. Size is {size}, maximum size is '
+                               f'{1000 * self.coursedir.max_dir_size}')
+        ignore = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
+                                 max_file_size=self.coursedir.max_file_size, log=self.log)
+        try:
+            src_fd = os.open(src, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            try:
+                copy_folder(src_fd, src, dest, ignore)
+            finally:
+                os.close(src_fd)
+        except NotCopied as e:
+            shutil.rmtree(dest, ignore_errors=True)
+            self.log.error(COLLECT_REFUSED.format(submission=src, problem=e))
+
+
+class NotCopied(Exception):
+    """A submission entry that is not a regular file or folder."""
+
+
+COLLECT_REFUSED = ('Not collected: {submission}: {problem}. A submission holds only files and '
+                   'folders; ask the student to submit again.')
+
+
+def copy_folder(src_fd, src_name, dest, ignore):
+    """Copy the folder open as ``src_fd`` to ``dest``, never following a link."""
+    os.mkdir(dest)
+    names = sorted(os.listdir(src_fd))
+    ignored = ignore(src_name, names)
+    for name in names:
+        if name in ignored:
+            continue
+        mode = os.stat(name, dir_fd=src_fd, follow_symlinks=False).st_mode
+        if stat.S_ISDIR(mode):
+            sub_fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=src_fd)
+            try:
+                copy_folder(sub_fd, os.path.join(src_name, name), os.path.join(dest, name),
+                            ignore)
+            finally:
+                os.close(sub_fd)
+        elif stat.S_ISREG(mode):
+            # O_NOFOLLOW: a file swapped for a link since the stat above fails here (ELOOP)
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=src_fd)
+            with open(fd, 'rb') as source, open(os.path.join(dest, name), 'xb') as target:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise NotCopied(f'{os.path.join(src_name, name)} is not a regular file')
+                shutil.copyfileobj(source, target)
+        else:
+            kind = 'a link' if stat.S_ISLNK(mode) else 'not a regular file'
+            raise NotCopied(f'{os.path.join(src_name, name)} is {kind}')
+
+
+c.ExchangeFactory.collect = LinkRefusingCollect
