@@ -796,6 +796,28 @@ def test_what_nbgrader_released_is_checked_before_anything_is_published(
     assert_refused_naming(result, out, EXERCISES.name, named, 'nothing was published')
 
 
+@pytest.mark.slow  # runs nbgrader
+def test_the_widget_state_of_the_teachers_run_is_not_released(teacher, tmp_path):
+    """A run that saves widget state (nbconvert --execute does by default, JupyterLab when asked)
+    keeps what the widgets showed in the notebook's metadata, outside every cell: an answer
+    shown by a widget there (an adversary's finding) must not reach the students."""
+    shown = '在 [-scale, scale] 上均匀采样：这一句只有老师的运行里的小部件显示过。'
+    nb = nbformat.read(teacher / EXERCISES.name, as_version=4)
+    nb.metadata['widgets'] = {'application/vnd.jupyter.widget-state+json': {
+        'version_major': 2, 'version_minor': 0, 'state': {'a1': {
+            'model_name': 'OutputModel', 'model_module': '@jupyter-widgets/output',
+            'model_module_version': '1.0.0',
+            'state': {'outputs': [{'output_type': 'stream', 'name': 'stdout',
+                                   'text': shown + '\n'}]}}}}}
+    nbformat.write(nb, teacher / EXERCISES.name)
+    out = tmp_path / 'build' / 'student'
+    result = make(teacher, out)
+    assert result.returncode == 0, result.stderr
+    released = nbformat.read(out / 'exercises' / EXERCISES.name, as_version=4)
+    assert 'widgets' not in released.metadata
+    assert leaked_answers(out, {shown}) == []
+
+
 @pytest.mark.parametrize('notebook', ['04_sharing_parameters.ipynb', EXERCISES.name])
 def test_a_marker_in_a_stored_output_is_an_error(teacher, tmp_path, notebook):
     """A reading notebook keeps its outputs: a marker printed there would be copied as it is."""

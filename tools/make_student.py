@@ -725,6 +725,8 @@ def check_release(release, answers):
             problems += line_problems(text_of_plain_file(data, name), name, answers)
             continue
         released = nbformat.reads(data.decode('utf-8'), as_version=4)
+        if 'widgets' in released.metadata:
+            problems.append(f'{name}: the widget state of the teacher\'s run was released')
         problems += released_field_problems(released.metadata, f'{name}, notebook metadata',
                                             answers)
         for index, cell in enumerate(released.cells):
@@ -772,6 +774,16 @@ def lock(nb):
     return nb
 
 
+def without_widget_state(data):
+    """The notebook without the widget state a run saved (``metadata.widgets``): it holds what
+    the widgets showed, answers included, and nbgrader clears cell outputs only."""
+    nb = nbformat.reads(data.decode('utf-8'), as_version=4)
+    if 'widgets' not in nb.metadata:
+        return data
+    del nb.metadata['widgets']
+    return nbformat.writes(nb).encode('utf-8')
+
+
 def write_course(files, assignment, course, language):
     """Lay out nbgrader's course folder, generate the release with nbgrader, and check it."""
     shutil.copy(CONFIG, course / 'nbgrader_config.py')
@@ -780,7 +792,7 @@ def write_course(files, assignment, course, language):
     source = course / 'source' / ASSIGNMENT
     source.mkdir(parents=True)
     for relative in assignment:
-        (source / relative.name).write_bytes(files[relative])
+        (source / relative.name).write_bytes(without_widget_state(files[relative]))
     nbgrader(course, 'generate_assignment', ASSIGNMENT, '--force')
     release = course / 'release' / ASSIGNMENT
     for relative in assignment:
