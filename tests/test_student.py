@@ -796,6 +796,19 @@ def test_what_nbgrader_released_is_checked_before_anything_is_published(
     assert_refused_naming(result, out, EXERCISES.name, named, 'nothing was published')
 
 
+@pytest.mark.slow  # runs nbconvert
+def test_an_export_of_the_answered_exercises_without_code_is_not_published(teacher, tmp_path):
+    """`jupyter nbconvert --to html --no-input` beside the notebook: no marker and no line of code
+    is left, but the printed answers and the worked discussion are (an adversary's finding)."""
+    subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'html', '--no-input',
+                    str(teacher / EXERCISES.name)], check=True, capture_output=True)
+    export = EXERCISES.with_suffix('.html').name
+    assert (teacher / export).is_file()
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, export, 'shows what only the answered',
+                          'move it out of the folder')
+
+
 @pytest.mark.slow  # runs nbgrader
 def test_the_widget_state_of_the_teachers_run_is_not_released(teacher, tmp_path):
     """A run that saves widget state (nbconvert --execute does by default, JupyterLab when asked)

@@ -65,6 +65,7 @@ is refused, so a second ``make student`` in the middle of a course destroys noth
 import argparse
 import base64
 import functools
+import html
 import io
 import os
 import re
@@ -706,6 +707,66 @@ def answer_lines(files, assignment):
     return answers - public - {''}
 
 
+# A line of an answer this long (letters and digits, punctuation and markup aside) is looked for in
+# the other files: shorter ones, like "(8, 0)" or "'dense3_bias': (10,)", are common in any text.
+SHOWN_ANSWER_MIN = 20
+
+
+def plain_words(text):
+    """``text`` as letters and digits only: markup, entities, punctuation and spaces removed, so
+    that a line of a notebook is found in an HTML page or a Markdown file made from it."""
+    return ''.join(re.findall(r'\w+', html.unescape(re.sub(r'<[^>]*>', ' ', text))))
+
+
+def shown_answers(files, assignment):
+    """{plain words: line} of what only the answered notebooks show when they are read or
+    exported without their code: the text of the cells tagged ``solution``, and the outputs of
+    those and of the cells that hold answers. (Their code is checked line by line in what
+    nbgrader releases, and a copy with its markers is refused.) Lines that the released part of
+    the notebooks shows as well are left out."""
+    shown, public = {}, set()
+    for relative in assignment:
+        for cell in nbformat.reads(files[relative].decode('utf-8'), as_version=4).cells:
+            hidden = SOLUTION_TAG in cell.metadata.get('tags', [])
+            answered, inside = hidden, False
+            for line in cell.source.split('\n'):
+                marker = exact_marker(line) if cell.cell_type == 'code' else None
+                if marker:
+                    inside = marker in BLOCKS
+                    answered = True
+                elif hidden and cell.cell_type == 'markdown':
+                    shown[plain_words(line)] = line.strip()
+                elif not (hidden or inside):
+                    public.add(plain_words(line))
+            for output in cell.get('outputs', []):
+                for line in output_text(output).split('\n'):
+                    if answered:
+                        shown[plain_words(line)] = line.strip()
+                    else:
+                        public.add(plain_words(line))
+    return {words: line for words, line in shown.items()
+            if len(words) >= SHOWN_ANSWER_MIN and words not in public}
+
+
+def check_no_answer_shown(data, name, shown):
+    """A file published beside the release (a reading notebook, an HTML export, a note) must not
+    show an answer: StudentError naming the file and the answer's line."""
+    if name.endswith('.ipynb'):
+        nb = nbformat.reads(data.decode('utf-8'), as_version=4)
+        text = '\n'.join([cell.source for cell in nb.cells]
+                         + [output_text(output) for cell in nb.cells
+                            for output in cell.get('outputs', [])])
+    else:
+        text = data.decode('utf-8', errors='replace')
+    words = plain_words(text)
+    found = [line for answer, line in shown.items() if answer in words]
+    if found:
+        raise StudentError(
+            f'{name}: shows what only the answered exercises show ({found[0][:60]!r}'
+            f'{f" and {len(found) - 1} more" if len(found) > 1 else ""}): it is copied to the '
+            f'students as it is (an export of the answered notebook?): move it out of the folder.')
+
+
 def output_text(output):
     return output.get('text', '') + ''.join(str(value) for value in output.get('data', {}).values())
 
@@ -867,18 +928,20 @@ def described_as_released(text, readme, released):
 
 def write_edition(files, assignment, release, staging):
     """The student edition: reading material (cells locked, outputs kept) and the release."""
+    shown = shown_answers(files, assignment)
     for relative, data in files.items():
         if relative in assignment:
             continue
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if relative.suffix == '.ipynb':
-            nbformat.write(lock(nbformat.reads(data.decode('utf-8'), as_version=4)), target)
-        elif relative.suffix == '.md':  # links to the exercises, and their table rows
+        if relative.suffix == '.md':  # links to the exercises, and their table rows
             text = data.decode('utf-8')
             for released in sorted(release.glob('*.ipynb')):
                 text = described_as_released(text, relative, released)
-            target.write_text(text, encoding='utf-8')
+            data = text.encode('utf-8')
+        check_no_answer_shown(data, relative.as_posix(), shown)
+        if relative.suffix == '.ipynb':
+            nbformat.write(lock(nbformat.reads(data.decode('utf-8'), as_version=4)), target)
         else:
             target.write_bytes(data)
     shutil.copytree(release, staging / ASSIGNMENT)
