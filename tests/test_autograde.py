@@ -127,8 +127,8 @@ def inbound_submission(exchange, student, notebook, stamp):
 
 def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
     """The exchange is written by students and collect copies as the teacher: a submission whose
-    notebook (or a folder of it) is a link to the teacher's source notebook is not collected,
-    and the log says why; an honest submission beside it is collected."""
+    notebook (or a folder of it, or the submission itself) is a link to the teacher's source
+    notebook is not collected, and the log says why; an honest submission beside them is."""
     course = tmp_path / 'course'
     shutil.copytree(graded[0], course)
     exchange = tmp_path / 'exchange'
@@ -141,17 +141,23 @@ def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
                        lambda entry: (entry / f'{NOTEBOOK}.ipynb').symlink_to(source), stamp)
     inbound_submission(exchange, 'folderlinker',
                        lambda entry: (entry / 'more').symlink_to(source.parent), stamp)
+    # a submission that is itself a link: refused, and the others after it are still collected
+    (exchange / 'd2l-4.2' / 'inbound' / f'entrylinker+{ASSIGNMENT}+{stamp}+secret').symlink_to(
+        source.parent)
     log = nbgrader(course, 'collect', ASSIGNMENT, '--update', f'--Exchange.root={exchange}')
     submitted = course / 'submitted'
     assert (submitted / 'honest' / ASSIGNMENT / f'{NOTEBOOK}.ipynb').read_bytes() == \
         release.read_bytes()
     assert not (submitted / 'linker' / ASSIGNMENT).exists()
     assert not (submitted / 'folderlinker' / ASSIGNMENT).exists()
+    assert not (submitted / 'entrylinker' / ASSIGNMENT).exists()
+    assert (f'Not collected: {exchange}/d2l-4.2/inbound/entrylinker+{ASSIGNMENT}+{stamp}+secret: '
+            in log), log
     for student, name in [('linker', f'{NOTEBOOK}.ipynb'), ('folderlinker', 'more')]:
         entry = f'{student}+{ASSIGNMENT}+{stamp}+secret'
         assert (f'Not collected: {exchange}/d2l-4.2/inbound/{entry}: {exchange}/d2l-4.2/inbound/'
                 f'{entry}/{name} is a link. A submission holds only files and folders' in log), log
-    assert not [path for student in ('honest', 'linker', 'folderlinker')
+    assert not [path for student in ('honest', 'linker', 'folderlinker', 'entrylinker')
                 for path in (submitted / student).rglob('*')
                 if path.is_file() and b'BEGIN SOLUTION' in path.read_bytes()]
 

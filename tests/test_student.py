@@ -810,6 +810,34 @@ def test_an_export_of_the_answered_exercises_without_code_is_not_published(teach
 
 
 @pytest.mark.slow  # runs nbgrader
+def test_the_answers_code_without_its_markers_is_not_published(teacher, tmp_path):
+    """A script of the answers (the solution blocks with their marker lines deleted) beside the
+    notebooks has no marker left, but its code is the answers' (an adversary's finding). Here
+    exercises 2 and 3 (exercise 1's table is also refused for printing what its check prints)."""
+    nb = nbformat.read(teacher / EXERCISES.name, as_version=4)
+    script = '\n'.join(line for cell in nb.cells if cell.cell_type == 'code'
+                       and cell.metadata.get('nbgrader', {}).get('solution')
+                       and not cell.metadata['nbgrader']['grade_id'].startswith('ex1')
+                       for line in cell.source.split('\n') if 'SOLUTION' not in line)
+    (teacher / 'ex_answers.py').write_text(script, encoding='utf-8')
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, 'ex_answers.py', "lines of the answers' code",
+                          'move it out of the folder')
+
+
+@pytest.mark.slow  # runs nbgrader
+def test_widget_state_in_a_reading_notebook_is_not_published(teacher, tmp_path):
+    """Widget state is the output of a run; a reading notebook's is not published either."""
+    nb = nbformat.read(teacher / '06_init_tour.ipynb', as_version=4)
+    nb.metadata['widgets'] = {'application/vnd.jupyter.widget-state+json': {'state': {}}}
+    nbformat.write(nb, teacher / '06_init_tour.ipynb')
+    out = tmp_path / 'build' / 'student'
+    result = make(teacher, out)
+    assert result.returncode == 0, result.stderr
+    assert 'widgets' not in nbformat.read(out / '06_init_tour.ipynb', as_version=4).metadata
+
+
+@pytest.mark.slow  # runs nbgrader
 def test_the_widget_state_of_the_teachers_run_is_not_released(teacher, tmp_path):
     """A run that saves widget state (nbconvert --execute does by default, JupyterLab when asked)
     keeps what the widgets showed in the notebook's metadata, outside every cell: an answer

@@ -751,20 +751,60 @@ def shown_answers(files, assignment):
 def check_no_answer_shown(data, name, shown):
     """A file published beside the release (a reading notebook, an HTML export, a note) must not
     show an answer: StudentError naming the file and the answer's line."""
-    if name.endswith('.ipynb'):
-        nb = nbformat.reads(data.decode('utf-8'), as_version=4)
-        text = '\n'.join([cell.source for cell in nb.cells]
-                         + [output_text(output) for cell in nb.cells
-                            for output in cell.get('outputs', [])])
-    else:
-        text = data.decode('utf-8', errors='replace')
-    words = plain_words(text)
+    words = plain_words(text_of_published(data, name))
     found = [line for answer, line in shown.items() if answer in words]
     if found:
         raise StudentError(
             f'{name}: shows what only the answered exercises show ({found[0][:60]!r}'
             f'{f" and {len(found) - 1} more" if len(found) > 1 else ""}): it is copied to the '
             f'students as it is (an export of the answered notebook?): move it out of the folder.')
+
+
+def text_of_published(data, name):
+    """Every string of a published notebook (sources, outputs, metadata, attachments), or the
+    text of another file."""
+    if not name.endswith('.ipynb'):
+        return data.decode('utf-8', errors='replace')
+    nb = nbformat.reads(data.decode('utf-8'), as_version=4)
+    return '\n'.join(text for _, text in strings_in(nb, ''))
+
+
+# A file beside the release with this many lines of the answers' code that no other file of the
+# folder has is a copy of the answers (markers removed, say). The reading notebooks share at most
+# 4 such lines with the exercises' answers (04, the book's shared-layer example) of their 72
+# (Chinese) or 89 (English); a copy of one exercise's answer has more than 8.
+ANSWER_CODE_LINES_MAX = 8
+
+
+def answer_code_lines(files, assignment):
+    """The stripped lines of the solution blocks and hidden tests (code)."""
+    lines = set()
+    for relative in assignment:
+        for cell in nbformat.reads(files[relative].decode('utf-8'), as_version=4).cells:
+            inside = False
+            for line in cell.source.split('\n') if cell.cell_type == 'code' else []:
+                marker = exact_marker(line)
+                if marker:
+                    inside = marker in BLOCKS
+                elif inside and line.strip():
+                    lines.add(line.strip())
+    return lines
+
+
+def check_no_answer_code(published, answers):
+    """StudentError if a file to publish ({name: its text}) holds ANSWER_CODE_LINES_MAX or more
+    answer lines that no other of them holds."""
+    lines = {name: {line.strip() for line in text.split('\n')} & answers
+             for name, text in published.items()}
+    for name, found in lines.items():
+        others = set().union(*(found_there for other, found_there in lines.items()
+                               if other != name))
+        own = sorted(found - others)
+        if len(own) >= ANSWER_CODE_LINES_MAX:
+            raise StudentError(
+                f'{name}: holds {len(own)} lines of the answers\' code (such as {own[0][:60]!r}) '
+                f'that no other file has: it is copied to the students as it is (the answers '
+                f'without their markers?): move it out of the folder.')
 
 
 def output_text(output):
@@ -928,18 +968,25 @@ def described_as_released(text, readme, released):
 
 def write_edition(files, assignment, release, staging):
     """The student edition: reading material (cells locked, outputs kept) and the release."""
-    shown = shown_answers(files, assignment)
+    shown, published = shown_answers(files, assignment), {}
     for relative, data in files.items():
         if relative in assignment:
             continue
-        target = staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
         if relative.suffix == '.md':  # links to the exercises, and their table rows
             text = data.decode('utf-8')
             for released in sorted(release.glob('*.ipynb')):
                 text = described_as_released(text, relative, released)
             data = text.encode('utf-8')
+        elif relative.suffix == '.ipynb':
+            data = without_widget_state(data)
         check_no_answer_shown(data, relative.as_posix(), shown)
+        published[relative] = data
+    check_no_answer_code({relative.as_posix(): text_of_published(data, relative.as_posix())
+                          for relative, data in published.items()},
+                         answer_code_lines(files, assignment))
+    for relative, data in published.items():
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
         if relative.suffix == '.ipynb':
             nbformat.write(lock(nbformat.reads(data.decode('utf-8'), as_version=4)), target)
         else:

@@ -158,25 +158,33 @@ class LinkRefusingCollect(ExchangeCollect):
     """
 
     def do_copy(self, src, dest, log=None):
-        size = self.get_size(src)  # nbgrader's limit on a submission, as in its own copy
-        if size > 1000 * self.coursedir.max_dir_size:
-            raise RuntimeError(f'Directory size is too big. Size is {size}, maximum size is '
-                               f'{1000 * self.coursedir.max_dir_size}')
-        ignore = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
-                                 max_file_size=self.coursedir.max_file_size, log=self.log)
         try:
             src_fd = os.open(src, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-            try:
-                copy_folder(src_fd, src, dest, ignore)
-            finally:
-                os.close(src_fd)
-        except NotCopied as e:
-            shutil.rmtree(dest, ignore_errors=True)
-            self.log.error(COLLECT_REFUSED.format(submission=src, problem=e))
+        except OSError as e:  # the submission itself a link (ELOOP, ENOTDIR), or gone
+            self.log.error(COLLECT_REFUSED.format(submission=src, problem=os_problem(e)))
+            return
+        try:
+            size = self.get_size(src)  # nbgrader's limit on a submission, as in its own copy
+            if size > 1000 * self.coursedir.max_dir_size:
+                raise NotCopied(f'{size} bytes, more than CourseDirectory.max_dir_size allows')
+            ignore = ignore_patterns(exclude=self.coursedir.ignore,
+                                     include=self.coursedir.include,
+                                     max_file_size=self.coursedir.max_file_size, log=self.log)
+            copy_folder(src_fd, src, dest, ignore)
+        except (NotCopied, OSError) as e:  # OSError: changed while it was copied
+            shutil.rmtree(dest, ignore_errors=True)  # one student's entry stops no other's
+            self.log.error(COLLECT_REFUSED.format(
+                submission=src, problem=os_problem(e) if isinstance(e, OSError) else e))
+        finally:
+            os.close(src_fd)
 
 
 class NotCopied(Exception):
     """A submission entry that is not a regular file or folder."""
+
+
+def os_problem(error):
+    return f'{error.filename}: {error.strerror}' if error.filename else error.strerror
 
 
 COLLECT_REFUSED = ('Not collected: {submission}: {problem}. A submission holds only files and '
