@@ -128,7 +128,8 @@ def inbound_submission(exchange, student, notebook, stamp):
 def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
     """The exchange is written by students and collect copies as the teacher: a submission whose
     notebook (or a folder of it, or the submission itself) is a link to the teacher's source
-    notebook is not collected, and the log says why; an honest submission beside them is."""
+    notebook is not collected, nor one with a name nbgrader cannot read, nor one made by another
+    account than the student it names; the log says why; an honest submission beside them is."""
     course = tmp_path / 'course'
     shutil.copytree(graded[0], course)
     exchange = tmp_path / 'exchange'
@@ -144,6 +145,13 @@ def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
     # a submission that is itself a link: refused, and the others after it are still collected
     (exchange / 'd2l-4.2' / 'inbound' / f'entrylinker+{ASSIGNMENT}+{stamp}+secret').symlink_to(
         source.parent)
+    # a name nbgrader cannot read, which stopped nbgrader's own collect for everyone
+    inbound_submission(exchange, 'garbled', lambda entry: shutil.copy(release, entry),
+                       'not a time')
+    # named for an account (nobody) that did not make it (this test's user did): refused, even
+    # with the latest time, so nobody's own submission, if any, would be the one collected
+    impostor = inbound_submission(exchange, 'nobody', lambda entry: shutil.copy(release, entry),
+                                  '2099-01-01 00:00:00.000000 UTC')
     log = nbgrader(course, 'collect', ASSIGNMENT, '--update', f'--Exchange.root={exchange}')
     submitted = course / 'submitted'
     assert (submitted / 'honest' / ASSIGNMENT / f'{NOTEBOOK}.ipynb').read_bytes() == \
@@ -151,12 +159,16 @@ def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
     assert not (submitted / 'linker' / ASSIGNMENT).exists()
     assert not (submitted / 'folderlinker' / ASSIGNMENT).exists()
     assert not (submitted / 'entrylinker' / ASSIGNMENT).exists()
+    assert not (submitted / 'garbled').exists() and not (submitted / 'nobody').exists()
+    assert f"garbled+{ASSIGNMENT}+not a time+secret: its name is not one nbgrader submit" in log
+    assert (f'Not collected: {impostor}: it is named for nobody, but account {os.getuid()} made '
+            f'it' in log), log
     assert (f'Not collected: {exchange}/d2l-4.2/inbound/entrylinker+{ASSIGNMENT}+{stamp}+secret: '
             in log), log
     for student, name in [('linker', f'{NOTEBOOK}.ipynb'), ('folderlinker', 'more')]:
         entry = f'{student}+{ASSIGNMENT}+{stamp}+secret'
         assert (f'Not collected: {exchange}/d2l-4.2/inbound/{entry}: {exchange}/d2l-4.2/inbound/'
-                f'{entry}/{name} is a link. A submission holds only files and folders' in log), log
+                f'{entry}/{name} is a link. A submission is what nbgrader submit' in log), log
     assert not [path for student in ('honest', 'linker', 'folderlinker', 'entrylinker')
                 for path in (submitted / student).rglob('*')
                 if path.is_file() and b'BEGIN SOLUTION' in path.read_bytes()]

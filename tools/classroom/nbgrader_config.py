@@ -4,7 +4,9 @@
 # or system-wide Jupyter configuration) and checks the release it makes; the commands a teacher
 # runs by hand also read ~/.jupyter and JUPYTER_CONFIG_DIR, so keep the delimiters and the
 # "solution" tag there as they are here.
+import datetime
 import os
+import pwd
 import re
 import shutil
 import stat
@@ -13,6 +15,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateAssignment
+from nbgrader.exchange.abc.exchange import ExchangeError
 from nbgrader.exchange.default import ExchangeCollect
 from nbgrader.preprocessors import OverwriteCells
 from nbgrader.utils import ignore_patterns
@@ -154,8 +157,37 @@ class LinkRefusingCollect(ExchangeCollect):
     made its answers the student's "submission", graded and returned as feedback. Here every
     entry is opened without following links (each folder by its descriptor, so that no part of
     a path can be swapped for a link meanwhile); a submission holding a link, a device or a
-    pipe is not collected, and the log names it.
+    pipe is not collected, and the log names it. So is an entry whose name nbgrader cannot read
+    (which stopped nbgrader's collect for everyone), and one named for a student who has an
+    account but made by another account (nbgrader only warned, and the newest entry under a
+    name is the one collected).
     """
+
+    def _path_to_record(self, path):
+        try:
+            record = super()._path_to_record(path)
+        except (ExchangeError, ValueError, OverflowError) as e:
+            return self.refused(path, f'its name is not one nbgrader submit writes ({e})')
+        owner = os.lstat(path).st_uid
+        try:
+            named = pwd.getpwnam(record['username']).pw_uid
+        except KeyError:
+            return record  # no such account: nbgrader's own check warns when it is copied
+        if owner != named:
+            return self.refused(path, f'it is named for {record["username"]}, but account '
+                                      f'{owner} made it')
+        return record
+
+    def refused(self, path, problem):
+        """A record init_src drops: the entry is not collected, and the log says why."""
+        self.log.error(COLLECT_REFUSED.format(submission=path, problem=problem))
+        return {'username': None, 'filename': os.path.basename(path),
+                'timestamp': datetime.datetime.min}  # naive, as parse_utc gives
+
+    def init_src(self):
+        super().init_src()
+        self.src_records = [record for record in self.src_records
+                            if record['username'] is not None]
 
     def do_copy(self, src, dest, log=None):
         try:
@@ -187,8 +219,8 @@ def os_problem(error):
     return f'{error.filename}: {error.strerror}' if error.filename else error.strerror
 
 
-COLLECT_REFUSED = ('Not collected: {submission}: {problem}. A submission holds only files and '
-                   'folders; ask the student to submit again.')
+COLLECT_REFUSED = ('Not collected: {submission}: {problem}. A submission is what nbgrader submit '
+                   'writes, files and folders only; ask the student to submit again.')
 
 
 def copy_folder(src_fd, src_name, dest, ignore):
