@@ -682,6 +682,18 @@ def nbgrader(course, *args):
     return log
 
 
+def lines_by_block(cell):
+    """(line, inside) for each line of the cell's source but its markers: ``inside`` says whether
+    the line is in a solution block or hidden tests (markers count in code cells only)."""
+    inside = False
+    for line in cell.source.split('\n'):
+        marker = exact_marker(line) if cell.cell_type == 'code' else None
+        if marker:  # markers are looked for on their own
+            inside = marker in BLOCKS
+        else:
+            yield line, inside
+
+
 def answer_lines(files, assignment):
     """The lines of the answers that appear nowhere else in the teacher's folder (stripped).
 
@@ -695,13 +707,8 @@ def answer_lines(files, assignment):
             continue
         for cell in nbformat.reads(data.decode('utf-8'), as_version=4).cells:
             hidden = relative in assignment and SOLUTION_TAG in cell.metadata.get('tags', [])
-            inside = False
-            for line in cell.source.split('\n'):
-                marker = exact_marker(line) if cell.cell_type == 'code' else None
-                if marker:  # markers are looked for on their own
-                    inside = marker in BLOCKS
-                else:
-                    (answers if hidden or inside else public).add(line.strip())
+            for line, inside in lines_by_block(cell):
+                (answers if hidden or inside else public).add(line.strip())
             public.update(line.strip() for output in cell.get('outputs', [])
                           for line in output_text(output).split('\n'))
     return answers - public - {''}
@@ -728,13 +735,10 @@ def shown_answers(files, assignment):
     for relative in assignment:
         for cell in nbformat.reads(files[relative].decode('utf-8'), as_version=4).cells:
             hidden = SOLUTION_TAG in cell.metadata.get('tags', [])
-            answered, inside = hidden, False
-            for line in cell.source.split('\n'):
-                marker = exact_marker(line) if cell.cell_type == 'code' else None
-                if marker:
-                    inside = marker in BLOCKS
-                    answered = True
-                elif hidden and cell.cell_type == 'markdown':
+            lines = list(lines_by_block(cell))
+            answered = hidden or any(inside for _, inside in lines)
+            for line, inside in lines:
+                if hidden and cell.cell_type == 'markdown':
                     shown[plain_words(line)] = line.strip()
                 elif not (hidden or inside):
                     public.add(plain_words(line))
@@ -781,13 +785,8 @@ def answer_code_lines(files, assignment):
     lines = set()
     for relative in assignment:
         for cell in nbformat.reads(files[relative].decode('utf-8'), as_version=4).cells:
-            inside = False
-            for line in cell.source.split('\n') if cell.cell_type == 'code' else []:
-                marker = exact_marker(line)
-                if marker:
-                    inside = marker in BLOCKS
-                elif inside and line.strip():
-                    lines.add(line.strip())
+            lines.update(line.strip() for line, inside in lines_by_block(cell)
+                         if inside and line.strip())
     return lines
 
 

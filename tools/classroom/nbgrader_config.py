@@ -168,9 +168,11 @@ class LinkRefusingCollect(ExchangeCollect):
             record = super()._path_to_record(path)
         except (ExchangeError, ValueError, OverflowError) as e:
             return self.refused(path, f'its name is not one nbgrader submit writes ({e})')
-        owner = os.lstat(path).st_uid
         try:
+            owner = os.lstat(path).st_uid
             named = pwd.getpwnam(record['username']).pw_uid
+        except OSError as e:  # removed meanwhile
+            return self.refused(path, os_problem(e))
         except KeyError:
             return record  # no such account: nbgrader's own check warns when it is copied
         if owner != named:
