@@ -809,6 +809,24 @@ def test_an_export_of_the_answered_exercises_without_code_is_not_published(teach
                           'move it out of the folder')
 
 
+@pytest.mark.parametrize('tag', ['answer', 'Answers', '答案', '参考解答'])
+def test_a_cell_tagged_as_an_answer_but_not_solution_is_an_error(teacher, tmp_path, tag):
+    """Only cells tagged 'solution' are left out; a teacher who tags an answer otherwise expects
+    it hidden, and nbgrader would release it (an adversary's finding)."""
+    where = []
+
+    def tag_a_cell(cells):
+        index = next(i for i, cell in enumerate(cells) if cell.cell_type == 'markdown'
+                     and 'solution' not in cell.metadata.get('tags', []))
+        cells[index].metadata['tags'] = [tag]
+        where.append(f'cell {index}')
+
+    edit_exercises(teacher, tag_a_cell)
+    out = tmp_path / 'build' / 'student'
+    assert_refused_naming(make(teacher, out), out, EXERCISES.name, where[0], repr(tag),
+                          "tag it 'solution'")
+
+
 @pytest.mark.slow  # runs nbgrader
 def test_the_answers_code_without_its_markers_is_not_published(teacher, tmp_path):
     """A script of the answers (the solution blocks with their marker lines deleted) beside the

@@ -317,7 +317,15 @@ def tags_of(cell, where):
         if tag != SOLUTION_TAG and looks_like_solution_tag(tag):
             raise ValueError(f'{where}: tag {tag!r} looks like {SOLUTION_TAG!r} but is not '
                              f'exactly it, so the cell would be kept: tag it {SOLUTION_TAG!r}.')
+        if ANSWER_WORD.search(tag):
+            raise ValueError(f'{where}: tag {tag!r} says the cell is an answer, but only a cell '
+                             f'tagged {SOLUTION_TAG!r} is left out of what students get: tag it '
+                             f'{SOLUTION_TAG!r}.')
     return tags
+
+
+# A tag a teacher might put on an answer, expecting it hidden (an adversary's finding).
+ANSWER_WORD = re.compile(r'answer|答案|解答', re.IGNORECASE)
 
 
 def nbgrader_metadata(cell, where):
