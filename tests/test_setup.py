@@ -22,13 +22,18 @@ ROOT = Path(__file__).resolve().parent.parent
 OUTER_ONLY = ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES', 'VIRTUAL_ENV')
 
 
-def test_without_python_3_11_make_names_the_ways_and_creates_nothing(tmp_path):
-    checkout = tmp_path / 'checkout'
+def setup_checkout(checkout):
+    """What make's set-up reads, copied to the new folder ``checkout``, as in a fresh clone."""
     checkout.mkdir()
     for name in ('Makefile', 'requirements.txt', 'constraints.txt', 'pyproject.toml'):
         shutil.copy(ROOT / name, checkout)
     shutil.copytree(ROOT / 'tools', checkout / 'tools')
     shutil.copytree(ROOT / 'kernel', checkout / 'kernel')
+    return checkout
+
+
+def test_without_python_3_11_make_names_the_ways_and_creates_nothing(tmp_path):
+    checkout = setup_checkout(tmp_path / 'checkout')
     before = sorted(p.relative_to(checkout) for p in checkout.rglob('*'))
     env = {k: v for k, v in os.environ.items() if k not in OUTER_ONLY}
     result = subprocess.run(['make', 'setup', 'PYTHON='], cwd=checkout, env=env,
@@ -46,12 +51,9 @@ def test_without_python_3_11_make_names_the_ways_and_creates_nothing(tmp_path):
 def test_make_proxy_on_a_fresh_clone_sets_up_first(tmp_path):
     """The proxy goes into .venv/share: on a fresh clone `make proxy` first makes the set-up,
     rather than saying that npm is not installed because .venv is missing (make's plan, -n)."""
-    for name in ('Makefile', 'requirements.txt', 'constraints.txt', 'pyproject.toml'):
-        shutil.copy(ROOT / name, tmp_path)
-    shutil.copytree(ROOT / 'tools', tmp_path / 'tools')
-    shutil.copytree(ROOT / 'kernel', tmp_path / 'kernel')
+    checkout = setup_checkout(tmp_path / 'checkout')
     env = {k: v for k, v in os.environ.items() if k not in OUTER_ONLY}
-    plan = subprocess.run(['make', '-n', 'proxy', 'PYTHON=python3.11'], cwd=tmp_path, env=env,
+    plan = subprocess.run(['make', '-n', 'proxy', 'PYTHON=python3.11'], cwd=checkout, env=env,
                           capture_output=True, text=True, check=True).stdout
     assert '-m venv .venv' in plan and 'configurable-http-proxy' in plan, plan
     assert plan.index('-m venv .venv') < plan.index('configurable-http-proxy'), plan

@@ -197,6 +197,7 @@ class LinkRefusingCollect(ExchangeCollect):
         except OSError as e:  # the submission itself a link (ELOOP, ENOTDIR), or gone
             self.log.error(COLLECT_REFUSED.format(submission=src, problem=os_problem(e)))
             return
+        made = False
         try:
             size = self.get_size(src)  # nbgrader's limit on a submission, as in its own copy
             if size > 1000 * self.coursedir.max_dir_size:
@@ -204,9 +205,12 @@ class LinkRefusingCollect(ExchangeCollect):
             ignore = ignore_patterns(exclude=self.coursedir.ignore,
                                      include=self.coursedir.include,
                                      max_file_size=self.coursedir.max_file_size, log=self.log)
+            os.mkdir(dest)  # nbgrader removed an earlier copy first
+            made = True
             copy_folder(src_fd, src, dest, ignore)
         except (NotCopied, OSError) as e:  # OSError: changed while it was copied
-            shutil.rmtree(dest, ignore_errors=True)  # one student's entry stops no other's
+            if made:  # only the folder made here is removed; one student's entry stops no other's
+                shutil.rmtree(dest, ignore_errors=True)
             self.log.error(COLLECT_REFUSED.format(
                 submission=src, problem=os_problem(e) if isinstance(e, OSError) else e))
         finally:
@@ -226,8 +230,7 @@ COLLECT_REFUSED = ('Not collected: {submission}: {problem}. A submission is what
 
 
 def copy_folder(src_fd, src_name, dest, ignore):
-    """Copy the folder open as ``src_fd`` to ``dest``, never following a link."""
-    os.mkdir(dest)
+    """Copy the folder open as ``src_fd`` into the new folder ``dest``, never following a link."""
     names = sorted(os.listdir(src_fd))
     ignored = ignore(src_name, names)
     for name in names:
@@ -237,6 +240,7 @@ def copy_folder(src_fd, src_name, dest, ignore):
         if stat.S_ISDIR(mode):
             sub_fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=src_fd)
             try:
+                os.mkdir(os.path.join(dest, name))
                 copy_folder(sub_fd, os.path.join(src_name, name), os.path.join(dest, name),
                             ignore)
             finally:
