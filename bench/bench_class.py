@@ -136,13 +136,13 @@ def main():
         sys.exit('bench_class.py: run as root (it makes accounts and runs the hub)')
     tag = secrets.token_hex(3)
     students = [f'd2l{tag}s{i:02d}' for i in range(STUDENTS)]
-    instructor, group = f'd2l{tag}t', f'd2l{tag}g'
+    instructor, group, grader = f'd2l{tag}t', f'd2l{tag}g', f'd2l{tag}x'
     home = Path(tempfile.mkdtemp(prefix='d2l class bench '))
     home.chmod(0o755)
     roster = home / 'hub-roster.csv'
     roster.write_text('id,first_name,last_name,email\n' + ''.join(f'{s},,,\n' for s in students))
     env = {**os.environ, 'CLASS_HOME': str(home), 'CLASS_PORT': os.environ.get('PORT', '18700'),
-           'CLASS_INSTRUCTOR': instructor, 'CLASS_GROUP': group}
+           'CLASS_INSTRUCTOR': instructor, 'CLASS_GROUP': group, 'CLASS_GRADER': grader}
     peaks, stop = {}, threading.Event()
     try:
         course('setup', str(roster), env=env)
@@ -193,7 +193,7 @@ def main():
         try:
             course('stop', env=env)
         finally:
-            for name in [*students, instructor]:
+            for name in [*students, instructor, grader]:
                 end_processes_of(name)
                 subprocess.run(['userdel', '--remove', name], capture_output=True)
             subprocess.run(['groupdel', group], capture_output=True)

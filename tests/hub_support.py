@@ -119,13 +119,13 @@ def class_on_the_hub(roster_dir, students=3, language=None):
         pytest.skip(f'the real Fashion-MNIST is not on this machine: {e}')
     tag = secrets.token_hex(3)  # names no account of this machine has
     names = [f'd2l{tag}{c}' for c in 'abcdefgh'[:students]]
-    instructor, group = f'd2l{tag}t', f'd2l{tag}g'
+    instructor, group, grader = f'd2l{tag}t', f'd2l{tag}g', f'd2l{tag}x'
     roster = Path(roster_dir) / 'roster.csv'
     roster.write_text('id,first_name,last_name,email\n'
                       + ''.join(f'{s},{s[-1].upper()},Student,\n' for s in names))
     home = Path(tempfile.mkdtemp(prefix='d2l class '))  # a space in the path
     env = {**ENV, 'CLASS_HOME': str(home), 'CLASS_INSTRUCTOR': instructor,
-           'CLASS_GROUP': group, 'FASHION_MNIST_DIR': str(data_dir)}
+           'CLASS_GROUP': group, 'CLASS_GRADER': grader, 'FASHION_MNIST_DIR': str(data_dir)}
     if language:
         env['CLASS_LANGUAGE'] = language
     try:
@@ -138,6 +138,7 @@ def class_on_the_hub(roster_dir, students=3, language=None):
         course('start', env=env)
         link = course('release', env=env).strip().splitlines()[-1]
         yield {'env': env, 'home': home, 'students': names, 'instructor': instructor,
+               'grader': grader,
                'passwords': passwords, 'link': link, 'labels': LABELS[language or 'zh'],
                'base': f'http://127.0.0.1:{env["CLASS_PORT"]}',
                'course': Path(pwd.getpwnam(instructor).pw_dir) / 'course'}
@@ -149,7 +150,7 @@ def class_on_the_hub(roster_dir, students=3, language=None):
             course('stop', env=env)
         finally:
             left = end_processes(below_the_hub)
-            left += remove_accounts([*names, instructor], group)
+            left += remove_accounts([*names, instructor, grader], group)
             shutil.rmtree(home, ignore_errors=True)
         assert left == [], f'processes or accounts of the hub test left: {left}'
 

@@ -1,23 +1,27 @@
 """A class on the shipped JupyterHub, run with the README's commands only ("Teaching with it").
 
 As root, exactly as a teaching assistant would: a roster of three students is written, then
-`course.py setup roster.csv` (Linux accounts in a new group, the instructor's account, the
-course folder, the students' environment, the course repository), `course.py start`,
+`course.py setup roster.csv` (Linux accounts in a new group, the instructor's and the grader's
+accounts, the course folder, the students' environment, the course repository), `course.py start`,
 `course.py release` (whose printed link is the one shared). In headless Chromium each student
 logs in on the hub's login page with the password setup gave them (PAM), opens the link
 (nbgitpuller clones the course and opens the exercises in JupyterLab, in Simplified Chinese),
 runs the notebook, saves and submits with `nbgrader submit` in a terminal of their own server,
 which runs as their own account. The first student submits, the instructor collects, and she
 answers two exercises and submits again: the second collect replaces the first submission.
-The instructor autogrades, exports, returns feedback with course.py, and opens the formgrader
-in Chromium, which shows the grades. Nothing is patched: nbgrader names each submitter by
-the account. The accounts and group have names made for this run and are removed at the end,
-with every process they ran, also on failure; the class's folder has a space in its path.
+The third student types a grading attack into an answer (it tries to open the answers and the
+gradebook, and leaves a process behind). The instructor autogrades, exports, returns feedback
+with course.py, and opens the formgrader in Chromium, which shows the grades; the attack's
+output shows every attempt refused, as the grader account. Nothing is patched: nbgrader names
+each submitter by the account. The accounts and group have names made for this run and are
+removed at the end, with every process they ran, also on failure; the class's folder has a space
+in its path.
 """
 import os
 import pwd
 import shutil
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -66,12 +70,15 @@ def classroom(tmp_path_factory):
         yield classroom
 
 
-def student_session(browser, classroom, student, between=None):
-    """Log in, open the link, run, save and submit; ``between`` then answers and resubmits."""
+def student_session(browser, classroom, student, between=None, typed=None):
+    """Log in, open the link, type ``typed`` ({grade_id: line}), run, save and submit;
+    ``between`` then answers and resubmits."""
     page = log_in(browser, classroom, student)
     labels, saved = classroom['labels'], saved_notebook(student)
     try:
         open_the_link(page, classroom)
+        for grade_id, text in (typed or {}).items():
+            type_answer(page, grade_id, text)
         run_all_and_save(page, labels, saved)
         submit(page, classroom, student)
         if between:
@@ -90,13 +97,43 @@ def student_session(browser, classroom, student, between=None):
         page.close()
 
 
+def grading_attack(classroom):
+    """One line a student types into an answer: it tries to read the answers (the course's
+    source notebook and the teacher's checkout), to read and to write the gradebook, leaves a
+    process behind (one that could watch the next submission's grading), and says as whom it
+    runs. Graded as the instructor, all four would open and print into feedback."""
+    course = classroom['course']
+    targets = [(course / 'source' / ASSIGNMENT / f'{NOTEBOOK}.ipynb', 'O_RDONLY'),
+               (ROOT / 'notebooks' / f'{NOTEBOOK}.ipynb', 'O_RDONLY'),
+               (course / 'gradebook.db', 'O_RDONLY'), (course / 'gradebook.db', 'O_WRONLY')]
+    program = ('import os, pwd, subprocess\n'
+               'subprocess.Popen(["sleep", "600"], start_new_session=True)\n'
+               f'for path, flag in {[(str(path), flag) for path, flag in targets]!r}:\n'
+               '    try:\n'
+               '        os.close(os.open(path, getattr(os, flag)))\n'
+               '        print("opened", flag, path)\n'
+               '    except OSError as error:\n'
+               '        print("refused", flag, path, type(error).__name__)\n'
+               'print("graded as", pwd.getpwuid(os.getuid()).pw_name)\n')
+    return f'exec({program!r})', targets
+
+
 @pytest.fixture(scope='module')
 def submitted(classroom, browser):
-    first, *others = classroom['students']
+    """The first student submits, is collected, answers and resubmits; the second submits
+    without answers; the third types the grading attack into exercise 1's answer."""
+    first, second, third = classroom['students']
     collect = lambda: course('collect', env=classroom['env'])  # noqa: E731
-    notebooks = {first: student_session(browser, classroom, first, between=collect)}
-    notebooks.update({s: student_session(browser, classroom, s) for s in others})
-    return notebooks
+    attack, _ = grading_attack(classroom)
+    return {first: student_session(browser, classroom, first, between=collect),
+            second: student_session(browser, classroom, second),
+            third: student_session(browser, classroom, third, typed={'ex1_answer1': attack})}
+
+
+@pytest.fixture(scope='module')
+def graded(classroom, submitted):
+    """course.py collect, autograde, export and feedback: (grades.csv's rows, collect's log)."""
+    return grades(classroom)
 
 
 def test_students_cannot_read_the_answers_and_run_as_themselves(classroom, submitted):
@@ -120,11 +157,12 @@ def test_students_cannot_read_the_answers_and_run_as_themselves(classroom, submi
                for pid, c in hub_processes(classroom).items())
 
 
-def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted, browser):
+def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted, graded,
+                                                           browser):
     first = classroom['students'][0]
     sources = '\n'.join(c.source for c in submitted[first].cells)
     assert all(answer in sources for answer in ANSWERS.values())
-    rows, out = grades(classroom)
+    rows, out = graded
     assert 'Updating submission' in out or 'updat' in out.lower(), out
     # The re-submission replaced the first one (which had no answer: 0 points).
     assert rows == {s: (5.0 if s == first else 0.0) for s in classroom['students']}
@@ -148,6 +186,26 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
         page.close()
     # The first student fetches her feedback as herself, as README says: in ~/d2l-course.
     assert classroom['labels']['score'].format(score=5.0) in fetch_feedback(classroom, first)
+
+
+def test_a_submission_runs_as_the_grader_and_reads_no_answer_and_no_grade(classroom, graded):
+    """autograde ran the third student's code as the class's grader account: each of its
+    attempts on the answers and the gradebook was refused, so its output (which her feedback
+    shows) holds nothing of them; it left no process; the instructor's home, with the course
+    folder, is all the instructor's."""
+    third, grader = classroom['students'][2], classroom['grader']
+    _, targets = grading_attack(classroom)
+    autograded = classroom['course'] / 'autograded' / third / ASSIGNMENT / f'{NOTEBOOK}.ipynb'
+    notebook = nbformat.read(autograded, as_version=4)
+    [answer] = [cell for cell in notebook.cells
+                if cell.metadata.get('nbgrader', {}).get('grade_id') == 'ex1_answer1']
+    shown = ''.join(output.get('text', '') for output in answer.outputs)
+    assert shown.splitlines() == [f'refused {flag} {path} PermissionError'
+                                  for path, flag in targets] + [f'graded as {grader}'], shown
+    assert processes_of({pwd.getpwnam(grader).pw_uid}) == {}
+    instructor = pwd.getpwnam(classroom['instructor'])
+    owners = {path: path.lstat().st_uid for path in Path(instructor.pw_dir).rglob('*')}
+    assert {path for path, uid in owners.items() if uid != instructor.pw_uid} == set()
 
 
 COURSE_ID_OF = ("import sys; from nbgrader.apps.listapp import ListApp; app = ListApp(); "

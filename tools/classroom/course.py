@@ -4,12 +4,14 @@
     .venv/bin/python tools/classroom/course.py start | stop       the hub (127.0.0.1:CLASS_PORT)
     .venv/bin/python tools/classroom/course.py release            the assignment, and its link
     .venv/bin/python tools/classroom/course.py collect            submissions, re-submissions too
-    .venv/bin/python tools/classroom/course.py autograde
+    .venv/bin/python tools/classroom/course.py autograde          each submission as CLASS_GRADER
     .venv/bin/python tools/classroom/course.py export [--to F]    grades.csv in the course folder
     .venv/bin/python tools/classroom/course.py feedback           generate and release feedback
 
 Underneath are nbgrader's own commands, run as the instructor's Linux account in the course
-folder (so a submission's code never runs as root). Settings: settings.py, beside this file.
+folder; autograde runs nbgrader as root so that each submission's kernel runs as the grader
+account (nbgrader_config.py), never as root or the instructor. Settings: settings.py, beside this
+file.
 """
 import argparse
 import csv
@@ -95,7 +97,8 @@ def make_account(name, group=None):
 
 
 def make_accounts(students):
-    """The group and the accounts of the instructor and each student; new passwords saved."""
+    """The group and the accounts of the instructor, the grader and each student; new passwords
+    saved (the grader has none: no one logs in as it)."""
     group = settings.setting('CLASS_GROUP')
     if subprocess.run(['getent', 'group', group], capture_output=True).returncode != 0:
         run(['groupadd', group])
@@ -103,6 +106,10 @@ def make_accounts(students):
     instructor = settings.setting('CLASS_INSTRUCTOR')
     if not account_exists(instructor):
         new[instructor] = make_account(instructor)
+    grader = settings.setting('CLASS_GRADER')
+    if not account_exists(grader):  # no home, no password, no shell: only autograde runs as it
+        run(['useradd', '--system', '--user-group', '--no-create-home',
+             '--shell', '/usr/sbin/nologin', grader])
     for student in students:
         if account_exists(student):  # an existing account keeps its password
             run(['usermod', '--append', '--groups', group, student])
@@ -374,8 +381,12 @@ def setup(roster):
               f'{settings.hub_dir() / "initial-passwords.csv"} (root only); hand them out.')
 
 
-def nbgrader(*args):
-    """``nbgrader ARGS`` as the instructor, in the course folder, with the hub's settings."""
+def nbgrader(*args, grader=None):
+    """``nbgrader ARGS`` as the instructor, in the course folder, with the hub's settings.
+
+    With ``grader`` (autograde), nbgrader runs as root so that the course's nbgrader_config.py
+    can start each submission's kernel as that account, which reads nothing of the course;
+    what nbgrader wrote in the course folder is then handed back to the instructor."""
     instructor = pwd.getpwnam(settings.setting('CLASS_INSTRUCTOR'))
     course = settings.course_dir()
     if not (course / 'gradebook.db').exists():
@@ -387,12 +398,34 @@ def nbgrader(*args):
            'LANG': os.environ.get('LANG', 'C.UTF-8')}
     if os.environ.get('FASHION_MNIST_DIR'):
         env['FASHION_MNIST_DIR'] = os.environ['FASHION_MNIST_DIR']
-    result = subprocess.run([env_bin / 'python', '-m', 'nbgrader', *args], cwd=course, env=env,
-                            user=instructor.pw_uid, group=instructor.pw_gid, extra_groups=[],
-                            capture_output=True, text=True)
+    if grader:
+        if not account_exists(grader):
+            raise CourseError(f'no account {grader} (CLASS_GRADER) to grade as: '
+                              f'run `course.py setup ROSTER.csv` first, which makes it')
+        # IPython's and Jupyter's own folders in a place of root's, not in the instructor's home
+        with tempfile.TemporaryDirectory(prefix='d2l-autograde-') as own:
+            result = subprocess.run(
+                [env_bin / 'python', '-m', 'nbgrader', *args], cwd=course,
+                env={**env, 'D2L_GRADER': grader, 'IPYTHONDIR': os.path.join(own, 'ipython'),
+                     'JUPYTER_RUNTIME_DIR': os.path.join(own, 'runtime')},
+                capture_output=True, text=True)
+        hand_back(course, instructor)
+    else:
+        result = subprocess.run([env_bin / 'python', '-m', 'nbgrader', *args], cwd=course,
+                                env=env, user=instructor.pw_uid, group=instructor.pw_gid,
+                                extra_groups=[], capture_output=True, text=True)
     if result.returncode != 0:
         raise CourseError(f'nbgrader {" ".join(args)} failed:\n{result.stdout}{result.stderr}')
     return result.stdout + result.stderr
+
+
+def hand_back(course, instructor):
+    """Everything root made in the course folder (autograded/, the log) the instructor's again;
+    links are not followed."""
+    for folder, names, files in os.walk(course):
+        for path in [folder, *(os.path.join(folder, name) for name in names + files)]:
+            if os.lstat(path).st_uid == 0:
+                os.lchown(path, instructor.pw_uid, instructor.pw_gid)
 
 
 def link():
@@ -462,7 +495,8 @@ def stop():
 
 STEPS = {
     'collect': lambda args: print(nbgrader('collect', ASSIGNMENT, '--update')),
-    'autograde': lambda args: print(nbgrader('autograde', ASSIGNMENT)),
+    'autograde': lambda args: print(nbgrader('autograde', ASSIGNMENT,
+                                             grader=settings.setting('CLASS_GRADER'))),
     'export': lambda args: print(nbgrader('export', '--to', args.to)),
     'feedback': lambda args: print(nbgrader('generate_feedback', ASSIGNMENT)
                                    + nbgrader('release_feedback', ASSIGNMENT)),

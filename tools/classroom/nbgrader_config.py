@@ -9,15 +9,19 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import stat
+import tempfile
+import time
 
+from jupyter_client.manager import AsyncKernelManager
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateAssignment
 from nbgrader.exchange.abc.exchange import ExchangeError
 from nbgrader.exchange.default import ExchangeCollect
-from nbgrader.preprocessors import OverwriteCells
+from nbgrader.preprocessors import Execute, OverwriteCells
 from nbgrader.utils import ignore_patterns
 
 c = get_config()  # noqa: F821 (given by nbgrader when it reads this file)
@@ -258,3 +262,86 @@ def copy_folder(src_fd, src_name, dest, ignore):
 
 
 c.ExchangeFactory.collect = LinkRefusingCollect
+
+
+# Grading in an account of its own. `course.py autograde` runs nbgrader as root and names the
+# class's grader account in D2L_GRADER; each submission's kernel then runs as that account
+# (setpriv), which can read nothing of the course folder (0700, the instructor's) or of the
+# teacher's checkout: a submission's code can neither print the answers into its feedback nor
+# change a grade in the gradebook. A teacher who runs `nbgrader autograde` by hand, without
+# D2L_GRADER, grades as before, in kernels of her own account (README, "Teaching with it").
+def grader_processes(uid):
+    """Pids of the processes whose real user is ``uid``."""
+    pids = []
+    for entry in os.listdir('/proc'):
+        try:
+            with open(f'/proc/{entry}/status', encoding='ascii') as status:
+                real_uid = next(line.split()[1] for line in status if line.startswith('Uid:'))
+        except (OSError, ValueError, StopIteration):
+            continue  # not a process, or one that has just ended
+        if int(real_uid) == uid:
+            pids.append(int(entry))
+    return pids
+
+
+def end_grader_processes(uid):
+    """Kill every process of the grader account: what one submission started (a server, a
+    watcher of the next kernel's files) must not outlive its own grading."""
+    for _ in range(50):
+        pids = grader_processes(uid)
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
+    raise RuntimeError(f'processes of the grader account (uid {uid}) do not end: {pids}')
+
+
+class GraderKernelManager(AsyncKernelManager):
+    """A grading kernel run as the grader account, in a new private folder (its working
+    directory and home) holding its connection file; the folder and every process of the
+    account are gone once the kernel has stopped."""
+
+    def grader(self):
+        if os.geteuid() != 0:
+            raise RuntimeError('D2L_GRADER is set: autograde must run as root, which starts '
+                               'each kernel as that account (course.py autograde does)')
+        return pwd.getpwnam(os.environ['D2L_GRADER'])
+
+    async def _async_pre_start_kernel(self, **kw):
+        grader = self.grader()
+        end_grader_processes(grader.pw_uid)  # none of them can touch the new folder
+        self.sandbox = tempfile.mkdtemp(prefix='d2l-grading-')
+        os.chown(self.sandbox, grader.pw_uid, grader.pw_gid)  # 0700, the grader's alone
+        self.connection_file = os.path.join(self.sandbox, 'kernel.json')
+        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)  # writes the file
+        os.lchown(self.connection_file, grader.pw_uid, grader.pw_gid)
+        kw['cwd'] = self.sandbox
+        kw['env'] = {**kw.get('env', os.environ), 'HOME': self.sandbox, 'TMPDIR': self.sandbox,
+                     'USER': grader.pw_name, 'LOGNAME': grader.pw_name}
+        setpriv = ['setpriv', f'--reuid={grader.pw_uid}', f'--regid={grader.pw_gid}',
+                   '--clear-groups', '--no-new-privs', '--']
+        return setpriv + kernel_cmd, kw
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            end_grader_processes(self.grader().pw_uid)
+            shutil.rmtree(self.sandbox, ignore_errors=True)
+
+
+class GraderExecute(Execute):
+    """nbgrader's Execute with grading kernels run as the grader account."""
+
+    def __init__(self, **kwargs):
+        kwargs['kernel_manager_class'] = GraderKernelManager  # Execute's own default otherwise
+        super().__init__(**kwargs)
+
+
+if os.environ.get('D2L_GRADER'):
+    c.Autograde.autograde_preprocessors = [
+        GraderExecute if pp is Execute else pp
+        for pp in Autograde.class_traits()['autograde_preprocessors'].default()]

@@ -25,6 +25,7 @@ DEFAULTS = {
     'CLASS_PORT': '8000',          # students open http://127.0.0.1:PORT; the hub takes PORT+1, +2
     'CLASS_INSTRUCTOR': 'teacher',  # the Linux account that owns the course folder and grades
     'CLASS_GROUP': 'd2l-class',    # the students' Linux group: who may log in to the hub
+    'CLASS_GRADER': 'd2l-grader',  # the account submissions are graded as: reads no answers
     'CLASS_COURSE_ID': 'd2l-4.2',  # nbgrader's course id
     'CLASS_IDLE_TIMEOUT': '3600',  # seconds without activity before a server is stopped
     'CLASS_MEM_LIMIT': '1G',       # per student: the server and one notebook's kernel
