@@ -320,8 +320,11 @@ class GraderKernelManager(AsyncKernelManager):
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)  # writes the file
         os.lchown(self.connection_file, grader.pw_uid, grader.pw_gid)
         kw['cwd'] = self.sandbox
-        kw['env'] = {**kw.get('env', os.environ), 'HOME': self.sandbox, 'TMPDIR': self.sandbox,
-                     'USER': grader.pw_name, 'LOGNAME': grader.pw_name}
+        env = {**kw.get('env', os.environ), 'HOME': self.sandbox, 'TMPDIR': self.sandbox,
+               'USER': grader.pw_name, 'LOGNAME': grader.pw_name,
+               'IPYTHONDIR': os.path.join(self.sandbox, '.ipython')}
+        env.pop('JUPYTER_RUNTIME_DIR', None)  # root's, set by course.py for nbgrader itself
+        kw['env'] = env
         setpriv = ['setpriv', f'--reuid={grader.pw_uid}', f'--regid={grader.pw_gid}',
                    '--clear-groups', '--no-new-privs', '--']
         return setpriv + kernel_cmd, kw
