@@ -109,8 +109,9 @@ def process_table():
         if not proc.name.isdigit():
             continue
         try:
-            ppid = int((proc / 'stat').read_text().rsplit(')', 1)[1].split()[1])
-            uid = int((proc / 'status').read_text().split('\nUid:')[1].split()[0])
+            # bytes: a process may give itself a name that is not UTF-8
+            ppid = int((proc / 'stat').read_bytes().rsplit(b')', 1)[1].split()[1])
+            uid = int((proc / 'status').read_bytes().split(b'\nUid:')[1].split()[0])
             cmdline = (proc / 'cmdline').read_bytes()
         except (OSError, IndexError, ValueError):
             continue  # the process ended meanwhile
@@ -141,8 +142,8 @@ def alive(pid, cmdline=None):
     """Whether ``pid`` is running (a zombie has ended), and still runs ``cmdline`` if given (its
     number may have gone to another process)."""
     try:
-        state = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0]
-        return state != 'Z' and (cmdline is None
+        state = Path(f'/proc/{pid}/stat').read_bytes().rsplit(b')', 1)[1].split()[0]
+        return state != b'Z' and (cmdline is None
                                  or Path(f'/proc/{pid}/cmdline').read_bytes() == cmdline)
     except (OSError, IndexError):
         return False

@@ -100,14 +100,18 @@ def student_session(browser, classroom, student, between=None, typed=None):
 def grading_attack(classroom):
     """One line a student types into an answer: it tries to read the answers (the course's
     source notebook and the teacher's checkout), to read and to write the gradebook, leaves a
-    process behind (one that could watch the next submission's grading), and says as whom it
-    runs. Graded as the instructor, all four would open and print into feedback."""
+    process behind (one that could watch the next submission's grading; named in bytes that are
+    not UTF-8, which a reader of /proc that decodes text would skip), and says as whom it runs.
+    Graded as the instructor, all four would open and print into feedback."""
     course = classroom['course']
     targets = [(course / 'source' / ASSIGNMENT / f'{NOTEBOOK}.ipynb', 'O_RDONLY'),
                (ROOT / 'notebooks' / f'{NOTEBOOK}.ipynb', 'O_RDONLY'),
                (course / 'gradebook.db', 'O_RDONLY'), (course / 'gradebook.db', 'O_WRONLY')]
-    program = ('import os, pwd, subprocess\n'
-               'subprocess.Popen(["sleep", "600"], start_new_session=True)\n'
+    program = ('import os, pwd, time\n'
+               'if os.fork() == 0:\n'  # a daemon with a name that is not UTF-8
+               '    os.setsid()\n'
+               '    open("/proc/self/comm", "wb").write(bytes([233]) + b"vil")\n'
+               '    time.sleep(600)\n'
                f'for path, flag in {[(str(path), flag) for path, flag in targets]!r}:\n'
                '    try:\n'
                '        os.close(os.open(path, getattr(os, flag)))\n'

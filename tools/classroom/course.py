@@ -96,6 +96,23 @@ def make_account(name, group=None):
     return password
 
 
+def check_grader(students=()):
+    """CLASS_GRADER, if it names an account only grading uses: not root, not the instructor,
+    not a student (of the roster or of the class's group); otherwise CourseError."""
+    grader = settings.setting('CLASS_GRADER')
+    group = settings.setting('CLASS_GROUP')
+    members = set()
+    found = subprocess.run(['getent', 'group', group], capture_output=True, text=True)
+    if found.returncode == 0:
+        members = set(filter(None, found.stdout.strip().split(':')[-1].split(',')))
+    is_root = account_exists(grader) and pwd.getpwnam(grader).pw_uid == 0
+    if is_root or grader in {settings.setting('CLASS_INSTRUCTOR'), *students, *members}:
+        raise CourseError(f'CLASS_GRADER={grader}: submissions are graded as this account, so '
+                          'it must be one of its own, not root, the instructor or a student; '
+                          'name another (the default is d2l-grader)')
+    return grader
+
+
 def make_accounts(students):
     """The group and the accounts of the instructor, the grader and each student; new passwords
     saved (the grader has none: no one logs in as it)."""
@@ -106,7 +123,7 @@ def make_accounts(students):
     instructor = settings.setting('CLASS_INSTRUCTOR')
     if not account_exists(instructor):
         new[instructor] = make_account(instructor)
-    grader = settings.setting('CLASS_GRADER')
+    grader = check_grader(students)
     if not account_exists(grader):  # no home, no password, no shell: only autograde runs as it
         run(['useradd', '--system', '--user-group', '--no-create-home',
              '--shell', '/usr/sbin/nologin', grader])
@@ -363,6 +380,7 @@ def publish_repository(student_edition):
 
 def setup(roster):
     students = read_roster(roster)
+    check_grader(students)  # before anything is made
     home = settings.class_home()
     home.mkdir(mode=0o755, parents=True, exist_ok=True)
     settings.hub_dir().mkdir(mode=0o700, exist_ok=True)
@@ -399,6 +417,7 @@ def nbgrader(*args, grader=None):
     if os.environ.get('FASHION_MNIST_DIR'):
         env['FASHION_MNIST_DIR'] = os.environ['FASHION_MNIST_DIR']
     if grader:
+        check_grader()
         if not account_exists(grader):
             raise CourseError(f'no account {grader} (CLASS_GRADER) to grade as: '
                               f'run `course.py setup ROSTER.csv` first, which makes it')

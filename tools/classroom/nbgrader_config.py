@@ -9,10 +9,9 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import stat
+import subprocess
 import tempfile
-import time
 
 from jupyter_client.manager import AsyncKernelManager
 from nbconvert.preprocessors import TagRemovePreprocessor
@@ -270,70 +269,49 @@ c.ExchangeFactory.collect = LinkRefusingCollect
 # teacher's checkout: a submission's code can neither print the answers into its feedback nor
 # change a grade in the gradebook. A teacher who runs `nbgrader autograde` by hand, without
 # D2L_GRADER, grades as before, in kernels of her own account (README, "Teaching with it").
-def grader_processes(uid):
-    """Pids of the processes whose real user is ``uid``."""
-    pids = []
-    for entry in os.listdir('/proc'):
-        try:
-            with open(f'/proc/{entry}/status', encoding='ascii') as status:
-                real_uid = next(line.split()[1] for line in status if line.startswith('Uid:'))
-        except (OSError, ValueError, StopIteration):
-            continue  # not a process, or one that has just ended
-        if int(real_uid) == uid:
-            pids.append(int(entry))
-    return pids
-
-
-def end_grader_processes(uid):
-    """Kill every process of the grader account: what one submission started (a server, a
-    watcher of the next kernel's files) must not outlive its own grading."""
-    for _ in range(50):
-        pids = grader_processes(uid)
-        if not pids:
-            return
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        time.sleep(0.1)
-    raise RuntimeError(f'processes of the grader account (uid {uid}) do not end: {pids}')
-
-
 class GraderKernelManager(AsyncKernelManager):
-    """A grading kernel run as the grader account, in a new private folder (its working
-    directory and home) holding its connection file; the folder and every process of the
-    account are gone once the kernel has stopped."""
+    """A grading kernel run as the grader account, as the first process of a PID namespace of
+    its own (unshare): when it stops, every process it started stops with it, whatever it did
+    (a daemon, a renamed process, a loop of forks), so nothing of one submission watches the
+    next. At most 1024 processes of the account (prlimit). Its connection file is root's, in a
+    new folder of root's the account may pass through but not change; its working directory and
+    home are a new folder of the account's inside it; its output goes nowhere (not into
+    nbgrader's log, which the teacher reads); the folder is removed once the kernel has stopped."""
 
     def grader(self):
         if os.geteuid() != 0:
             raise RuntimeError('D2L_GRADER is set: autograde must run as root, which starts '
                                'each kernel as that account (course.py autograde does)')
-        return pwd.getpwnam(os.environ['D2L_GRADER'])
+        grader = pwd.getpwnam(os.environ['D2L_GRADER'])
+        if grader.pw_uid == 0:
+            raise RuntimeError(f'D2L_GRADER={grader.pw_name} is root: name the class\'s grader')
+        return grader
 
     async def _async_pre_start_kernel(self, **kw):
         grader = self.grader()
-        end_grader_processes(grader.pw_uid)  # none of them can touch the new folder
-        self.sandbox = tempfile.mkdtemp(prefix='d2l-grading-')
-        os.chown(self.sandbox, grader.pw_uid, grader.pw_gid)  # 0700, the grader's alone
-        self.connection_file = os.path.join(self.sandbox, 'kernel.json')
-        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)  # writes the file
-        os.lchown(self.connection_file, grader.pw_uid, grader.pw_gid)
-        kw['cwd'] = self.sandbox
-        env = {**kw.get('env', os.environ), 'HOME': self.sandbox, 'TMPDIR': self.sandbox,
+        self.private = tempfile.mkdtemp(prefix='d2l-grading-')
+        os.chmod(self.private, 0o711)
+        home = os.path.join(self.private, 'home')
+        os.mkdir(home, 0o700)
+        os.chown(home, grader.pw_uid, grader.pw_gid)
+        self.connection_file = os.path.join(self.private, 'kernel.json')
+        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)  # writes it, 0600
+        os.chown(self.connection_file, grader.pw_uid, grader.pw_gid)
+        env = {**kw.get('env', os.environ), 'HOME': home, 'TMPDIR': home,
                'USER': grader.pw_name, 'LOGNAME': grader.pw_name,
-               'IPYTHONDIR': os.path.join(self.sandbox, '.ipython')}
+               'IPYTHONDIR': os.path.join(home, '.ipython')}
         env.pop('JUPYTER_RUNTIME_DIR', None)  # root's, set by course.py for nbgrader itself
-        kw['env'] = env
-        setpriv = ['setpriv', f'--reuid={grader.pw_uid}', f'--regid={grader.pw_gid}',
-                   '--clear-groups', '--no-new-privs', '--']
-        return setpriv + kernel_cmd, kw
+        kw.update(cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        confined = ['unshare', '--pid', '--fork', '--kill-child', '--',
+                    'prlimit', '--nproc=1024:1024', '--',
+                    'setpriv', f'--reuid={grader.pw_uid}', f'--regid={grader.pw_gid}',
+                    '--clear-groups', '--no-new-privs', '--']
+        return confined + kernel_cmd, kw
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
-            end_grader_processes(self.grader().pw_uid)
-            shutil.rmtree(self.sandbox, ignore_errors=True)
+            shutil.rmtree(self.private, ignore_errors=True)
 
 
 class GraderExecute(Execute):
