@@ -403,7 +403,7 @@ def nbgrader(*args, grader=None):
     """``nbgrader ARGS`` as the instructor, in the course folder, with the hub's settings.
 
     With ``grader`` (autograde), nbgrader runs as root so that the course's nbgrader_config.py
-    can start each submission's kernel as that account, which reads nothing of the course;
+    can start each submission's kernel as that account, which cannot open the course folder;
     what nbgrader wrote in the course folder is then handed back to the instructor."""
     instructor = pwd.getpwnam(settings.setting('CLASS_INSTRUCTOR'))
     course = settings.course_dir()
