@@ -20,6 +20,7 @@ in its path.
 import os
 import pwd
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from hub_support import (
     ENV,
     NOTEBOOK,
     ROOT,
+    account_exists,
     as_user,
     class_on_the_hub,
     course,
@@ -249,3 +251,20 @@ def test_every_setting_has_one_home_and_the_hub_starts_from_defaults(tmp_path):
     for config in (ROOT / 'tools' / 'classroom').glob('*-config/nbgrader_config.py'):
         text = config.read_text('utf-8')
         assert '/srv' not in text and '/usr' not in text and "os.environ['CLASS_EXCHANGE']" in text
+
+
+@pytest.mark.parametrize('grader', ['root', 'the instructor', 'a student'])
+def test_setup_refuses_a_grader_that_is_root_the_instructor_or_a_student(tmp_path, grader):
+    """Submissions run as CLASS_GRADER: setup names the problem and makes nothing if that is
+    root, the instructor or a student of the roster."""
+    roster = tmp_path / 'roster.csv'
+    roster.write_text('id,first_name,last_name,email\nd2lrefused1,A,S,\n')
+    name = {'root': 'root', 'the instructor': 'd2lrefusedt', 'a student': 'd2lrefused1'}[grader]
+    env = {**ENV, 'CLASS_HOME': str(tmp_path / 'class'), 'CLASS_INSTRUCTOR': 'd2lrefusedt',
+           'CLASS_GROUP': 'd2lrefusedg', 'CLASS_GRADER': name}
+    result = subprocess.run([sys.executable, ROOT / 'tools' / 'classroom' / 'course.py', 'setup',
+                             str(roster)], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert f'CLASS_GRADER={name}: submissions are graded as this account' in result.stderr
+    assert not (tmp_path / 'class').exists()
+    assert not any(map(account_exists, ['d2lrefusedt', 'd2lrefused1']))
