@@ -103,17 +103,24 @@ def grading_attack(classroom):
     """One line a student types into an answer: it tries to read the answers (the course's
     source notebook and the teacher's checkout), to read and to write the gradebook, leaves a
     process behind (one that could watch the next submission's grading; named in bytes that are
-    not UTF-8, which a reader of /proc that decodes text would skip), and says as whom it runs.
+    not UTF-8, which a reader of /proc that decodes text would skip), makes its kernel leave its
+    process group and refuse to stop, and says as whom it runs.
     Graded as the instructor, all four would open and print into feedback."""
     course = classroom['course']
     targets = [(course / 'source' / ASSIGNMENT / f'{NOTEBOOK}.ipynb', 'O_RDONLY'),
                (ROOT / 'notebooks' / f'{NOTEBOOK}.ipynb', 'O_RDONLY'),
                (course / 'gradebook.db', 'O_RDONLY'), (course / 'gradebook.db', 'O_WRONLY')]
-    program = ('import os, pwd, time\n'
+    program = ('import os, pwd, signal, time\n'
                'if os.fork() == 0:\n'  # a daemon with a name that is not UTF-8
                '    os.setsid()\n'
                '    open("/proc/self/comm", "wb").write(bytes([233]) + b"vil")\n'
                '    time.sleep(600)\n'
+               'try:\n'  # the kernel leaves its process group and will not stop
+               '    os.setsid()\n'
+               'except OSError:\n'
+               '    pass\n'  # already a group's leader (a student's own server)
+               'signal.signal(signal.SIGTERM, signal.SIG_IGN)\n'
+               'get_ipython().kernel.do_shutdown = lambda *args, **kwargs: time.sleep(3600)\n'
                f'for path, flag in {[(str(path), flag) for path, flag in targets]!r}:\n'
                '    try:\n'
                '        os.close(os.open(path, getattr(os, flag)))\n'

@@ -270,13 +270,14 @@ c.ExchangeFactory.collect = LinkRefusingCollect
 # change a grade in the gradebook. A teacher who runs `nbgrader autograde` by hand, without
 # D2L_GRADER, grades as before, in kernels of her own account (README, "Teaching with it").
 class GraderKernelManager(AsyncKernelManager):
-    """A grading kernel run as the grader account, as the first process of a PID namespace of
-    its own (unshare): when it stops, every process it started stops with it, whatever it did
-    (a daemon, a renamed process, a loop of forks), so nothing of one submission watches the
-    next. At most 1024 processes of the account (prlimit). Its connection file is root's, in a
-    new folder of root's the account may pass through but not change; its working directory and
-    home are a new folder of the account's inside it; its output goes nowhere (not into
-    nbgrader's log, which the teacher reads); the folder is removed once the kernel has stopped."""
+    """A grading kernel run as the grader account in a PID namespace of its own (unshare): when
+    the kernel stops or is killed, every process in it stops too, whatever it did (a daemon, a
+    renamed process, a loop of forks, a kernel that left its process group), so nothing of one
+    submission watches the next. At most 1024 processes of the account (prlimit). Its
+    connection file is root's, in a new folder of root's the account may pass through but not
+    change; its working directory and home are a new folder of the account's inside it; its
+    output goes nowhere (not into nbgrader's log, which the teacher reads); the folder is
+    removed once the kernel has stopped."""
 
     def grader(self):
         if os.geteuid() != 0:
@@ -287,8 +288,16 @@ class GraderKernelManager(AsyncKernelManager):
             raise RuntimeError(f'D2L_GRADER={grader.pw_name} is root: name the class\'s grader')
         return grader
 
+    def end_grader_processes(self, grader):
+        """Kill every process of the account (kill -1 as the account itself: no list to
+        outrun, no name to misread): what a grading that nbgrader did not end left running."""
+        subprocess.run(['setpriv', f'--reuid={grader.pw_uid}', f'--regid={grader.pw_gid}',
+                        '--clear-groups', '--', 'kill', '-KILL', '-1'],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     async def _async_pre_start_kernel(self, **kw):
         grader = self.grader()
+        self.end_grader_processes(grader)
         self.private = tempfile.mkdtemp(prefix='d2l-grading-')
         os.chmod(self.private, 0o711)
         home = os.path.join(self.private, 'home')
@@ -302,15 +311,24 @@ class GraderKernelManager(AsyncKernelManager):
                'IPYTHONDIR': os.path.join(home, '.ipython')}
         env.pop('JUPYTER_RUNTIME_DIR', None)  # root's, set by course.py for nbgrader itself
         kw.update(cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The namespace's first process is a shell of root's that waits for the kernel: root's,
+        # so that unshare's kill-on-exit holds (a change of user would clear it), and a kernel
+        # that leaves its process group and refuses to stop still ends with it; it ignores
+        # SIGINT, which interrupts the kernel only.
         confined = ['unshare', '--pid', '--fork', '--kill-child', '--',
+                    '/bin/sh', '-c', 'trap "" INT; "$@" & wait "$!"', 'grading-kernel',
                     'prlimit', '--nproc=1024:1024', '--',
                     'setpriv', f'--reuid={grader.pw_uid}', f'--regid={grader.pw_gid}',
-                    '--clear-groups', '--no-new-privs', '--']
+                    '--clear-groups', '--no-new-privs', '--',
+                    # ipykernel would stop at once, taking the shell (its parent, PID 1 here)
+                    # for a sign that nbgrader had gone: no parent to watch
+                    'env', '-u', 'JPY_PARENT_PID']
         return confined + kernel_cmd, kw
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
+            self.end_grader_processes(self.grader())  # should anything have left the namespace
             shutil.rmtree(self.private, ignore_errors=True)
 
 
