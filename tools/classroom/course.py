@@ -399,11 +399,11 @@ def setup(roster):
               f'{settings.hub_dir() / "initial-passwords.csv"} (root only); hand them out.')
 
 
-def nbgrader(*args, grader=None):
+def nbgrader(*args, grading=False):
     """``nbgrader ARGS`` as the instructor, in the course folder, with the hub's settings.
 
-    With ``grader`` (autograde), nbgrader runs as root so that the course's nbgrader_config.py
-    can start each submission's kernel as that account, which cannot open the course folder;
+    ``grading`` (autograde): nbgrader runs as root so that the course's nbgrader_config.py can
+    start each submission's kernel as the grader account, which cannot open the course folder;
     what nbgrader wrote in the course folder is then handed back to the instructor."""
     instructor = pwd.getpwnam(settings.setting('CLASS_INSTRUCTOR'))
     course = settings.course_dir()
@@ -416,23 +416,23 @@ def nbgrader(*args, grader=None):
            'LANG': os.environ.get('LANG', 'C.UTF-8')}
     if os.environ.get('FASHION_MNIST_DIR'):
         env['FASHION_MNIST_DIR'] = os.environ['FASHION_MNIST_DIR']
-    if grader:
-        check_grader()
+    command = [env_bin / 'python', '-m', 'nbgrader', *args]
+    if grading:
+        grader = check_grader()
         if not account_exists(grader):
             raise CourseError(f'no account {grader} (CLASS_GRADER) to grade as: '
                               f'run `course.py setup ROSTER.csv` first, which makes it')
         # IPython's and Jupyter's own folders in a place of root's, not in the instructor's home
         with tempfile.TemporaryDirectory(prefix='d2l-autograde-') as own:
             result = subprocess.run(
-                [env_bin / 'python', '-m', 'nbgrader', *args], cwd=course,
+                command, cwd=course, capture_output=True, text=True,
                 env={**env, 'D2L_GRADER': grader, 'IPYTHONDIR': os.path.join(own, 'ipython'),
-                     'JUPYTER_RUNTIME_DIR': os.path.join(own, 'runtime')},
-                capture_output=True, text=True)
+                     'JUPYTER_RUNTIME_DIR': os.path.join(own, 'runtime')})
         hand_back(course, instructor)
     else:
-        result = subprocess.run([env_bin / 'python', '-m', 'nbgrader', *args], cwd=course,
-                                env=env, user=instructor.pw_uid, group=instructor.pw_gid,
-                                extra_groups=[], capture_output=True, text=True)
+        result = subprocess.run(command, cwd=course, env=env, user=instructor.pw_uid,
+                                group=instructor.pw_gid, extra_groups=[], capture_output=True,
+                                text=True)
     if result.returncode != 0:
         raise CourseError(f'nbgrader {" ".join(args)} failed:\n{result.stdout}{result.stderr}')
     return result.stdout + result.stderr
@@ -514,8 +514,7 @@ def stop():
 
 STEPS = {
     'collect': lambda args: print(nbgrader('collect', ASSIGNMENT, '--update')),
-    'autograde': lambda args: print(nbgrader('autograde', ASSIGNMENT,
-                                             grader=settings.setting('CLASS_GRADER'))),
+    'autograde': lambda args: print(nbgrader('autograde', ASSIGNMENT, grading=True)),
     'export': lambda args: print(nbgrader('export', '--to', args.to)),
     'feedback': lambda args: print(nbgrader('generate_feedback', ASSIGNMENT)
                                    + nbgrader('release_feedback', ASSIGNMENT)),

@@ -288,11 +288,16 @@ class GraderKernelManager(AsyncKernelManager):
             raise RuntimeError(f'D2L_GRADER={grader.pw_name} is root: name the class\'s grader')
         return grader
 
+    @staticmethod
+    def as_grader(grader):
+        """The command prefix that runs what follows as the account, with no other group."""
+        return ['setpriv', f'--reuid={grader.pw_uid}', f'--regid={grader.pw_gid}',
+                '--clear-groups', '--no-new-privs', '--']
+
     def end_grader_processes(self, grader):
         """Kill every process of the account (kill -1 as the account itself: no list to
         outrun, no name to misread): what a grading that nbgrader did not end left running."""
-        subprocess.run(['setpriv', f'--reuid={grader.pw_uid}', f'--regid={grader.pw_gid}',
-                        '--clear-groups', '--', 'kill', '-KILL', '-1'],
+        subprocess.run([*self.as_grader(grader), 'kill', '-KILL', '-1'],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     async def _async_pre_start_kernel(self, **kw):
@@ -317,9 +322,7 @@ class GraderKernelManager(AsyncKernelManager):
         # SIGINT, which interrupts the kernel only.
         confined = ['unshare', '--pid', '--fork', '--kill-child', '--',
                     '/bin/sh', '-c', 'trap "" INT; "$@" & wait "$!"', 'grading-kernel',
-                    'prlimit', '--nproc=1024:1024', '--',
-                    'setpriv', f'--reuid={grader.pw_uid}', f'--regid={grader.pw_gid}',
-                    '--clear-groups', '--no-new-privs', '--',
+                    'prlimit', '--nproc=1024:1024', '--', *self.as_grader(grader),
                     # ipykernel would stop at once, taking the shell (its parent, PID 1 here)
                     # for a sign that nbgrader had gone: no parent to watch
                     'env', '-u', 'JPY_PARENT_PID']
