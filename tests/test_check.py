@@ -145,9 +145,9 @@ def english(monkeypatch):
      'The list is complete: all 14 initializers of mxnet.init are listed'),
     (lambda: d2l.check.init_table({}), False, 'when_to_use is still empty.'),
     (lambda: d2l.check.init_table({k: v for k, v in list(full_table().items())[1:]}), False,
-     'initializers missing: 1.'),
+     'Initializers missing: 1.'),
     (lambda: d2l.check.init_table({**full_table(), 'Kaiming': 'x', 'Uniform': ' '}), False,
-     'not in mxnet.init: Kaiming; no description yet: Uniform.'),
+     'Not in mxnet.init: Kaiming. No description yet: Uniform.'),
     (lambda: d2l.check.deferred_shapes(shared_mlp(units=8), (8, 0), (8, 20)), True,
      'Before the forward pass the shape is (8, 0) (deferred initialization), after it (8, 20).'),
     (lambda: d2l.check.deferred_shapes(None, (8, 0), (8, 20)), False, 'net is still None.'),
@@ -164,9 +164,9 @@ def english(monkeypatch):
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history()), True,
      'was trained for 5 epochs; test accuracy 0.840'),
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history(epochs=3)), False,
-     'too few epochs trained: 3. Hint: The run record trains for 5 epochs.'),
+     'Too few epochs trained: 3. Hint: The run record trains for 5 epochs.'),
     (lambda: d2l.check.shared_mlp_training(shared_mlp(), history(last_acc=0.1)), False,
-     'the last test accuracy is 0.100, below 0.78.'),
+     'The last test accuracy is 0.100, below 0.78.'),
 ])
 def test_with_d2l_language_en_each_check_says_it_in_english(english, capsys, call, ok,
                                                             expected):

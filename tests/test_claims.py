@@ -268,9 +268,9 @@ def test_01_the_gradient_is_a_zero_array_made_with_the_data_at_the_first_forward
          english="this layer's weight is allocated only when the forward pass infers the number "
                  "of inputs, 20")
     says('01', '`grad()` 返回同形状的梯度。下面打印它的形状和所有元素绝对值之和：和为 0，即全是 0',
-         english='`grad()` returns the gradient, of the same shape. Below we print its shape and '
-                 'the sum of the absolute values of all its elements: the sum is 0, so every '
-                 'element is 0')
+         english='`grad()` returns the gradient, which has the same shape. Below we print its '
+                 'shape and the sum of the absolute values of all its elements: the sum is 0, so '
+                 'every element is 0')
     code = cell_code_saying('01', 'gradient = net[0].weight.grad()',
                             english='gradient = net[0].weight.grad()')
     assert code.splitlines()[-1] == 'gradient.shape, gradient.abs().sum().asscalar()'
@@ -3211,8 +3211,9 @@ def test_07_summary_exercise_3_and_this_run_differ_in_more_than_depth():
                ' 0.5 训练 '
                '5 个周期，测试准确率 0.839；本节的网络有 10 个隐藏层，以学习率 0.1 训练 2 个周期',
          english='The network of exercise 3 of section 4.2 (exercise 2 of 6.2 in the English '
-                 'book), as answered in the run record this project is based on (someone\'s run '
-                 'of section 4.2, with its outputs and answers to the exercises), has only 3 '
+                 'book), as answered in the run record this project is based on (a record of one '
+                 "reader's run of section 4.2, with its outputs and answers to the exercises), has "
+                 'only 3 '
                  'hidden layers; trained with `Normal(0.01)` at learning rate 0.5 for 5 epochs, '
                  "it reaches a test accuracy of 0.839; this section's network has 10 hidden "
                  'layers and is trained at learning rate 0.1 for 2 epochs')
@@ -4411,8 +4412,8 @@ def test_09_summary_rows_come_in_hook_order_activation_before_its_dense():
     from mxnet.gluon import Block
     says('09', '所以 `Activation-1` 排在 `Dense-2` 前面，它是 `net[0]` 的 ReLU；`Dense-7` '
                '是没有激活函数的输出层',
-         english='so `Activation-1` comes before `Dense-2` and is the ReLU of `net[0]`; `Dense-7` '
-                 'is the output layer, which has no activation function')
+         english='Hence `Activation-1` comes before `Dense-2` and is the ReLU of `net[0]`; '
+                 '`Dense-7` is the output layer, which has no activation function')
     assert 'block.register_forward_hook(_summary_hook)' in mxnet_source(Block.summary)
     net = ready_shared_mlp()
     assert net[0].act is not None and net[0].act in net[0]._children.values() and net[3].act is None
@@ -4905,7 +4906,7 @@ def test_11_relu_outputs_give_each_unit_an_offset():
                  "About 30% of the variance of $y$ at layer 2 comes from these offsets, over 80% "
                  "at layer 10; there are only $n$ of these offsets, and no batch, however "
                  "large, averages them out. Without an activation function, this part is below "
-                 "1% at every layer.")
+                 "1% at every layer")
     relu = nd.relu(nd.array(np.random.default_rng(0).standard_normal(100_000)))
     assert relu.min().asscalar() == 0 and relu.mean().asscalar() > 0.3
     for seed in range(3):
