@@ -163,31 +163,40 @@ def test_01_the_weight_is_units_by_inputs():
     assert net[0].weight.shape == (256, 20) and hidden.shape == (2, 256)
 
 
-def test_01_layer_names_come_from_a_global_counter_per_kind():
-    """01, cell 7: "Gluon 按块的类名（小写）给每一种块各用一个全局计数器编号（`Dense` 一个，
-    `Sequential` 另一个：外层的网络先构造，叫 `sequential0`，它之后构造的第一个 `Dense` 层却仍是
-    `dense0`）：本笔记本中第一个 `Dense` 层是 `dense0`，第二个是 `dense1`，以后再构造的 `Dense`
-    层依次是 `dense2`、`dense3`……"
-    and "同一个内核里把单元格重复运行，编号会继续增长"; cell 37: "参数名来自层的编号（每种层一个
-    全局计数器：`dense0_`、`dense1_`……"."""
-    from mxnet.gluon import Block
-    says('01', 'Gluon 按块的类名（小写）给每一种块各用一个全局计数器编号（`Dense` 一个，'
-               '`Sequential` 另一个：外层的网络先构造，叫 `sequential0`，它之后构造的第一个 '
-               '`Dense` 层却仍是 `dense0`）：本笔记本中第一个 `Dense` 层是 `dense0`',
-         english='Gluon names blocks after their class, in lower case, and numbers each kind of '
-                 'block with a global counter of its own (one for `Dense`, another for '
-                 '`Sequential`: the outer network is built first and is called `sequential0`, '
-                 'yet the first `Dense` layer built after it is still `dense0`): in this notebook '
-                 'the first `Dense` layer is `dense0`')
+def test_01_layer_names_come_from_a_global_counter_per_alias():
+    """01, cell 7: "Gluon 给每个块一个别名（`_alias()`，默认是类名的小写，如 `dense`、`sequential`；
+    也有块另取别名，例如各种卷积层共用 `conv`，`Activation` 用激活函数的名字，如 `relu`），每个别名
+    各用一个全局计数器编号（`Dense` 一个，`Sequential` 另一个：外层的网络先构造，叫 `sequential0`，
+    它之后构造的第一个 `Dense` 层却仍是 `dense0`）：本笔记本中第一个 `Dense` 层是 `dense0`，第二个
+    是 `dense1`，以后再构造的 `Dense` 层依次是 `dense2`、`dense3`……"
+    and "同一个内核里把单元格重复运行，编号会继续增长"; cell 37: "参数名来自层的编号（每个别名一个
+    全局计数器，如 `dense0_`、`dense1_`……"."""
+    from mxnet.gluon import Block, nn
+    says('01', 'Gluon 给每个块一个别名（`_alias()`，默认是类名的小写，如 `dense`、`sequential`；'
+               '也有块另取别名，例如各种卷积层共用 `conv`，`Activation` 用激活函数的名字，如 '
+               '`relu`），每个别名各用一个全局计数器编号（`Dense` 一个，`Sequential` 另一个：'
+               '外层的网络先构造，叫 `sequential0`，它之后构造的第一个 `Dense` 层却仍是 '
+               '`dense0`）：本笔记本中第一个 `Dense` 层是 `dense0`',
+         english='Gluon gives each block an alias (`_alias()`: by default its class name in lower '
+                 'case, such as `dense` or `sequential`; some blocks choose another, e.g. all '
+                 'convolution layers share `conv`, and `Activation` uses the name of its '
+                 'activation function, such as `relu`) and numbers each alias with a global '
+                 'counter of its own (one for `Dense`, another for `Sequential`: the outer '
+                 'network is built first and is called `sequential0`, yet the first `Dense` '
+                 'layer built after it is still `dense0`): in this notebook the first `Dense` '
+                 'layer is `dense0`')
     says('01', '同一个内核里把单元格重复运行，编号会继续增长',
          english='run cells again in the same kernel and the numbers keep growing')
-    says('01', '- 参数名来自层的编号（每种层一个全局计数器：`dense0_`、`dense1_`……',
-         english="- Parameter names come from the layers' numbers (one global counter per kind "
-                 "of layer: `dense0_`, `dense1_`, ...")
+    says('01', '- 参数名来自层的编号（每个别名一个全局计数器，如 `dense0_`、`dense1_`……',
+         english="- Parameter names come from the layers' numbers (one global counter per alias, "
+                 "such as `dense0_`, `dense1_`, ...")
     assert 'return self.__class__.__name__.lower()' in mxnet_source(Block._alias)
     first, again = book_first_mlp(), book_first_mlp()  # each builds its Sequential first
     assert first.name == 'sequential0' and [layer.name for layer in first] == ['dense0', 'dense1']
     assert again.name == 'sequential1' and [layer.name for layer in again] == ['dense2', 'dense3']
+    # Other aliases: the convolution layers count together, an Activation by its function's name.
+    assert [nn.Conv2D(3, 3).name, nn.Conv1D(3, 3).name] == ['conv0', 'conv1']
+    assert [nn.Activation('relu').name, nn.Activation('tanh').name] == ['relu0', 'tanh0']
 
 
 def test_01_a_layer_built_in_a_blocks_name_scope_is_numbered_by_that_block():
