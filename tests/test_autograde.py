@@ -148,6 +148,9 @@ def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
     # a name nbgrader cannot read, which stopped nbgrader's own collect for everyone
     inbound_submission(exchange, 'garbled', lambda entry: shutil.copy(release, entry),
                        'not a time')
+    # a name with a newline in it, which the log would show as a line of its own
+    inbound_submission(exchange, 'forger', lambda entry: shutil.copy(release, entry),
+                       'not a time\n[CollectApp | INFO] a line the forger wrote')
     # named for an account (nobody) that did not make it (this test's user did): refused, even
     # with the latest time, so nobody's own submission, if any, would be the one collected
     impostor = inbound_submission(exchange, 'nobody', lambda entry: shutil.copy(release, entry),
@@ -159,8 +162,11 @@ def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
     assert not (submitted / 'linker' / ASSIGNMENT).exists()
     assert not (submitted / 'folderlinker' / ASSIGNMENT).exists()
     assert not (submitted / 'entrylinker' / ASSIGNMENT).exists()
-    assert not (submitted / 'garbled').exists() and not (submitted / 'nobody').exists()
+    assert not any((submitted / name).exists() for name in ('garbled', 'forger', 'nobody'))
     assert f"garbled+{ASSIGNMENT}+not a time+secret: its name is not one nbgrader submit" in log
+    assert (f'forger+{ASSIGNMENT}+not a time\\n[CollectApp | INFO] a line the forger wrote+secret: '
+            'its name is not one nbgrader submit' in log), log
+    assert not any(line.startswith('[CollectApp | INFO] a line') for line in log.splitlines()), log
     assert (f'Not collected: {impostor}: it is named for nobody, but account {os.getuid()} made '
             f'it' in log), log
     assert (f'Not collected: {exchange}/d2l-4.2/inbound/entrylinker+{ASSIGNMENT}+{stamp}+secret: '

@@ -185,7 +185,7 @@ class LinkRefusingCollect(ExchangeCollect):
 
     def refused(self, path, problem):
         """A record init_src drops: the entry is not collected, and the log says why."""
-        self.log.error(COLLECT_REFUSED.format(submission=path, problem=problem))
+        self.log.error(one_line(COLLECT_REFUSED.format(submission=path, problem=problem)))
         return {'username': None, 'filename': os.path.basename(path),
                 'timestamp': datetime.datetime.min}  # naive, as parse_utc gives
 
@@ -198,7 +198,7 @@ class LinkRefusingCollect(ExchangeCollect):
         try:
             src_fd = os.open(src, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         except OSError as e:  # the submission itself a link (ELOOP, ENOTDIR), or gone
-            self.log.error(COLLECT_REFUSED.format(submission=src, problem=os_problem(e)))
+            self.log.error(one_line(COLLECT_REFUSED.format(submission=src, problem=os_problem(e))))
             return
         made = False
         try:
@@ -214,8 +214,8 @@ class LinkRefusingCollect(ExchangeCollect):
         except (NotCopied, OSError) as e:  # OSError: changed while it was copied
             if made:  # only the folder made here is removed; one student's entry stops no other's
                 shutil.rmtree(dest, ignore_errors=True)
-            self.log.error(COLLECT_REFUSED.format(
-                submission=src, problem=os_problem(e) if isinstance(e, OSError) else e))
+            self.log.error(one_line(COLLECT_REFUSED.format(
+                submission=src, problem=os_problem(e) if isinstance(e, OSError) else e)))
         finally:
             os.close(src_fd)
 
@@ -226,6 +226,13 @@ class NotCopied(Exception):
 
 def os_problem(error):
     return f'{error.filename}: {error.strerror}' if error.filename else error.strerror
+
+
+def one_line(text):
+    """``text`` with each character that is not printed as itself (a newline, a control or format
+    character, a byte of a name that is not UTF-8) written as its Python escape: a name that a
+    student chose cannot begin a line of its own in the teacher's log."""
+    return ''.join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 COLLECT_REFUSED = ('Not collected: {submission}: {problem}. A submission is what nbgrader submit '
