@@ -137,9 +137,10 @@ def config_for_role(spawner):
 
 
 c.Spawner.pre_spawn_hook = config_for_role
-# 05_exercises peaks at 612 MiB (README, Benchmark): 1 GiB per student leaves room for the
-# kernel of one more notebook. Enforced by SystemdSpawner, DockerSpawner and KubeSpawner;
-# the local spawner passes it on as MEM_LIMIT, which JupyterLab's resource display shows.
+# A student running 05_exercises peaks at about 850 MiB, server and nbgrader included (README,
+# Capacity): 1 GiB leaves a little room, not the kernel of a second notebook. Enforced by
+# SystemdSpawner, DockerSpawner and KubeSpawner; the local spawner passes it on as MEM_LIMIT,
+# which JupyterLab's resource display shows.
 c.Spawner.mem_limit = settings.setting('CLASS_MEM_LIMIT')
 
 # Servers idle for CLASS_IDLE_TIMEOUT seconds are stopped (their notebooks stay in the home).
