@@ -148,6 +148,11 @@ def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
     # a name nbgrader cannot read, which stopped nbgrader's own collect for everyone
     inbound_submission(exchange, 'garbled', lambda entry: shutil.copy(release, entry),
                        'not a time')
+    # a timestamp.txt its student edited: nbgrader could not read it in the collected copy at the
+    # next collect, which then stopped for everyone
+    stamper = inbound_submission(exchange, 'stamper', lambda entry: shutil.copy(release, entry),
+                                 stamp)
+    (stamper / 'timestamp.txt').write_text('not a time')
     # a name with a newline in it, which the log would show as a line of its own
     inbound_submission(exchange, 'forger', lambda entry: shutil.copy(release, entry),
                        'not a time\n[CollectApp | INFO] a line the forger wrote')
@@ -162,7 +167,10 @@ def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
     assert not (submitted / 'linker' / ASSIGNMENT).exists()
     assert not (submitted / 'folderlinker' / ASSIGNMENT).exists()
     assert not (submitted / 'entrylinker' / ASSIGNMENT).exists()
-    assert not any((submitted / name).exists() for name in ('garbled', 'forger', 'nobody'))
+    assert not any((submitted / name / ASSIGNMENT).exists()
+                   for name in ('garbled', 'forger', 'nobody', 'stamper'))
+    assert (f'Not collected: {stamper}: its timestamp.txt does not hold the time in its name '
+            f'({stamp})' in log), log
     assert f"garbled+{ASSIGNMENT}+not a time+secret: its name is not one nbgrader submit" in log
     assert (f'forger+{ASSIGNMENT}+not a time\\n[CollectApp | INFO] a line the forger wrote+secret: '
             'its name is not one nbgrader submit' in log), log
@@ -175,6 +183,12 @@ def test_collect_copies_no_link_a_student_put_in_a_submission(graded, tmp_path):
         entry = f'{student}+{ASSIGNMENT}+{stamp}+secret'
         assert (f'Not collected: {exchange}/d2l-4.2/inbound/{entry}: {exchange}/d2l-4.2/inbound/'
                 f'{entry}/{name} is a link. A submission is what nbgrader submit' in log), log
+    # the next collect still collects: an honest resubmission replaces the earlier one
+    later = '2026-12-04 11:00:00.000000 UTC'
+    inbound_submission(exchange, 'honest', lambda entry: shutil.copy(release, entry), later)
+    log = nbgrader(course, 'collect', ASSIGNMENT, '--update', f'--Exchange.root={exchange}')
+    assert (submitted / 'honest' / ASSIGNMENT / 'timestamp.txt').read_text() == later, log
+    assert not (submitted / 'stamper' / ASSIGNMENT).exists()
     assert not [path for student in ('honest', 'linker', 'folderlinker', 'entrylinker')
                 for path in (submitted / student).rglob('*')
                 if path.is_file() and b'BEGIN SOLUTION' in path.read_bytes()]

@@ -163,7 +163,7 @@ class LinkRefusingCollect(ExchangeCollect):
     pipe is not collected, and the log names it. So is an entry whose name nbgrader cannot read
     (which stopped nbgrader's collect for everyone), and one named for a student who has an
     account but made by another account (nbgrader only warned, and the newest entry under a
-    name is the one collected).
+    name is the one collected), and one whose timestamp.txt does not hold the time in its name.
     """
 
     def _path_to_record(self, path):
@@ -211,6 +211,7 @@ class LinkRefusingCollect(ExchangeCollect):
             os.mkdir(dest)  # nbgrader removed an earlier copy first
             made = True
             copy_folder(src_fd, src, dest, ignore)
+            check_timestamp(os.path.basename(src), dest)
         except (NotCopied, OSError) as e:  # OSError: changed while it was copied
             if made:  # only the folder made here is removed; one student's entry stops no other's
                 shutil.rmtree(dest, ignore_errors=True)
@@ -221,7 +222,23 @@ class LinkRefusingCollect(ExchangeCollect):
 
 
 class NotCopied(Exception):
-    """A submission entry that is not a regular file or folder."""
+    """A submission entry that collect does not copy, and why."""
+
+
+def check_timestamp(entry, copy):
+    """The copy's timestamp.txt holds the time in the entry's name, as nbgrader submit writes
+    them. The student owns her entry and can edit the file: a time nbgrader cannot read stopped
+    every later collect (it compares a new submission's time with the copy's), and a time other
+    than the name's would be the one the gradebook records. The copy is the teacher's, so what
+    is checked here is what autograde reads."""
+    named = entry.split('+')[2]
+    try:
+        with open(os.path.join(copy, 'timestamp.txt'), encoding='utf-8') as file:
+            written = file.read(200)
+    except (OSError, UnicodeDecodeError):
+        written = None
+    if written != named:
+        raise NotCopied(f'its timestamp.txt does not hold the time in its name ({named})')
 
 
 def os_problem(error):
