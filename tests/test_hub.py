@@ -11,8 +11,9 @@ which runs as their own account. The first student submits, the instructor colle
 answers two exercises and submits again: the second collect replaces the first submission.
 The third student types a grading attack into an answer (it tries to open the answers and the
 gradebook, and leaves a process behind). The instructor autogrades, exports, returns feedback
-with course.py, and opens the formgrader in Chromium, which shows the grades; the attack's
-output shows every attempt refused, as the grader account. Nothing is patched: nbgrader names
+with course.py, and opens the formgrader in Chromium, which shows the grades and opens two
+submissions (the attack's HTML output, with a script, shown sanitized); the attack's output shows
+every attempt refused, as the grader account. Nothing is patched: nbgrader names
 each submitter by the account. The accounts and group have names made for this run and are
 removed at the end, with every process they ran, also on failure; the class's folder has a space
 in its path.
@@ -104,7 +105,8 @@ def grading_attack(classroom):
     source notebook and the teacher's checkout), to read and to write the gradebook, leaves a
     process behind (one that could watch the next submission's grading; named in bytes that are
     not UTF-8, which a reader of /proc that decodes text would skip), makes its kernel leave its
-    process group and refuse to stop, and says as whom it runs.
+    process group and refuse to stop, says as whom it runs, and shows HTML with a script, which
+    would run in the formgrader's page of the submission, the instructor's.
     Graded as the instructor, all four would open and print into feedback."""
     course = classroom['course']
     targets = [(course / 'source' / ASSIGNMENT / f'{NOTEBOOK}.ipynb', 'O_RDONLY'),
@@ -127,7 +129,10 @@ def grading_attack(classroom):
                '        print("opened", flag, path)\n'
                '    except OSError as error:\n'
                '        print("refused", flag, path, type(error).__name__)\n'
-               'print("graded as", pwd.getpwuid(os.getuid()).pw_name)\n')
+               'print("graded as", pwd.getpwuid(os.getuid()).pw_name)\n'
+               # HTML whose script would run in the formgrader, the instructor's page
+               'from IPython.display import HTML, display\n'
+               'display(HTML(\'<img src="x" onerror="document.body.dataset.xss = 1">\'))\n')
     return f'exec({program!r})', targets
 
 
@@ -170,6 +175,13 @@ def test_students_cannot_read_the_answers_and_run_as_themselves(classroom, submi
                for pid, c in hub_processes(classroom).items())
 
 
+def submission_id(classroom, student):
+    """The gradebook's id of a student's graded notebook: the formgrader's page of it."""
+    from nbgrader.api import Gradebook
+    with Gradebook(f'sqlite:///{classroom["course"] / "gradebook.db"}') as gradebook:
+        return gradebook.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student).id
+
+
 def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted, graded,
                                                            browser):
     first = classroom['students'][0]
@@ -195,6 +207,17 @@ def test_a_class_of_three_submits_resubmits_and_gets_graded(classroom, submitted
             row = page.locator(f'tr:has-text("{student}")').first.inner_text()
             assert ('5 / 10' if student == first else '0 / 10') in row, row
         screenshot(page, 'formgrader')
+        # She opens a submission in the formgrader: the first's, and the third's, whose HTML
+        # output carries a script, which must not run in her page.
+        for student, shown in ((first, 'when_to_use'), (classroom['students'][2], 'graded as')):
+            url = (f'{classroom["base"]}/user/{classroom["instructor"]}/formgrader/submissions/'
+                   f'{submission_id(classroom, student)}/')
+            assert page.goto(url, timeout=60_000).status == 200, url
+            page.wait_for_function(f"() => document.body.innerText.includes('{shown}')",
+                                   timeout=60_000)
+            assert page.locator('img[onerror]').count() == 0
+            assert page.evaluate('document.body.dataset.xss') is None
+        screenshot(page, 'formgrader-submission')
     finally:
         page.close()
     # The first student fetches her feedback as herself, as README says: in ~/d2l-course.

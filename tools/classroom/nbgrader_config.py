@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 
 from jupyter_client.manager import AsyncKernelManager
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook
@@ -145,10 +146,21 @@ c.OverwriteCells.missing_cell_notification = TEXT['missing']
 c.Autograde.sanitize_preprocessors = [
     OverwriteCellsWithNotes if pp is OverwriteCells else pp
     for pp in Autograde.class_traits()['sanitize_preprocessors'].default()]
+
+
+class FeedbackExporter(HTMLExporter):
+    """The exporter of generate_feedback alone: a class of its own, so that its template is not
+    the formgrader's too (which, set on HTMLExporter, could not open a submission)."""
+
+
 # The feedback page: nbgrader's, in the course's language and loading nothing from another host
 # (templates/feedback_zh, feedback_en; make_student.py copies templates/ beside this file).
-c.HTMLExporter.extra_template_basedirs = [os.path.join(HERE, 'templates')]
-c.HTMLExporter.template_name = TEXT['feedback']
+c.GenerateFeedback.exporter_class = FeedbackExporter
+c.FeedbackExporter.extra_template_basedirs = [os.path.join(HERE, 'templates')]
+c.FeedbackExporter.template_name = TEXT['feedback']
+# A submission's Markdown and HTML outputs are the student's: in the formgrader, the teacher's
+# page, a script among them would run with the teacher's rights (her files, her terminals).
+c.HTMLExporter.sanitize_html = True
 
 
 
