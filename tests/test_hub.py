@@ -105,8 +105,9 @@ def grading_attack(classroom):
     source notebook and the teacher's checkout), to read and to write the gradebook, leaves a
     process behind (one that could watch the next submission's grading; named in bytes that are
     not UTF-8, which a reader of /proc that decodes text would skip), makes its kernel leave its
-    process group and refuse to stop, says as whom it runs, and shows HTML with a script, which
-    would run in the formgrader's page of the submission, the instructor's.
+    process group and refuse to stop, says as whom it runs, makes System V shared memory (which
+    would outlive it), counts the processes it can see, and shows HTML with a script, which would
+    run in the formgrader's page of the submission, the instructor's.
     Graded as the instructor, all four would open and print into feedback."""
     course = classroom['course']
     targets = [(course / 'source' / ASSIGNMENT / f'{NOTEBOOK}.ipynb', 'O_RDONLY'),
@@ -130,17 +131,35 @@ def grading_attack(classroom):
                '    except OSError as error:\n'
                '        print("refused", flag, path, type(error).__name__)\n'
                'print("graded as", pwd.getpwuid(os.getuid()).pw_name)\n'
+               # shared memory that would outlive the kernel, and the processes it can see
+               'import ctypes\n'
+               'ctypes.CDLL(None).shmget(0, 4096, 0o600)\n'  # IPC_PRIVATE: a new segment
+               'seen = [p for p in os.listdir("/proc") if p.isdigit()]\n'
+               'print("processes in view:", "few" if len(seen) < 10 else "all")\n'
                # HTML whose script would run in the formgrader, the instructor's page
                'from IPython.display import HTML, display\n'
                'display(HTML(\'<img src="x" onerror="document.body.dataset.xss = 1">\'))\n')
     return f'exec({program!r})', targets
 
 
+def shared_memory_of(uid):
+    """The ids of the System V shared memory segments that account ``uid`` owns."""
+    lines = Path('/proc/sysvipc/shm').read_text().splitlines()[1:]
+    return [line.split()[1] for line in lines if int(line.split()[7]) == uid]
+
+
+def remove_shared_memory(uid):
+    for segment in shared_memory_of(uid):
+        subprocess.run(['ipcrm', '-m', segment], check=True)
+
+
 @pytest.fixture(scope='module')
-def submitted(classroom, browser):
+def submitted(classroom, browser, request):
     """The first student submits, is collected, answers and resubmits; the second submits
-    without answers; the third types the grading attack into exercise 1's answer."""
+    without answers; the third types the grading attack into exercise 1's answer (whose shared
+    memory, made in her own server, is removed afterwards)."""
     first, second, third = classroom['students']
+    request.addfinalizer(lambda: remove_shared_memory(pwd.getpwnam(third).pw_uid))
     collect = lambda: course('collect', env=classroom['env'])  # noqa: E731
     attack, _ = grading_attack(classroom)
     return {first: student_session(browser, classroom, first, between=collect),
@@ -237,8 +256,11 @@ def test_a_submission_runs_as_the_grader_and_reads_no_answer_and_no_grade(classr
                 if cell.metadata.get('nbgrader', {}).get('grade_id') == 'ex1_answer1']
     shown = ''.join(output.get('text', '') for output in answer.outputs)
     assert shown.splitlines() == [f'refused {flag} {path} PermissionError'
-                                  for path, flag in targets] + [f'graded as {grader}'], shown
-    assert processes_of({pwd.getpwnam(grader).pw_uid}) == {}
+                                  for path, flag in targets] + [f'graded as {grader}',
+                                                                'processes in view: few'], shown
+    grader_uid = pwd.getpwnam(grader).pw_uid
+    assert processes_of({grader_uid}) == {}
+    assert shared_memory_of(grader_uid) == []
     instructor = pwd.getpwnam(classroom['instructor'])
     owners = {path: path.lstat().st_uid for path in Path(instructor.pw_dir).rglob('*')}
     assert {path for path, uid in owners.items() if uid != instructor.pw_uid} == set()

@@ -355,8 +355,9 @@ class GraderKernelManager(AsyncKernelManager):
         # The namespace's first process is a shell of root's that waits for the kernel: root's,
         # so that unshare's kill-on-exit holds (a change of user would clear it), and a kernel
         # that leaves its process group and refuses to stop still ends with it; it ignores
-        # SIGINT, which interrupts the kernel only.
-        confined = ['unshare', '--pid', '--fork', '--kill-child', '--',
+        # SIGINT, which interrupts the kernel only. Its own /proc shows it only its own processes,
+        # and its own System V IPC namespace ends with it (no shared memory left behind).
+        confined = ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc', '--ipc', '--',
                     '/bin/sh', '-c', 'trap "" INT; "$@" & wait "$!"', 'grading-kernel',
                     'prlimit', '--nproc=1024:1024', '--', *self.as_grader(grader),
                     # ipykernel would stop at once, taking the shell (its parent, PID 1 here)
