@@ -309,7 +309,8 @@ class GraderKernelManager(AsyncKernelManager):
     """A grading kernel run as the grader account in a PID namespace of its own (unshare): when
     the kernel stops or is killed, every process in it stops too, whatever it did (a daemon, a
     renamed process, a loop of forks, a kernel that left its process group), so nothing of one
-    submission watches the next. At most 1024 processes of the account (prlimit). Its
+    submission watches the next; its /proc shows it only its own processes, and its System V
+    shared memory ends with it. At most 1024 processes of the account (prlimit). Its
     connection file (the account's) lies in a new folder of root's the account may pass through
     but not change; its working directory and home are a new folder of the account's inside it; its
     output goes nowhere (not into nbgrader's log, which the teacher reads); the folder is
