@@ -5,7 +5,6 @@
 # runs by hand also read ~/.jupyter and JUPYTER_CONFIG_DIR, so keep the delimiters and the
 # "solution" tag there as they are here.
 import datetime
-import functools
 import os
 import pwd
 import re
@@ -177,25 +176,13 @@ class LinkRefusingCollect(ExchangeCollect):
     (which stopped nbgrader's collect for everyone), and one named for a student who has an
     account but made by another account (nbgrader only warned, and the newest entry under a
     name is the one collected), and one whose timestamp.txt does not hold the time in its name.
-    Once the gradebook has students (course.py setup imports the roster), an entry named for
-    anyone else is not collected either: autograde would have made that name a student (the
-    grader account, say, whose own entries pass the owner check).
     """
-
-    @functools.cached_property
-    def roster(self):
-        """The ids of the gradebook's students, read once per collect."""
-        with Gradebook(self.coursedir.db_url) as gradebook:
-            return {student.id for student in gradebook.students}
 
     def _path_to_record(self, path):
         try:
             record = super()._path_to_record(path)
         except (ExchangeError, ValueError, OverflowError) as e:
             return self.refused(path, f'its name is not one nbgrader submit writes ({e})')
-        if self.roster and record['username'] not in self.roster:
-            return self.refused(path, f'{record["username"]} is not a student in the gradebook '
-                                      f'(nbgrader db student add, if they should be)')
         try:
             owner = os.lstat(path).st_uid
             named = pwd.getpwnam(record['username']).pw_uid
