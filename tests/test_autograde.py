@@ -319,6 +319,35 @@ class Links(HTMLParser):
                            if name in ('src', 'href', 'data') and value]
 
 
+def test_the_formgrader_shows_a_students_html_as_text(tmp_path):
+    """The formgrader's page of a submission is the instructor's: it is rendered with nbgrader's
+    own formgrader settings under the course's nbgrader_config.py, as the formgrader loads them,
+    and a student's HTML, in a Markdown cell or in an output, reaches it as text, not as a tag
+    whose script would run there."""
+    from nbconvert.exporters import HTMLExporter
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+    from nbgrader.server_extensions.formgrader import handlers
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+    shutil.copy(ROOT / 'tools' / 'classroom' / 'nbgrader_config.py', tmp_path)  # as make_student
+    config = Config()  # FormgradeExtension.build_extra_config's, then the configuration files
+    config.HTMLExporter.template_name = 'formgrade'
+    config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    config.merge(PyFileConfigLoader('nbgrader_config.py', path=str(tmp_path)).load_config())
+    notebook = new_notebook(cells=[
+        new_markdown_cell('**mine** <img src="x" onerror="alert(1)">'),
+        new_code_cell('show()', outputs=[new_output('display_data', data={
+            'text/html': '<img src="y" onerror="alert(2)">', 'text/plain': 'shown'})])])
+    notebook.metadata['kernelspec'] = {'name': 'd2l-mxnet', 'display_name': 'd2l',
+                                       'language': 'python'}
+    resources = {'assignment_id': ASSIGNMENT, 'notebook_id': NOTEBOOK, 'submission_id': 'id',
+                 'index': 0, 'total': 1, 'base_url': '/', 'student': 'she', 'last_name': '',
+                 'first_name': '', 'notebook_path': f'/{NOTEBOOK}.ipynb'}
+    page, _ = HTMLExporter(config=config).from_notebook_node(notebook, resources=resources)
+    assert '<b>mine</b>' in page or '<strong>mine</strong>' in page  # the Markdown is rendered
+    assert not re.search(r'<img[^>]*onerror', page), page
+
+
 @pytest.mark.parametrize('student', EXPECTED)
 def test_the_feedback_page_loads_nothing_from_another_host(graded, student):
     course, _, _ = graded

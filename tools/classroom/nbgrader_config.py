@@ -15,7 +15,8 @@ import tempfile
 
 from jupyter_client.manager import AsyncKernelManager
 from nbconvert.exporters import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
+from nbconvert.filters import clean_html
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateAssignment
@@ -158,9 +159,25 @@ class FeedbackExporter(HTMLExporter):
 c.GenerateFeedback.exporter_class = FeedbackExporter
 c.FeedbackExporter.extra_template_basedirs = [os.path.join(HERE, 'templates')]
 c.FeedbackExporter.template_name = TEXT['feedback']
-# A submission's Markdown and HTML outputs are the student's: in the formgrader, the teacher's
-# page, a script among them would run with the teacher's rights (her files, her terminals).
+
+
+class EscapeMarkdownHTML(Preprocessor):
+    """A Markdown cell's HTML made text (nbconvert's clean_html): nbgrader's formgrade template
+    renders Markdown cells without sanitizing them, which sanitize_html does only in nbconvert's
+    own templates."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == 'markdown':
+            cell.source = clean_html(cell.source)
+        return cell, resources
+
+
+# A submission's Markdown cells and HTML outputs are the student's: in the formgrader, the
+# teacher's page, a script among them would run with the teacher's rights (her files, her
+# terminals). The feedback page is the student's own and keeps her Markdown as written.
 c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.preprocessors = [EscapeMarkdownHTML]
+c.FeedbackExporter.preprocessors = []
 
 
 
@@ -243,7 +260,7 @@ def check_timestamp(entry, copy):
     every later collect (it compares a new submission's time with the copy's), and a time other
     than the name's would be the one the gradebook records. The copy is the teacher's, so what
     is checked here is what autograde reads."""
-    named = entry.split('+')[2]
+    named = entry.rsplit('+', 3)[2]  # as nbgrader reads it: a user name may hold a +
     try:
         with open(os.path.join(copy, 'timestamp.txt'), encoding='utf-8') as file:
             written = file.read(200)
