@@ -326,13 +326,10 @@ def test_the_formgrader_shows_a_students_html_as_text(tmp_path):
     whose script would run there."""
     from nbconvert.exporters import HTMLExporter
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-    from nbgrader.server_extensions.formgrader import handlers
-    from traitlets.config import Config
+    from nbgrader.server_extensions.formgrader.formgrader import FormgradeExtension
     from traitlets.config.loader import PyFileConfigLoader
     shutil.copy(ROOT / 'tools' / 'classroom' / 'nbgrader_config.py', tmp_path)  # as make_student
-    config = Config()  # FormgradeExtension.build_extra_config's, then the configuration files
-    config.HTMLExporter.template_name = 'formgrade'
-    config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    config = FormgradeExtension().build_extra_config()  # the formgrader's own, then the files'
     config.merge(PyFileConfigLoader('nbgrader_config.py', path=str(tmp_path)).load_config())
     notebook = new_notebook(cells=[
         new_markdown_cell('**mine** <img src="x" onerror="alert(1)">'),
